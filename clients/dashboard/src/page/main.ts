@@ -1,0 +1,239 @@
+// The dashboard page: reads LedgerQueries.WatchBalances (live balances),
+// LedgerAudit.GetHead / VerifyChain (head badge) and LedgerAudit.ReadEvents
+// (recent activity) through gRPC-Web from the dashboard server, which
+// forwards every call to ledgerd.
+
+import { Code, ConnectError, createClient } from "@connectrpc/connect";
+import { createGrpcWebTransport } from "@connectrpc/connect-web";
+import {
+  LedgerAudit,
+  LedgerQueries,
+  type BeneficiaryView,
+  type BranchView,
+  type Head,
+  type WatchBalancesResponse,
+} from "../../gen/solidarity/ledger/v1/ledger_pb.js";
+import { backoffDelay } from "../shared/backoff.js";
+import type { Names } from "../shared/describe.js";
+import { toHex } from "../shared/money.js";
+import {
+  bannerShown,
+  clearBanner,
+  renderActivity,
+  renderBranches,
+  renderChain,
+  renderConnection,
+  renderFooter,
+  renderFunds,
+  renderHead,
+  renderTotals,
+  showBanner,
+} from "./render.js";
+
+const RECENT_EVENTS = 20n;
+const FULL_VERIFY_EVERY_MS = 5 * 60_000;
+
+const transport = createGrpcWebTransport({
+  baseUrl: window.location.origin,
+  useBinaryFormat: true,
+});
+const queries = createClient(LedgerQueries, transport);
+const audit = createClient(LedgerAudit, transport);
+
+// ------------------------------------------------------------------ state
+
+let beneficiaries: BeneficiaryView[] = [];
+let branches: BranchView[] = [];
+let shownHead: Head | undefined;
+let lastUpdate: Date | undefined;
+
+const names: Names = {
+  beneficiary(id) {
+    const b = beneficiaries.find((v) => v.beneficiary?.beneficiaryId === id)?.beneficiary;
+    return b?.displayName || id;
+  },
+  branch(id) {
+    const b = branches.find((v) => v.branch?.branchId === id)?.branch;
+    return b ? [b.unionName, b.branchName].filter(Boolean).join(" ") || id : id;
+  },
+};
+
+function timeText(d: Date): string {
+  return d.toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+}
+
+// ------------------------------------------------------------------ activity
+
+let activitySeq = 0;
+let activityHead = -1n;
+
+async function refreshActivity(headPosition: bigint): Promise<void> {
+  if (headPosition === activityHead) return;
+  const seq = ++activitySeq;
+  const from = headPosition > RECENT_EVENTS ? headPosition - RECENT_EVENTS + 1n : 1n;
+  try {
+    const res = await audit.readEvents(
+      { fromPosition: from, limit: Number(RECENT_EVENTS) },
+      { timeoutMs: 15_000 },
+    );
+    if (seq !== activitySeq) return; // a newer refresh is on its way
+    activityHead = headPosition;
+    renderActivity([...res.events].reverse(), names);
+  } catch {
+    // The live stream reports connection trouble; keep the old list.
+  }
+}
+
+// ------------------------------------------------------------------ chain badge
+
+let verified: Head | undefined;
+let lastFullVerify = 0;
+let verifyChain: Promise<void> = Promise.resolve();
+let verifyWanted: Head | undefined;
+
+function shortHash(h: Head): string {
+  return toHex(h.hash).slice(0, 12);
+}
+
+/** Verifies up to `head`; at most one VerifyChain call in flight, latest wins. */
+function requestVerify(head: Head, full: boolean): void {
+  if (full) verified = undefined;
+  verifyWanted = head;
+  verifyChain = verifyChain.then(async () => {
+    const target = verifyWanted;
+    if (!target) return;
+    if (verified && verified.position >= target.position) {
+      if (shownHead && verified.position >= shownHead.position) {
+        renderChain("verified", "✓ chain verified");
+      }
+      return;
+    }
+    verifyWanted = undefined;
+    const doFull = !verified || Date.now() - lastFullVerify > FULL_VERIFY_EVERY_MS;
+    // Incremental checks start at the last verified event, so the link from
+    // it to the new events is checked too.
+    const from = doFull ? 1n : verified!.position;
+    if (doFull) renderChain("checking", "verifying chain…");
+    try {
+      const res = await audit.verifyChain(
+        { fromPosition: from, toPosition: target.position },
+        { timeoutMs: 60_000 },
+      );
+      if (res.ok) {
+        verified = res.verifiedHead ?? target;
+        if (doFull) lastFullVerify = Date.now();
+        if (shownHead && verified.position >= shownHead.position) {
+          renderChain("verified", "✓ chain verified");
+        }
+      } else {
+        verified = undefined;
+        renderChain(
+          "failed",
+          `✗ chain broken at #${res.firstBadPosition}${res.problem ? `: ${res.problem}` : ""}`,
+        );
+      }
+    } catch {
+      verified = undefined;
+      renderChain("error", "chain not verified (no answer)");
+    }
+  });
+}
+
+// ------------------------------------------------------------------ updates
+
+function applyHead(head: Head | undefined): void {
+  if (!head) return;
+  const moved =
+    !shownHead || shownHead.position !== head.position || shortHash(shownHead) !== shortHash(head);
+  shownHead = head;
+  renderHead(head);
+  if (moved) {
+    if (!verified || verified.position < head.position) {
+      renderChain("checking", "verifying chain…");
+    }
+    requestVerify(head, false);
+    void refreshActivity(head.position);
+  }
+}
+
+function applyUpdate(update: WatchBalancesResponse): void {
+  beneficiaries = update.beneficiaries;
+  branches = update.branches;
+  renderTotals(update.summary);
+  renderFunds(beneficiaries);
+  renderBranches(branches, update.today);
+  applyHead(update.summary?.asOf);
+  lastUpdate = new Date();
+  const pos = update.summary?.asOf?.position;
+  renderFooter(
+    `Updated ${timeText(lastUpdate)}` + (pos !== undefined ? `, as of ledger position ${pos}` : "") + ".",
+  );
+}
+
+// ------------------------------------------------------------------ connection
+
+let wakeUp: (() => void) | undefined;
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      wakeUp = undefined;
+      resolve();
+    }
+    wakeUp = done;
+  });
+}
+
+function retryNow(): void {
+  wakeUp?.();
+}
+
+function reportOutage(err: unknown): void {
+  const ce = ConnectError.from(err);
+  if (!bannerShown()) {
+    const since = lastUpdate
+      ? `The figures below are from ${timeText(lastUpdate)} and may be out of date.`
+      : "No figures could be loaded yet.";
+    showBanner(`${since} Reconnecting automatically…`, retryNow);
+  }
+  renderConnection("offline");
+  // Leave a trace for whoever opens the console; never shown on the page.
+  console.warn(`ledger unreachable (${Code[ce.code] ?? ce.code}): ${ce.rawMessage}`);
+}
+
+async function connectLoop(): Promise<never> {
+  let failures = 0;
+  for (;;) {
+    let received = false;
+    renderConnection(bannerShown() ? "offline" : lastUpdate ? "reconnecting" : "connecting");
+    try {
+      const head = await audit.getHead({}, { timeoutMs: 10_000 });
+      if (head.ledgerName) document.getElementById("ledger-name")!.textContent = head.ledgerName;
+      // A fresh connection re-verifies the whole chain.
+      lastFullVerify = 0;
+      verified = undefined;
+      shownHead = undefined;
+      applyHead(head.head);
+      for await (const update of queries.watchBalances({})) {
+        if (!received) {
+          received = true;
+          failures = 0;
+          clearBanner();
+          renderConnection("live");
+        }
+        applyUpdate(update);
+      }
+      // The server ended the stream (ledgerd shutting down, say): reconnect.
+      if (!received) failures++;
+      renderConnection("reconnecting");
+    } catch (err) {
+      failures++;
+      reportOutage(err);
+    }
+    await sleep(backoffDelay(Math.max(0, failures - 1)));
+  }
+}
+
+void connectLoop();

@@ -1,0 +1,359 @@
+// Builds the page's tables and chart from ledger data. DOM nodes are created
+// with textContent only (never innerHTML), so names from the ledger cannot
+// inject markup.
+
+import type {
+  BeneficiaryView,
+  BranchView,
+  GetSummaryResponse,
+  Head,
+} from "../../gen/solidarity/ledger/v1/ledger_pb.js";
+import type { Event } from "../../gen/solidarity/ledger/v1/events_pb.js";
+import type { FundBalance } from "../../gen/solidarity/ledger/v1/projections_pb.js";
+import { Status } from "../../gen/solidarity/ledger/v1/projections_pb.js";
+import { formatMoney, permille, toHex } from "../shared/money.js";
+import { describeEvent, feeText, type Names } from "../shared/describe.js";
+
+type Child = Node | string | null | undefined | false;
+
+export function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Record<string, string> = {},
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === "class") node.className = v;
+    else node.setAttribute(k, v);
+  }
+  for (const c of children) {
+    if (c === null || c === undefined || c === false) continue;
+    node.append(typeof c === "string" ? document.createTextNode(c) : c);
+  }
+  return node;
+}
+
+function byId<T extends HTMLElement>(id: string): T {
+  const node = document.getElementById(id);
+  if (!node) throw new Error(`missing #${id}`);
+  return node as T;
+}
+
+function tbody(tableId: string): HTMLTableSectionElement {
+  return byId<HTMLTableElement>(tableId).tBodies[0]!;
+}
+
+function fillBody(tableId: string, rows: HTMLTableRowElement[], emptyText: string, columns: number) {
+  const body = tbody(tableId);
+  if (rows.length === 0) {
+    body.replaceChildren(el("tr", { class: "placeholder" }, el("td", { colspan: String(columns) }, emptyText)));
+  } else {
+    body.replaceChildren(...rows);
+  }
+}
+
+function moneyCell(amount: bigint, currency: string, col: string): HTMLTableCellElement {
+  const cls = amount < 0n ? "num negative" : "num";
+  return el("td", { class: cls, "data-col": col }, formatMoney(amount, currency));
+}
+
+function stackedMoney(rows: { amount: bigint; currency: string }[]): HTMLElement | string {
+  if (rows.length === 0) return "—";
+  const list = el("ul", { class: "amount-list" });
+  for (const r of rows) list.append(el("li", {}, formatMoney(r.amount, r.currency)));
+  return list;
+}
+
+// ------------------------------------------------------------------ totals
+
+export function renderTotals(summary: GetSummaryResponse | undefined): void {
+  const currencies = summary?.totals?.currencies ?? [];
+  const rows = currencies.map((c) =>
+    el(
+      "tr",
+      { "data-currency": c.currency },
+      el("th", { scope: "row" }, c.currency),
+      moneyCell(c.raisedMinor, c.currency, "raised"),
+      moneyCell(c.disbursedMinor, c.currency, "disbursed"),
+      moneyCell(c.heldMinor, c.currency, "held"),
+    ),
+  );
+  fillBody("totals-table", rows, "No money recorded yet.", 4);
+
+  const general = (summary?.generalFund ?? []).map((f) =>
+    el(
+      "tr",
+      { "data-currency": f.currency },
+      el("th", { scope: "row" }, f.currency),
+      moneyCell(f.receivedMinor, f.currency, "received"),
+      moneyCell(f.allocatedOutMinor, f.currency, "allocated"),
+      moneyCell(f.availableMinor, f.currency, "available"),
+    ),
+  );
+  fillBody("general-table", general, "Nothing in the general fund yet.", 4);
+
+  const t = summary?.totals;
+  byId("counts").textContent = t
+    ? `${t.eventCount} events recorded` +
+      (t.reversalCount > 0n ? `, of which ${t.reversalCount} reversals` : "") +
+      "."
+    : "";
+  if (summary?.ledgerName) {
+    byId("ledger-name").textContent = summary.ledgerName;
+    document.title = `${summary.ledgerName} — Solidarity Ledger`;
+  }
+}
+
+// ------------------------------------------------------------------ funds
+
+function fundReceived(b: FundBalance): bigint {
+  return b.receivedMinor + b.allocatedInMinor;
+}
+
+function fundNameCell(view: BeneficiaryView, rowspan: number): HTMLTableCellElement {
+  const b = view.beneficiary;
+  const name = b?.displayName || b?.beneficiaryId || "(unnamed fund)";
+  const cell = el("th", { scope: "row", class: "fund-name" }, el("span", { class: "name" }, name));
+  if (rowspan > 1) cell.rowSpan = rowspan;
+  if (b?.status === Status.CLOSED) cell.append(" ", el("span", { class: "tag tag-muted" }, "closed"));
+  // Sensitive beneficiaries: display name only, never the purpose.
+  if (b && !b.sensitive && b.purpose) cell.append(el("span", { class: "detail" }, b.purpose));
+  return cell;
+}
+
+export function renderFunds(views: BeneficiaryView[]): void {
+  const rows: HTMLTableRowElement[] = [];
+  for (const view of views) {
+    const id = view.beneficiary?.beneficiaryId ?? "";
+    const balances = view.balances;
+    if (balances.length === 0) {
+      rows.push(
+        el(
+          "tr",
+          { "data-fund": id },
+          fundNameCell(view, 1),
+          el("td", { colspan: "4", class: "muted" }, "No money yet"),
+        ),
+      );
+      continue;
+    }
+    balances.forEach((bal, i) => {
+      const tr = el("tr", { "data-fund": id, "data-currency": bal.currency });
+      if (i === 0) tr.append(fundNameCell(view, balances.length));
+      tr.append(
+        el("td", {}, bal.currency),
+        moneyCell(fundReceived(bal), bal.currency, "received"),
+        moneyCell(bal.disbursedMinor, bal.currency, "disbursed"),
+        moneyCell(bal.availableMinor, bal.currency, "available"),
+      );
+      rows.push(tr);
+    });
+  }
+  fillBody("funds-table", rows, "No beneficiary funds yet.", 5);
+  renderFundsChart(views);
+}
+
+/** One horizontal bar chart per currency: disbursed + available = received. */
+function renderFundsChart(views: BeneficiaryView[]): void {
+  const byCurrency = new Map<string, { name: string; bal: FundBalance }[]>();
+  for (const view of views) {
+    const name = view.beneficiary?.displayName || view.beneficiary?.beneficiaryId || "";
+    for (const bal of view.balances) {
+      const list = byCurrency.get(bal.currency) ?? [];
+      list.push({ name, bal });
+      byCurrency.set(bal.currency, list);
+    }
+  }
+  const figures: HTMLElement[] = [];
+  for (const currency of [...byCurrency.keys()].sort()) {
+    const items = byCurrency.get(currency)!;
+    let max = 0n;
+    for (const { bal } of items) {
+      const r = fundReceived(bal);
+      if (r > max) max = r;
+    }
+    const list = el("ul", { class: "bars" });
+    for (const { name, bal } of items) {
+      const received = fundReceived(bal);
+      const disbursed = bal.disbursedMinor > 0n ? bal.disbursedMinor : 0n;
+      const available = bal.availableMinor > 0n ? bal.availableMinor : 0n;
+      const dWidth = permille(disbursed, max) / 10;
+      const aWidth = permille(available, max) / 10;
+      const dSeg = el("span", { class: "seg seg-disbursed" });
+      const aSeg = el("span", { class: "seg seg-available" });
+      // CSSOM writes are allowed by the page's Content-Security-Policy.
+      dSeg.style.width = `${dWidth}%`;
+      aSeg.style.width = `${aWidth}%`;
+      list.append(
+        el(
+          "li",
+          {},
+          el("span", { class: "bar-label" }, name),
+          el("span", { class: "bar-track", "aria-hidden": "true" }, dSeg, aSeg),
+          el(
+            "span",
+            { class: "bar-value" },
+            `${formatMoney(available, currency)} available of ${formatMoney(received, currency)}`,
+          ),
+        ),
+      );
+    }
+    figures.push(
+      el(
+        "figure",
+        { class: "chart" },
+        el("figcaption", {}, `Beneficiary funds in ${currency}: disbursed and available`),
+        el(
+          "p",
+          { class: "legend", "aria-hidden": "true" },
+          el("span", { class: "key key-disbursed" }),
+          "Disbursed ",
+          el("span", { class: "key key-available" }),
+          "Available",
+        ),
+        list,
+      ),
+    );
+  }
+  byId("funds-chart").replaceChildren(...figures);
+}
+
+// ------------------------------------------------------------------ branches
+
+export function renderBranches(views: BranchView[], today: string): void {
+  const rows = views.map((view) => {
+    const b = view.branch;
+    const id = b?.branchId ?? "";
+    const name = [b?.unionName, b?.branchName].filter(Boolean).join(" ") || id;
+    const extra = [b?.region, b && b.members > 0n ? `${b.members} members` : ""]
+      .filter(Boolean)
+      .join(" · ");
+    const nameCell = el("th", { scope: "row" }, el("span", { class: "name" }, name));
+    if (extra) nameCell.append(el("span", { class: "detail" }, extra));
+
+    let status: HTMLElement;
+    const affiliated = b?.status !== Status.CLOSED;
+    if (!affiliated) {
+      status = el("span", { class: "tag tag-muted" }, "Disaffiliated");
+    } else if (view.inArrears) {
+      status = el("span", { class: "tag tag-bad" }, "In arrears");
+    } else {
+      status = el("span", { class: "tag tag-good" }, "Paid up");
+    }
+    const statusCell = el("td", { "data-col": "status" }, status);
+    if (affiliated && b?.paidUntil) {
+      statusCell.append(el("span", { class: "detail" }, `paid until ${b.paidUntil}`));
+    }
+
+    const totals = b?.totals ?? [];
+    const fees = totals
+      .filter((t) => t.feesPaidMinor !== 0n)
+      .map((t) => ({ amount: t.feesPaidMinor, currency: t.currency }));
+    const gifts = totals
+      .filter((t) => t.donationsMinor !== 0n)
+      .map((t) => ({ amount: t.donationsMinor, currency: t.currency }));
+    const perMember = b?.feeBasis?.basis.case === "perMember";
+    const feeCell = el("td", { class: "num", "data-col": "fee" }, feeText(view.feePerPeriod, b?.feeBasis?.period) || "—");
+    if (perMember) feeCell.append(el("span", { class: "detail" }, "per-member rate"));
+
+    return el(
+      "tr",
+      { "data-branch": id, "data-arrears": String(view.inArrears) },
+      nameCell,
+      statusCell,
+      feeCell,
+      el("td", { class: "num", "data-col": "fees" }, stackedMoney(fees)),
+      el("td", { class: "num", "data-col": "donations" }, stackedMoney(gifts)),
+    );
+  });
+  fillBody("branches-table", rows, "No branches have affiliated yet.", 5);
+  const caption = byId("branches-caption");
+  caption.textContent =
+    "Branches, their affiliation fee standing, and what they have given" +
+    (today ? ` (fee status as of ${today})` : "");
+}
+
+// ------------------------------------------------------------------ activity
+
+export function renderActivity(eventsNewestFirst: Event[], names: Names): void {
+  const rows = eventsNewestFirst.map((ev) => {
+    const r = describeEvent(ev, names);
+    const kindCell = el("td", {}, r.kind);
+    if (r.reversedBy > 0n) {
+      kindCell.append(" ", el("span", { class: "tag tag-muted" }, `reversed by #${r.reversedBy}`));
+    }
+    return el(
+      "tr",
+      { "data-position": String(r.position), class: r.reversedBy > 0n ? "reversed" : "" },
+      el("th", { scope: "row", class: "num" }, String(r.position)),
+      el("td", { class: "nowrap" }, r.date ? el("time", { datetime: r.date }, r.date) : "—"),
+      kindCell,
+      el("td", {}, r.details),
+      el("td", { class: "num" }, r.amount || "—"),
+    );
+  });
+  fillBody("activity-table", rows, "No events yet.", 5);
+}
+
+// ------------------------------------------------------------------ head, status
+
+export function renderHead(head: Head | undefined): void {
+  if (!head) return;
+  const hex = toHex(head.hash);
+  byId("head-position").textContent = String(head.position);
+  const hash = byId("head-hash");
+  hash.textContent = hex ? hex.slice(0, 12) : "—";
+  hash.title = hex ? `SHA-256 ${hex}` : "";
+}
+
+export type ChainState = "unknown" | "checking" | "verified" | "failed" | "error";
+
+export function renderChain(state: ChainState, text: string): void {
+  byId("head-badge").dataset.state = state;
+  byId("chain-status").textContent = text;
+}
+
+export type ConnState = "connecting" | "live" | "reconnecting" | "offline";
+
+const CONN_TEXT: Record<ConnState, string> = {
+  connecting: "Connecting…",
+  live: "Live",
+  reconnecting: "Reconnecting…",
+  offline: "Offline",
+};
+
+export function renderConnection(state: ConnState): void {
+  byId("conn-status").dataset.state = state;
+  byId("conn-text").textContent = CONN_TEXT[state];
+}
+
+export function renderFooter(text: string): void {
+  byId("footer-status").textContent = text;
+}
+
+/** Shows the unreachable banner (once; later calls only update the details). */
+export function showBanner(details: string, onRetry: () => void): void {
+  const region = byId("banner");
+  let box = region.querySelector<HTMLElement>(".banner");
+  if (!box) {
+    const retry = el("button", { type: "button", class: "retry" }, "Retry now");
+    retry.addEventListener("click", onRetry);
+    box = el(
+      "div",
+      { class: "banner" },
+      el("p", { class: "banner-title" }, "The ledger server cannot be reached."),
+      el("p", { class: "banner-details" }),
+      retry,
+    );
+    region.replaceChildren(box);
+  }
+  box.querySelector(".banner-details")!.textContent = details;
+}
+
+export function clearBanner(): void {
+  byId("banner").replaceChildren();
+}
+
+export function bannerShown(): boolean {
+  return byId("banner").childElementCount > 0;
+}

@@ -1,0 +1,65 @@
+// Command-line parsing of the dashboard server.
+
+export const USAGE = `usage: node server.js [--ledger HOST:PORT] [--listen HOST:PORT] [--max-streams N]
+
+Serves the Solidarity Ledger dashboard and forwards its gRPC-Web calls to ledgerd.
+
+  --ledger HOST:PORT   ledgerd's gRPC address (default: $LEDGER_SERVER, else 127.0.0.1:50051)
+  --listen HOST:PORT   where to serve the page (default 127.0.0.1:8080; port 0 = any free port)
+  --max-streams N      most live pages at once (default 256)
+`;
+
+export function splitHostPort(value: string, flag: string): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(value);
+  if (!m) throw new Error(`${flag}: expected HOST:PORT, got "${value}"`);
+  const host = m[1] ?? m[2] ?? "";
+  const port = Number(m[3]);
+  if (port > 65535) throw new Error(`${flag}: port out of range in "${value}"`);
+  return { host: host === "" ? "127.0.0.1" : host, port };
+}
+
+export function parseArgs(argv: string[], env: Record<string, string | undefined> = process.env) {
+  const opts = {
+    ledger: env.LEDGER_SERVER || "127.0.0.1:50051",
+    listen: "127.0.0.1:8080",
+    maxStreams: 256,
+    help: false,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    let arg = argv[i]!;
+    let value: string | undefined;
+    const eq = arg.indexOf("=");
+    if (arg.startsWith("--") && eq > 0) {
+      value = arg.slice(eq + 1);
+      arg = arg.slice(0, eq);
+    }
+    const next = () => {
+      if (value !== undefined) return value;
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${arg} needs a value`);
+      return v;
+    };
+    switch (arg) {
+      case "--ledger":
+        opts.ledger = next();
+        break;
+      case "--listen":
+        opts.listen = next();
+        break;
+      case "--max-streams":
+        opts.maxStreams = Number(next());
+        if (!Number.isInteger(opts.maxStreams) || opts.maxStreams < 1) {
+          throw new Error("--max-streams must be a positive integer");
+        }
+        break;
+      case "-h":
+      case "--help":
+        opts.help = true;
+        break;
+      default:
+        throw new Error(`unknown argument "${arg}"`);
+    }
+  }
+  splitHostPort(opts.ledger, "--ledger");
+  return opts;
+}

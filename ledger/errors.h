@@ -1,0 +1,68 @@
+// Refusals with machine-readable details.
+//
+// Every refused request is an absl::Status whose code follows the design's
+// rules table and which carries a solidarity.ledger.v1.ErrorDetail as a status
+// payload (under kErrorDetailTypeUrl). The gRPC layer copies it into the
+// grpc-status-details-bin trailer, so clients never parse messages.
+#ifndef LEDGER_ERRORS_H_
+#define LEDGER_ERRORS_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "solidarity/ledger/v1/ledger.pb.h"
+
+namespace ledger {
+
+inline constexpr char kErrorDetailTypeUrl[] =
+    "type.googleapis.com/solidarity.ledger.v1.ErrorDetail";
+
+namespace v1 = ::solidarity::ledger::v1;
+
+// Reasons (ErrorDetail.reason).
+inline constexpr char kReasonInvalidField[] = "INVALID_FIELD";
+inline constexpr char kReasonInsufficientFunds[] = "INSUFFICIENT_FUNDS";
+inline constexpr char kReasonUnknownBeneficiary[] = "UNKNOWN_BENEFICIARY";
+inline constexpr char kReasonBeneficiaryExists[] = "BENEFICIARY_EXISTS";
+inline constexpr char kReasonBeneficiaryClosed[] = "BENEFICIARY_CLOSED";
+inline constexpr char kReasonBalanceNotZero[] = "BALANCE_NOT_ZERO";
+inline constexpr char kReasonUnknownBranch[] = "UNKNOWN_BRANCH";
+inline constexpr char kReasonBranchAffiliated[] = "BRANCH_ALREADY_AFFILIATED";
+inline constexpr char kReasonBranchNotAffiliated[] = "BRANCH_NOT_AFFILIATED";
+inline constexpr char kReasonUnknownEvent[] = "UNKNOWN_EVENT";
+inline constexpr char kReasonNotReversible[] = "NOT_REVERSIBLE";
+inline constexpr char kReasonAlreadyReversed[] = "ALREADY_REVERSED";
+inline constexpr char kReasonEventIdReused[] = "EVENT_ID_REUSED";
+inline constexpr char kReasonHeadMoved[] = "HEAD_MOVED";
+inline constexpr char kReasonQueueFull[] = "QUEUE_FULL";
+inline constexpr char kReasonOverflow[] = "OVERFLOW";
+inline constexpr char kReasonStorage[] = "STORAGE";
+
+// A status with `code`, `message` and `detail` attached.
+absl::Status WithDetail(absl::StatusCode code, absl::string_view message,
+                        const v1::ErrorDetail& detail);
+
+// INVALID_ARGUMENT naming `field`: "<field>: <problem>".
+absl::Status InvalidField(absl::string_view field, absl::string_view problem);
+
+// FAILED_PRECONDITION: "insufficient funds in fund:<fund>: available X, requested Y".
+absl::Status InsufficientFunds(absl::string_view fund, absl::string_view currency,
+                               int64_t available_minor, int64_t requested_minor);
+
+// A status of `code` with a reason and, optionally, the field at fault.
+absl::Status Refusal(absl::StatusCode code, absl::string_view reason,
+                     absl::string_view message, absl::string_view field = "");
+
+// The ErrorDetail attached to `status`, if any.
+std::optional<v1::ErrorDetail> GetErrorDetail(const absl::Status& status);
+
+// Returns `status` with ErrorDetail.event_index set (adding a detail if none)
+// and the message prefixed with "events[i]." where the field path starts so.
+absl::Status AtEventIndex(absl::Status status, uint32_t index);
+
+}  // namespace ledger
+
+#endif  // LEDGER_ERRORS_H_

@@ -1,0 +1,110 @@
+// Helpers shared by the tests: temp directories, a fixed clock, event
+// builders and short string renderings of state (so failures read at a glance).
+#ifndef LEDGER_TESTS_TEST_UTIL_H_
+#define LEDGER_TESTS_TEST_UTIL_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "ledger/civil_date.h"
+#include "ledger/event_log.h"
+#include "ledger/errors.h"
+
+namespace ledger::testing {
+
+namespace v1 = ::solidarity::ledger::v1;
+
+// A directory under TMPDIR removed when the object dies.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  const std::string& path() const { return path_; }
+  std::string Sub(absl::string_view name) const;
+
+ private:
+  std::string path_;
+};
+
+// A clock that stands still unless moved.
+class FixedClock : public Clock {
+ public:
+  explicit FixedClock(absl::Time now) : now_(now) {}
+  absl::Time Now() override { return now_; }
+  void Advance(absl::Duration d) { now_ += d; }
+
+ private:
+  absl::Time now_;
+};
+
+// 2026-03-01 12:00 UTC.
+absl::Time TestEpoch();
+
+v1::Money Gbp(int64_t minor);
+v1::Money Of(int64_t minor, absl::string_view currency);
+
+// Event builders. Each returns an EventInput with a fresh id unless given.
+v1::EventInput Beneficiary(absl::string_view id, absl::string_view name = "A fund");
+v1::EventInput CloseBeneficiary(absl::string_view id);
+v1::EventInput Branch(absl::string_view id, const v1::Money& fee = Gbp(1000),
+                      v1::FeePeriod period = v1::FEE_PERIOD_MONTHLY);
+v1::EventInput Disaffiliate(absl::string_view id);
+v1::EventInput Fee(absl::string_view branch_id, const v1::Money& amount, int periods = 1);
+v1::EventInput Donation(const v1::Money& amount, absl::string_view earmark = "");
+v1::EventInput BranchDonation(absl::string_view branch_id, const v1::Money& amount,
+                              absl::string_view earmark = "");
+v1::EventInput Allocation(absl::string_view beneficiary_id, const v1::Money& amount);
+v1::EventInput Disbursement(absl::string_view beneficiary_id, const v1::Money& amount);
+v1::EventInput Reversal(absl::string_view target_event_id,
+                        v1::ReversalKind kind = v1::REVERSAL_KIND_REFUND, int64_t amount_minor = 0,
+                        absl::string_view currency = "");
+
+// Sets the event id (for idempotency tests).
+v1::EventInput WithId(v1::EventInput in, absl::string_view id);
+
+// An AppendRequest of the given events.
+v1::AppendRequest Request(std::initializer_list<v1::EventInput> events);
+
+// "fund:beneficiary/x GBP available=... received=..." lines, one per row, of
+// every fund; "" when none.
+std::string RenderFunds(ReadView& view);
+// The whole state column family rendered row by row.
+std::string RenderState(ReadView& view);
+// Sum of debits minus credits per currency over every account ("GBP=0 ...").
+std::string TrialBalanceSums(ReadView& view);
+// The available balance of one fund in one currency (0 if none).
+int64_t Available(ReadView& view, absl::string_view fund, absl::string_view currency);
+
+inline absl::Status ToStatus(const absl::Status& s) { return s; }
+template <typename T>
+absl::Status ToStatus(const absl::StatusOr<T>& s) {
+  return s.status();
+}
+
+// gmock matcher on absl::Status / StatusOr code.
+MATCHER_P(StatusIs, code, "") {
+  absl::Status s = ::ledger::testing::ToStatus(arg);
+  if (s.code() != code) {
+    *result_listener << "status is " << s.ToString();
+    return false;
+  }
+  return true;
+}
+MATCHER(IsOk, "") {
+  absl::Status s = ::ledger::testing::ToStatus(arg);
+  if (!s.ok()) *result_listener << "status is " << s.ToString();
+  return s.ok();
+}
+
+
+// The ErrorDetail reason of a status ("" if none).
+std::string Reason(const absl::Status& s);
+
+}  // namespace ledger::testing
+
+#endif  // LEDGER_TESTS_TEST_UTIL_H_
