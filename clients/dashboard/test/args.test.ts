@@ -1,0 +1,29 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { parseArgs, splitHostPort } from "../src/server/args.js";
+
+test("splitHostPort", () => {
+  assert.deepEqual(splitHostPort("127.0.0.1:8080", "--listen"), { host: "127.0.0.1", port: 8080 });
+  assert.deepEqual(splitHostPort("localhost:0", "--listen"), { host: "localhost", port: 0 });
+  assert.deepEqual(splitHostPort("[::1]:50051", "--ledger"), { host: "::1", port: 50051 });
+  assert.deepEqual(splitHostPort(":8080", "--listen"), { host: "127.0.0.1", port: 8080 });
+  assert.throws(() => splitHostPort("127.0.0.1", "--listen"), /HOST:PORT/);
+  assert.throws(() => splitHostPort("h:99999", "--listen"), /out of range/);
+});
+
+test("parseArgs: flags, = form, defaults and env", () => {
+  assert.deepEqual(parseArgs([], {}), {
+    ledger: "127.0.0.1:50051",
+    listen: "127.0.0.1:8080",
+    maxStreams: 256,
+    help: false,
+  });
+  const o = parseArgs(["--ledger", "10.0.0.1:1", "--listen=127.0.0.1:0"], {});
+  assert.equal(o.ledger, "10.0.0.1:1");
+  assert.equal(o.listen, "127.0.0.1:0");
+  assert.equal(parseArgs([], { LEDGER_SERVER: "h:5" }).ledger, "h:5");
+  assert.equal(parseArgs(["--help"], {}).help, true);
+  assert.throws(() => parseArgs(["--bogus"], {}), /unknown argument/);
+  assert.throws(() => parseArgs(["--ledger"], {}), /needs a value/);
+  assert.throws(() => parseArgs(["--max-streams", "0"], {}), /positive/);
+});
