@@ -515,6 +515,14 @@ std::string EventLog::head_hash() const {
   return head_hash_;
 }
 
+rocksdb::ColumnFamilyHandle* EventLog::column_family(absl::string_view name) const {
+  if (name == kEventsCf) return events_cf_;
+  if (name == kIdsCf) return ids_cf_;
+  if (name == kStateCf) return state_cf_;
+  if (name == kMetaCf) return meta_cf_;
+  return nullptr;
+}
+
 EventLogStats EventLog::stats() const {
   absl::MutexLock lock(&mu_);
   return stats_;

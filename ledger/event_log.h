@@ -180,6 +180,8 @@ class EventLog {
 
   // The underlying database, for tools that inspect it (tests, benchmarks).
   rocksdb::DB* db() const { return db_.get(); }
+  // "events", "ids", "state" or "meta"; nullptr for any other name.
+  rocksdb::ColumnFamilyHandle* column_family(absl::string_view name) const;
 
   // Internal: one group commit being built (event_log.cc).
   class Batch;

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "ledger/money.h"
 #include "ledger/postings.h"
+#include "ledger/record.h"
 #include "ledger/replay.h"
 #include "ledger/state.h"
 
@@ -199,6 +200,14 @@ int64_t Available(ReadView& view, absl::string_view fund, absl::string_view curr
   auto row = view.Load<v1::FundBalance>(FundKey(fund, currency));
   if (!row.ok() || !row->has_value()) return 0;
   return (*row)->available_minor();
+}
+
+absl::Status PutEventRecordForTest(EventLog& log, uint64_t position, absl::string_view value) {
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  rocksdb::Status s = log.db()->Put(wo, log.column_family("events"), EventKey(position),
+                                    rocksdb::Slice(value.data(), value.size()));
+  return s.ok() ? absl::OkStatus() : absl::InternalError(s.ToString());
 }
 
 std::string Reason(const absl::Status& s) {

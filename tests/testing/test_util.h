@@ -102,6 +102,10 @@ MATCHER(IsOk, "") {
 }
 
 
+// Overwrites the stored record at `position`, bypassing every check (to
+// simulate tampering).
+absl::Status PutEventRecordForTest(EventLog& log, uint64_t position, absl::string_view value);
+
 // The ErrorDetail reason of a status ("" if none).
 std::string Reason(const absl::Status& s);
 

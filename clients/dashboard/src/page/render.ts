@@ -132,7 +132,7 @@ export function renderFunds(views: BeneficiaryView[]): void {
           "tr",
           { "data-fund": id },
           fundNameCell(view, 1),
-          el("td", { colspan: "4", class: "muted" }, "No money yet"),
+          el("td", { colspan: "3", class: "muted" }, "No money yet"),
         ),
       );
       continue;
@@ -141,7 +141,6 @@ export function renderFunds(views: BeneficiaryView[]): void {
       const tr = el("tr", { "data-fund": id, "data-currency": bal.currency });
       if (i === 0) tr.append(fundNameCell(view, balances.length));
       tr.append(
-        el("td", {}, bal.currency),
         moneyCell(fundReceived(bal), bal.currency, "received"),
         moneyCell(bal.disbursedMinor, bal.currency, "disbursed"),
         moneyCell(bal.availableMinor, bal.currency, "available"),
@@ -149,7 +148,7 @@ export function renderFunds(views: BeneficiaryView[]): void {
       rows.push(tr);
     });
   }
-  fillBody("funds-table", rows, "No beneficiary funds yet.", 5);
+  fillBody("funds-table", rows, "No beneficiary funds yet.", 4);
   renderFundsChart(views);
 }
 
@@ -241,6 +240,11 @@ export function renderBranches(views: BranchView[], today: string): void {
       status = el("span", { class: "tag tag-good" }, "Paid up");
     }
     const statusCell = el("td", { "data-col": "status" }, status);
+    const fee = feeText(view.feePerPeriod, b?.feeBasis?.period);
+    if (affiliated && fee) {
+      const perMember = b?.feeBasis?.basis.case === "perMember";
+      statusCell.append(el("span", { class: "detail" }, `fee ${fee}${perMember ? " (per-member rate)" : ""}`));
+    }
     if (affiliated && b?.paidUntil) {
       statusCell.append(el("span", { class: "detail" }, `paid until ${b.paidUntil}`));
     }
@@ -252,25 +256,19 @@ export function renderBranches(views: BranchView[], today: string): void {
     const gifts = totals
       .filter((t) => t.donationsMinor !== 0n)
       .map((t) => ({ amount: t.donationsMinor, currency: t.currency }));
-    const perMember = b?.feeBasis?.basis.case === "perMember";
-    const feeCell = el("td", { class: "num", "data-col": "fee" }, feeText(view.feePerPeriod, b?.feeBasis?.period) || "—");
-    if (perMember) feeCell.append(el("span", { class: "detail" }, "per-member rate"));
 
     return el(
       "tr",
       { "data-branch": id, "data-arrears": String(view.inArrears) },
       nameCell,
       statusCell,
-      feeCell,
       el("td", { class: "num", "data-col": "fees" }, stackedMoney(fees)),
       el("td", { class: "num", "data-col": "donations" }, stackedMoney(gifts)),
     );
   });
-  fillBody("branches-table", rows, "No branches have affiliated yet.", 5);
-  const caption = byId("branches-caption");
-  caption.textContent =
-    "Branches, their affiliation fee standing, and what they have given" +
-    (today ? ` (fee status as of ${today})` : "");
+  fillBody("branches-table", rows, "No branches have affiliated yet.", 4);
+  byId("branches-caption").textContent =
+    "Branches, fee standing and contributions" + (today ? ` (as of ${today})` : "");
 }
 
 // ------------------------------------------------------------------ activity
@@ -278,21 +276,21 @@ export function renderBranches(views: BranchView[], today: string): void {
 export function renderActivity(eventsNewestFirst: Event[], names: Names): void {
   const rows = eventsNewestFirst.map((ev) => {
     const r = describeEvent(ev, names);
-    const kindCell = el("td", {}, r.kind);
+    const kindCell = el("td", { "data-col": "event" }, el("span", { class: "kind" }, r.kind));
     if (r.reversedBy > 0n) {
       kindCell.append(" ", el("span", { class: "tag tag-muted" }, `reversed by #${r.reversedBy}`));
     }
+    if (r.details) kindCell.append(el("span", { class: "detail" }, r.details));
     return el(
       "tr",
       { "data-position": String(r.position), class: r.reversedBy > 0n ? "reversed" : "" },
       el("th", { scope: "row", class: "num" }, String(r.position)),
       el("td", { class: "nowrap" }, r.date ? el("time", { datetime: r.date }, r.date) : "—"),
       kindCell,
-      el("td", {}, r.details),
-      el("td", { class: "num" }, r.amount || "—"),
+      el("td", { class: "num", "data-col": "amount" }, r.amount || "—"),
     );
   });
-  fillBody("activity-table", rows, "No events yet.", 5);
+  fillBody("activity-table", rows, "No events yet.", 4);
 }
 
 // ------------------------------------------------------------------ head, status
