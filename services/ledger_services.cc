@@ -1,0 +1,269 @@
+#include "services/ledger_services.h"
+
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "ledger/civil_date.h"
+#include "ledger/ids.h"
+#include "ledger/limits.h"
+#include "ledger/queries.h"
+#include "ledger/replay.h"
+#include "services/grpc_status.h"
+
+namespace ledger {
+namespace {
+
+// How often a waiting stream checks whether its client left or the server
+// is stopping.
+constexpr absl::Duration kStreamPoll = absl::Milliseconds(200);
+
+// The caller as recorded in an event's actor: the "x-ledger-actor" metadata
+// if it is sane text, else the peer address.
+std::string ActorOf(const grpc::ServerContextBase& context) {
+  const auto& md = context.client_metadata();
+  auto it = md.find("x-ledger-actor");
+  if (it != md.end()) {
+    std::string actor(it->second.data(), it->second.size());
+    if (!actor.empty() && actor.size() <= kMaxNameLength && IsValidText(actor)) return actor;
+  }
+  return context.peer();
+}
+
+bool Over(const ServiceContext* ctx, grpc::ServerContext* context) {
+  return context->IsCancelled() || ctx->stopping.load() || ctx->log->shutting_down();
+}
+
+}  // namespace
+
+absl::StatusOr<v1::WatchBalancesResponse> BuildBalances(ReadView& view, absl::CivilDay today) {
+  v1::WatchBalancesResponse out;
+  ASSIGN_OR_RETURN(*out.mutable_summary(), QuerySummary(view));
+  ASSIGN_OR_RETURN(v1::ListBeneficiariesResponse bens, QueryBeneficiaries(view, true));
+  *out.mutable_beneficiaries() = std::move(*bens.mutable_beneficiaries());
+  ASSIGN_OR_RETURN(v1::ListBranchesResponse branches, QueryBranches(view, true, today));
+  *out.mutable_branches() = std::move(*branches.mutable_branches());
+  out.set_today(FormatDate(today));
+  return out;
+}
+
+// ------------------------------------------------------------------ commands
+
+grpc::ServerUnaryReactor* CommandsService::Append(grpc::CallbackServerContext* context,
+                                                  const v1::AppendRequest* request,
+                                                  v1::AppendResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  ctx_->log->AppendAsync(*request, ActorOf(*context),
+                         [reactor, response](absl::StatusOr<AppendResult> result) {
+                           if (!result.ok()) {
+                             reactor->Finish(ToGrpcStatus(result.status()));
+                             return;
+                           }
+                           for (uint64_t p : result->positions) response->add_positions(p);
+                           response->mutable_head()->set_position(result->head_position);
+                           response->mutable_head()->set_hash(result->head_hash);
+                           response->set_deduplicated(result->deduplicated);
+                           reactor->Finish(grpc::Status::OK);
+                         });
+  return reactor;
+}
+
+// ------------------------------------------------------------------ queries
+
+grpc::Status QueriesService::GetSummary(grpc::ServerContext*, const v1::GetSummaryRequest*,
+                                        v1::GetSummaryResponse* response) {
+  auto view = ctx_->log->NewReadView();
+  absl::StatusOr<v1::GetSummaryResponse> r = QuerySummary(*view);
+  if (!r.ok()) return ToGrpcStatus(r.status());
+  *response = std::move(*r);
+  return grpc::Status::OK;
+}
+
+grpc::Status QueriesService::ListBeneficiaries(grpc::ServerContext*,
+                                               const v1::ListBeneficiariesRequest* request,
+                                               v1::ListBeneficiariesResponse* response) {
+  auto view = ctx_->log->NewReadView();
+  auto r = QueryBeneficiaries(*view, request->include_closed());
+  if (!r.ok()) return ToGrpcStatus(r.status());
+  *response = std::move(*r);
+  return grpc::Status::OK;
+}
+
+grpc::Status QueriesService::GetBeneficiary(grpc::ServerContext*,
+                                            const v1::GetBeneficiaryRequest* request,
+                                            v1::GetBeneficiaryResponse* response) {
+  auto view = ctx_->log->NewReadView();
+  auto r = QueryBeneficiary(*view, request->beneficiary_id());
+  if (!r.ok()) return ToGrpcStatus(r.status());
+  *response->mutable_as_of() = HeadOf(*view);
+  *response->mutable_beneficiary() = std::move(*r);
+  return grpc::Status::OK;
+}
+
+grpc::Status QueriesService::ListBranches(grpc::ServerContext*,
+                                          const v1::ListBranchesRequest* request,
+                                          v1::ListBranchesResponse* response) {
+  auto view = ctx_->log->NewReadView();
+  auto r = QueryBranches(*view, request->include_disaffiliated(), TodayUtc(ctx_->log->clock()));
+  if (!r.ok()) return ToGrpcStatus(r.status());
+  *response = std::move(*r);
+  return grpc::Status::OK;
+}
+
+grpc::Status QueriesService::GetBranch(grpc::ServerContext*, const v1::GetBranchRequest* request,
+                                       v1::GetBranchResponse* response) {
+  auto view = ctx_->log->NewReadView();
+  const absl::CivilDay today = TodayUtc(ctx_->log->clock());
+  auto r = QueryBranch(*view, request->branch_id(), today);
+  if (!r.ok()) return ToGrpcStatus(r.status());
+  *response->mutable_as_of() = HeadOf(*view);
+  *response->mutable_branch() = std::move(*r);
+  response->set_today(FormatDate(today));
+  return grpc::Status::OK;
+}
+
+grpc::Status QueriesService::GetTrialBalance(grpc::ServerContext*,
+                                             const v1::GetTrialBalanceRequest*,
+                                             v1::GetTrialBalanceResponse* response) {
+  auto view = ctx_->log->NewReadView();
+  auto r = QueryTrialBalance(*view);
+  if (!r.ok()) return ToGrpcStatus(r.status());
+  *response = std::move(*r);
+  return grpc::Status::OK;
+}
+
+grpc::Status QueriesService::WatchBalances(grpc::ServerContext* context,
+                                           const v1::WatchBalancesRequest*,
+                                           grpc::ServerWriter<v1::WatchBalancesResponse>* writer) {
+  uint64_t sent = 0;
+  bool first = true;
+  while (!Over(ctx_, context)) {
+    auto view = ctx_->log->NewReadView();
+    if (first || view->head_position() != sent) {
+      auto balances = BuildBalances(*view, TodayUtc(ctx_->log->clock()));
+      if (!balances.ok()) return ToGrpcStatus(balances.status());
+      // Blocks while the client's window is full: a slow watcher gets the
+      // latest balances when it catches up, never a growing backlog.
+      if (!writer->Write(*balances)) break;
+      sent = view->head_position();
+      first = false;
+    }
+    ctx_->log->WaitForHeadBeyond(sent, absl::Now() + kStreamPoll);
+  }
+  return grpc::Status::OK;
+}
+
+// ------------------------------------------------------------------ audit
+
+grpc::Status AuditService::GetHead(grpc::ServerContext*, const v1::GetHeadRequest*,
+                                   v1::GetHeadResponse* response) {
+  auto view = ctx_->log->NewReadView();
+  *response->mutable_head() = HeadOf(*view);
+  response->set_ledger_id(view->ledger_id());
+  response->set_ledger_name(view->ledger_name());
+  return grpc::Status::OK;
+}
+
+grpc::Status AuditService::ReadEvents(grpc::ServerContext*, const v1::ReadEventsRequest* request,
+                                      v1::ReadEventsResponse* response) {
+  auto view = ctx_->log->NewReadView();
+  auto r = QueryEvents(*view, request->from_position(), request->limit());
+  if (!r.ok()) return ToGrpcStatus(r.status());
+  *response = std::move(*r);
+  return grpc::Status::OK;
+}
+
+grpc::Status AuditService::GetEvent(grpc::ServerContext*, const v1::GetEventRequest* request,
+                                    v1::GetEventResponse* response) {
+  auto view = ctx_->log->NewReadView();
+  auto r = QueryEvent(*view, *request);
+  if (!r.ok()) return ToGrpcStatus(r.status());
+  *response->mutable_event() = std::move(*r);
+  return grpc::Status::OK;
+}
+
+grpc::Status AuditService::Subscribe(grpc::ServerContext* context,
+                                     const v1::SubscribeRequest* request,
+                                     grpc::ServerWriter<v1::SubscribeResponse>* writer) {
+  uint64_t next = std::max<uint64_t>(1, request->from_position());
+  bool caught_up_sent = false;
+  while (!Over(ctx_, context)) {
+    // Each pass reads at one snapshot from `next` to that snapshot's head, so
+    // no event is skipped or repeated when catch-up turns into live.
+    auto view = ctx_->log->NewReadView();
+    const uint64_t head = view->head_position();
+    bool client_gone = false;
+    absl::Status inner;
+    absl::Status scan = view->ScanEvents(next, [&](const StoredEvent& e) {
+      absl::StatusOr<v1::Event> api = view->ToApiEvent(e);
+      if (!api.ok()) {
+        inner = api.status();
+        return false;
+      }
+      v1::SubscribeResponse item;
+      *item.mutable_event() = std::move(*api);
+      if (!writer->Write(item)) {
+        client_gone = true;
+        return false;
+      }
+      next = e.position + 1;
+      return !context->IsCancelled() && !ctx_->stopping.load();
+    });
+    if (client_gone) break;
+    if (!inner.ok()) return ToGrpcStatus(inner);
+    if (!scan.ok()) return ToGrpcStatus(scan);
+    if (next <= head) continue;  // interrupted: loop checks why
+    if (!caught_up_sent) {
+      v1::SubscribeResponse marker;
+      *marker.mutable_caught_up()->mutable_head() = HeadOf(*view);
+      if (!writer->Write(marker)) break;
+      caught_up_sent = true;
+    }
+    ctx_->log->WaitForHeadBeyond(head, absl::Now() + kStreamPoll);
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status AuditService::VerifyChain(grpc::ServerContext*, const v1::VerifyChainRequest* request,
+                                       v1::VerifyChainResponse* response) {
+  auto view = ctx_->log->NewReadView();
+  if (request->to_position() != 0 && request->from_position() > request->to_position()) {
+    return ToGrpcStatus(absl::InvalidArgumentError("from_position is after to_position"));
+  }
+  auto r = ledger::VerifyChain(*view, request->from_position(), request->to_position());
+  if (!r.ok()) return ToGrpcStatus(r.status());
+  response->set_ok(r->ok);
+  response->set_events_checked(r->events_checked);
+  response->set_first_bad_position(r->first_bad_position);
+  response->set_problem(r->problem);
+  response->mutable_verified_head()->set_position(r->verified_position);
+  response->mutable_verified_head()->set_hash(r->verified_hash);
+  return grpc::Status::OK;
+}
+
+grpc::Status AuditService::RebuildProjections(grpc::ServerContext*,
+                                              const v1::RebuildProjectionsRequest*,
+                                              v1::RebuildProjectionsResponse* response) {
+  auto view = ctx_->log->NewReadView();
+  auto r = RebuildAndCompare(*view);
+  if (!r.ok()) return ToGrpcStatus(r.status());
+  response->set_match(r->match);
+  response->set_events_replayed(r->events_replayed);
+  response->set_rows_compared(r->rows_compared);
+  for (const Mismatch& m : r->mismatches) {
+    auto* out = response->add_mismatches();
+    out->set_key(m.key);
+    out->set_stored(m.stored);
+    out->set_rebuilt(m.rebuilt);
+  }
+  if (r->failed_position != 0) {
+    auto* out = response->add_mismatches();
+    out->set_key(absl::StrCat("event ", r->failed_position));
+    out->set_stored("accepted into the log");
+    out->set_rebuilt(absl::StrCat("refused on replay: ", r->failure));
+  }
+  *response->mutable_as_of() = HeadOf(*view);
+  return grpc::Status::OK;
+}
+
+}  // namespace ledger

@@ -1,0 +1,60 @@
+// LedgerServer: the three ledger services, health and reflection on one
+// gRPC server. Used by ledgerd and by the integration tests (port 0).
+//
+// Thread-safety: Start and Stop from one thread; the services themselves are
+// fully concurrent.
+#ifndef SERVICES_SERVER_H_
+#define SERVICES_SERVER_H_
+
+#include <grpcpp/server.h>
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "ledger/event_log.h"
+#include "services/ledger_services.h"
+
+namespace ledger {
+
+struct ServerOptions {
+  // host:port; port 0 picks a free one (see LedgerServer::port).
+  std::string listen_address = "127.0.0.1:50051";
+  // Largest request accepted, bytes.
+  int max_request_bytes = 4 << 20;
+  // Most threads for synchronous handlers (queries, audit, streams).
+  int max_threads = 256;
+};
+
+class LedgerServer {
+ public:
+  // Starts serving `log` (not owned; must outlive the server).
+  static absl::StatusOr<std::unique_ptr<LedgerServer>> Start(EventLog* log,
+                                                             const ServerOptions& options);
+  ~LedgerServer();
+
+  int port() const { return port_; }
+
+  // Ends streams, stops accepting calls, waits up to `grace` for calls in
+  // flight (appends waiting for their commit finish normally), then cancels
+  // the rest.
+  void Stop(absl::Duration grace);
+
+  // Blocks until Stop.
+  void Wait();
+
+ private:
+  LedgerServer() = default;
+  ServiceContext ctx_;
+  std::unique_ptr<CommandsService> commands_;
+  std::unique_ptr<QueriesService> queries_;
+  std::unique_ptr<AuditService> audit_;
+  std::unique_ptr<grpc::Server> server_;
+  int port_ = 0;
+  bool stopped_ = false;
+};
+
+}  // namespace ledger
+
+#endif  // SERVICES_SERVER_H_
