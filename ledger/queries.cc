@@ -52,7 +52,8 @@ absl::StatusOr<v1::BeneficiaryView> ViewOf(ReadView& view, const v1::Beneficiary
 absl::StatusOr<v1::BranchView> BranchViewOf(const v1::Branch& b, absl::CivilDay today) {
   v1::BranchView out;
   *out.mutable_branch() = b;
-  out.set_in_arrears(b.status() == v1::STATUS_OPEN && b.paid_until() <= FormatDate(today));
+  // Due on paid_until itself; in arrears from the day after.
+  out.set_in_arrears(b.status() == v1::STATUS_OPEN && b.paid_until() < FormatDate(today));
   ASSIGN_OR_RETURN(int64_t fee, FeePerPeriod(b.fee_basis(), b.members()));
   out.mutable_fee_per_period()->set_amount_minor(fee);
   out.mutable_fee_per_period()->set_currency(FeeCurrency(b.fee_basis()));
