@@ -247,6 +247,7 @@ test("dashboard shows live ledger balances and survives a ledgerd restart", { ti
   tmp = mkdtempSync(join(tmpdir(), "dashboard-browser-"));
   ledgerLog = join(outDir, "ledgerd.log");
   rmSync(ledgerLog, { force: true });
+  rmSync(join(outDir, "dashboard.log"), { force: true });
   const dataDir = join(tmp, "ledger");
 
   // 1. ledgerd, then the books of a small campaign.
@@ -264,12 +265,13 @@ test("dashboard shows live ledger balances and survives a ledgerd restart", { ti
   await ctl("branch", "pay-fee", "unison-leeds", "30.00", "GBP", "--periods", "3");
   await ctl("donate", "25.00", "GBP", "--to", "lawyer-a", "--donor", "individual", "--donor-ref", "donor-ref-17");
   await ctl("donate", "100.00", "GBP", "--donor", "branch", "--branch", "unite-bristol");
-  await ctl("donate", "5000", "JPY", "--donor", "anonymous");
+  await ctl("donate", "5000", "JPY", "--donor", "anonymous", "--event-id", "don-jpy");
   await ctl("donate", "12.345", "KWD", "--to", "friend-x", "--donor", "organisation", "--donor-ref", "org-ref-9");
   await ctl("allocate", "lawyer-a", "40.00", "GBP");
   await ctl("disburse", "lawyer-a", "30.00", "GBP", "--purpose", "lawyer fees", "--payee", "Av. Kaya");
-  // Genesis + 11 events.
-  const expectedHead = "12";
+  await ctl("reverse", "don-jpy", "--kind", "refund", "--reason", "donor asked", "--amount", "1000 JPY");
+  // Genesis + 12 events.
+  const expectedHead = "13";
 
   // 2. The dashboard server and the browser.
   const dashboard = await startDashboard(port, join(outDir, "dashboard.log"));
@@ -299,7 +301,8 @@ test("dashboard shows live ledger balances and survives a ledgerd restart", { ti
   await waitForText(page, cell("totals-table", 'data-currency="GBP"', "raised"), "155.00 GBP");
   await waitForText(page, cell("totals-table", 'data-currency="GBP"', "disbursed"), "30.00 GBP");
   await waitForText(page, cell("totals-table", 'data-currency="GBP"', "held"), "125.00 GBP");
-  await waitForText(page, cell("totals-table", 'data-currency="JPY"', "raised"), "5000 JPY");
+  await waitForText(page, cell("totals-table", 'data-currency="JPY"', "raised"), "4000 JPY");
+  await waitForText(page, cell("general-table", 'data-currency="JPY"', "available"), "4000 JPY");
   await waitForText(page, cell("totals-table", 'data-currency="KWD"', "held"), "12.345 KWD");
 
   await waitForText(page, cell("general-table", 'data-currency="GBP"', "received"), "130.00 GBP");
@@ -321,6 +324,9 @@ test("dashboard shows live ledger balances and survives a ledgerd restart", { ti
   await waitForText(page, "#chain-status", "✓ chain verified");
   await waitForText(page, '#activity-table tr[data-position="12"] td[data-col="amount"]', "30.00 GBP");
   await waitForText(page, '#activity-table tr[data-position="12"] td[data-col="event"] .kind', "Disbursement");
+  await waitForText(page, '#activity-table tr[data-position="13"] td[data-col="event"] .kind', "Reversal (refund)");
+  await waitForText(page, '#activity-table tr[data-position="13"] td[data-col="amount"]', "1000 JPY");
+  await waitForText(page, '#activity-table tr[data-position="9"] td[data-col="event"] .tag', "reversed by #13");
   assert.match(await text(page, "#head-hash"), /^[0-9a-f]{12}$/);
 
   // Privacy: sensitive purposes and donor references never reach the page.
@@ -328,7 +334,7 @@ test("dashboard shows live ledger balances and survives a ledgerd restart", { ti
   assert.ok(body.includes("Friend X"), "sensitive fund shown by display name");
   assert.ok(!body.includes("Yarovsk"), "sensitive purpose hidden");
   assert.ok(body.includes("Defence lawyer fees"), "non-sensitive purpose shown");
-  for (const secret of ["donor-ref-17", "org-ref-9", "Av. Kaya"]) {
+  for (const secret of ["donor-ref-17", "org-ref-9", "Av. Kaya", "donor asked"]) {
     assert.ok(!body.includes(secret), `${secret} must not be shown`);
   }
   assert.equal(await bannerVisible(page), false, "no banner while ledgerd is up");
@@ -347,8 +353,8 @@ test("dashboard shows live ledger balances and survives a ledgerd restart", { ti
   await ctl("donate", "10.00", "GBP", "--to", "lawyer-a", "--donor", "anonymous");
   await waitForText(page, cell("funds-table", lawyer, "available"), "45.00 GBP");
   await waitForText(page, cell("totals-table", 'data-currency="GBP"', "raised"), "165.00 GBP");
-  await waitForText(page, "#head-position", "13");
-  await waitForText(page, '#activity-table tr[data-position="13"] td[data-col="amount"]', "10.00 GBP");
+  await waitForText(page, "#head-position", "14");
+  await waitForText(page, '#activity-table tr[data-position="14"] td[data-col="amount"]', "10.00 GBP");
   await waitForText(page, "#chain-status", "✓ chain verified");
   assert.equal(await page.evaluate(() => window.__noReloadMarker), "still here", "page was not reloaded");
   assert.equal(navigations, 1, "one navigation only");
@@ -377,7 +383,7 @@ test("dashboard shows live ledger balances and survives a ledgerd restart", { ti
   await waitForText(page, "#chain-status", "✓ chain verified");
   await ctl("donate", "5.00", "GBP", "--to", "lawyer-a", "--donor", "individual");
   await waitForText(page, cell("funds-table", lawyer, "available"), "50.00 GBP");
-  await waitForText(page, "#head-position", "14");
+  await waitForText(page, "#head-position", "15");
   assert.equal(await page.evaluate(() => window.__noReloadMarker), "still here", "page was not reloaded");
   await page.screenshot({ path: join(outDir, "dashboard.png"), fullPage: true });
 
