@@ -1,0 +1,53 @@
+# Shared helpers for the end-to-end scripts: start and stop a real ledgerd on
+# port 0 in a temp data directory, and assertions that print what differed.
+set -euo pipefail
+LEDGERD="${LEDGERD:?set LEDGERD to the ledgerd binary}"
+LEDGERCTL="${LEDGERCTL:?set LEDGERCTL to the ledgerctl binary}"
+export LEDGERCTL
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/ledger-e2e.XXXXXX")"
+LEDGERD_PID=""
+cleanup() {
+  if [[ -n "$LEDGERD_PID" ]]; then kill -9 "$LEDGERD_PID" 2>/dev/null || true; fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+# start_ledgerd DATA_DIR: starts ledgerd, waits for its port, sets LEDGER_SERVER.
+start_ledgerd() {
+  local dir="$1"
+  rm -f "$WORK/port"
+  "$LEDGERD" --data_dir="$dir" --listen=127.0.0.1:0 --port_file="$WORK/port" 2>>"$WORK/ledgerd.log" &
+  LEDGERD_PID=$!
+  for _ in $(seq 1 100); do
+    [[ -s "$WORK/port" ]] && break
+    kill -0 "$LEDGERD_PID" 2>/dev/null || fail "ledgerd exited: $(tail -3 "$WORK/ledgerd.log")"
+    sleep 0.1
+  done
+  [[ -s "$WORK/port" ]] || fail "ledgerd did not start"
+  export LEDGER_SERVER="127.0.0.1:$(cat "$WORK/port")"
+}
+
+stop_ledgerd() {
+  kill -TERM "$LEDGERD_PID"
+  wait "$LEDGERD_PID" || fail "ledgerd did not stop cleanly"
+  LEDGERD_PID=""
+}
+
+kill9_ledgerd() {
+  kill -9 "$LEDGERD_PID"
+  wait "$LEDGERD_PID" 2>/dev/null || true
+  LEDGERD_PID=""
+}
+
+# expect_contains TEXT NEEDLE
+expect_contains() {
+  grep -qF -- "$2" <<<"$1" || fail "expected to find [$2] in:
+$1"
+}
+
+# expect_eq ACTUAL EXPECTED WHAT
+expect_eq() {
+  [[ "$1" == "$2" ]] || fail "$3: expected [$2], got [$1]"
+}
