@@ -114,6 +114,18 @@ class EventLogReadView : public ReadView {
     return FromRocks(it->status(), "scanning state");
   }
 
+  absl::Status ScanStateFrom(absl::string_view prefix, absl::string_view start,
+                             const std::function<bool(absl::string_view, absl::string_view)>& fn) override {
+    std::unique_ptr<rocksdb::Iterator> it(log_->db_->NewIterator(options_, log_->state_cf_));
+    absl::string_view from = start < prefix ? prefix : start;
+    for (it->Seek(rocksdb::Slice(from.data(), from.size())); it->Valid(); it->Next()) {
+      absl::string_view key(it->key().data(), it->key().size());
+      if (!absl::StartsWith(key, prefix)) break;
+      if (!fn(key, absl::string_view(it->value().data(), it->value().size()))) break;
+    }
+    return FromRocks(it->status(), "scanning state");
+  }
+
   absl::StatusOr<StoredEvent> GetEvent(uint64_t position) override {
     if (position == 0 || position > head_position_) {
       return absl::NotFoundError(absl::StrCat("no event at position ", position, " (head is ",

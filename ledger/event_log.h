@@ -107,6 +107,16 @@ class ReadView {
       absl::string_view prefix,
       const std::function<bool(absl::string_view key, absl::string_view value)>& fn) = 0;
 
+  // Like ScanState, but starting at the first key >= `start` (which should
+  // itself start with `prefix`). The default skips keys before `start`.
+  virtual absl::Status ScanStateFrom(
+      absl::string_view prefix, absl::string_view start,
+      const std::function<bool(absl::string_view key, absl::string_view value)>& fn) {
+    return ScanState(prefix, [&](absl::string_view key, absl::string_view value) {
+      return key < start ? true : fn(key, value);
+    });
+  }
+
   // The event at `position` (NOT_FOUND beyond the head).
   virtual absl::StatusOr<StoredEvent> GetEvent(uint64_t position) = 0;
   // The position of `event_id`, or nullopt.

@@ -5,6 +5,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/text_format.h"
+#include "ledger/effects.h"
 #include "ledger/hash.h"
 #include "ledger/limits.h"
 #include "ledger/state.h"
@@ -90,6 +91,13 @@ std::string PrintableKey(absl::string_view key) {
   if (absl::StartsWith(key, kReversalKeyPrefix) && key.size() == 4 + 8) {
     return absl::StrCat(kReversalKeyPrefix, DecodeBigEndian64(key.substr(4)));
   }
+  // Keys ending in a binary be64 (position buckets, the date index).
+  if ((key.size() > 8 && key[0] == 'p' && absl::StrContains(key, "/")) ||
+      absl::StartsWith(key, kDateIndexPrefix)) {
+    if (key.size() > 9 && key[key.size() - 9] == '/') {
+      return absl::StrCat(key.substr(0, key.size() - 8), "#", DecodeBigEndian64(key.substr(key.size() - 8)));
+    }
+  }
   return std::string(key);
 }
 
@@ -101,6 +109,11 @@ std::string DescribeRow(absl::string_view key, absl::string_view value) {
   else if (absl::StartsWith(key, kBeneficiaryKeyPrefix)) m = std::make_unique<v1::Beneficiary>();
   else if (absl::StartsWith(key, kBranchKeyPrefix)) m = std::make_unique<v1::Branch>();
   else if (absl::StartsWith(key, kReversalKeyPrefix)) m = std::make_unique<v1::ReversalMark>();
+  else if (absl::StartsWith(key, kDayFundPrefix) || absl::StartsWith(key, kBucketFundPrefix)) m = std::make_unique<v1::FundBalance>();
+  else if (absl::StartsWith(key, kDayAccountPrefix) || absl::StartsWith(key, kBucketAccountPrefix)) m = std::make_unique<v1::AccountBalance>();
+  else if (absl::StartsWith(key, kDayBranchPrefix) || absl::StartsWith(key, kBucketBranchPrefix)) m = std::make_unique<v1::BranchTotals>();
+  else if (absl::StartsWith(key, kDayTotalsPrefix) || absl::StartsWith(key, kBucketTotalsPrefix)) m = std::make_unique<v1::LedgerTotals>();
+  else if (absl::StartsWith(key, kDateIndexPrefix)) return value.empty() ? "(date index)" : "<unexpected bytes>";
   if (!m || !m->ParseFromString(std::string(value))) {
     return absl::StrCat("<", value.size(), " undecodable bytes>");
   }

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "ledger/civil_date.h"
+#include "ledger/effects.h"
 #include "ledger/errors.h"
 #include "ledger/ids.h"
 #include "ledger/limits.h"
@@ -764,6 +765,7 @@ absl::Status ApplyEvent(uint64_t position, const v1::EventPayload& p, StateView&
       br.set_affiliated_on(p.occurred_on());
       br.clear_disaffiliated_on();
       br.set_periods_paid(0);
+      if (br.first_affiliated_position() == 0) br.set_first_affiliated_position(position);
       SetPaidUntil(br);
       state.Store(BranchKey(br.branch_id()), br);
       break;
@@ -795,7 +797,11 @@ absl::Status ApplyEvent(uint64_t position, const v1::EventPayload& p, StateView&
     case v1::EventBody::KIND_NOT_SET:
       return InvalidField("body", "has no event kind");
   }
-  return CountEvent(state, body.has_event_reversed());
+  RETURN_IF_ERROR(CountEvent(state, body.has_event_reversed()));
+  // The same effects as deltas per day and per position bucket, for
+  // point-in-time balances and statements.
+  ASSIGN_OR_RETURN(Effects effects, EffectsOf(p, lookup));
+  return RecordDeltas(state, position, p.occurred_on(), effects);
 }
 
 }  // namespace ledger

@@ -7,6 +7,8 @@
 #include "ledger/civil_date.h"
 #include "ledger/ids.h"
 #include "ledger/limits.h"
+#include "ledger/point_in_time.h"
+#include "ledger/statements.h"
 #include "ledger/queries.h"
 #include "ledger/replay.h"
 #include "services/grpc_status.h"
@@ -28,6 +30,15 @@ std::string ActorOf(const grpc::ServerContextBase& context) {
     if (!actor.empty() && actor.size() <= kMaxNameLength && IsValidText(actor)) return actor;
   }
   return context.peer();
+}
+
+// The day arrears are judged at: the as-of date if one is given, else today.
+absl::CivilDay DayFor(const v1::AsOf& as_of, EventLog* log) {
+  if (as_of.has_end_of_date()) {
+    absl::StatusOr<absl::CivilDay> day = ParseDate(as_of.end_of_date());
+    if (day.ok()) return *day;
+  }
+  return TodayUtc(log->clock());
 }
 
 bool Over(const ServiceContext* ctx, grpc::ServerContext* context) {
@@ -70,9 +81,11 @@ grpc::ServerUnaryReactor* CommandsService::Append(grpc::CallbackServerContext* c
 
 // ------------------------------------------------------------------ queries
 
-grpc::Status QueriesService::GetSummary(grpc::ServerContext*, const v1::GetSummaryRequest*,
+grpc::Status QueriesService::GetSummary(grpc::ServerContext*, const v1::GetSummaryRequest* request,
                                         v1::GetSummaryResponse* response) {
-  auto view = ctx_->log->NewReadView();
+  auto at = ApplyAsOf(ctx_->log->NewReadView(), request->as_of());
+  if (!at.ok()) return ToGrpcStatus(at.status());
+  auto& view = *at;
   absl::StatusOr<v1::GetSummaryResponse> r = QuerySummary(*view);
   if (!r.ok()) return ToGrpcStatus(r.status());
   *response = std::move(*r);
@@ -82,7 +95,9 @@ grpc::Status QueriesService::GetSummary(grpc::ServerContext*, const v1::GetSumma
 grpc::Status QueriesService::ListBeneficiaries(grpc::ServerContext*,
                                                const v1::ListBeneficiariesRequest* request,
                                                v1::ListBeneficiariesResponse* response) {
-  auto view = ctx_->log->NewReadView();
+  auto at = ApplyAsOf(ctx_->log->NewReadView(), request->as_of());
+  if (!at.ok()) return ToGrpcStatus(at.status());
+  auto& view = *at;
   auto r = QueryBeneficiaries(*view, request->include_closed());
   if (!r.ok()) return ToGrpcStatus(r.status());
   *response = std::move(*r);
@@ -92,7 +107,9 @@ grpc::Status QueriesService::ListBeneficiaries(grpc::ServerContext*,
 grpc::Status QueriesService::GetBeneficiary(grpc::ServerContext*,
                                             const v1::GetBeneficiaryRequest* request,
                                             v1::GetBeneficiaryResponse* response) {
-  auto view = ctx_->log->NewReadView();
+  auto at = ApplyAsOf(ctx_->log->NewReadView(), request->as_of());
+  if (!at.ok()) return ToGrpcStatus(at.status());
+  auto& view = *at;
   auto r = QueryBeneficiary(*view, request->beneficiary_id());
   if (!r.ok()) return ToGrpcStatus(r.status());
   *response->mutable_as_of() = HeadOf(*view);
@@ -103,8 +120,10 @@ grpc::Status QueriesService::GetBeneficiary(grpc::ServerContext*,
 grpc::Status QueriesService::ListBranches(grpc::ServerContext*,
                                           const v1::ListBranchesRequest* request,
                                           v1::ListBranchesResponse* response) {
-  auto view = ctx_->log->NewReadView();
-  auto r = QueryBranches(*view, request->include_disaffiliated(), TodayUtc(ctx_->log->clock()));
+  auto at = ApplyAsOf(ctx_->log->NewReadView(), request->as_of());
+  if (!at.ok()) return ToGrpcStatus(at.status());
+  auto& view = *at;
+  auto r = QueryBranches(*view, request->include_disaffiliated(), DayFor(request->as_of(), ctx_->log));
   if (!r.ok()) return ToGrpcStatus(r.status());
   *response = std::move(*r);
   return grpc::Status::OK;
@@ -112,8 +131,10 @@ grpc::Status QueriesService::ListBranches(grpc::ServerContext*,
 
 grpc::Status QueriesService::GetBranch(grpc::ServerContext*, const v1::GetBranchRequest* request,
                                        v1::GetBranchResponse* response) {
-  auto view = ctx_->log->NewReadView();
-  const absl::CivilDay today = TodayUtc(ctx_->log->clock());
+  auto at = ApplyAsOf(ctx_->log->NewReadView(), request->as_of());
+  if (!at.ok()) return ToGrpcStatus(at.status());
+  auto& view = *at;
+  const absl::CivilDay today = DayFor(request->as_of(), ctx_->log);
   auto r = QueryBranch(*view, request->branch_id(), today);
   if (!r.ok()) return ToGrpcStatus(r.status());
   *response->mutable_as_of() = HeadOf(*view);
@@ -123,9 +144,11 @@ grpc::Status QueriesService::GetBranch(grpc::ServerContext*, const v1::GetBranch
 }
 
 grpc::Status QueriesService::GetTrialBalance(grpc::ServerContext*,
-                                             const v1::GetTrialBalanceRequest*,
+                                             const v1::GetTrialBalanceRequest* request,
                                              v1::GetTrialBalanceResponse* response) {
-  auto view = ctx_->log->NewReadView();
+  auto at = ApplyAsOf(ctx_->log->NewReadView(), request->as_of());
+  if (!at.ok()) return ToGrpcStatus(at.status());
+  auto& view = *at;
   auto r = QueryTrialBalance(*view);
   if (!r.ok()) return ToGrpcStatus(r.status());
   *response = std::move(*r);
@@ -150,6 +173,36 @@ grpc::Status QueriesService::WatchBalances(grpc::ServerContext* context,
     }
     ctx_->log->WaitForHeadBeyond(sent, absl::Now() + kStreamPoll);
   }
+  return grpc::Status::OK;
+}
+
+grpc::Status QueriesService::GetFundStatement(grpc::ServerContext*,
+                                              const v1::GetFundStatementRequest* request,
+                                              v1::GetFundStatementResponse* response) {
+  auto view = ctx_->log->NewReadView();
+  auto r = FundStatement(*view, request->fund(), request->range());
+  if (!r.ok()) return ToGrpcStatus(r.status());
+  *response = std::move(*r);
+  return grpc::Status::OK;
+}
+
+grpc::Status QueriesService::GetBranchStatement(grpc::ServerContext*,
+                                                const v1::GetBranchStatementRequest* request,
+                                                v1::GetBranchStatementResponse* response) {
+  auto view = ctx_->log->NewReadView();
+  auto r = BranchStatement(*view, request->branch_id(), request->range());
+  if (!r.ok()) return ToGrpcStatus(r.status());
+  *response = std::move(*r);
+  return grpc::Status::OK;
+}
+
+grpc::Status QueriesService::GetIncomeStatement(grpc::ServerContext*,
+                                                const v1::GetIncomeStatementRequest* request,
+                                                v1::GetIncomeStatementResponse* response) {
+  auto view = ctx_->log->NewReadView();
+  auto r = IncomeStatement(*view, request->range());
+  if (!r.ok()) return ToGrpcStatus(r.status());
+  *response = std::move(*r);
   return grpc::Status::OK;
 }
 

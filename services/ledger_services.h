@@ -52,6 +52,12 @@ class QueriesService final : public v1::LedgerQueries::Service {
                                v1::GetTrialBalanceResponse*) override;
   grpc::Status WatchBalances(grpc::ServerContext*, const v1::WatchBalancesRequest*,
                              grpc::ServerWriter<v1::WatchBalancesResponse>*) override;
+  grpc::Status GetFundStatement(grpc::ServerContext*, const v1::GetFundStatementRequest*,
+                                v1::GetFundStatementResponse*) override;
+  grpc::Status GetBranchStatement(grpc::ServerContext*, const v1::GetBranchStatementRequest*,
+                                  v1::GetBranchStatementResponse*) override;
+  grpc::Status GetIncomeStatement(grpc::ServerContext*, const v1::GetIncomeStatementRequest*,
+                                  v1::GetIncomeStatementResponse*) override;
 
  private:
   ServiceContext* ctx_;

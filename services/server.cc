@@ -16,6 +16,7 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(EventLog* log,
   s->commands_ = std::make_unique<CommandsService>(&s->ctx_);
   s->queries_ = std::make_unique<QueriesService>(&s->ctx_);
   s->audit_ = std::make_unique<AuditService>(&s->ctx_);
+  s->admin_ = std::make_unique<AdminService>(&s->ctx_);
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
@@ -27,6 +28,7 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(EventLog* log,
   builder.RegisterService(s->commands_.get());
   builder.RegisterService(s->queries_.get());
   builder.RegisterService(s->audit_.get());
+  builder.RegisterService(s->admin_.get());
   s->server_ = builder.BuildAndStart();
   if (!s->server_ || s->port_ == 0) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen_address,

@@ -1,5 +1,6 @@
-// LedgerServer: the three ledger services, health and reflection on one
-// gRPC server. Used by ledgerd and by the integration tests (port 0).
+// LedgerServer: the ledger services (commands, queries, audit, admin), health
+// and reflection on one gRPC server. Used by ledgerd and by the integration
+// tests (port 0).
 //
 // Thread-safety: Start and Stop from one thread; the services themselves are
 // fully concurrent.
@@ -14,6 +15,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "ledger/event_log.h"
+#include "services/admin_service.h"
 #include "services/ledger_services.h"
 
 namespace ledger {
@@ -50,6 +52,7 @@ class LedgerServer {
   std::unique_ptr<CommandsService> commands_;
   std::unique_ptr<QueriesService> queries_;
   std::unique_ptr<AuditService> audit_;
+  std::unique_ptr<AdminService> admin_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
   bool stopped_ = false;

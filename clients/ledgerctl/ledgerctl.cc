@@ -13,6 +13,10 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdint>
+#include <fstream>
+#include <functional>
+#include <limits>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -30,15 +34,18 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "google/protobuf/util/json_util.h"
+#include "ledger/backup.h"
 #include "ledger/civil_date.h"
 #include "ledger/errors.h"
 #include "ledger/event_log.h"
+#include "ledger/export.h"
 #include "ledger/hash.h"
 #include "ledger/money.h"
 #include "ledger/queries.h"
 #include "ledger/replay.h"
 #include "ledger/rules.h"
 #include "services/grpc_status.h"
+#include "solidarity/ledger/v1/admin.grpc.pb.h"
 #include "solidarity/ledger/v1/ledger.grpc.pb.h"
 
 namespace ledger {
@@ -351,6 +358,25 @@ void PrintEventLine(const v1::Event& e) {
   std::cout << "\n";
 }
 
+// --as-of POSITION or --as-of YYYY-MM-DD (end of that day, by occurred_on).
+v1::AsOf AsOfFlag(const Args& args) {
+  v1::AsOf as_of;
+  if (!args.Has("as-of")) return as_of;
+  const std::string v = args.Get("as-of");
+  uint64_t position;
+  if (absl::SimpleAtoi(v, &position)) as_of.set_position(position);
+  else as_of.set_end_of_date(v);
+  return as_of;
+}
+
+std::string AsOfNote(const Args& args) {
+  if (!args.Has("as-of")) return "";
+  const std::string v = args.Get("as-of");
+  uint64_t position;
+  return absl::SimpleAtoi(v, &position) ? absl::StrCat(" (as of position ", v, ")")
+                                        : absl::StrCat(" (as of the end of ", v, ")");
+}
+
 // ------------------------------------------------------------------ append
 
 int AppendOne(Client& client, const Args& args, v1::EventInput input) {
@@ -420,6 +446,7 @@ int CmdBeneficiary(Client& client, const Args& args) {
   } else if (sub == "show") {
     v1::GetBeneficiaryRequest req;
     req.set_beneficiary_id(Word(args, 2, "beneficiary id"));
+    *req.mutable_as_of() = AsOfFlag(args);
     v1::GetBeneficiaryResponse resp;
     Check(client.Call([&](grpc::ClientContext* c) { return client.queries().GetBeneficiary(c, req, &resp); }), client);
     if (args.Has("json")) {
@@ -455,6 +482,7 @@ v1::FeePeriod ParsePeriod(const std::string& s) {
 int PrintBranch(Client& client, const Args& args, const std::string& id) {
   v1::GetBranchRequest req;
   req.set_branch_id(id);
+  *req.mutable_as_of() = AsOfFlag(args);
   v1::GetBranchResponse resp;
   Check(client.Call([&](grpc::ClientContext* c) { return client.queries().GetBranch(c, req, &resp); }), client);
   if (args.Has("json")) {
@@ -585,14 +613,17 @@ int CmdReverse(Client& client, const Args& args) {
 
 // ------------------------------------------------------------------ reads
 
+
 int CmdSummary(Client& client, const Args& args) {
+  v1::GetSummaryRequest req;
+  *req.mutable_as_of() = AsOfFlag(args);
   v1::GetSummaryResponse r;
-  Check(client.Call([&](grpc::ClientContext* c) { return client.queries().GetSummary(c, v1::GetSummaryRequest(), &r); }), client);
+  Check(client.Call([&](grpc::ClientContext* c) { return client.queries().GetSummary(c, req, &r); }), client);
   if (args.Has("json")) {
     std::cout << Json(r) << "\n";
     return 0;
   }
-  std::cout << r.ledger_name() << " — ledger " << r.ledger_id() << "\n"
+  std::cout << r.ledger_name() << " — ledger " << r.ledger_id() << AsOfNote(args) << "\n"
             << "head #" << r.as_of().position() << " " << ShortHash(r.as_of().hash()) << ", "
             << r.totals().event_count() << " events, " << r.totals().reversal_count() << " reversals\n";
   Table t({"currency", "raised", "disbursed", "held", "general fund"});
@@ -612,10 +643,13 @@ int CmdSummary(Client& client, const Args& args) {
 int CmdBalances(Client& client, const Args& args) {
   v1::ListBeneficiariesRequest req;
   req.set_include_closed(args.Has("all"));
+  *req.mutable_as_of() = AsOfFlag(args);
   v1::ListBeneficiariesResponse r;
   Check(client.Call([&](grpc::ClientContext* c) { return client.queries().ListBeneficiaries(c, req, &r); }), client);
+  v1::GetSummaryRequest sreq;
+  *sreq.mutable_as_of() = AsOfFlag(args);
   v1::GetSummaryResponse s;
-  Check(client.Call([&](grpc::ClientContext* c) { return client.queries().GetSummary(c, v1::GetSummaryRequest(), &s); }), client);
+  Check(client.Call([&](grpc::ClientContext* c) { return client.queries().GetSummary(c, sreq, &s); }), client);
   if (args.Has("json")) {
     std::cout << Json(r) << "\n";
     return 0;
@@ -637,13 +671,14 @@ int CmdBalances(Client& client, const Args& args) {
     }
   }
   t.Print(std::cout);
-  std::cout << "as of #" << r.as_of().position() << " " << ShortHash(r.as_of().hash()) << "\n";
+  std::cout << "as of #" << r.as_of().position() << " " << ShortHash(r.as_of().hash()) << AsOfNote(args) << "\n";
   return 0;
 }
 
 int CmdBranches(Client& client, const Args& args) {
   v1::ListBranchesRequest req;
   req.set_include_disaffiliated(args.Has("all"));
+  *req.mutable_as_of() = AsOfFlag(args);
   v1::ListBranchesResponse r;
   Check(client.Call([&](grpc::ClientContext* c) { return client.queries().ListBranches(c, req, &r); }), client);
   if (args.Has("json")) {
@@ -666,8 +701,10 @@ int CmdBranches(Client& client, const Args& args) {
 }
 
 int CmdTrialBalance(Client& client, const Args& args) {
+  v1::GetTrialBalanceRequest req;
+  *req.mutable_as_of() = AsOfFlag(args);
   v1::GetTrialBalanceResponse r;
-  Check(client.Call([&](grpc::ClientContext* c) { return client.queries().GetTrialBalance(c, v1::GetTrialBalanceRequest(), &r); }), client);
+  Check(client.Call([&](grpc::ClientContext* c) { return client.queries().GetTrialBalance(c, req, &r); }), client);
   if (args.Has("json")) {
     std::cout << Json(r) << "\n";
     return 0;
@@ -896,6 +933,426 @@ int CmdAudit(Client* client, const Args& args) {
   return r.match() ? 0 : kExitRefused;
 }
 
+// ------------------------------------------------------------------ export and backup
+
+// A progress line on stderr, only on a terminal and without --no-progress.
+std::function<void(uint64_t, uint64_t)> ProgressLine(const Args& args, const std::string& what) {
+  if (!isatty(STDERR_FILENO) || args.Has("no-progress")) return {};
+  return [what](uint64_t at, uint64_t last) {
+    const unsigned long long percent = last == 0 ? 100 : at * 100 / last;
+    std::fprintf(stderr, "\r%s %llu / %llu (%3llu%%)", what.c_str(),
+                 static_cast<unsigned long long>(at), static_cast<unsigned long long>(last), percent);
+    std::fflush(stderr);
+  };
+}
+
+void ClearProgressLine(const Args& args) {
+  if (isatty(STDERR_FILENO) && !args.Has("no-progress")) std::fprintf(stderr, "\r\033[K");
+}
+
+std::string Bytes(uint64_t n) {
+  if (n < 10 * 1024) return absl::StrCat(n, " bytes");
+  if (n < 10 * 1024 * 1024) return absl::StrCat(n / 1024, " KiB");
+  return absl::StrCat(n / (1024 * 1024), " MiB");
+}
+
+std::string UtcSeconds(int64_t seconds) {
+  return absl::FormatTime("%Y-%m-%d %H:%M:%S UTC", absl::FromUnixSeconds(seconds), absl::UTCTimeZone());
+}
+
+// ledgerctl export events|postings [--format csv|jsonl] [--output FILE] [--data-dir DIR]
+int CmdExport(const Args& args) {
+  const std::string& what = Word(args, 1, "what to export: events or postings");
+  absl::StatusOr<ExportTable> table = ParseExportTable(what);
+  if (!table.ok()) throw UsageError{std::string(table.status().message())};
+  absl::StatusOr<ExportFormat> format = ParseExportFormat(args.Get("format", "csv"));
+  if (!format.ok()) throw UsageError{std::string(format.status().message())};
+  const std::string output = args.Get("output");
+  // A file is written beside its final name and renamed when complete, so a
+  // failed export never leaves a file that looks whole.
+  const std::string partial = output.empty() ? "" : absl::StrCat(output, ".partial");
+  std::ofstream file;
+  if (!output.empty()) {
+    file.open(partial, std::ios::out | std::ios::trunc | std::ios::binary);
+    if (!file) throw Failure{absl::StrCat("cannot write ", partial)};
+  }
+  std::ostream& out = output.empty() ? std::cout : file;
+  auto progress = ProgressLine(args, absl::StrCat("exporting ", what));
+  absl::StatusOr<ExportSummary> summary;
+  if (args.Has("data-dir")) {
+    EventLogOptions options;
+    options.read_only = true;
+    options.create_if_missing = false;
+    auto log = EventLog::Open(args.Get("data-dir"), options);
+    if (!log.ok()) throw Failure{std::string(log.status().message())};
+    auto view = (*log)->NewReadView();
+    summary = ExportFromView(*view, *table, *format, out, progress);
+  } else {
+    Client client(args);
+    std::optional<Failure> rpc_failure;
+    PageReader pages = [&](uint64_t from, uint32_t limit) -> absl::StatusOr<v1::ReadEventsResponse> {
+      v1::ReadEventsRequest req;
+      req.set_from_position(from);
+      req.set_limit(limit);
+      v1::ReadEventsResponse r;
+      grpc::Status s = client.Call([&](grpc::ClientContext* c) { return client.audit().ReadEvents(c, req, &r); });
+      if (!s.ok()) {
+        rpc_failure = FromRpc(s, client);
+        return FromGrpcStatus(s);
+      }
+      return r;
+    };
+    TargetLookup lookup = [&](absl::string_view id) -> absl::StatusOr<std::optional<v1::Event>> {
+      v1::GetEventRequest req;
+      req.set_event_id(std::string(id));
+      v1::GetEventResponse r;
+      grpc::Status s = client.Call([&](grpc::ClientContext* c) { return client.audit().GetEvent(c, req, &r); });
+      if (s.error_code() == grpc::StatusCode::NOT_FOUND) return std::optional<v1::Event>();
+      if (!s.ok()) {
+        rpc_failure = FromRpc(s, client);
+        return FromGrpcStatus(s);
+      }
+      return std::optional<v1::Event>(std::move(*r.mutable_event()));
+    };
+    summary = ExportFromPages(pages, lookup, *table, *format, out, progress);
+    if (!summary.ok() && rpc_failure) {
+      ClearProgressLine(args);
+      if (!partial.empty()) std::remove(partial.c_str());
+      throw *rpc_failure;
+    }
+  }
+  ClearProgressLine(args);
+  if (!summary.ok()) {
+    if (!partial.empty()) std::remove(partial.c_str());
+    throw Failure{absl::StrCat("export failed: ", summary.status().message())};
+  }
+  if (output.empty()) return 0;
+  file.close();
+  if (!file || std::rename(partial.c_str(), output.c_str()) != 0) {
+    std::remove(partial.c_str());
+    throw Failure{absl::StrCat("cannot write ", output)};
+  }
+  if (args.Has("json")) {
+    std::cout << "{\"file\": \"" << output << "\", \"events\": " << summary->events
+              << ", \"rows\": " << summary->rows << ", \"head_position\": " << summary->head_position
+              << ", \"head_hash\": \"" << ToHex(summary->head_hash) << "\"}\n";
+  } else {
+    std::cout << "exported " << summary->rows << (*table == ExportTable::kEvents ? " event" : " posting")
+              << " rows (" << summary->events
+              << " events, head #" << summary->head_position << " " << ToHex(summary->head_hash)
+              << ") to " << output << "\n";
+  }
+  return 0;
+}
+
+uint32_t BackupIdFlag(const Args& args) {
+  const int64_t id = IntFlag(args, "id", 0);
+  if (id < 0 || id > std::numeric_limits<uint32_t>::max()) throw UsageError{"--id takes a backup id (1, 2, ...)"};
+  return static_cast<uint32_t>(id);
+}
+
+v1::CreateBackupResponse BackupMessage(const BackupInfo& b) {
+  v1::CreateBackupResponse m;
+  m.set_backup_id(b.backup_id);
+  m.mutable_head()->set_position(b.head_position);
+  m.mutable_head()->set_hash(b.head_hash);
+  m.set_size_bytes(b.size_bytes);
+  m.set_file_count(b.file_count);
+  m.set_created_at_seconds(b.created_at_seconds);
+  m.set_ledger_id(b.ledger_id);
+  return m;
+}
+
+// ledgerctl backup create --to DIR | list DIR | verify DIR [--id N] | restore DIR [--id N] --data-dir TARGET
+int CmdBackup(const Args& args) {
+  const std::string& sub = Word(args, 1, "backup subcommand (create, list, verify, restore)");
+  const bool json = args.Has("json");
+  if (sub == "create") {
+    if (!args.Has("to")) throw UsageError{"backup create needs --to DIR (an absolute path on the server)"};
+    Client client(args);
+    auto channel = grpc::CreateChannel(client.target(), grpc::InsecureChannelCredentials());
+    auto admin = v1::LedgerAdmin::NewStub(channel);
+    v1::CreateBackupRequest req;
+    req.set_backup_dir(args.Get("to"));
+    v1::CreateBackupResponse r;
+    grpc::ClientContext context;
+    // A backup copies files: allow it an hour unless --timeout says otherwise.
+    double seconds = 3600;
+    if (args.Has("timeout") && !absl::SimpleAtod(args.Get("timeout"), &seconds)) {
+      throw UsageError{"--timeout takes seconds, e.g. --timeout 5"};
+    }
+    context.set_deadline(std::chrono::system_clock::now() +
+                         std::chrono::milliseconds(static_cast<int64_t>(seconds * 1000)));
+    const char* user = std::getenv("USER");
+    context.AddMetadata("x-ledger-actor", absl::StrCat("ledgerctl:", user ? user : "unknown"));
+    Check(admin->CreateBackup(&context, req, &r), client);
+    if (json) {
+      std::cout << Json(r) << "\n";
+    } else {
+      std::cout << "backup " << r.backup_id() << " of ledger " << r.ledger_id() << " in " << req.backup_dir()
+                << ": head #" << r.head().position() << " " << ToHex(r.head().hash()) << ", "
+                << Bytes(r.size_bytes()) << " in " << r.file_count() << " files\n";
+    }
+    return 0;
+  }
+  if (sub == "list") {
+    const std::string& dir = Word(args, 2, "backup directory");
+    auto list = ListBackups(dir);
+    if (!list.ok()) throw Failure{std::string(list.status().message())};
+    if (json) {
+      std::cout << "{\"backups\": [";
+      for (size_t i = 0; i < list->size(); ++i) {
+        std::string one;
+        google::protobuf::util::JsonPrintOptions o;
+        o.always_print_primitive_fields = true;
+        o.preserve_proto_field_names = true;
+        (void)google::protobuf::util::MessageToJsonString(BackupMessage((*list)[i]), &one, o);
+        if (!(*list)[i].problem.empty()) {
+          one.pop_back();
+          one += absl::StrCat(",\"problem\":", JsonString((*list)[i].problem), "}");
+        }
+        std::cout << (i ? ", " : "") << one;
+      }
+      std::cout << "]}\n";
+      return 0;
+    }
+    Table t({"id", "taken", "head", "hash", "size", "files", "problem"});
+    for (const BackupInfo& b : *list) {
+      t.Add({absl::StrCat(b.backup_id), b.created_at_seconds ? UtcSeconds(b.created_at_seconds) : "",
+             b.problem.empty() ? absl::StrCat("#", b.head_position) : "",
+             b.problem.empty() ? ShortHash(b.head_hash) : "", Bytes(b.size_bytes),
+             absl::StrCat(b.file_count), b.problem});
+    }
+    t.Print(std::cout);
+    return 0;
+  }
+  if (sub == "verify") {
+    const std::string& dir = Word(args, 2, "backup directory");
+    BackupVerifyOptions options;
+    options.scratch_dir = args.Get("scratch");
+    options.progress = ProgressLine(args, "verifying");
+    auto found = VerifyBackup(dir, BackupIdFlag(args), options);
+    ClearProgressLine(args);
+    if (!found.ok()) throw Failure{std::string(found.status().message())};
+    const BackupVerifyReport& r = *found;
+    if (json) {
+      std::cout << "{\"backup_id\": " << r.info.backup_id << ", \"files_ok\": " << (r.files_ok ? "true" : "false")
+                << ", \"restored\": " << (r.restored ? "true" : "false")
+                << ", \"chain_ok\": " << (r.restored && r.chain.ok ? "true" : "false")
+                << ", \"projections_match\": " << (r.restored && r.rebuild.match ? "true" : "false")
+                << ", \"head_position\": " << r.head_position << ", \"head_hash\": \"" << ToHex(r.head_hash)
+                << "\", \"ledger_id\": \"" << r.ledger_id << "\", \"ok\": " << (r.ok() ? "true" : "false") << "}\n";
+      return r.ok() ? 0 : kExitRefused;
+    }
+    std::cout << "Backup " << r.info.backup_id << " in " << dir;
+    if (r.info.created_at_seconds) std::cout << ", taken " << UtcSeconds(r.info.created_at_seconds);
+    std::cout << "\n";
+    if (!r.info.problem.empty()) std::cout << "opening     FAILED: " << r.info.problem << "\n";
+    std::cout << "files       "
+              << (r.files_ok ? absl::StrCat("checksums OK (", r.info.file_count, " files, ", Bytes(r.info.size_bytes), ")")
+                             : absl::StrCat("DAMAGED: ", r.files_problem))
+              << "\n";
+    if (r.files_ok) {
+      std::cout << "restore     "
+                << (r.restored ? absl::StrCat("restored into scratch space, opens as ledger ", r.ledger_id)
+                               : absl::StrCat("FAILED: ", r.restore_problem))
+                << "\n";
+    }
+    if (r.restored) {
+      std::cout << "hash chain  "
+                << (r.chain.ok ? absl::StrCat("verified: ", r.chain.events_checked, " events from position 1")
+                               : absl::StrCat("BROKEN at position ", r.chain.first_bad_position, ": ", r.chain.problem))
+                << "\n";
+      std::cout << "projections "
+                << (r.rebuild.match ? "rebuilt from the log and equal to the stored ones" : "DIFFER from a rebuild")
+                << " (" << r.rebuild.rows_compared << " rows)\n";
+      if (r.rebuild.failed_position) {
+        std::cout << "  event #" << r.rebuild.failed_position << " fails the rules on replay: " << r.rebuild.failure << "\n";
+      }
+      for (const auto& m : r.rebuild.mismatches) {
+        std::cout << "  " << m.key << "\n    stored:  " << m.stored << "\n    rebuilt: " << m.rebuilt << "\n";
+      }
+      std::cout << "head        #" << r.head_position << " " << ToHex(r.head_hash) << "\n";
+      if (r.info.problem.empty() && (r.head_position != r.info.head_position || r.head_hash != r.info.head_hash)) {
+        std::cout << "  DIFFERS from the head read from the backup in place: #" << r.info.head_position << " "
+                  << ToHex(r.info.head_hash) << "\n";
+      }
+    }
+    std::cout << (r.ok() ? "RESULT: the backup verifies.\n" : "RESULT: PROBLEMS FOUND (see above).\n");
+    return r.ok() ? 0 : kExitRefused;
+  }
+  if (sub == "restore") {
+    const std::string& dir = Word(args, 2, "backup directory");
+    if (!args.Has("data-dir")) throw UsageError{"backup restore needs --data-dir TARGET (a new or empty directory)"};
+    auto r = RestoreBackup(dir, BackupIdFlag(args), args.Get("data-dir"));
+    if (!r.ok()) throw Failure{std::string(r.status().message())};
+    if (json) {
+      std::cout << "{\"backup_id\": " << r->backup_id << ", \"data_dir\": " << JsonString(args.Get("data-dir"))
+                << ", \"ledger_id\": \"" << r->ledger_id << "\", \"head_position\": " << r->head_position
+                << ", \"head_hash\": \"" << ToHex(r->head_hash) << "\"}\n";
+    } else {
+      std::cout << "restored backup " << r->backup_id << " of ledger " << r->ledger_id << " into "
+                << args.Get("data-dir") << ": head #" << r->head_position << " " << ToHex(r->head_hash)
+                << "\ncheck it offline with: ledgerctl audit replay --data-dir " << args.Get("data-dir")
+                << "\n";
+    }
+    return 0;
+  }
+  throw UsageError{absl::StrCat("unknown backup subcommand \"", sub, "\"")};
+}
+
+// ------------------------------------------------------------------ statements
+
+// RFC 4180 field: quoted when it holds a comma, quote or line break.
+std::string CsvField(const std::string& s) {
+  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+void PrintCsv(const std::vector<std::vector<std::string>>& rows) {
+  for (const auto& r : rows) {
+    for (size_t i = 0; i < r.size(); ++i) std::cout << (i ? "," : "") << CsvField(r[i]);
+    std::cout << "\r\n";
+  }
+}
+
+void PrintLines(const google::protobuf::RepeatedPtrField<v1::StatementLine>& lines, bool csv,
+                const std::string& change_header) {
+  std::vector<std::vector<std::string>> rows = {{"date", "position", "event_id", "description",
+                                                 "currency", change_header, "balance"}};
+  for (const auto& l : lines) {
+    rows.push_back({l.event().occurred_on(), absl::StrCat(l.event().position()), l.event().event_id(),
+                    DescribeBody(l.event().body()), l.currency(),
+                    FormatDecimal(l.change_minor(), l.currency()),
+                    FormatDecimal(l.balance_minor(), l.currency())});
+  }
+  if (csv) {
+    PrintCsv(rows);
+    return;
+  }
+  Table t(rows[0]);
+  for (size_t i = 1; i < rows.size(); ++i) t.Add(rows[i]);
+  t.Print(std::cout);
+}
+
+int CmdStatement(Client& client, const Args& args) {
+  const std::string& kind = Word(args, 1, "statement kind (fund, branch, income)");
+  if (!args.Has("from") || !args.Has("to")) {
+    throw UsageError{"a statement needs --from YYYY-MM-DD and --to YYYY-MM-DD"};
+  }
+  v1::DateRange range;
+  range.set_from_date(args.Get("from"));
+  range.set_to_date(args.Get("to"));
+  const std::string format = args.Get("format", args.Has("json") ? "json" : "table");
+  if (format != "table" && format != "json" && format != "csv") {
+    throw UsageError{"--format must be table, json or csv"};
+  }
+  const bool csv = format == "csv";
+  if (kind == "fund") {
+    v1::GetFundStatementRequest req;
+    req.set_fund(Word(args, 2, "fund (general or a beneficiary id)"));
+    *req.mutable_range() = range;
+    v1::GetFundStatementResponse r;
+    Check(client.Call([&](grpc::ClientContext* c) { return client.queries().GetFundStatement(c, req, &r); }), client);
+    if (format == "json") {
+      std::cout << Json(r) << "\n";
+      return 0;
+    }
+    std::vector<std::vector<std::string>> rows = {{"currency", "opening", "received", "allocated in",
+                                                   "allocated out", "disbursed", "closing"}};
+    for (const auto& t : r.totals()) {
+      const std::string& c = t.currency();
+      rows.push_back({c, FormatDecimal(t.opening_minor(), c), FormatDecimal(t.received_minor(), c),
+                      FormatDecimal(t.allocated_in_minor(), c), FormatDecimal(t.allocated_out_minor(), c),
+                      FormatDecimal(t.disbursed_minor(), c), FormatDecimal(t.closing_minor(), c)});
+    }
+    if (csv) {
+      PrintCsv(rows);
+      std::cout << "\r\n";
+    } else {
+      std::cout << "Statement of fund:" << r.fund() << ", " << range.from_date() << " to " << range.to_date()
+                << " (read at #" << r.as_of().position() << ")\n";
+      Table t(rows[0]);
+      for (size_t i = 1; i < rows.size(); ++i) t.Add(rows[i]);
+      t.Print(std::cout);
+      std::cout << "\n";
+    }
+    PrintLines(r.lines(), csv, "change");
+    return 0;
+  }
+  if (kind == "branch") {
+    v1::GetBranchStatementRequest req;
+    req.set_branch_id(Word(args, 2, "branch id"));
+    *req.mutable_range() = range;
+    v1::GetBranchStatementResponse r;
+    Check(client.Call([&](grpc::ClientContext* c) { return client.queries().GetBranchStatement(c, req, &r); }), client);
+    if (format == "json") {
+      std::cout << Json(r) << "\n";
+      return 0;
+    }
+    const std::string& fc = r.fee_per_period().currency();
+    std::vector<std::vector<std::string>> rows = {{"currency", "fees paid", "donations", "total"}};
+    for (const auto& p : r.paid()) {
+      rows.push_back({p.currency(), FormatDecimal(p.fees_paid_minor(), p.currency()),
+                      FormatDecimal(p.donations_minor(), p.currency()), FormatDecimal(p.total_minor(), p.currency())});
+    }
+    if (csv) {
+      PrintCsv({{"branch", "from", "to", "fee_per_period", "periods_due", "fees_due", "periods_paid"},
+                {r.branch().branch_id(), range.from_date(), range.to_date(),
+                 FormatAmount(r.fee_per_period().amount_minor(), fc), absl::StrCat(r.periods_due()),
+                 FormatAmount(r.fees_due().amount_minor(), fc), absl::StrCat(r.periods_paid())}});
+      std::cout << "\r\n";
+      PrintCsv(rows);
+      std::cout << "\r\n";
+    } else {
+      std::cout << "Statement of branch " << r.branch().union_name() << " " << r.branch().branch_name() << " ["
+                << r.branch().branch_id() << "], " << range.from_date() << " to " << range.to_date() << "\n"
+                << "fees due:  " << r.periods_due() << " period(s) x " << FormatAmount(r.fee_per_period().amount_minor(), fc)
+                << " = " << FormatAmount(r.fees_due().amount_minor(), fc) << "\n"
+                << "fees paid: " << r.periods_paid() << " period(s)\n";
+      Table t(rows[0]);
+      for (size_t i = 1; i < rows.size(); ++i) t.Add(rows[i]);
+      t.Print(std::cout);
+      std::cout << "\n";
+    }
+    PrintLines(r.lines(), csv, "given");
+    return 0;
+  }
+  if (kind == "income") {
+    v1::GetIncomeStatementRequest req;
+    *req.mutable_range() = range;
+    v1::GetIncomeStatementResponse r;
+    Check(client.Call([&](grpc::ClientContext* c) { return client.queries().GetIncomeStatement(c, req, &r); }), client);
+    if (format == "json") {
+      std::cout << Json(r) << "\n";
+      return 0;
+    }
+    std::vector<std::vector<std::string>> rows = {{"currency", "fund class", "opening", "income", "transfers",
+                                                   "spending", "closing"}};
+    for (const auto& x : r.rows()) {
+      const std::string& c = x.currency();
+      rows.push_back({c, x.fund_class(), FormatDecimal(x.opening_minor(), c), FormatDecimal(x.income_minor(), c),
+                      FormatDecimal(x.transfers_minor(), c), FormatDecimal(x.spending_minor(), c),
+                      FormatDecimal(x.closing_minor(), c)});
+    }
+    if (csv) {
+      PrintCsv(rows);
+      return 0;
+    }
+    std::cout << "Income and spending, " << range.from_date() << " to " << range.to_date() << "\n";
+    Table t(rows[0]);
+    for (size_t i = 1; i < rows.size(); ++i) t.Add(rows[i]);
+    t.Print(std::cout);
+    return 0;
+  }
+  throw UsageError{absl::StrCat("unknown statement kind \"", kind, "\" (fund, branch, income)")};
+}
+
 // ------------------------------------------------------------------ help
 
 constexpr char kUsage[] = R"(ledgerctl — Solidarity Ledger treasurer and auditor tool
@@ -928,11 +1385,28 @@ readers:
   event ID|POSITION            one event with its hashes
   tail [-f] [-n N] [--from N]  the latest events; -f keeps following
   head                         head position and hash
+  (summary, balances, branches, branch show, beneficiary show and trial-balance take
+   --as-of POSITION or --as-of YYYY-MM-DD: balances as they stood then)
+
+statements (any date range by occurred_on; --format table|json|csv):
+  statement fund general|BENEFICIARY --from YYYY-MM-DD --to YYYY-MM-DD
+  statement branch ID --from YYYY-MM-DD --to YYYY-MM-DD
+  statement income --from YYYY-MM-DD --to YYYY-MM-DD
 
 auditors:
   audit verify [--from N] [--to N] [--data-dir DIR]   recompute the hash chain
   audit rebuild-check [--data-dir DIR]                rebuild projections and compare
   audit replay --data-dir DIR                         offline: verify, rebuild, summary
+  export events|postings [--format csv|jsonl] [--output FILE] [--data-dir DIR]
+                      the log, or its postings, for a spreadsheet or an accounting
+                      package (columns: docs/AUDITING.md); online unless --data-dir;
+                      a progress bar on a terminal unless --no-progress
+  backup create --to DIR                  online backup into DIR on the server (absolute path)
+  backup list DIR                         the backups in DIR with their heads
+  backup verify DIR [--id N] [--scratch DIR]
+                      checksums, then restore to scratch space, verify the chain, rebuild
+  backup restore DIR [--id N] --data-dir TARGET
+                      restore (latest, or N) into a new or empty TARGET; never overwrites
 
 amounts are decimal strings with a currency: 12.50 GBP, 1250 JPY, 1.250 BHD.
 --server defaults to $LEDGER_SERVER, else localhost:50051. --timeout SECONDS (10),
@@ -961,6 +1435,8 @@ int Run(int argc, char** argv) {
   }
   const std::string& cmd = args.words[0];
   if (cmd == "audit" && args.Has("data-dir")) return CmdAudit(nullptr, args);
+  if (cmd == "export") return CmdExport(args);
+  if (cmd == "backup") return CmdBackup(args);
   Client client(args);
   if (cmd == "beneficiary") return CmdBeneficiary(client, args);
   if (cmd == "branch") return CmdBranch(client, args);
@@ -976,6 +1452,7 @@ int Run(int argc, char** argv) {
   if (cmd == "event") return CmdEvent(client, args);
   if (cmd == "tail") return CmdTail(client, args);
   if (cmd == "head") return CmdHead(client, args);
+  if (cmd == "statement") return CmdStatement(client, args);
   if (cmd == "audit") return CmdAudit(&client, args);
   throw UsageError{absl::StrCat("unknown command \"", cmd, "\" (see ledgerctl --help)")};
 }
