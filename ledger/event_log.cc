@@ -445,7 +445,7 @@ absl::Status EventLog::LoadOrCreate() {
       return absl::DataLossError(absl::StrCat("ledger in ", dir_, ": the head hash does not match ",
                                               "the event at position ", h.position));
     }
-    absl::MutexLock lock(&mu_);
+    std::lock_guard<std::mutex> lock(mu_);
     head_position_ = h.position;
     head_hash_ = h.hash;
     return absl::OkStatus();
@@ -488,7 +488,7 @@ absl::Status EventLog::LoadOrCreate() {
   rocksdb::WriteOptions wo;
   wo.sync = true;
   RETURN_IF_ERROR(FromRocks(db_->Write(wo, &wb), "creating the ledger"));
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   head_position_ = 1;
   head_hash_ = hash;
   return absl::OkStatus();
@@ -496,9 +496,10 @@ absl::Status EventLog::LoadOrCreate() {
 
 EventLog::~EventLog() {
   {
-    absl::MutexLock lock(&mu_);
+    std::lock_guard<std::mutex> lock(mu_);
     stopping_ = true;
   }
+  cv_.notify_all();
   if (writer_.joinable()) writer_.join();
   for (rocksdb::ColumnFamilyHandle* h : handles_) {
     if (db_) db_->DestroyColumnFamilyHandle(h).PermitUncheckedError();
@@ -508,22 +509,25 @@ EventLog::~EventLog() {
 }
 
 void EventLog::Shutdown() {
-  absl::MutexLock lock(&mu_);
-  stopping_ = true;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
 }
 
 bool EventLog::shutting_down() const {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   return stopping_;
 }
 
 uint64_t EventLog::head_position() const {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   return head_position_;
 }
 
 std::string EventLog::head_hash() const {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   return head_hash_;
 }
 
@@ -536,7 +540,7 @@ rocksdb::ColumnFamilyHandle* EventLog::column_family(absl::string_view name) con
 }
 
 EventLogStats EventLog::stats() const {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   return stats_;
 }
 
@@ -545,11 +549,11 @@ std::unique_ptr<ReadView> EventLog::NewReadView() {
 }
 
 uint64_t EventLog::WaitForHeadBeyond(uint64_t position, absl::Time deadline) {
-  absl::MutexLock lock(&mu_);
-  auto ready = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    return head_position_ > position || stopping_;
-  };
-  mu_.AwaitWithDeadline(absl::Condition(&ready), deadline);
+  // std::mutex rather than absl::Mutex here and below: Debian's Abseil is not
+  // built for ThreadSanitizer, which then cannot see absl::Mutex's ordering.
+  std::unique_lock<std::mutex> lock(mu_);
+  cv_.wait_until(lock, absl::ToChronoTime(deadline),
+                 [&] { return head_position_ > position || stopping_; });
   return head_position_;
 }
 
@@ -559,7 +563,7 @@ void EventLog::AppendAsync(v1::AppendRequest request, std::string actor, AppendC
   LEDGER_CHECK(!options_.read_only);
   absl::Status refusal;
   {
-    absl::MutexLock lock(&mu_);
+    std::lock_guard<std::mutex> lock(mu_);
     if (stopping_) {
       refusal = Refusal(absl::StatusCode::kUnavailable, kReasonStorage,
                         "the ledger is shutting down; nothing was recorded");
@@ -569,6 +573,7 @@ void EventLog::AppendAsync(v1::AppendRequest request, std::string actor, AppendC
                                      " appends waiting, its limit; nothing was recorded, retry later"));
     } else {
       queue_.push_back(Pending{std::move(request), std::move(actor), std::move(done)});
+      cv_.notify_all();
       return;
     }
   }
@@ -577,16 +582,18 @@ void EventLog::AppendAsync(v1::AppendRequest request, std::string actor, AppendC
 
 absl::StatusOr<AppendResult> EventLog::Append(const v1::AppendRequest& request,
                                               absl::string_view actor) {
-  absl::Mutex mu;
+  std::mutex mu;
+  std::condition_variable cv;
   bool finished = false;
   absl::StatusOr<AppendResult> result;
   AppendAsync(request, std::string(actor), [&](absl::StatusOr<AppendResult> r) {
-    absl::MutexLock lock(&mu);
+    std::lock_guard<std::mutex> lock(mu);
     result = std::move(r);
     finished = true;
+    cv.notify_all();
   });
-  absl::MutexLock lock(&mu);
-  mu.Await(absl::Condition(&finished));
+  std::unique_lock<std::mutex> lock(mu);
+  cv.wait(lock, [&] { return finished; });
   return result;
 }
 
@@ -594,11 +601,8 @@ void EventLog::WriterLoop() {
   for (;;) {
     std::vector<Pending> group;
     {
-      absl::MutexLock lock(&mu_);
-      auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-        return !queue_.empty() || stopping_;
-      };
-      mu_.Await(absl::Condition(&ready));
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait(lock, [this] { return !queue_.empty() || stopping_; });
       if (queue_.empty()) return;  // stopping, and every request answered
       size_t events = 0;
       while (!queue_.empty()) {
@@ -627,7 +631,7 @@ void EventLog::CommitGroup(std::vector<Pending>& group) {
   uint64_t head;
   std::string hash;
   {
-    absl::MutexLock lock(&mu_);
+    std::lock_guard<std::mutex> lock(mu_);
     head = head_position_;
     hash = head_hash_;
   }
@@ -660,7 +664,7 @@ void EventLog::CommitGroup(std::vector<Pending>& group) {
     }
   }
   {
-    absl::MutexLock lock(&mu_);
+    std::lock_guard<std::mutex> lock(mu_);
     if (wrote && write_status.ok()) {
       head_position_ = batch.head_position();
       head_hash_ = batch.head_hash();
@@ -671,6 +675,7 @@ void EventLog::CommitGroup(std::vector<Pending>& group) {
     stats_.requests += group.size();
     stats_.max_group_requests = std::max<uint64_t>(stats_.max_group_requests, group.size());
   }
+  cv_.notify_all();
   for (size_t i = 0; i < group.size(); ++i) {
     if (results[i].ok() && !write_status.ok()) {
       group[i].done(write_status);

@@ -17,6 +17,8 @@
 #define LEDGER_EVENT_LOG_H_
 
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -221,7 +223,8 @@ class EventLog {
   std::string ledger_id_;
   std::string ledger_name_;
 
-  mutable absl::Mutex mu_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;  // signalled on queue, head and stop changes
   std::deque<Pending> queue_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   uint64_t head_position_ ABSL_GUARDED_BY(mu_) = 0;
