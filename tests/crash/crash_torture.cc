@@ -48,7 +48,6 @@
 #include <atomic>
 #include <chrono>
 #include <csignal>
-#include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -56,12 +55,11 @@
 #include <fstream>
 #include <map>
 #include <memory>
-#include <optional>
 #include <random>
 #include <set>
-#include <sstream>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <unordered_map>
 #include <vector>
 
@@ -372,13 +370,17 @@ struct ClientState {
 v1::EventInput RandomMoneyEvent(std::mt19937_64& rng, const std::string& id) {
   const std::string cur = kCurrencies[rng() % 10 < 7 ? 0 : 1];
   const std::string ben = absl::StrCat("b", rng() % kBeneficiaries);
+  // One allocation or disbursement in 20 asks for far more than any fund
+  // holds: it, and any batch holding it, must be refused and leave no trace.
+  const bool overdraw = rng() % 20 == 0;
+  const int64_t huge = 1'000'000'000'000;
   switch (rng() % 3) {
     case 0:
       return WithId(Donation(Of(100 + rng() % 20000, cur), rng() % 2 ? ben : ""), id);
     case 1:
-      return WithId(Allocation(ben, Of(100 + rng() % 8000, cur)), id);
+      return WithId(Allocation(ben, Of(overdraw ? huge : 100 + rng() % 8000, cur)), id);
     default:
-      return WithId(Disbursement(ben, Of(100 + rng() % 6000, cur)), id);
+      return WithId(Disbursement(ben, Of(overdraw ? huge : 100 + rng() % 6000, cur)), id);
   }
 }
 

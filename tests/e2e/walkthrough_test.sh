@@ -5,6 +5,7 @@
 # the same walkthrough (same event ids) records nothing new.
 source "$(dirname "$0")/lib.sh"
 start_ledgerd "$WORK/ledger"
+export WALKTHROUGH_DATE=2026-03-02
 out="$("$(dirname "$0")/../../tools/walkthrough.sh" 2>&1)" || fail "walkthrough failed: $out"
 
 # By hand: general = 24 fee + 50 + 15 - 10 refund - 40 allocated = 39.00
@@ -30,6 +31,28 @@ expect_eq "$(jq -r '.branches[] | select(.branch.branch_id=="york-rail") | .bran
 expect_eq "$(jq -r '.branches[] | select(.branch.branch_id=="leeds-health") | .fee_per_period.amount_minor' <<<"$branches")" "2400" "leeds fee per period (json)"
 tb="$("$LEDGERCTL" trial-balance)"
 expect_contains "$tb" "balanced: debits equal credits in every currency"
+
+# Point in time: right after the fee (position 7) the general fund held 24.00;
+# at the end of the day before the walkthrough, nothing.
+expect_eq "$("$LEDGERCTL" --json summary --as-of 7 | jq -r '.general_fund[0].available_minor')" "2400" "general fund as of #7"
+expect_eq "$("$LEDGERCTL" --json summary --as-of 2026-03-01 | jq -r '.general_fund | length')" "0" "general fund at the end of 2026-03-01"
+expect_eq "$("$LEDGERCTL" --json balances --as-of 2026-03-02 | jq -r '.beneficiaries[] | select(.beneficiary.beneficiary_id=="lawyer") | .balances[0].available_minor')" "6000" "lawyer at the end of 2026-03-02"
+
+# Statements: opening + movements = closing, human, json and csv.
+st="$("$LEDGERCTL" statement fund lawyer --from 2026-03-01 --to 2026-03-31)"
+expect_contains "$st" "Statement of fund:beneficiary/lawyer, 2026-03-01 to 2026-03-31"
+expect_contains "$st" "GBP          0.00    120.00         40.00           0.00     100.00    60.00"
+st_json="$("$LEDGERCTL" --json statement fund lawyer --from 2026-03-01 --to 2026-03-31)"
+expect_eq "$(jq -r '.lines | length' <<<"$st_json")" "3" "lawyer statement lines"
+expect_eq "$(jq -r '.lines[-1].balance_minor' <<<"$st_json")" "6000" "lawyer closing running balance"
+csv="$("$LEDGERCTL" statement fund general --from 2026-03-01 --to 2026-03-31 --format csv)"
+expect_contains "$csv" "GBP,0.00,79.00,0.00,40.00,0.00,39.00"
+income="$("$LEDGERCTL" --json statement income --from 2026-03-01 --to 2026-03-31)"
+expect_eq "$(jq -r '.rows[] | select(.fund_class=="restricted") | .closing_minor' <<<"$income")" "26000" "restricted closing"
+expect_eq "$(jq -r '.rows[] | select(.fund_class=="unrestricted") | .transfers_minor' <<<"$income")" "-4000" "unrestricted transfers"
+br="$("$LEDGERCTL" --json statement branch leeds-health --from 2026-03-01 --to 2026-05-31)"
+expect_eq "$(jq -r '.periods_due' <<<"$br")" "3" "leeds periods due Mar-May"
+expect_eq "$(jq -r '.periods_paid' <<<"$br")" "1" "leeds periods paid"
 
 # Running the walkthrough again (same event ids) writes nothing new.
 again="$("$(dirname "$0")/../../tools/walkthrough.sh" 2>&1)" || fail "second walkthrough failed: $again"

@@ -116,7 +116,8 @@ std::string Render(const MemoryState& state) {
 // credits over every account is zero; every fund row's available equals its
 // account's net credit, is never negative and is what its columns add up to;
 // the cash account holds what the totals say is held.
-void CheckInvariants(const MemoryState& state, const std::string& after) {
+void CheckInvariants(const MemoryState& state, const std::string& after, uint64_t events,
+                     uint64_t reversals) {
   std::map<std::string, int128> net;                                    // currency -> dr - cr
   std::map<std::pair<std::string, std::string>, int128> account_credit;  // (account, cur) -> cr - dr
   std::map<std::pair<std::string, std::string>, int128> fund_available;  // (fund, cur)
@@ -143,6 +144,19 @@ void CheckInvariants(const MemoryState& state, const std::string& after) {
       fund_available[{f.fund(), f.currency()}] = f.available_minor();
     }
   }
+  // A closed beneficiary's funds are empty (money only leaves or enters an
+  // open one).
+  for (auto it = state.rows().lower_bound(kBeneficiaryKeyPrefix);
+       it != state.rows().end() && absl::StartsWith(it->first, kBeneficiaryKeyPrefix); ++it) {
+    v1::Beneficiary b;
+    FUZZ_CHECK(b.ParseFromString(it->second), after);
+    if (b.status() == v1::STATUS_OPEN) continue;
+    for (const auto& [fund_cur, available] : fund_available) {
+      FUZZ_CHECK(fund_cur.first != BeneficiaryFund(b.beneficiary_id()) || available == 0,
+                 absl::StrCat(after, ": closed beneficiary ", b.beneficiary_id(), " holds ",
+                              Str(available), " ", fund_cur.second));
+    }
+  }
   for (const auto& [currency, sum] : net) {
     FUZZ_CHECK(sum == 0, absl::StrCat(after, ": debits - credits in ", currency, " = ", Str(sum),
                                       "\n", Render(state)));
@@ -167,6 +181,10 @@ void CheckInvariants(const MemoryState& state, const std::string& after) {
   if (totals_it != state.rows().end()) {
     v1::LedgerTotals totals;
     FUZZ_CHECK(totals.ParseFromString(totals_it->second), after);
+    FUZZ_CHECK(totals.event_count() == events && totals.reversal_count() == reversals,
+               absl::StrCat(after, ": totals count ", totals.event_count(), " events, ",
+                            totals.reversal_count(), " reversals; accepted ", events, ", ",
+                            reversals));
     for (const auto& c : totals.currencies()) {
       const int128 held = static_cast<int128>(c.raised_minor()) - c.disbursed_minor();
       FUZZ_CHECK(held == c.held_minor(), absl::StrCat(after, ": totals ", c.ShortDebugString()));
@@ -217,6 +235,7 @@ AppendOutcome RunAppendRequest(absl::string_view bytes) {
   MemoryState state;
   MapLookup lookup;
   std::vector<LoggedEvent> accepted;
+  uint64_t reversals = 0;
   uint64_t position = 1;  // position 1 is the genesis event
   for (int i = 0; i < req.events_size(); ++i) {
     const v1::EventInput& in = req.events(i);
@@ -247,7 +266,9 @@ AppendOutcome RunAppendRequest(absl::string_view bytes) {
     lookup.Add(e);
     accepted.push_back(e);
     ++out.accepted;
-    CheckInvariants(state, absl::StrCat("after events[", i, "] (", KindName(in.body()), ")"));
+    if (in.body().has_event_reversed()) ++reversals;
+    CheckInvariants(state, absl::StrCat("after events[", i, "] (", KindName(in.body()), ")"),
+                    accepted.size(), reversals);
   }
   if (accepted.empty()) return out;
 
