@@ -76,6 +76,7 @@ class MemoryState : public StateView {
   absl::StatusOr<std::optional<std::string>> Get(absl::string_view key) override;
   void Put(absl::string_view key, std::string value) override;
   const std::map<std::string, std::string>& rows() const { return rows_; }
+  std::map<std::string, std::string>& mutable_rows() { return rows_; }
 
  private:
   std::map<std::string, std::string> rows_;

@@ -3,7 +3,7 @@
 # own db_bench (the ceiling for durable appends) on the same filesystem, and
 # prints the tables that docs/BENCHMARKS.md records.
 #
-#   tests/bench/run_benchmarks.sh                        # full run, about 10-15 minutes
+#   tests/bench/run_benchmarks.sh                        # full run, about 15 minutes
 #   LEDGER_BENCH_QUICK=1 tests/bench/run_benchmarks.sh   # smoke run, about 1-2 minutes
 #
 # Environment:
@@ -42,11 +42,11 @@ if [[ "$QUICK" == 1 ]]; then
   DB_NUM_16T=(50 200 2000 10000)          # keys per thread
 else
   SIZES=100000,1000000
-  APPEND_MIN_TIME=2
+  APPEND_MIN_TIME=1.5
   READ_MIN_TIME=0.5
   # Bounded so that each run takes well under 30 s even when a sync costs 5 ms.
-  DB_NUM_1T=(3000 20000 200000 1000000)
-  DB_NUM_16T=(500 2000 20000 50000)
+  DB_NUM_1T=(2000 15000 200000 600000)
+  DB_NUM_16T=(400 2000 20000 30000)
 fi
 
 log() { printf '\n== %s\n' "$*"; }

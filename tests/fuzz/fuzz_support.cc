@@ -115,7 +115,8 @@ std::string Render(const MemoryState& state) {
 // The books balance after an accepted event: per currency, debits minus
 // credits over every account is zero; every fund row's available equals its
 // account's net credit, is never negative and is what its columns add up to;
-// the cash account holds what the totals say is held.
+// the cash account holds what the totals say is held; a closed beneficiary
+// holds nothing; the totals count the events and reversals accepted.
 void CheckInvariants(const MemoryState& state, const std::string& after, uint64_t events,
                      uint64_t reversals) {
   std::map<std::string, int128> net;                                    // currency -> dr - cr

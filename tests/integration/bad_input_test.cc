@@ -787,6 +787,21 @@ TEST_F(BadInputTest, EveryLimitIsInclusive) {
                              in.body().has_beneficiary_updated();
     *(needs_state ? stage1_only.add_events() : accepted.add_events()) = in;
   }
+  {
+    // The other limits at their edge: 120 periods, 10^7 members, the largest
+    // amount, a 1900 and a 2999 date.
+    v1::EventInput fee = FeePaid();
+    fee.mutable_body()->mutable_affiliation_fee_paid()->set_periods(kMaxFeePeriodsPerPayment);
+    fee.set_occurred_on("1900-01-01");
+    *stage1_only.add_events() = fee;
+    v1::EventInput aff = PerMemberAffiliated();
+    aff.mutable_body()->mutable_branch_affiliated()->set_members(kMaxMembers);
+    aff.set_occurred_on("2999-12-31");
+    *stage1_only.add_events() = aff;
+    v1::EventInput rev = Reversed();
+    *rev.mutable_body()->mutable_event_reversed()->mutable_amount() = Gbp(kMaxAmountMinor);
+    *stage1_only.add_events() = rev;
+  }
   stage1_only.set_expected_head_position(0);
   {
     grpc::ClientContext ctx;
@@ -801,7 +816,7 @@ TEST_F(BadInputTest, EveryLimitIsInclusive) {
     ASSERT_TRUE(s.ok()) << s.error_message();
     EXPECT_EQ(r.head().position(), 1u + accepted.events_size());
   }
-  // The largest amount, and exactly 1000 events, and 120 periods.
+  // Exactly 1000 events in one append, one of them the largest amount.
   {
     v1::AppendRequest batch;
     for (size_t i = 0; i < kMaxEventsPerAppend; ++i) {

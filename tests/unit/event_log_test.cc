@@ -13,6 +13,7 @@
 #include "ledger/hash.h"
 #include "ledger/record.h"
 #include "ledger/replay.h"
+#include "ledger/state.h"
 #include "tests/testing/test_util.h"
 
 namespace ledger {
@@ -135,6 +136,37 @@ TEST(EventLogTest, TamperedEventIsCaughtAtItsPosition) {
   // A range that ends before the damage verifies; one that includes it fails.
   EXPECT_TRUE(VerifyChain(*view, 1, 9)->ok);
   EXPECT_EQ(VerifyChain(*view, 5, 20)->first_bad_position, 10u);
+}
+
+TEST(EventLogTest, RebuildCatchesDamagedProjectionRows) {
+  TempDir dir;
+  auto log = OpenOrDie(dir.Sub("l"));
+  AppendCampaign(*log);
+  auto* state = log->column_family("state");
+  rocksdb::WriteOptions wo;
+  // A fund row altered, and one date-index row removed (a position-keyed row,
+  // which the rebuild compares as it goes rather than holding in memory).
+  v1::FundBalance forged;
+  forged.set_fund("general");
+  forged.set_currency("GBP");
+  forged.set_available_minor(1);
+  ASSERT_TRUE(log->db()->Put(wo, state, FundKey("general", "GBP"), forged.SerializeAsString()).ok());
+  std::string occ_key;
+  {
+    std::unique_ptr<rocksdb::Iterator> it(log->db()->NewIterator(rocksdb::ReadOptions(), state));
+    it->Seek("occ/");
+    ASSERT_TRUE(it->Valid());
+    occ_key = it->key().ToString();
+  }
+  ASSERT_TRUE(log->db()->Delete(wo, state, occ_key).ok());
+  auto view = log->NewReadView();
+  auto rebuild = RebuildAndCompare(*view);
+  ASSERT_THAT(rebuild, IsOk());
+  EXPECT_FALSE(rebuild->match);
+  std::string keys;
+  for (const auto& m : rebuild->mismatches) keys += m.key + ";";
+  EXPECT_THAT(keys, ::testing::HasSubstr("fund/general/GBP"));
+  EXPECT_THAT(keys, ::testing::HasSubstr("occ/"));
 }
 
 TEST(EventLogTest, SecondOpenOfALockedDirectoryIsRefused) {
