@@ -7,6 +7,7 @@
 #include "ledger/errors.h"
 #include "ledger/ids.h"
 #include "ledger/limits.h"
+#include "ledger/money.h"
 #include "ledger/rules.h"
 #include "ledger/state.h"
 
@@ -148,10 +149,14 @@ absl::StatusOr<v1::GetTrialBalanceResponse> QueryTrialBalance(ReadView& view) {
     *out.add_accounts() = a;
     v1::TrialBalanceTotal& t = totals[a.currency()];
     t.set_currency(a.currency());
-    // Sums of cumulative totals; each bounded by int64 through the
-    // per-account checks, and the ledger's totals are far below the limit.
-    t.set_debits_minor(t.debits_minor() + a.debits_minor());
-    t.set_credits_minor(t.credits_minor() + a.credits_minor());
+    // Each account is checked on its own; their sum is checked here.
+    std::optional<int64_t> debits = CheckedAdd(t.debits_minor(), a.debits_minor());
+    std::optional<int64_t> credits = CheckedAdd(t.credits_minor(), a.credits_minor());
+    if (!debits || !credits) {
+      return absl::OutOfRangeError(absl::StrCat("the ", a.currency(), " trial balance overflows int64"));
+    }
+    t.set_debits_minor(*debits);
+    t.set_credits_minor(*credits);
     return absl::OkStatus();
   }));
   bool balanced = true;
