@@ -37,13 +37,12 @@
 // times); thread interleaving still varies between runs. Every process it
 // starts is killed when it fails, is interrupted, or dies (PR_SET_PDEATHSIG).
 #include <fcntl.h>
+#include <grpcpp/grpcpp.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <grpcpp/grpcpp.h>
 
 #include <atomic>
 #include <chrono>
@@ -112,7 +111,8 @@ std::string TailOfLog(int lines) {
   std::vector<std::string> all;
   for (std::string line; std::getline(in, line);) all.push_back(line);
   std::string out;
-  for (size_t i = all.size() > static_cast<size_t>(lines) ? all.size() - lines : 0; i < all.size(); ++i) {
+  for (size_t i = all.size() > static_cast<size_t>(lines) ? all.size() - lines : 0; i < all.size();
+       ++i) {
     absl::StrAppend(&out, "    ", all[i], "\n");
   }
   return out;
@@ -159,8 +159,11 @@ struct Ledgerd {
 // wait for the port).
 pid_t Spawn(const std::string& ledgerd, const std::string& data_dir, const std::string& port_file) {
   std::filesystem::remove(port_file);
-  std::vector<std::string> args = {ledgerd, "--data_dir=" + data_dir, "--sync=true",
-                                   "--listen=127.0.0.1:0", "--port_file=" + port_file,
+  std::vector<std::string> args = {ledgerd,
+                                   "--data_dir=" + data_dir,
+                                   "--sync=true",
+                                   "--listen=127.0.0.1:0",
+                                   "--port_file=" + port_file,
                                    "--ledger_name=Crash Torture"};
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
@@ -210,7 +213,8 @@ void Stop(pid_t pid, int sig) {
   for (;;) {
     const pid_t r = waitpid(pid, &status, WNOHANG);
     if (r == pid) break;
-    if (absl::Now() > deadline) Fail(absl::StrCat("ledgerd did not stop within the deadline after signal ", sig));
+    if (absl::Now() > deadline)
+      Fail(absl::StrCat("ledgerd did not stop within the deadline after signal ", sig));
     absl::SleepFor(absl::Milliseconds(5));
   }
   g_child = -1;
@@ -281,11 +285,11 @@ struct Req {
   Outcome outcome = Outcome::kPending;
   bool any_indefinite = false;
   int attempts = 0;
-  int last_incarnation = 0;     // of the last attempt sent
+  int last_incarnation = 0;         // of the last attempt sent
   std::vector<uint64_t> positions;  // from the acknowledgement
   bool deduplicated = false;
   std::string last_error;
-  bool resolved = false;        // checked against the log (final)
+  bool resolved = false;  // checked against the log (final)
   bool present = false;
 };
 
@@ -308,7 +312,7 @@ bool Definite(grpc::StatusCode code) {
 absl::Mutex g_mu;
 bool g_running ABSL_GUARDED_BY(g_mu) = false;  // clients may start new requests
 bool g_exit ABSL_GUARDED_BY(g_mu) = false;
-int g_busy ABSL_GUARDED_BY(g_mu) = 0;          // clients inside a request
+int g_busy ABSL_GUARDED_BY(g_mu) = 0;                                // clients inside a request
 std::vector<std::unique_ptr<Req>> g_finished ABSL_GUARDED_BY(g_mu);  // not yet taken by the checker
 
 // Sends `r` until it has an outcome.
@@ -338,7 +342,8 @@ void Execute(Req& r, std::mt19937_64& rng) {
       r.deduplicated = resp.deduplicated();
       if (r.positions.size() != static_cast<size_t>(r.request.events_size())) {
         Fail(absl::StrCat("acknowledgement of ", r.request.events(0).event_id(), " has ",
-                          r.positions.size(), " positions for ", r.request.events_size(), " events"));
+                          r.positions.size(), " positions for ", r.request.events_size(),
+                          " events"));
       }
       return;
     }
@@ -347,7 +352,8 @@ void Execute(Req& r, std::mt19937_64& rng) {
       if (s.error_code() != grpc::StatusCode::FAILED_PRECONDITION &&
           s.error_code() != grpc::StatusCode::RESOURCE_EXHAUSTED) {
         // The torture only sends valid, never-reused requests.
-        Fail(absl::StrCat("unexpected refusal of ", r.request.events(0).event_id(), ": ", r.last_error));
+        Fail(absl::StrCat("unexpected refusal of ", r.request.events(0).event_id(), ": ",
+                          r.last_error));
       }
       r.outcome = r.any_indefinite ? Outcome::kUnknown : Outcome::kRefused;
       return;
@@ -391,7 +397,8 @@ std::unique_ptr<Req> MakeRequest(int thread, ClientState& st, std::mt19937_64& r
   if (dice < 20) {
     // A batch of 2-6 money events, accepted or refused as a whole.
     const int n = 2 + static_cast<int>(rng() % 5);
-    for (int i = 0; i < n; ++i) *r->request.add_events() = RandomMoneyEvent(rng, absl::StrCat(base, "-", i));
+    for (int i = 0; i < n; ++i)
+      *r->request.add_events() = RandomMoneyEvent(rng, absl::StrCat(base, "-", i));
   } else if (dice < 25 && !st.refundable.empty()) {
     // A whole refund of one of this client's acknowledged donations (never
     // two refunds of the same one).
@@ -483,8 +490,10 @@ class Checker {
       v1::ReadEventsResponse page = ReadEvents(c, expected);
       for (const v1::Event& e : page.events()) {
         if (e.position() > head.position()) break;
-        if (e.position() != expected) Fail(absl::StrCat("final read: expected position ", expected, ", got ", e.position()));
-        if (!seen.emplace(e.event_id(), e.position()).second) Fail(absl::StrCat("final read: ", e.event_id(), " twice"));
+        if (e.position() != expected)
+          Fail(absl::StrCat("final read: expected position ", expected, ", got ", e.position()));
+        if (!seen.emplace(e.event_id(), e.position()).second)
+          Fail(absl::StrCat("final read: ", e.event_id(), " twice"));
         ++expected;
       }
     }
@@ -494,7 +503,8 @@ class Checker {
       for (int i = 0; i < r->request.events_size(); ++i) {
         auto it = seen.find(r->request.events(i).event_id());
         if (it == seen.end() || it->second != r->positions[i]) {
-          Fail(absl::StrCat("final read: acknowledged ", r->request.events(i).event_id(), " missing or moved"));
+          Fail(absl::StrCat("final read: acknowledged ", r->request.events(i).event_id(),
+                            " missing or moved"));
         }
       }
     }
@@ -513,7 +523,8 @@ class Checker {
     v1::GetHeadResponse r;
     const grpc::Status s = c.audit->GetHead(&ctx, v1::GetHeadRequest(), &r);
     if (!s.ok()) Fail(absl::StrCat("GetHead: ", s.error_message()));
-    if (r.ledger_id() != ledger_id_) Fail(absl::StrCat("talking to another ledger: ", r.ledger_id()));
+    if (r.ledger_id() != ledger_id_)
+      Fail(absl::StrCat("talking to another ledger: ", r.ledger_id()));
     return r.head();
   }
 
@@ -526,7 +537,9 @@ class Checker {
     v1::ReadEventsResponse r;
     const grpc::Status s = c.audit->ReadEvents(&ctx, req, &r);
     if (!s.ok()) Fail(absl::StrCat("ReadEvents from ", from, ": ", s.error_message()));
-    if (r.events_size() == 0) Fail(absl::StrCat("ReadEvents from ", from, " returned nothing (head ", r.head().position(), ")"));
+    if (r.events_size() == 0)
+      Fail(absl::StrCat("ReadEvents from ", from, " returned nothing (head ", r.head().position(),
+                        ")"));
     return r;
   }
 
@@ -534,7 +547,8 @@ class Checker {
   bool CheckOnce(Conn& c) {
     const v1::Head head = GetHead(c);
     const uint64_t h = head.position();
-    if (h < verified_head_) Fail(absl::StrCat("the head went back from ", verified_head_, " to ", h));
+    if (h < verified_head_)
+      Fail(absl::StrCat("the head went back from ", verified_head_, " to ", h));
 
     // 1. Nothing old changed: the event at the last verified head still has
     //    its hash, and the whole chain verifies.
@@ -547,7 +561,8 @@ class Checker {
       const grpc::Status s = c.audit->GetEvent(&ctx, req, &resp);
       if (!s.ok()) Fail(absl::StrCat("GetEvent(", verified_head_, "): ", s.error_message()));
       if (resp.event().hash() != verified_hash_) {
-        Fail(absl::StrCat("the event at the previously verified head ", verified_head_, " changed"));
+        Fail(
+            absl::StrCat("the event at the previously verified head ", verified_head_, " changed"));
       }
     }
     {
@@ -558,9 +573,11 @@ class Checker {
       if (!s.ok()) Fail(absl::StrCat("VerifyChain: ", s.error_message()));
       if (resp.verified_head().position() != h) return false;
       if (!resp.ok()) {
-        Fail(absl::StrCat("chain broken at position ", resp.first_bad_position(), ": ", resp.problem()));
+        Fail(absl::StrCat("chain broken at position ", resp.first_bad_position(), ": ",
+                          resp.problem()));
       }
-      if (resp.events_checked() != h) Fail(absl::StrCat("VerifyChain checked ", resp.events_checked(), " of ", h));
+      if (resp.events_checked() != h)
+        Fail(absl::StrCat("VerifyChain checked ", resp.events_checked(), " of ", h));
     }
 
     // 2. The new events: dense, once each, known, as sent.
@@ -569,16 +586,19 @@ class Checker {
       for (const v1::Event& e : page.events()) {
         if (e.position() > h) break;
         if (e.position() != scanned_ + 1) {
-          Fail(absl::StrCat("positions not dense: expected ", scanned_ + 1, ", got ", e.position()));
+          Fail(
+              absl::StrCat("positions not dense: expected ", scanned_ + 1, ", got ", e.position()));
         }
         const std::string& id = e.event_id();
         auto [it, inserted] = present_.emplace(id, e.position());
         if (!inserted) {
-          Fail(absl::StrCat("event ", id, " recorded twice: positions ", it->second, " and ", e.position()));
+          Fail(absl::StrCat("event ", id, " recorded twice: positions ", it->second, " and ",
+                            e.position()));
         }
         if (id != "genesis") {
           auto in = inputs_.find(id);
-          if (in == inputs_.end()) Fail(absl::StrCat("event ", id, " at ", e.position(), " was never sent"));
+          if (in == inputs_.end())
+            Fail(absl::StrCat("event ", id, " at ", e.position(), " was never sent"));
           if (!google::protobuf::util::MessageDifferencer::Equals(e.body(), in->second.body()) ||
               e.occurred_on() != in->second.occurred_on() || e.memo() != in->second.memo()) {
             Fail(absl::StrCat("event ", id, " at ", e.position(), " differs from what was sent"));
@@ -607,13 +627,16 @@ class Checker {
         Fail(absl::StrCat("request ", first, " is partly recorded: ", found, " of ", n, " events"));
       }
       for (int i = 1; i < found; ++i) {
-        if (at[i] != at[i - 1] + 1) Fail(absl::StrCat("request ", first, " is not contiguous in the log"));
+        if (at[i] != at[i - 1] + 1)
+          Fail(absl::StrCat("request ", first, " is not contiguous in the log"));
       }
       switch (r->outcome) {
         case Outcome::kAcked:
-          if (found != n) Fail(absl::StrCat("acknowledged request ", first, " is missing (", r->last_error, ")"));
+          if (found != n)
+            Fail(absl::StrCat("acknowledged request ", first, " is missing (", r->last_error, ")"));
           if (at != r->positions) {
-            Fail(absl::StrCat("acknowledged request ", first, " is at ", at[0], ", its answer said ", r->positions[0]));
+            Fail(absl::StrCat("acknowledged request ", first, " is at ", at[0],
+                              ", its answer said ", r->positions[0]));
           }
           stats_.acked_requests++;
           stats_.acked_events += n;
@@ -621,7 +644,8 @@ class Checker {
           Resolve(r, true);
           break;
         case Outcome::kRefused:
-          if (found != 0) Fail(absl::StrCat("refused request ", first, " is in the log (", r->last_error, ")"));
+          if (found != 0)
+            Fail(absl::StrCat("refused request ", first, " is in the log (", r->last_error, ")"));
           stats_.refused_requests++;
           Resolve(r, false);
           break;
@@ -659,7 +683,8 @@ class Checker {
       auto it = present_.find(id);
       if (it == present_.end()) {
         if (s.error_code() != grpc::StatusCode::NOT_FOUND) {
-          Fail(absl::StrCat("GetEvent(", id, ") of an absent event: ", s.error_code(), " ", s.error_message()));
+          Fail(absl::StrCat("GetEvent(", id, ") of an absent event: ", s.error_code(), " ",
+                            s.error_message()));
         }
       } else if (!s.ok() || resp.event().position() != it->second) {
         Fail(absl::StrCat("GetEvent(", id, ") disagrees with the log: ", s.error_message()));
@@ -671,14 +696,15 @@ class Checker {
       grpc::ClientContext ctx;
       SetDeadline(ctx, absl::Seconds(120));
       v1::RebuildProjectionsResponse resp;
-      const grpc::Status s = c.audit->RebuildProjections(&ctx, v1::RebuildProjectionsRequest(), &resp);
+      const grpc::Status s =
+          c.audit->RebuildProjections(&ctx, v1::RebuildProjectionsRequest(), &resp);
       if (!s.ok()) Fail(absl::StrCat("RebuildProjections: ", s.error_message()));
       if (resp.as_of().position() != h) return false;
       if (!resp.match()) {
         std::string what = "projections differ from a rebuild";
         if (resp.mismatches_size() > 0) {
-          absl::StrAppend(&what, ": ", resp.mismatches(0).key(), " stored ", resp.mismatches(0).stored(),
-                          " rebuilt ", resp.mismatches(0).rebuilt());
+          absl::StrAppend(&what, ": ", resp.mismatches(0).key(), " stored ",
+                          resp.mismatches(0).stored(), " rebuilt ", resp.mismatches(0).rebuilt());
         }
         Fail(what);
       }
@@ -693,7 +719,8 @@ class Checker {
       if (!tb.balanced()) Fail("trial balance not balanced");
       for (const auto& t : tb.totals()) {
         if (t.debits_minor() != t.credits_minor()) {
-          Fail(absl::StrCat("trial balance ", t.currency(), ": debits ", t.debits_minor(), " credits ", t.credits_minor()));
+          Fail(absl::StrCat("trial balance ", t.currency(), ": debits ", t.debits_minor(),
+                            " credits ", t.credits_minor()));
         }
       }
     }
@@ -705,7 +732,8 @@ class Checker {
       const grpc::Status s = c.queries->GetSummary(&ctx, v1::GetSummaryRequest(), &sum);
       if (!s.ok()) Fail(absl::StrCat("GetSummary: ", s.error_message()));
       if (sum.as_of().position() != h) return false;
-      for (const auto& f : sum.general_fund()) actual[{"general", f.currency()}] = f.available_minor();
+      for (const auto& f : sum.general_fund())
+        actual[{"general", f.currency()}] = f.available_minor();
     }
     {
       grpc::ClientContext ctx;
@@ -718,12 +746,14 @@ class Checker {
       if (list.as_of().position() != h) return false;
       for (const auto& b : list.beneficiaries()) {
         for (const auto& f : b.balances()) {
-          actual[{"beneficiary/" + b.beneficiary().beneficiary_id(), f.currency()}] = f.available_minor();
+          actual[{"beneficiary/" + b.beneficiary().beneficiary_id(), f.currency()}] =
+              f.available_minor();
         }
       }
     }
     for (const auto& [key, value] : actual) {
-      if (value < 0) Fail(absl::StrCat("fund ", key.first, " ", key.second, " is negative: ", value));
+      if (value < 0)
+        Fail(absl::StrCat("fund ", key.first, " ", key.second, " is negative: ", value));
     }
     std::set<std::pair<std::string, std::string>> keys;
     for (const auto& [k, v] : actual) keys.insert(k);
@@ -760,7 +790,8 @@ class Checker {
   void ApplyToModel(const v1::EventInput& in) {
     const v1::EventBody& b = in.body();
     if (b.has_donation_received()) {
-      AddTo(FundOf(b.donation_received().earmark_beneficiary_id()), b.donation_received().amount(), +1);
+      AddTo(FundOf(b.donation_received().earmark_beneficiary_id()), b.donation_received().amount(),
+            +1);
     } else if (b.has_funds_allocated()) {
       AddTo("general", b.funds_allocated().amount(), -1);
       AddTo(FundOf(b.funds_allocated().beneficiary_id()), b.funds_allocated().amount(), +1);
@@ -792,7 +823,8 @@ void OfflineAudit(const std::string& data_dir, uint64_t head, const std::string&
   auto log = ledger::EventLog::Open(data_dir, options);
   if (!log.ok()) Fail(absl::StrCat("offline open: ", log.status().ToString()));
   auto view = (*log)->NewReadView();
-  if (view->head_position() != head || view->head_hash() != hash) Fail("offline head differs from the served one");
+  if (view->head_position() != head || view->head_hash() != hash)
+    Fail("offline head differs from the served one");
   auto chain = ledger::VerifyChain(*view, 0, 0);
   if (!chain.ok() || !chain->ok) Fail("offline chain check failed");
   auto rebuild = ledger::RebuildAndCompare(*view);
@@ -844,8 +876,8 @@ int main(int argc, char** argv) {
   std::fflush(stdout);
 
   const absl::Time started = absl::Now();
-  const int max_seconds = absl::GetFlag(FLAGS_max_seconds) > 0 ? absl::GetFlag(FLAGS_max_seconds)
-                                                                 : 60 + 30 * rounds;
+  const int max_seconds =
+      absl::GetFlag(FLAGS_max_seconds) > 0 ? absl::GetFlag(FLAGS_max_seconds) : 60 + 30 * rounds;
   std::atomic<bool> done{false};
   std::thread watchdog([&] {
     while (!done.load()) {
@@ -874,14 +906,16 @@ int main(int argc, char** argv) {
     grpc::ClientContext ctx;
     SetDeadline(ctx, absl::Seconds(30));
     v1::GetHeadResponse head;
-    if (!conn->audit->GetHead(&ctx, v1::GetHeadRequest(), &head).ok()) Fail("GetHead on the new ledger");
+    if (!conn->audit->GetHead(&ctx, v1::GetHeadRequest(), &head).ok())
+      Fail("GetHead on the new ledger");
     ledger_id = head.ledger_id();
   }
   Checker checker(ledger_id);
   {
     v1::AppendRequest setup;
     for (int b = 0; b < kBeneficiaries; ++b) {
-      v1::EventInput in = WithId(ledger::testing::Beneficiary(absl::StrCat("b", b)), absl::StrCat("reg-b", b));
+      v1::EventInput in =
+          WithId(ledger::testing::Beneficiary(absl::StrCat("b", b)), absl::StrCat("reg-b", b));
       *setup.add_events() = in;
     }
     grpc::ClientContext ctx;
@@ -908,8 +942,9 @@ int main(int argc, char** argv) {
   for (int round = 1; round <= rounds; ++round) {
     g_round = round;
     // Load, then the kill at a random moment. Some rounds are very short.
-    const int run_ms = rng() % 10 == 0 ? static_cast<int>(rng() % 50)
-                                       : min_run_ms + static_cast<int>(rng() % (max_run_ms - min_run_ms + 1));
+    const int run_ms = rng() % 10 == 0
+                           ? static_cast<int>(rng() % 50)
+                           : min_run_ms + static_cast<int>(rng() % (max_run_ms - min_run_ms + 1));
     // Every run, however short, has a clean stop and kills during recovery.
     const bool sigterm = round % 8 == 4 || rng() % 12 == 0;
     const bool kill_in_recovery = round % 4 == 2 || rng() % 6 == 0;
@@ -952,16 +987,17 @@ int main(int argc, char** argv) {
     checker.Collect();
     checker.Check(*conn);
     stats.rounds = round;
-    std::printf("round %d: %s after %d ms%s; head %llu; acked %llu requests (%llu events), "
-                "unknown found %llu / absent %llu, refused %llu\n",
-                round, sigterm ? "SIGTERM" : "SIGKILL", run_ms,
-                kill_in_recovery ? ", SIGKILL again during recovery" : "",
-                static_cast<unsigned long long>(checker.head()),
-                static_cast<unsigned long long>(stats.acked_requests),
-                static_cast<unsigned long long>(stats.acked_events),
-                static_cast<unsigned long long>(stats.unknown_found),
-                static_cast<unsigned long long>(stats.unknown_absent),
-                static_cast<unsigned long long>(stats.refused_requests));
+    std::printf(
+        "round %d: %s after %d ms%s; head %llu; acked %llu requests (%llu events), "
+        "unknown found %llu / absent %llu, refused %llu\n",
+        round, sigterm ? "SIGTERM" : "SIGKILL", run_ms,
+        kill_in_recovery ? ", SIGKILL again during recovery" : "",
+        static_cast<unsigned long long>(checker.head()),
+        static_cast<unsigned long long>(stats.acked_requests),
+        static_cast<unsigned long long>(stats.acked_events),
+        static_cast<unsigned long long>(stats.unknown_found),
+        static_cast<unsigned long long>(stats.unknown_absent),
+        static_cast<unsigned long long>(stats.refused_requests));
     std::fflush(stdout);
   }
 
@@ -982,20 +1018,22 @@ int main(int argc, char** argv) {
 
   const double secs = absl::ToDoubleSeconds(absl::Now() - started);
   std::printf(
-      "crash_torture: PASS seed=%llu rounds=%d (SIGKILL %d, SIGTERM %d, killed again in recovery %d) "
+      "crash_torture: PASS seed=%llu rounds=%d (SIGKILL %d, SIGTERM %d, killed again in recovery "
+      "%d) "
       "events=%llu requests=%llu acknowledgements checked=%llu (%llu events, %llu answered as "
       "retries of a recorded request) unknowns resolved=%llu (found %llu, absent %llu) "
       "refusals checked=%llu lookups=%llu unresolved=%zu time=%.1fs\n",
       static_cast<unsigned long long>(g_seed), stats.rounds, stats.sigkills, stats.sigterms,
       stats.recovery_kills, static_cast<unsigned long long>(stats.events_in_log),
-      static_cast<unsigned long long>(stats.requests), static_cast<unsigned long long>(stats.acked_requests),
+      static_cast<unsigned long long>(stats.requests),
+      static_cast<unsigned long long>(stats.acked_requests),
       static_cast<unsigned long long>(stats.acked_events),
       static_cast<unsigned long long>(stats.acked_after_retry_dedup),
       static_cast<unsigned long long>(stats.unknown_found + stats.unknown_absent),
       static_cast<unsigned long long>(stats.unknown_found),
       static_cast<unsigned long long>(stats.unknown_absent),
-      static_cast<unsigned long long>(stats.refused_requests), static_cast<unsigned long long>(stats.lookups),
-      checker.unresolved(), secs);
+      static_cast<unsigned long long>(stats.refused_requests),
+      static_cast<unsigned long long>(stats.lookups), checker.unresolved(), secs);
   if (!absl::GetFlag(FLAGS_keep)) {
     std::error_code ec;
     std::filesystem::remove_all(g_work_dir, ec);

@@ -130,7 +130,8 @@ rocksdb::Status FaultEnv::Check(const std::string& fname, Op op) {
   if (crashed_) return rocksdb::Status::IOError("simulated power cut", fname);
   if (disk_full_) return Injected(Fault::kNoSpace, fname, op == Op::kAppend ? "append" : "sync");
   if (IsWal(fname)) {
-    if (op == Op::kAppend && wal_append_ != Fault::kNone) return Injected(wal_append_, fname, "append");
+    if (op == Op::kAppend && wal_append_ != Fault::kNone)
+      return Injected(wal_append_, fname, "append");
     if (op == Op::kSync && wal_sync_ != Fault::kNone) return Injected(wal_sync_, fname, "sync");
   }
   return rocksdb::Status::OK();
@@ -189,8 +190,7 @@ rocksdb::Status FaultEnv::ReuseWritableFile(const std::string& fname, const std:
     if (crashed_) return rocksdb::Status::IOError("simulated power cut", fname);
     files_.erase(old_fname);
   }
-  return Wrap(fname, target()->ReuseWritableFile(fname, old_fname, result, options), result,
-              false);
+  return Wrap(fname, target()->ReuseWritableFile(fname, old_fname, result, options), result, false);
 }
 
 rocksdb::Status FaultEnv::DeleteFile(const std::string& fname) {

@@ -182,7 +182,7 @@ int ExpectIntact(EventLog& log, const Outcomes& out,
   EXPECT_THAT(rebuild, IsOk());
   if (rebuild.ok()) {
     EXPECT_TRUE(rebuild->match) << (rebuild->mismatches.empty() ? rebuild->failure
-                                                                 : rebuild->mismatches[0].key);
+                                                                : rebuild->mismatches[0].key);
   }
   const std::string sums = testing::TrialBalanceSums(*view);
   EXPECT_TRUE(sums.empty() || sums == "GBP=0") << sums;
@@ -202,7 +202,8 @@ TEST(StorageFaultTest, FailedWalSyncIsAnErrorNeverAnAcknowledgement) {
   Outcomes out;
   {
     auto log = OpenOrDie(dir.Sub("l"), &env);
-    for (int i = 0; i < 5; ++i) ASSERT_THAT(AppendAndRecord(*log, Donate(absl::StrCat("ok-", i), 100), out), IsOk());
+    for (int i = 0; i < 5; ++i)
+      ASSERT_THAT(AppendAndRecord(*log, Donate(absl::StrCat("ok-", i), 100), out), IsOk());
     const uint64_t head = log->head_position();
     const std::string hash = log->head_hash();
 
@@ -255,17 +256,20 @@ TEST(StorageFaultTest, PowerCutAfterAFailedSyncLosesNothingAcknowledged) {
   Outcomes out;
   {
     auto log = OpenOrDie(dir.Sub("l"), &env);
-    ASSERT_THAT(AppendAndRecord(*log, Request({WithId(Beneficiary("lawyer"), "reg-lawyer")}), out), IsOk());
+    ASSERT_THAT(AppendAndRecord(*log, Request({WithId(Beneficiary("lawyer"), "reg-lawyer")}), out),
+                IsOk());
     for (int i = 0; i < 5; ++i) {
-      ASSERT_THAT(AppendAndRecord(*log,
-                                  Request({WithId(Donation(Gbp(1000)), absl::StrCat("d-", i)),
-                                           WithId(Allocation("lawyer", Gbp(400)), absl::StrCat("a-", i))}),
-                                  out),
-                  IsOk());
+      ASSERT_THAT(
+          AppendAndRecord(*log,
+                          Request({WithId(Donation(Gbp(1000)), absl::StrCat("d-", i)),
+                                   WithId(Allocation("lawyer", Gbp(400)), absl::StrCat("a-", i))}),
+                          out),
+          IsOk());
     }
     env.FailWalSyncs(FaultEnv::Fault::kIOError);
-    EXPECT_THAT(AppendAndRecord(*log, Request({WithId(Disbursement("lawyer", Gbp(300)), "x-1")}), out),
-                StatusIs(absl::StatusCode::kUnavailable));
+    EXPECT_THAT(
+        AppendAndRecord(*log, Request({WithId(Disbursement("lawyer", Gbp(300)), "x-1")}), out),
+        StatusIs(absl::StatusCode::kUnavailable));
     env.Crash();
   }
   // The power cut drops what was never synced: the failed append's bytes.
@@ -288,10 +292,10 @@ void PowerCutDuringConcurrentAppends(bool sync, uint32_t seed, Outcomes& out,
     setup.push_back(WithId(Beneficiary(absl::StrCat("b", b)), absl::StrCat("reg-b", b)));
   }
   ASSERT_THAT(log->Append([&] {
-                v1::AppendRequest r;
-                for (const auto& in : setup) *r.add_events() = in;
-                return r;
-              }()),
+    v1::AppendRequest r;
+    for (const auto& in : setup) *r.add_events() = in;
+    return r;
+  }()),
               IsOk());
   std::mt19937 rng(seed);
   const int crash_after = 40 + static_cast<int>(rng() % 80);
@@ -389,10 +393,13 @@ TEST(StorageFaultTest, DiskFullRefusesAppendsKeepsReadsAndRecoversWhenSpaceRetur
   Outcomes out;
   {
     auto log = OpenOrDie(dir.Sub("l"), &env);
-    ASSERT_THAT(AppendAndRecord(*log, Request({WithId(Beneficiary("lawyer"), "reg")}), out), IsOk());
+    ASSERT_THAT(AppendAndRecord(*log, Request({WithId(Beneficiary("lawyer"), "reg")}), out),
+                IsOk());
     for (int i = 0; i < 5; ++i) {
-      ASSERT_THAT(AppendAndRecord(*log, Request({WithId(Donation(Gbp(100), "lawyer"), absl::StrCat("d-", i))}), out),
-                  IsOk());
+      ASSERT_THAT(
+          AppendAndRecord(
+              *log, Request({WithId(Donation(Gbp(100), "lawyer"), absl::StrCat("d-", i))}), out),
+          IsOk());
     }
     const uint64_t head = log->head_position();
 
@@ -443,7 +450,8 @@ TEST(StorageFaultTest, DiskFullRefusesAppendsKeepsReadsAndRecoversWhenSpaceRetur
     out.acked_head = retried->head_position;
     std::cerr << "appends worked again " << (absl::Now() - start) << " after space returned\n";
     for (int i = 0; i < 5; ++i) {
-      ASSERT_THAT(AppendAndRecord(*log, Request({WithId(Donation(Gbp(10)), absl::StrCat("after-", i))}), out),
+      ASSERT_THAT(AppendAndRecord(
+                      *log, Request({WithId(Donation(Gbp(10)), absl::StrCat("after-", i))}), out),
                   IsOk());
     }
     // And a power cut now loses none of it.
