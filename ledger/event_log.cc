@@ -218,6 +218,13 @@ absl::StatusOr<v1::Event> ReadView::ToApiEvent(const StoredEvent& stored) {
   return e;
 }
 
+absl::StatusOr<std::optional<LoggedEvent>> ReadViewLookup::FindByEventId(absl::string_view event_id) {
+  ASSIGN_OR_RETURN(std::optional<uint64_t> position, view_.FindEventId(event_id));
+  if (!position || *position >= before_) return std::optional<LoggedEvent>();
+  ASSIGN_OR_RETURN(StoredEvent e, view_.GetEvent(*position));
+  return std::optional<LoggedEvent>(LoggedEvent{e.position, std::move(e.payload)});
+}
+
 absl::StatusOr<v1::Event> ReadView::GetApiEvent(uint64_t position) {
   ASSIGN_OR_RETURN(StoredEvent stored, GetEvent(position));
   return ToApiEvent(stored);

@@ -145,6 +145,19 @@ class ReadView {
   }
 };
 
+// Finds reversal targets among the events of a ReadView. With
+// set_before(p), events at position p or later are invisible (a replay at p).
+class ReadViewLookup : public EventLookup {
+ public:
+  explicit ReadViewLookup(ReadView& view) : view_(view) {}
+  absl::StatusOr<std::optional<LoggedEvent>> FindByEventId(absl::string_view event_id) override;
+  void set_before(uint64_t position) { before_ = position; }
+
+ private:
+  ReadView& view_;
+  uint64_t before_ = UINT64_MAX;
+};
+
 class EventLog {
  public:
   // Opens (or creates) the ledger in `dir`. Fails with FAILED_PRECONDITION

@@ -166,20 +166,6 @@ absl::Status SumDeltas(ReadView& base, const Dimension& dim, Accumulator& acc) {
                                       [&](const v1::LedgerTotals& d) { return AddTotals(acc.totals, d); });
 }
 
-// Lookups for reversal targets among the events up to the point.
-class BaseLookup : public EventLookup {
- public:
-  explicit BaseLookup(ReadView& view) : view_(view) {}
-  absl::StatusOr<std::optional<LoggedEvent>> FindByEventId(absl::string_view event_id) override {
-    ASSIGN_OR_RETURN(std::optional<uint64_t> position, view_.FindEventId(event_id));
-    if (!position) return std::optional<LoggedEvent>();
-    ASSIGN_OR_RETURN(StoredEvent e, view_.GetEvent(*position));
-    return std::optional<LoggedEvent>(LoggedEvent{e.position, std::move(e.payload)});
-  }
-
- private:
-  ReadView& view_;
-};
 
 template <typename Visible>
 absl::StatusOr<std::map<std::string, std::string>> Materialize(ReadView& base, Accumulator& acc,
@@ -225,7 +211,7 @@ absl::StatusOr<std::unique_ptr<ReadView>> AsOfPosition(std::unique_ptr<ReadView>
                                              kBucketTotalsPrefix, EncodeBigEndian64(bucket)},
                             acc));
   // The rest of P's bucket, from the log: at most kPositionBucketSize events.
-  BaseLookup lookup(*base);
+  ReadViewLookup lookup(*base);
   absl::Status inner;
   RETURN_IF_ERROR(base->ScanEvents(std::max<uint64_t>(1, bucket * kPositionBucketSize), [&](const StoredEvent& e) {
     if (e.position > position) return false;

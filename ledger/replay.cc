@@ -66,27 +66,6 @@ absl::StatusOr<ChainReport> VerifyChain(ReadView& view, uint64_t from, uint64_t 
   return report;
 }
 
-namespace {
-
-// Reversal targets during a rebuild: always earlier in the log.
-class ViewLookup : public EventLookup {
- public:
-  explicit ViewLookup(ReadView& view) : view_(view) {}
-  absl::StatusOr<std::optional<LoggedEvent>> FindByEventId(absl::string_view event_id) override {
-    ASSIGN_OR_RETURN(std::optional<uint64_t> position, view_.FindEventId(event_id));
-    if (!position || *position >= current_) return std::optional<LoggedEvent>();
-    ASSIGN_OR_RETURN(StoredEvent e, view_.GetEvent(*position));
-    return std::optional<LoggedEvent>(LoggedEvent{e.position, std::move(e.payload)});
-  }
-  void set_current(uint64_t position) { current_ = position; }
-
- private:
-  ReadView& view_;
-  uint64_t current_ = 0;
-};
-
-}  // namespace
-
 std::string PrintableKey(absl::string_view key) {
   if (absl::StartsWith(key, kReversalKeyPrefix) && key.size() == 4 + 8) {
     return absl::StrCat(kReversalKeyPrefix, DecodeBigEndian64(key.substr(4)));
@@ -142,7 +121,7 @@ absl::StatusOr<RebuildReport> RebuildAndCompare(ReadView& view,
   RebuildReport report;
   report.as_of_position = view.head_position();
   MemoryState rebuilt;
-  ViewLookup lookup(view);
+  ReadViewLookup lookup(view);
   auto add_mismatch = [&](std::string key, std::string stored, std::string rebuilt_row) {
     report.match = false;
     if (report.mismatches.size() < kMaxReportedMismatches) {
@@ -179,7 +158,7 @@ absl::StatusOr<RebuildReport> RebuildAndCompare(ReadView& view,
       if (!apply_status.ok()) return false;
       bucket = e.position / kPositionBucketSize;
     }
-    lookup.set_current(e.position);
+    lookup.set_before(e.position);
     OverlayState overlay(&rebuilt);
     apply_status = ApplyEvent(e.position, e.payload, overlay, lookup);
     if (!apply_status.ok()) {

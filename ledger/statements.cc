@@ -56,25 +56,12 @@ absl::Status SumDays(ReadView& view, const std::string& prefix, absl::string_vie
   return inner;
 }
 
-class ViewLookup : public EventLookup {
- public:
-  explicit ViewLookup(ReadView& view) : view_(view) {}
-  absl::StatusOr<std::optional<LoggedEvent>> FindByEventId(absl::string_view id) override {
-    ASSIGN_OR_RETURN(std::optional<uint64_t> p, view_.FindEventId(id));
-    if (!p) return std::optional<LoggedEvent>();
-    ASSIGN_OR_RETURN(StoredEvent e, view_.GetEvent(*p));
-    return std::optional<LoggedEvent>(LoggedEvent{e.position, std::move(e.payload)});
-  }
-
- private:
-  ReadView& view_;
-};
 
 // Every event dated within the range, in (date, position) order, with its
 // effects.
 absl::Status ForEachEventIn(ReadView& view, const Range& range,
                             const std::function<absl::Status(const StoredEvent&, const Effects&)>& fn) {
-  ViewLookup lookup(view);
+  ReadViewLookup lookup(view);
   absl::Status inner;
   const std::string prefix = kDateIndexPrefix;
   RETURN_IF_ERROR(view.ScanStateFrom(prefix, absl::StrCat(prefix, range.from_text), [&](absl::string_view key, absl::string_view) {
