@@ -40,6 +40,8 @@ inline constexpr char kReasonHeadMoved[] = "HEAD_MOVED";
 inline constexpr char kReasonQueueFull[] = "QUEUE_FULL";
 inline constexpr char kReasonOverflow[] = "OVERFLOW";
 inline constexpr char kReasonStorage[] = "STORAGE";
+// Bytes that do not parse as the method's request message.
+inline constexpr char kReasonMalformedRequest[] = "MALFORMED_REQUEST";
 
 // A status with `code`, `message` and `detail` attached.
 absl::Status WithDetail(absl::StatusCode code, absl::string_view message,

@@ -16,13 +16,16 @@ bool IsValidId(absl::string_view id) {
   return true;
 }
 
-bool IsValidText(absl::string_view text) {
+namespace {
+
+// Shared walk of IsValidUtf8 and IsValidText.
+bool CheckUtf8(absl::string_view text, bool allow_controls) {
   size_t i = 0;
   const size_t n = text.size();
   while (i < n) {
     const auto c = static_cast<uint8_t>(text[i]);
     if (c < 0x80) {
-      if ((c < 0x20 && c != '\t' && c != '\n') || c == 0x7f) return false;
+      if (!allow_controls && ((c < 0x20 && c != '\t' && c != '\n') || c == 0x7f)) return false;
       ++i;
       continue;
     }
@@ -56,5 +59,11 @@ bool IsValidText(absl::string_view text) {
   }
   return true;
 }
+
+}  // namespace
+
+bool IsValidUtf8(absl::string_view text) { return CheckUtf8(text, true); }
+
+bool IsValidText(absl::string_view text) { return CheckUtf8(text, false); }
 
 }  // namespace ledger

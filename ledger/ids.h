@@ -9,6 +9,10 @@ namespace ledger {
 // True when `id` is 1..kMaxIdLength characters of a-z 0-9 . _ -
 [[nodiscard]] bool IsValidId(absl::string_view id);
 
+// True when `text` is well-formed UTF-8 (no overlong forms, surrogates or
+// values beyond U+10FFFF): what protobuf demands of a proto3 string.
+[[nodiscard]] bool IsValidUtf8(absl::string_view text);
+
 // True when `text` is well-formed UTF-8 without control characters other
 // than tab and newline.
 [[nodiscard]] bool IsValidText(absl::string_view text);

@@ -11,15 +11,24 @@
 
 namespace ledger {
 
-grpc::Status AdminService::CreateBackup(grpc::ServerContext*,
-                                        const v1::CreateBackupRequest* request,
-                                        v1::CreateBackupResponse* response) {
+grpc::ServerUnaryReactor* AdminService::CreateBackup(grpc::CallbackServerContext* context,
+                                                     const grpc::ByteBuffer* request,
+                                                     grpc::ByteBuffer* response) {
+  return ServeUnaryOnThread<v1::CreateBackupRequest, v1::CreateBackupResponse>(
+      context, request, response, &ctx_->heavy,
+      [this](const v1::CreateBackupRequest& r, v1::CreateBackupResponse* out) {
+        return DoCreateBackup(r, out);
+      });
+}
+
+grpc::Status AdminService::DoCreateBackup(const v1::CreateBackupRequest& request,
+                                          v1::CreateBackupResponse* response) {
   if (ctx_->stopping.load() || ctx_->log->shutting_down()) {
     return ToGrpcStatus(absl::UnavailableError("the server is stopping; no backup was taken"));
   }
-  absl::StatusOr<BackupInfo> info = ledger::CreateBackup(*ctx_->log, request->backup_dir());
+  absl::StatusOr<BackupInfo> info = ledger::CreateBackup(*ctx_->log, request.backup_dir());
   // The directory comes from the client: escaped, so it cannot forge log lines.
-  const std::string dir = absl::CHexEscape(request->backup_dir());
+  const std::string dir = absl::CHexEscape(request.backup_dir());
   if (!info.ok()) {
     std::fprintf(stderr, "ledgerd: backup into %s failed: %s\n", dir.c_str(),
                  absl::CHexEscape(info.status().message()).c_str());

@@ -1,7 +1,8 @@
 // LedgerAdmin: operations on the server's storage (online backups).
 //
-// Backups run on the synchronous API: one handler thread copies files while
-// the writer keeps committing and the other services keep answering.
+// Backups run on a thread of their own (ServeUnaryOnThread, counted with
+// chain verifications and rebuilds) while the writer keeps committing and the
+// other services keep answering.
 #ifndef SERVICES_ADMIN_SERVICE_H_
 #define SERVICES_ADMIN_SERVICE_H_
 
@@ -10,13 +11,17 @@
 
 namespace ledger {
 
-class AdminService final : public v1::LedgerAdmin::Service {
+class AdminService final
+    : public v1::LedgerAdmin::WithRawCallbackMethod_CreateBackup<v1::LedgerAdmin::Service> {
  public:
   explicit AdminService(ServiceContext* ctx) : ctx_(ctx) {}
-  grpc::Status CreateBackup(grpc::ServerContext*, const v1::CreateBackupRequest*,
-                            v1::CreateBackupResponse*) override;
+  grpc::ServerUnaryReactor* CreateBackup(grpc::CallbackServerContext* context,
+                                         const grpc::ByteBuffer* request,
+                                         grpc::ByteBuffer* response) override;
 
  private:
+  grpc::Status DoCreateBackup(const v1::CreateBackupRequest& request,
+                              v1::CreateBackupResponse* response);
   ServiceContext* ctx_;
 };
 

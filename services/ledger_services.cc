@@ -61,29 +61,35 @@ absl::StatusOr<v1::WatchBalancesResponse> BuildBalances(ReadView& view, absl::Ci
 // ------------------------------------------------------------------ commands
 
 grpc::ServerUnaryReactor* CommandsService::Append(grpc::CallbackServerContext* context,
-                                                  const v1::AppendRequest* request,
-                                                  v1::AppendResponse* response) {
+                                                  const grpc::ByteBuffer* request,
+                                                  grpc::ByteBuffer* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  ctx_->log->AppendAsync(*request, ActorOf(*context),
+  v1::AppendRequest parsed;
+  absl::Status status = ParseByteBuffer(*request, &parsed);
+  if (!status.ok()) {
+    reactor->Finish(ToGrpcStatus(status));
+    return reactor;
+  }
+  ctx_->log->AppendAsync(std::move(parsed), ActorOf(*context),
                          [reactor, response](absl::StatusOr<AppendResult> result) {
                            if (!result.ok()) {
                              reactor->Finish(ToGrpcStatus(result.status()));
                              return;
                            }
-                           for (uint64_t p : result->positions) response->add_positions(p);
-                           response->mutable_head()->set_position(result->head_position);
-                           response->mutable_head()->set_hash(result->head_hash);
-                           response->set_deduplicated(result->deduplicated);
-                           reactor->Finish(grpc::Status::OK);
+                           v1::AppendResponse out;
+                           for (uint64_t p : result->positions) out.add_positions(p);
+                           out.mutable_head()->set_position(result->head_position);
+                           out.mutable_head()->set_hash(result->head_hash);
+                           out.set_deduplicated(result->deduplicated);
+                           reactor->Finish(SerializeToByteBuffer(out, response));
                          });
   return reactor;
 }
 
 // ------------------------------------------------------------------ queries
 
-grpc::Status QueriesService::GetSummary(grpc::ServerContext*, const v1::GetSummaryRequest* request,
-                                        v1::GetSummaryResponse* response) {
-  auto at = ApplyAsOf(ctx_->log->NewReadView(), request->as_of());
+grpc::Status QueriesService::DoGetSummary(const v1::GetSummaryRequest& request, v1::GetSummaryResponse* response) {
+  auto at = ApplyAsOf(ctx_->log->NewReadView(), request.as_of());
   if (!at.ok()) return ToGrpcStatus(at.status());
   auto& view = *at;
   absl::StatusOr<v1::GetSummaryResponse> r = QuerySummary(*view);
@@ -92,50 +98,43 @@ grpc::Status QueriesService::GetSummary(grpc::ServerContext*, const v1::GetSumma
   return grpc::Status::OK;
 }
 
-grpc::Status QueriesService::ListBeneficiaries(grpc::ServerContext*,
-                                               const v1::ListBeneficiariesRequest* request,
-                                               v1::ListBeneficiariesResponse* response) {
-  auto at = ApplyAsOf(ctx_->log->NewReadView(), request->as_of());
+grpc::Status QueriesService::DoListBeneficiaries(const v1::ListBeneficiariesRequest& request, v1::ListBeneficiariesResponse* response) {
+  auto at = ApplyAsOf(ctx_->log->NewReadView(), request.as_of());
   if (!at.ok()) return ToGrpcStatus(at.status());
   auto& view = *at;
-  auto r = QueryBeneficiaries(*view, request->include_closed());
+  auto r = QueryBeneficiaries(*view, request.include_closed());
   if (!r.ok()) return ToGrpcStatus(r.status());
   *response = std::move(*r);
   return grpc::Status::OK;
 }
 
-grpc::Status QueriesService::GetBeneficiary(grpc::ServerContext*,
-                                            const v1::GetBeneficiaryRequest* request,
-                                            v1::GetBeneficiaryResponse* response) {
-  auto at = ApplyAsOf(ctx_->log->NewReadView(), request->as_of());
+grpc::Status QueriesService::DoGetBeneficiary(const v1::GetBeneficiaryRequest& request, v1::GetBeneficiaryResponse* response) {
+  auto at = ApplyAsOf(ctx_->log->NewReadView(), request.as_of());
   if (!at.ok()) return ToGrpcStatus(at.status());
   auto& view = *at;
-  auto r = QueryBeneficiary(*view, request->beneficiary_id());
+  auto r = QueryBeneficiary(*view, request.beneficiary_id());
   if (!r.ok()) return ToGrpcStatus(r.status());
   *response->mutable_as_of() = HeadOf(*view);
   *response->mutable_beneficiary() = std::move(*r);
   return grpc::Status::OK;
 }
 
-grpc::Status QueriesService::ListBranches(grpc::ServerContext*,
-                                          const v1::ListBranchesRequest* request,
-                                          v1::ListBranchesResponse* response) {
-  auto at = ApplyAsOf(ctx_->log->NewReadView(), request->as_of());
+grpc::Status QueriesService::DoListBranches(const v1::ListBranchesRequest& request, v1::ListBranchesResponse* response) {
+  auto at = ApplyAsOf(ctx_->log->NewReadView(), request.as_of());
   if (!at.ok()) return ToGrpcStatus(at.status());
   auto& view = *at;
-  auto r = QueryBranches(*view, request->include_disaffiliated(), DayFor(request->as_of(), ctx_->log));
+  auto r = QueryBranches(*view, request.include_disaffiliated(), DayFor(request.as_of(), ctx_->log));
   if (!r.ok()) return ToGrpcStatus(r.status());
   *response = std::move(*r);
   return grpc::Status::OK;
 }
 
-grpc::Status QueriesService::GetBranch(grpc::ServerContext*, const v1::GetBranchRequest* request,
-                                       v1::GetBranchResponse* response) {
-  auto at = ApplyAsOf(ctx_->log->NewReadView(), request->as_of());
+grpc::Status QueriesService::DoGetBranch(const v1::GetBranchRequest& request, v1::GetBranchResponse* response) {
+  auto at = ApplyAsOf(ctx_->log->NewReadView(), request.as_of());
   if (!at.ok()) return ToGrpcStatus(at.status());
   auto& view = *at;
-  const absl::CivilDay today = DayFor(request->as_of(), ctx_->log);
-  auto r = QueryBranch(*view, request->branch_id(), today);
+  const absl::CivilDay today = DayFor(request.as_of(), ctx_->log);
+  auto r = QueryBranch(*view, request.branch_id(), today);
   if (!r.ok()) return ToGrpcStatus(r.status());
   *response->mutable_as_of() = HeadOf(*view);
   *response->mutable_branch() = std::move(*r);
@@ -143,10 +142,8 @@ grpc::Status QueriesService::GetBranch(grpc::ServerContext*, const v1::GetBranch
   return grpc::Status::OK;
 }
 
-grpc::Status QueriesService::GetTrialBalance(grpc::ServerContext*,
-                                             const v1::GetTrialBalanceRequest* request,
-                                             v1::GetTrialBalanceResponse* response) {
-  auto at = ApplyAsOf(ctx_->log->NewReadView(), request->as_of());
+grpc::Status QueriesService::DoGetTrialBalance(const v1::GetTrialBalanceRequest& request, v1::GetTrialBalanceResponse* response) {
+  auto at = ApplyAsOf(ctx_->log->NewReadView(), request.as_of());
   if (!at.ok()) return ToGrpcStatus(at.status());
   auto& view = *at;
   auto r = QueryTrialBalance(*view);
@@ -176,31 +173,25 @@ grpc::Status QueriesService::WatchBalances(grpc::ServerContext* context,
   return grpc::Status::OK;
 }
 
-grpc::Status QueriesService::GetFundStatement(grpc::ServerContext*,
-                                              const v1::GetFundStatementRequest* request,
-                                              v1::GetFundStatementResponse* response) {
+grpc::Status QueriesService::DoGetFundStatement(const v1::GetFundStatementRequest& request, v1::GetFundStatementResponse* response) {
   auto view = ctx_->log->NewReadView();
-  auto r = FundStatement(*view, request->fund(), request->range());
+  auto r = FundStatement(*view, request.fund(), request.range());
   if (!r.ok()) return ToGrpcStatus(r.status());
   *response = std::move(*r);
   return grpc::Status::OK;
 }
 
-grpc::Status QueriesService::GetBranchStatement(grpc::ServerContext*,
-                                                const v1::GetBranchStatementRequest* request,
-                                                v1::GetBranchStatementResponse* response) {
+grpc::Status QueriesService::DoGetBranchStatement(const v1::GetBranchStatementRequest& request, v1::GetBranchStatementResponse* response) {
   auto view = ctx_->log->NewReadView();
-  auto r = BranchStatement(*view, request->branch_id(), request->range());
+  auto r = BranchStatement(*view, request.branch_id(), request.range());
   if (!r.ok()) return ToGrpcStatus(r.status());
   *response = std::move(*r);
   return grpc::Status::OK;
 }
 
-grpc::Status QueriesService::GetIncomeStatement(grpc::ServerContext*,
-                                                const v1::GetIncomeStatementRequest* request,
-                                                v1::GetIncomeStatementResponse* response) {
+grpc::Status QueriesService::DoGetIncomeStatement(const v1::GetIncomeStatementRequest& request, v1::GetIncomeStatementResponse* response) {
   auto view = ctx_->log->NewReadView();
-  auto r = IncomeStatement(*view, request->range());
+  auto r = IncomeStatement(*view, request.range());
   if (!r.ok()) return ToGrpcStatus(r.status());
   *response = std::move(*r);
   return grpc::Status::OK;
@@ -208,8 +199,7 @@ grpc::Status QueriesService::GetIncomeStatement(grpc::ServerContext*,
 
 // ------------------------------------------------------------------ audit
 
-grpc::Status AuditService::GetHead(grpc::ServerContext*, const v1::GetHeadRequest*,
-                                   v1::GetHeadResponse* response) {
+grpc::Status AuditService::DoGetHead(const v1::GetHeadRequest&, v1::GetHeadResponse* response) {
   auto view = ctx_->log->NewReadView();
   *response->mutable_head() = HeadOf(*view);
   response->set_ledger_id(view->ledger_id());
@@ -217,19 +207,17 @@ grpc::Status AuditService::GetHead(grpc::ServerContext*, const v1::GetHeadReques
   return grpc::Status::OK;
 }
 
-grpc::Status AuditService::ReadEvents(grpc::ServerContext*, const v1::ReadEventsRequest* request,
-                                      v1::ReadEventsResponse* response) {
+grpc::Status AuditService::DoReadEvents(const v1::ReadEventsRequest& request, v1::ReadEventsResponse* response) {
   auto view = ctx_->log->NewReadView();
-  auto r = QueryEvents(*view, request->from_position(), request->limit());
+  auto r = QueryEvents(*view, request.from_position(), request.limit());
   if (!r.ok()) return ToGrpcStatus(r.status());
   *response = std::move(*r);
   return grpc::Status::OK;
 }
 
-grpc::Status AuditService::GetEvent(grpc::ServerContext*, const v1::GetEventRequest* request,
-                                    v1::GetEventResponse* response) {
+grpc::Status AuditService::DoGetEvent(const v1::GetEventRequest& request, v1::GetEventResponse* response) {
   auto view = ctx_->log->NewReadView();
-  auto r = QueryEvent(*view, *request);
+  auto r = QueryEvent(*view, request);
   if (!r.ok()) return ToGrpcStatus(r.status());
   *response->mutable_event() = std::move(*r);
   return grpc::Status::OK;
@@ -277,13 +265,12 @@ grpc::Status AuditService::Subscribe(grpc::ServerContext* context,
   return grpc::Status::OK;
 }
 
-grpc::Status AuditService::VerifyChain(grpc::ServerContext*, const v1::VerifyChainRequest* request,
-                                       v1::VerifyChainResponse* response) {
+grpc::Status AuditService::DoVerifyChain(const v1::VerifyChainRequest& request, v1::VerifyChainResponse* response) {
   auto view = ctx_->log->NewReadView();
-  if (request->to_position() != 0 && request->from_position() > request->to_position()) {
+  if (request.to_position() != 0 && request.from_position() > request.to_position()) {
     return ToGrpcStatus(absl::InvalidArgumentError("from_position is after to_position"));
   }
-  auto r = ledger::VerifyChain(*view, request->from_position(), request->to_position());
+  auto r = ledger::VerifyChain(*view, request.from_position(), request.to_position());
   if (!r.ok()) return ToGrpcStatus(r.status());
   response->set_ok(r->ok);
   response->set_events_checked(r->events_checked);
@@ -294,9 +281,7 @@ grpc::Status AuditService::VerifyChain(grpc::ServerContext*, const v1::VerifyCha
   return grpc::Status::OK;
 }
 
-grpc::Status AuditService::RebuildProjections(grpc::ServerContext*,
-                                              const v1::RebuildProjectionsRequest*,
-                                              v1::RebuildProjectionsResponse* response) {
+grpc::Status AuditService::DoRebuildProjections(const v1::RebuildProjectionsRequest&, v1::RebuildProjectionsResponse* response) {
   auto view = ctx_->log->NewReadView();
   auto r = RebuildAndCompare(*view);
   if (!r.ok()) return ToGrpcStatus(r.status());
@@ -317,6 +302,106 @@ grpc::Status AuditService::RebuildProjections(grpc::ServerContext*,
   }
   *response->mutable_as_of() = HeadOf(*view);
   return grpc::Status::OK;
+}
+
+// ------------------------------------------------------------------ raw unary
+
+grpc::ServerUnaryReactor* QueriesService::GetSummary(grpc::CallbackServerContext* context,
+    const grpc::ByteBuffer* request, grpc::ByteBuffer* response) {
+  return ServeUnary<v1::GetSummaryRequest, v1::GetSummaryResponse>(
+      context, request, response,
+      [this](const v1::GetSummaryRequest& r, v1::GetSummaryResponse* out) { return DoGetSummary(r, out); });
+}
+
+grpc::ServerUnaryReactor* QueriesService::ListBeneficiaries(grpc::CallbackServerContext* context,
+    const grpc::ByteBuffer* request, grpc::ByteBuffer* response) {
+  return ServeUnary<v1::ListBeneficiariesRequest, v1::ListBeneficiariesResponse>(
+      context, request, response,
+      [this](const v1::ListBeneficiariesRequest& r, v1::ListBeneficiariesResponse* out) { return DoListBeneficiaries(r, out); });
+}
+
+grpc::ServerUnaryReactor* QueriesService::GetBeneficiary(grpc::CallbackServerContext* context,
+    const grpc::ByteBuffer* request, grpc::ByteBuffer* response) {
+  return ServeUnary<v1::GetBeneficiaryRequest, v1::GetBeneficiaryResponse>(
+      context, request, response,
+      [this](const v1::GetBeneficiaryRequest& r, v1::GetBeneficiaryResponse* out) { return DoGetBeneficiary(r, out); });
+}
+
+grpc::ServerUnaryReactor* QueriesService::ListBranches(grpc::CallbackServerContext* context,
+    const grpc::ByteBuffer* request, grpc::ByteBuffer* response) {
+  return ServeUnary<v1::ListBranchesRequest, v1::ListBranchesResponse>(
+      context, request, response,
+      [this](const v1::ListBranchesRequest& r, v1::ListBranchesResponse* out) { return DoListBranches(r, out); });
+}
+
+grpc::ServerUnaryReactor* QueriesService::GetBranch(grpc::CallbackServerContext* context,
+    const grpc::ByteBuffer* request, grpc::ByteBuffer* response) {
+  return ServeUnary<v1::GetBranchRequest, v1::GetBranchResponse>(
+      context, request, response,
+      [this](const v1::GetBranchRequest& r, v1::GetBranchResponse* out) { return DoGetBranch(r, out); });
+}
+
+grpc::ServerUnaryReactor* QueriesService::GetTrialBalance(grpc::CallbackServerContext* context,
+    const grpc::ByteBuffer* request, grpc::ByteBuffer* response) {
+  return ServeUnary<v1::GetTrialBalanceRequest, v1::GetTrialBalanceResponse>(
+      context, request, response,
+      [this](const v1::GetTrialBalanceRequest& r, v1::GetTrialBalanceResponse* out) { return DoGetTrialBalance(r, out); });
+}
+
+grpc::ServerUnaryReactor* QueriesService::GetFundStatement(grpc::CallbackServerContext* context,
+    const grpc::ByteBuffer* request, grpc::ByteBuffer* response) {
+  return ServeUnary<v1::GetFundStatementRequest, v1::GetFundStatementResponse>(
+      context, request, response,
+      [this](const v1::GetFundStatementRequest& r, v1::GetFundStatementResponse* out) { return DoGetFundStatement(r, out); });
+}
+
+grpc::ServerUnaryReactor* QueriesService::GetBranchStatement(grpc::CallbackServerContext* context,
+    const grpc::ByteBuffer* request, grpc::ByteBuffer* response) {
+  return ServeUnary<v1::GetBranchStatementRequest, v1::GetBranchStatementResponse>(
+      context, request, response,
+      [this](const v1::GetBranchStatementRequest& r, v1::GetBranchStatementResponse* out) { return DoGetBranchStatement(r, out); });
+}
+
+grpc::ServerUnaryReactor* QueriesService::GetIncomeStatement(grpc::CallbackServerContext* context,
+    const grpc::ByteBuffer* request, grpc::ByteBuffer* response) {
+  return ServeUnary<v1::GetIncomeStatementRequest, v1::GetIncomeStatementResponse>(
+      context, request, response,
+      [this](const v1::GetIncomeStatementRequest& r, v1::GetIncomeStatementResponse* out) { return DoGetIncomeStatement(r, out); });
+}
+
+grpc::ServerUnaryReactor* AuditService::GetHead(grpc::CallbackServerContext* context,
+    const grpc::ByteBuffer* request, grpc::ByteBuffer* response) {
+  return ServeUnary<v1::GetHeadRequest, v1::GetHeadResponse>(
+      context, request, response,
+      [this](const v1::GetHeadRequest& r, v1::GetHeadResponse* out) { return DoGetHead(r, out); });
+}
+
+grpc::ServerUnaryReactor* AuditService::ReadEvents(grpc::CallbackServerContext* context,
+    const grpc::ByteBuffer* request, grpc::ByteBuffer* response) {
+  return ServeUnary<v1::ReadEventsRequest, v1::ReadEventsResponse>(
+      context, request, response,
+      [this](const v1::ReadEventsRequest& r, v1::ReadEventsResponse* out) { return DoReadEvents(r, out); });
+}
+
+grpc::ServerUnaryReactor* AuditService::GetEvent(grpc::CallbackServerContext* context,
+    const grpc::ByteBuffer* request, grpc::ByteBuffer* response) {
+  return ServeUnary<v1::GetEventRequest, v1::GetEventResponse>(
+      context, request, response,
+      [this](const v1::GetEventRequest& r, v1::GetEventResponse* out) { return DoGetEvent(r, out); });
+}
+
+grpc::ServerUnaryReactor* AuditService::VerifyChain(grpc::CallbackServerContext* context,
+    const grpc::ByteBuffer* request, grpc::ByteBuffer* response) {
+  return ServeUnaryOnThread<v1::VerifyChainRequest, v1::VerifyChainResponse>(
+      context, request, response, &ctx_->heavy,
+      [this](const v1::VerifyChainRequest& r, v1::VerifyChainResponse* out) { return DoVerifyChain(r, out); });
+}
+
+grpc::ServerUnaryReactor* AuditService::RebuildProjections(grpc::CallbackServerContext* context,
+    const grpc::ByteBuffer* request, grpc::ByteBuffer* response) {
+  return ServeUnaryOnThread<v1::RebuildProjectionsRequest, v1::RebuildProjectionsResponse>(
+      context, request, response, &ctx_->heavy,
+      [this](const v1::RebuildProjectionsRequest& r, v1::RebuildProjectionsResponse* out) { return DoRebuildProjections(r, out); });
 }
 
 }  // namespace ledger

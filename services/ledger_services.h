@@ -12,6 +12,7 @@
 #include <atomic>
 
 #include "ledger/event_log.h"
+#include "services/raw_unary.h"
 #include "solidarity/ledger/v1/ledger.grpc.pb.h"
 
 namespace ledger {
@@ -20,68 +21,102 @@ namespace ledger {
 struct ServiceContext {
   EventLog* log = nullptr;  // not owned
   std::atomic<bool> stopping{false};
+  HeavyCalls heavy;  // whole-log scans running (ServeUnaryOnThread)
 };
 
-// LedgerCommands on the callback API: Append waits for the group commit
-// without holding a thread.
-class CommandsService final : public v1::LedgerCommands::CallbackService {
+// Every unary method is served raw (services/raw_unary.h): the handler parses
+// the request bytes itself, so a request protobuf cannot parse is refused
+// INVALID_ARGUMENT naming the field, like any other bad input. Streams stay
+// on the synchronous API (their requests carry no text).
+
+// LedgerCommands: Append waits for the group commit without holding a thread.
+class CommandsService final
+    : public v1::LedgerCommands::WithRawCallbackMethod_Append<v1::LedgerCommands::Service> {
  public:
   explicit CommandsService(ServiceContext* ctx) : ctx_(ctx) {}
   grpc::ServerUnaryReactor* Append(grpc::CallbackServerContext* context,
-                                   const v1::AppendRequest* request,
-                                   v1::AppendResponse* response) override;
+                                   const grpc::ByteBuffer* request,
+                                   grpc::ByteBuffer* response) override;
 
  private:
   ServiceContext* ctx_;
 };
 
-class QueriesService final : public v1::LedgerQueries::Service {
+namespace internal {
+using Q = v1::LedgerQueries;
+using QueriesBase = Q::WithRawCallbackMethod_GetSummary<
+    Q::WithRawCallbackMethod_ListBeneficiaries<Q::WithRawCallbackMethod_GetBeneficiary<
+        Q::WithRawCallbackMethod_ListBranches<Q::WithRawCallbackMethod_GetBranch<
+            Q::WithRawCallbackMethod_GetTrialBalance<Q::WithRawCallbackMethod_GetFundStatement<
+                Q::WithRawCallbackMethod_GetBranchStatement<
+                    Q::WithRawCallbackMethod_GetIncomeStatement<Q::Service>>>>>>>>>;
+using A = v1::LedgerAudit;
+using AuditBase = A::WithRawCallbackMethod_GetHead<A::WithRawCallbackMethod_ReadEvents<
+    A::WithRawCallbackMethod_GetEvent<A::WithRawCallbackMethod_VerifyChain<
+        A::WithRawCallbackMethod_RebuildProjections<A::Service>>>>>;
+}  // namespace internal
+
+#define LEDGER_RAW_UNARY(Method)                                                       \
+  grpc::ServerUnaryReactor* Method(grpc::CallbackServerContext* context,               \
+                                   const grpc::ByteBuffer* request, grpc::ByteBuffer* response) \
+      override
+
+class QueriesService final : public internal::QueriesBase {
  public:
   explicit QueriesService(ServiceContext* ctx) : ctx_(ctx) {}
-  grpc::Status GetSummary(grpc::ServerContext*, const v1::GetSummaryRequest*,
-                          v1::GetSummaryResponse*) override;
-  grpc::Status ListBeneficiaries(grpc::ServerContext*, const v1::ListBeneficiariesRequest*,
-                                 v1::ListBeneficiariesResponse*) override;
-  grpc::Status GetBeneficiary(grpc::ServerContext*, const v1::GetBeneficiaryRequest*,
-                              v1::GetBeneficiaryResponse*) override;
-  grpc::Status ListBranches(grpc::ServerContext*, const v1::ListBranchesRequest*,
-                            v1::ListBranchesResponse*) override;
-  grpc::Status GetBranch(grpc::ServerContext*, const v1::GetBranchRequest*,
-                         v1::GetBranchResponse*) override;
-  grpc::Status GetTrialBalance(grpc::ServerContext*, const v1::GetTrialBalanceRequest*,
-                               v1::GetTrialBalanceResponse*) override;
+  LEDGER_RAW_UNARY(GetSummary);
+  LEDGER_RAW_UNARY(ListBeneficiaries);
+  LEDGER_RAW_UNARY(GetBeneficiary);
+  LEDGER_RAW_UNARY(ListBranches);
+  LEDGER_RAW_UNARY(GetBranch);
+  LEDGER_RAW_UNARY(GetTrialBalance);
+  LEDGER_RAW_UNARY(GetFundStatement);
+  LEDGER_RAW_UNARY(GetBranchStatement);
+  LEDGER_RAW_UNARY(GetIncomeStatement);
   grpc::Status WatchBalances(grpc::ServerContext*, const v1::WatchBalancesRequest*,
                              grpc::ServerWriter<v1::WatchBalancesResponse>*) override;
-  grpc::Status GetFundStatement(grpc::ServerContext*, const v1::GetFundStatementRequest*,
-                                v1::GetFundStatementResponse*) override;
-  grpc::Status GetBranchStatement(grpc::ServerContext*, const v1::GetBranchStatementRequest*,
-                                  v1::GetBranchStatementResponse*) override;
-  grpc::Status GetIncomeStatement(grpc::ServerContext*, const v1::GetIncomeStatementRequest*,
-                                  v1::GetIncomeStatementResponse*) override;
 
  private:
+  grpc::Status DoGetSummary(const v1::GetSummaryRequest&, v1::GetSummaryResponse*);
+  grpc::Status DoListBeneficiaries(const v1::ListBeneficiariesRequest&,
+                                   v1::ListBeneficiariesResponse*);
+  grpc::Status DoGetBeneficiary(const v1::GetBeneficiaryRequest&, v1::GetBeneficiaryResponse*);
+  grpc::Status DoListBranches(const v1::ListBranchesRequest&, v1::ListBranchesResponse*);
+  grpc::Status DoGetBranch(const v1::GetBranchRequest&, v1::GetBranchResponse*);
+  grpc::Status DoGetTrialBalance(const v1::GetTrialBalanceRequest&, v1::GetTrialBalanceResponse*);
+  grpc::Status DoGetFundStatement(const v1::GetFundStatementRequest&,
+                                  v1::GetFundStatementResponse*);
+  grpc::Status DoGetBranchStatement(const v1::GetBranchStatementRequest&,
+                                    v1::GetBranchStatementResponse*);
+  grpc::Status DoGetIncomeStatement(const v1::GetIncomeStatementRequest&,
+                                    v1::GetIncomeStatementResponse*);
   ServiceContext* ctx_;
 };
 
-class AuditService final : public v1::LedgerAudit::Service {
+// VerifyChain and RebuildProjections scan the whole log: they run on threads
+// of their own, at most HeavyCalls::kMax at once (with backups).
+class AuditService final : public internal::AuditBase {
  public:
   explicit AuditService(ServiceContext* ctx) : ctx_(ctx) {}
-  grpc::Status GetHead(grpc::ServerContext*, const v1::GetHeadRequest*,
-                       v1::GetHeadResponse*) override;
-  grpc::Status ReadEvents(grpc::ServerContext*, const v1::ReadEventsRequest*,
-                          v1::ReadEventsResponse*) override;
-  grpc::Status GetEvent(grpc::ServerContext*, const v1::GetEventRequest*,
-                        v1::GetEventResponse*) override;
+  LEDGER_RAW_UNARY(GetHead);
+  LEDGER_RAW_UNARY(ReadEvents);
+  LEDGER_RAW_UNARY(GetEvent);
+  LEDGER_RAW_UNARY(VerifyChain);
+  LEDGER_RAW_UNARY(RebuildProjections);
   grpc::Status Subscribe(grpc::ServerContext*, const v1::SubscribeRequest*,
                          grpc::ServerWriter<v1::SubscribeResponse>*) override;
-  grpc::Status VerifyChain(grpc::ServerContext*, const v1::VerifyChainRequest*,
-                           v1::VerifyChainResponse*) override;
-  grpc::Status RebuildProjections(grpc::ServerContext*, const v1::RebuildProjectionsRequest*,
-                                  v1::RebuildProjectionsResponse*) override;
 
  private:
+  grpc::Status DoGetHead(const v1::GetHeadRequest&, v1::GetHeadResponse*);
+  grpc::Status DoReadEvents(const v1::ReadEventsRequest&, v1::ReadEventsResponse*);
+  grpc::Status DoGetEvent(const v1::GetEventRequest&, v1::GetEventResponse*);
+  grpc::Status DoVerifyChain(const v1::VerifyChainRequest&, v1::VerifyChainResponse*);
+  grpc::Status DoRebuildProjections(const v1::RebuildProjectionsRequest&,
+                                    v1::RebuildProjectionsResponse*);
   ServiceContext* ctx_;
 };
+
+#undef LEDGER_RAW_UNARY
 
 // The full balances message WatchBalances sends (also used by tests).
 absl::StatusOr<v1::WatchBalancesResponse> BuildBalances(ReadView& view, absl::CivilDay today);

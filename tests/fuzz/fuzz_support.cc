@@ -15,6 +15,7 @@
 #include "ledger/limits.h"
 #include "ledger/postings.h"
 #include "ledger/queries.h"
+#include "ledger/request_bytes.h"
 #include "ledger/rules.h"
 #include "ledger/state.h"
 #include "solidarity/ledger/v1/ledger.pb.h"
@@ -228,7 +229,21 @@ void QuietProtobufLogs() { google::protobuf::SetLogHandler(nullptr); }
 AppendOutcome RunAppendRequest(absl::string_view bytes) {
   AppendOutcome out;
   v1::AppendRequest req;
-  if (!req.ParseFromString(std::string(bytes))) return out;
+  // The server's own decoding (ParseRequestBytes): accepts exactly what
+  // protobuf accepts, and refuses the rest INVALID_ARGUMENT, naming the
+  // field when the fault is text that is not UTF-8.
+  absl::Status decoded = ParseRequestBytes(bytes, &req);
+  v1::AppendRequest plain;
+  const bool protobuf_ok = plain.ParseFromString(std::string(bytes));
+  FUZZ_CHECK(decoded.ok() == protobuf_ok, decoded.ToString());
+  if (!decoded.ok()) {
+    FUZZ_CHECK(decoded.code() == absl::StatusCode::kInvalidArgument, decoded.ToString());
+    std::optional<v1::ErrorDetail> detail = GetErrorDetail(decoded);
+    FUZZ_CHECK(detail.has_value(), decoded.ToString());
+    FUZZ_CHECK(detail->field().empty() || absl::StartsWith(decoded.message(), detail->field()),
+               decoded.ToString());
+    return out;
+  }
   out.parsed = true;
   if (static_cast<size_t>(req.events_size()) > kMaxEventsPerAppend) return out;
   out.events = req.events_size();

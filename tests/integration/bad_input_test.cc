@@ -40,10 +40,6 @@ constexpr int64_t kInt64Min = std::numeric_limits<int64_t>::min();
 // prefix stays right).
 constexpr char kBadUtf8Marker[] = "@@BAD-UTF8@@";
 
-// What Append answers to bytes protobuf cannot parse (see the invalid UTF-8
-// rows below; a known gap).
-constexpr grpc::StatusCode kUnparsable = grpc::StatusCode::UNIMPLEMENTED;
-
 // One valid event of each kind a client may send, against the set-up state
 // (beneficiary "lawyer" holding money, branch "leeds" affiliated, donation
 // "seed-don" recorded).
@@ -712,13 +708,8 @@ TEST_F(BadInputTest, EveryBadAppendIsRefusedNamingTheFieldAndWritesNothing) {
   }
 
   // Invalid UTF-8 in every text and id field. proto3 `string` fields must
-  // hold UTF-8, so protobuf refuses to parse the request before the ledger
-  // sees it, and gRPC's callback API (which serves Append) then answers
-  // UNIMPLEMENTED with an empty message: the field is not named, and the code
-  // suggests the method does not exist. KNOWN GAP: the design table wants
-  // INVALID_ARGUMENT naming the field; when Append parses its own bytes (a
-  // raw callback method), change kUnparsable. What holds today: refused, and
-  // nothing written.
+  // hold UTF-8, so protobuf refuses the whole request; Append parses its own
+  // bytes (a raw method) and names the field like any other refusal.
   for (const TextField& f : TextFields()) {
     SCOPED_TRACE(absl::StrCat("invalid UTF-8 in ", f.path));
     v1::AppendRequest req = One(f.base(), [&](auto& in) { f.set(in, kBadUtf8Marker); });
@@ -727,7 +718,8 @@ TEST_F(BadInputTest, EveryBadAppendIsRefusedNamingTheFieldAndWritesNothing) {
     const std::string bad(sizeof(kBadUtf8Marker) - 1, '\xff');
     ASSERT_NE(bytes.find(kBadUtf8Marker), std::string::npos);
     bytes = absl::StrReplaceAll(bytes, {{kBadUtf8Marker, bad}});
-    ExpectRefused(bytes, kUnparsable, "", "");
+    ExpectRefused(bytes, grpc::StatusCode::INVALID_ARGUMENT, "is not valid UTF-8 text",
+                  absl::StrCat("events[0].", f.path));
   }
   for (const IdField& f : IdFields()) {
     SCOPED_TRACE(absl::StrCat("invalid UTF-8 in ", f.path));
@@ -735,13 +727,15 @@ TEST_F(BadInputTest, EveryBadAppendIsRefusedNamingTheFieldAndWritesNothing) {
     std::string bytes;
     ASSERT_TRUE(req.SerializeToString(&bytes));
     bytes = absl::StrReplaceAll(bytes, {{kBadUtf8Marker, std::string(sizeof(kBadUtf8Marker) - 1, '\xc3')}});
-    ExpectRefused(bytes, kUnparsable, "", "");
+    ExpectRefused(bytes, grpc::StatusCode::INVALID_ARGUMENT, "is not valid UTF-8 text",
+                  absl::StrCat("events[0].", f.path));
   }
 
   // Bytes that are no AppendRequest at all.
   {
     SCOPED_TRACE("garbage bytes");
-    ExpectRefused(std::string("\xff\xff\xff\xff\x0f", 5), kUnparsable, "", "");
+    ExpectRefused(std::string("\xff\xff\xff\xff\x0f", 5), grpc::StatusCode::INVALID_ARGUMENT,
+                  "is not a well-formed solidarity.ledger.v1.AppendRequest", "");
   }
 
   // Nothing refused left a trace: the chain verifies and a rebuild matches.
@@ -910,15 +904,66 @@ TEST_F(BadInputTest, BadQueriesAreRefused) {
         << "message: " << s.error_message() << "\nwanted: " << row.message_part;
   }
 
-  // An id that is not UTF-8 never reaches the query: protobuf refuses the
-  // request on the synchronous API, which answers INTERNAL (same gap as for
-  // Append).
-  for (const char* method : {"/solidarity.ledger.v1.LedgerQueries/GetBeneficiary",
-                             "/solidarity.ledger.v1.LedgerQueries/GetBranch"}) {
-    SCOPED_TRACE(absl::StrCat("invalid UTF-8 id to ", method));
-    const std::string bytes = std::string("\x0a\x03\xff\xfe\xfd", 5);  // field 1, 3 bytes
-    grpc::Status s = CallBytes(method, bytes);
-    EXPECT_EQ(s.error_code(), grpc::StatusCode::INTERNAL) << s.error_message();
+  // Text that is not UTF-8 is refused naming the field, on every method
+  // whose request carries text.
+  struct Utf8Row {
+    const char* method;
+    std::string bytes;
+    const char* field;
+  };
+  const std::string bad3("\xff\xfe\xfd", 3);
+  const std::string as_of_date = "\x12\x03" + bad3;  // AsOf.end_of_date (2)
+  const std::string range_from = "\x0a\x03" + bad3;  // DateRange.from_date (1)
+  const std::vector<Utf8Row> utf8_rows = {
+      {"/solidarity.ledger.v1.LedgerQueries/GetBeneficiary", "\x0a\x03" + bad3,
+       "beneficiary_id"},
+      {"/solidarity.ledger.v1.LedgerQueries/GetBranch", "\x0a\x03" + bad3, "branch_id"},
+      {"/solidarity.ledger.v1.LedgerQueries/GetSummary", "\x0a\x05" + as_of_date,
+       "as_of.end_of_date"},
+      {"/solidarity.ledger.v1.LedgerQueries/GetFundStatement", "\x0a\x03" + bad3, "fund"},
+      {"/solidarity.ledger.v1.LedgerQueries/GetIncomeStatement", "\x0a\x05" + range_from,
+       "range.from_date"},
+      {"/solidarity.ledger.v1.LedgerAudit/GetEvent", "\x12\x03" + bad3, "event_id"},
+      {"/solidarity.ledger.v1.LedgerAdmin/CreateBackup", "\x0a\x03" + bad3, "backup_dir"},
+  };
+  for (const Utf8Row& row : utf8_rows) {
+    SCOPED_TRACE(absl::StrCat("invalid UTF-8 to ", row.method));
+    grpc::Status s = CallBytes(row.method, row.bytes);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << s.error_message();
+    EXPECT_EQ(s.error_message(), absl::StrCat(row.field, ": is not valid UTF-8 text"));
+    std::optional<v1::ErrorDetail> detail = GetErrorDetail(FromGrpcStatus(s));
+    ASSERT_TRUE(detail.has_value());
+    EXPECT_EQ(detail->field(), row.field);
+  }
+
+  // Bytes that are no message at all, to every unary method: INVALID_ARGUMENT
+  // saying so (not gRPC's INTERNAL or UNIMPLEMENTED with no message).
+  const std::string garbage("\xff\xff\xff\xff\x0f", 5);
+  for (const char* method : {
+           "/solidarity.ledger.v1.LedgerQueries/GetSummary",
+           "/solidarity.ledger.v1.LedgerQueries/ListBeneficiaries",
+           "/solidarity.ledger.v1.LedgerQueries/GetBeneficiary",
+           "/solidarity.ledger.v1.LedgerQueries/ListBranches",
+           "/solidarity.ledger.v1.LedgerQueries/GetBranch",
+           "/solidarity.ledger.v1.LedgerQueries/GetTrialBalance",
+           "/solidarity.ledger.v1.LedgerQueries/GetFundStatement",
+           "/solidarity.ledger.v1.LedgerQueries/GetBranchStatement",
+           "/solidarity.ledger.v1.LedgerQueries/GetIncomeStatement",
+           "/solidarity.ledger.v1.LedgerAudit/GetHead",
+           "/solidarity.ledger.v1.LedgerAudit/ReadEvents",
+           "/solidarity.ledger.v1.LedgerAudit/GetEvent",
+           "/solidarity.ledger.v1.LedgerAudit/VerifyChain",
+           "/solidarity.ledger.v1.LedgerAudit/RebuildProjections",
+           "/solidarity.ledger.v1.LedgerAdmin/CreateBackup",
+       }) {
+    SCOPED_TRACE(absl::StrCat("garbage bytes to ", method));
+    grpc::Status s = CallBytes(method, garbage);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << s.error_message();
+    EXPECT_TRUE(absl::StrContains(s.error_message(), "is not a well-formed solidarity.ledger.v1."))
+        << s.error_message();
+    std::optional<v1::ErrorDetail> detail = GetErrorDetail(FromGrpcStatus(s));
+    ASSERT_TRUE(detail.has_value());
+    EXPECT_EQ(detail->reason(), kReasonMalformedRequest);
   }
 }
 

@@ -1,0 +1,119 @@
+// Unary methods served on gRPC's raw callback API.
+//
+// gRPC's typed handlers parse the request before any of our code runs, and
+// a request protobuf refuses (a proto3 string that is not UTF-8, or bytes
+// that are no message) is answered UNIMPLEMENTED (callback API) or INTERNAL
+// (synchronous API), both with an empty message. Raw methods hand us the
+// bytes instead: ParseRequestBytes answers INVALID_ARGUMENT naming the field,
+// like every other refusal, and nothing runs.
+//
+// ServeUnary runs the handler on the gRPC thread that delivered the call:
+// for handlers that finish in micro- to milliseconds (reads of projection
+// rows). ServeUnaryOnThread runs it on a thread of its own, for handlers that
+// scan the whole log (chain verification, rebuilds, backups), at most
+// `HeavyCalls::kMax` at once; more are refused RESOURCE_EXHAUSTED.
+#ifndef SERVICES_RAW_UNARY_H_
+#define SERVICES_RAW_UNARY_H_
+
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/impl/codegen/proto_utils.h>
+#include <grpcpp/support/byte_buffer.h>
+
+#include <atomic>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "google/protobuf/message.h"
+#include "ledger/errors.h"
+#include "ledger/request_bytes.h"
+#include "services/grpc_status.h"
+
+namespace ledger {
+
+// Parses the bytes of `in` as `*message` (see ParseRequestBytes).
+inline absl::Status ParseByteBuffer(const grpc::ByteBuffer& in, google::protobuf::Message* message) {
+  std::vector<grpc::Slice> slices;
+  grpc::Status dumped = in.Dump(&slices);
+  if (!dumped.ok()) return absl::InvalidArgumentError("the request has no readable body");
+  if (slices.size() == 1) {
+    return ParseRequestBytes(
+        absl::string_view(reinterpret_cast<const char*>(slices[0].begin()), slices[0].size()),
+        message);
+  }
+  std::string bytes;
+  bytes.reserve(in.Length());
+  for (const grpc::Slice& s : slices) {
+    bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
+  }
+  return ParseRequestBytes(bytes, message);
+}
+
+inline grpc::Status SerializeToByteBuffer(const google::protobuf::Message& message,
+                                          grpc::ByteBuffer* out) {
+  bool own_buffer = false;
+  return grpc::SerializationTraits<google::protobuf::Message>::Serialize(message, out,
+                                                                          &own_buffer);
+}
+
+// Counts the calls running on threads of their own.
+struct HeavyCalls {
+  static constexpr int kMax = 2;
+  std::atomic<int> running{0};
+};
+
+// `handler(const Request&, Response*) -> grpc::Status`.
+template <typename Request, typename Response, typename Handler>
+grpc::ServerUnaryReactor* ServeUnary(grpc::CallbackServerContext* context,
+                                     const grpc::ByteBuffer* in, grpc::ByteBuffer* out,
+                                     Handler&& handler) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  Request request;
+  absl::Status parsed = ParseByteBuffer(*in, &request);
+  if (!parsed.ok()) {
+    reactor->Finish(ToGrpcStatus(parsed));
+    return reactor;
+  }
+  Response response;
+  grpc::Status status = handler(request, &response);
+  if (status.ok()) status = SerializeToByteBuffer(response, out);
+  reactor->Finish(status);
+  return reactor;
+}
+
+template <typename Request, typename Response, typename Handler>
+grpc::ServerUnaryReactor* ServeUnaryOnThread(grpc::CallbackServerContext* context,
+                                             const grpc::ByteBuffer* in, grpc::ByteBuffer* out,
+                                             HeavyCalls* heavy, Handler handler) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  Request request;
+  absl::Status parsed = ParseByteBuffer(*in, &request);
+  if (!parsed.ok()) {
+    reactor->Finish(ToGrpcStatus(parsed));
+    return reactor;
+  }
+  if (heavy->running.fetch_add(1) >= HeavyCalls::kMax) {
+    heavy->running.fetch_sub(1);
+    reactor->Finish(ToGrpcStatus(absl::ResourceExhaustedError(
+        "too many verifications, rebuilds or backups running at once; try again when one "
+        "has finished")));
+    return reactor;
+  }
+  // The thread touches nothing after Finish: the server waits for every
+  // reactor to finish before it (and the log) can go away.
+  std::thread([reactor, out, heavy, request = std::move(request),
+               handler = std::move(handler)]() mutable {
+    Response response;
+    grpc::Status status = handler(request, &response);
+    if (status.ok()) status = SerializeToByteBuffer(response, out);
+    heavy->running.fetch_sub(1);
+    reactor->Finish(status);
+  }).detach();
+  return reactor;
+}
+
+}  // namespace ledger
+
+#endif  // SERVICES_RAW_UNARY_H_
