@@ -9,6 +9,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "ledger/check.h"
 #include "ledger/errors.h"
 #include "ledger/hash.h"
@@ -381,6 +382,13 @@ absl::Status EventLog::OpenDb() {
   db_options.create_if_missing = true;
   db_options.create_missing_column_families = !has_db;
   db_options.paranoid_checks = true;
+  // Every acknowledged commit was synced to the WAL, so damage anywhere but
+  // a torn record at its very end (a write that was never acknowledged)
+  // means acknowledged events would be dropped by replaying up to it
+  // (RocksDB's default, point-in-time recovery). Refuse to open instead:
+  // Open fails with DATA_LOSS naming the WAL file, and the operator restores
+  // a backup (docs/OPERATIONS.md).
+  db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
   db_options.IncreaseParallelism(2);
   if (options_.env != nullptr) db_options.env = options_.env;
   rocksdb::ColumnFamilyOptions cf_options;
@@ -412,6 +420,26 @@ absl::Status EventLog::OpenDb() {
       return Refusal(absl::StatusCode::kFailedPrecondition, kReasonStorage,
                      absl::StrCat("data directory ", dir_,
                                   " is in use by another process (its LOCK is held)"));
+    }
+    if (s.IsCorruption() && !absl::StrContains(s.ToString(), ".sst") &&
+        !absl::StrContains(s.ToString(), "MANIFEST")) {
+      // RocksDB does not name the WAL file that failed its checksum; the
+      // live ones are the *.log files in the directory.
+      std::vector<std::string> wals;
+      for (const auto& entry : fs::directory_iterator(dir_, ec)) {
+        if (entry.path().extension() == ".log") {
+          wals.push_back(absl::StrCat(entry.path().filename().string(), " (",
+                                      entry.file_size(ec), " bytes)"));
+        }
+      }
+      std::sort(wals.begin(), wals.end());
+      if (!wals.empty()) {
+        return FromRocks(
+            s, absl::StrCat("opening ", dir_, " (replaying its write-ahead log ",
+                            absl::StrJoin(wals, ", "),
+                            "; the ledger will not drop the acknowledged commits after damaged "
+                            "WAL records: restore the latest backup, see docs/OPERATIONS.md)"));
+      }
     }
     return FromRocks(s, absl::StrCat("opening ", dir_));
   }
@@ -551,6 +579,11 @@ EventLogStats EventLog::stats() const {
   return stats_;
 }
 
+absl::Status EventLog::last_write_status() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return last_write_status_;
+}
+
 std::unique_ptr<ReadView> EventLog::NewReadView() {
   return std::make_unique<EventLogReadView>(this);
 }
@@ -672,6 +705,7 @@ void EventLog::CommitGroup(std::vector<Pending>& group) {
   }
   {
     std::lock_guard<std::mutex> lock(mu_);
+    if (wrote) last_write_status_ = write_status;
     if (wrote && write_status.ok()) {
       head_position_ = batch.head_position();
       head_hash_ = batch.head_hash();

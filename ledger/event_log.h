@@ -203,6 +203,13 @@ class EventLog {
 
   EventLogStats stats() const;
 
+  // OK while the last commit that tried to write succeeded (or none has
+  // tried); else that commit's error (UNAVAILABLE, reason STORAGE). After a
+  // full disk RocksDB recovers by itself and the next commit clears it; after
+  // another I/O error RocksDB refuses every write until the ledger is opened
+  // again, and this stays set (ledgerd reports it through gRPC health).
+  absl::Status last_write_status() const;
+
   // The underlying database, for tools that inspect it (tests, benchmarks).
   rocksdb::DB* db() const { return db_.get(); }
   // "events", "ids", "state" or "meta"; nullptr for any other name.
@@ -243,6 +250,7 @@ class EventLog {
   uint64_t head_position_ ABSL_GUARDED_BY(mu_) = 0;
   std::string head_hash_ ABSL_GUARDED_BY(mu_);
   EventLogStats stats_ ABSL_GUARDED_BY(mu_);
+  absl::Status last_write_status_ ABSL_GUARDED_BY(mu_);
   std::thread writer_;
 
   friend class EventLogReadView;

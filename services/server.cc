@@ -5,9 +5,22 @@
 #include <grpcpp/resource_quota.h>
 #include <grpcpp/server_builder.h>
 
+#include <chrono>
+#include <cstdio>
+#include <string>
+
 #include "absl/strings/str_cat.h"
 
 namespace ledger {
+namespace {
+
+constexpr char kCommandsServiceName[] = "solidarity.ledger.v1.LedgerCommands";
+constexpr const char* kServiceNames[] = {"", kCommandsServiceName,
+                                         "solidarity.ledger.v1.LedgerQueries",
+                                         "solidarity.ledger.v1.LedgerAudit",
+                                         "solidarity.ledger.v1.LedgerAdmin"};
+
+}  // namespace
 
 absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(EventLog* log,
                                                                   const ServerOptions& options) {
@@ -34,7 +47,33 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(EventLog* log,
     return absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen_address,
                                                " (address in use or not local?)"));
   }
+  grpc::HealthCheckServiceInterface* health = s->server_->GetHealthCheckService();
+  if (health != nullptr) {
+    for (const char* name : kServiceNames) health->SetServingStatus(name, true);
+    s->health_ = std::thread([raw = s.get()] { raw->WatchWrites(); });
+  }
   return s;
+}
+
+void LedgerServer::WatchWrites() {
+  grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService();
+  bool serving = true;
+  std::unique_lock<std::mutex> lock(health_mu_);
+  while (!health_stop_) {
+    const absl::Status writes = ctx_.log->last_write_status();
+    if (writes.ok() != serving) {
+      serving = writes.ok();
+      health->SetServingStatus("", serving);
+      health->SetServingStatus(kCommandsServiceName, serving);
+      if (serving) {
+        std::fprintf(stderr, "ledgerd: commits succeed again; health SERVING\n");
+      } else {
+        std::fprintf(stderr, "ledgerd: commits are failing (%s); health NOT_SERVING for appends\n",
+                     std::string(writes.message()).c_str());
+      }
+    }
+    health_cv_.wait_for(lock, std::chrono::milliseconds(100));
+  }
 }
 
 LedgerServer::~LedgerServer() { Stop(absl::Seconds(5)); }
@@ -43,6 +82,12 @@ void LedgerServer::Stop(absl::Duration grace) {
   if (stopped_ || !server_) return;
   stopped_ = true;
   ctx_.stopping = true;
+  {
+    std::lock_guard<std::mutex> lock(health_mu_);
+    health_stop_ = true;
+  }
+  health_cv_.notify_all();
+  if (health_.joinable()) health_.join();
   server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
   server_->Wait();
 }

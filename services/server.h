@@ -9,7 +9,10 @@
 
 #include <grpcpp/server.h>
 
+#include <condition_variable>
 #include <memory>
+#include <mutex>
+#include <thread>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -29,6 +32,10 @@ struct ServerOptions {
   int max_threads = 256;
 };
 
+// Health (grpc.health.v1): "" and every ledger service are SERVING while the
+// ledger can write. While commits fail (EventLog::last_write_status), "" and
+// solidarity.ledger.v1.LedgerCommands are NOT_SERVING and the reading
+// services stay SERVING; ledgerd logs each change.
 class LedgerServer {
  public:
   // Starts serving `log` (not owned; must outlive the server).
@@ -56,6 +63,13 @@ class LedgerServer {
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
   bool stopped_ = false;
+
+  // Keeps gRPC health in step with the log's writes (WatchWrites).
+  void WatchWrites();
+  std::thread health_;
+  std::mutex health_mu_;
+  std::condition_variable health_cv_;
+  bool health_stop_ = false;  // guarded by health_mu_
 };
 
 }  // namespace ledger

@@ -11,6 +11,7 @@
 #include <atomic>
 #include <memory>
 #include <thread>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
@@ -19,6 +20,7 @@
 #include "services/grpc_status.h"
 #include "services/server.h"
 #include "solidarity/ledger/v1/ledger.grpc.pb.h"
+#include "tests/testing/fault_env.h"
 #include "tests/testing/test_util.h"
 
 namespace ledger {
@@ -250,6 +252,105 @@ TEST_F(GrpcTest, RetryAfterTimeoutRecordsTheMoneyOnce) {
   ASSERT_EQ(summary.totals().currencies_size(), 1);
   EXPECT_EQ(summary.totals().currencies(0).raised_minor(), 2500);
   EXPECT_EQ(summary.totals().event_count(), 2u);
+}
+
+// grpc.health.v1.Health/Check for `service`, as raw bytes: the status
+// number (1 SERVING, 2 NOT_SERVING), or -1 if the call failed.
+int HealthOf(const std::shared_ptr<grpc::Channel>& channel, const std::string& service) {
+  grpc::GenericStub generic(channel);
+  grpc::ClientContext ctx;
+  ctx.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(5)));
+  std::string req;
+  if (!service.empty()) {
+    req = std::string(1, '\x0a') + static_cast<char>(service.size()) + service;
+  }
+  grpc::Slice slice(req);
+  grpc::ByteBuffer request(&slice, 1), response;
+  absl::Notification done;
+  grpc::Status status;
+  generic.UnaryCall(&ctx, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &request,
+                    &response, [&](grpc::Status s) {
+                      status = s;
+                      done.Notify();
+                    });
+  done.WaitForNotification();
+  if (!status.ok()) return -1;
+  std::vector<grpc::Slice> slices;
+  if (!response.Dump(&slices).ok()) return -1;
+  std::string bytes;
+  for (auto& sl : slices) bytes.append(reinterpret_cast<const char*>(sl.begin()), sl.size());
+  if (bytes.size() != 2 || bytes[0] != '\x08') return -1;
+  return bytes[1];
+}
+
+// Waits (at most 10 s) for `service`'s health to become `want`.
+bool HealthBecomes(const std::shared_ptr<grpc::Channel>& channel, const std::string& service,
+                   int want) {
+  const absl::Time deadline = absl::Now() + absl::Seconds(10);
+  while (absl::Now() < deadline) {
+    if (HealthOf(channel, service) == want) return true;
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  return false;
+}
+
+// A disk that fails: appends are refused UNAVAILABLE and health turns
+// NOT_SERVING for the whole server and for LedgerCommands, while the reading
+// services stay SERVING and answer; when commits succeed again (a full disk
+// with space back) health is SERVING again.
+TEST(GrpcHealthTest, FailingCommitsTurnHealthNotServingUntilACommitSucceeds) {
+  testing::TempDir dir;
+  testing::FaultEnv env;
+  EventLogOptions options;
+  options.env = &env;
+  auto log = EventLog::Open(dir.Sub("ledger"), options);
+  ASSERT_TRUE(log.ok()) << log.status();
+  ServerOptions server_options;
+  server_options.listen_address = "127.0.0.1:0";
+  auto server = LedgerServer::Start(log->get(), server_options);
+  ASSERT_TRUE(server.ok()) << server.status();
+  auto channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", (*server)->port()),
+                                     grpc::InsecureChannelCredentials());
+  auto commands = v1::LedgerCommands::NewStub(channel);
+  auto queries = v1::LedgerQueries::NewStub(channel);
+  const std::string kCommands = "solidarity.ledger.v1.LedgerCommands";
+  const std::string kQueries = "solidarity.ledger.v1.LedgerQueries";
+  EXPECT_EQ(HealthOf(channel, ""), 1);
+  EXPECT_EQ(HealthOf(channel, kCommands), 1);
+  EXPECT_EQ(HealthOf(channel, kQueries), 1);
+
+  auto append = [&](int64_t minor) {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
+    v1::AppendResponse r;
+    return commands->Append(&ctx, Request({testing::Donation(Gbp(minor))}), &r);
+  };
+  ASSERT_TRUE(append(100).ok());
+
+  env.DiskFull(true);
+  grpc::Status refused = append(200);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::UNAVAILABLE) << refused.error_message();
+  EXPECT_TRUE(HealthBecomes(channel, "", 2)) << "health did not turn NOT_SERVING";
+  EXPECT_EQ(HealthOf(channel, kCommands), 2);
+  EXPECT_EQ(HealthOf(channel, kQueries), 1);
+  {
+    grpc::ClientContext ctx;
+    v1::GetSummaryResponse summary;
+    ASSERT_TRUE(queries->GetSummary(&ctx, v1::GetSummaryRequest(), &summary).ok());
+  }
+
+  env.DiskFull(false);
+  // RocksDB recovers from a full disk by itself; the next commit that
+  // succeeds turns health back (retrying as a client would).
+  grpc::Status again = append(300);
+  for (int i = 0; i < 100 && !again.ok(); ++i) {
+    absl::SleepFor(absl::Milliseconds(100));
+    again = append(300);
+  }
+  ASSERT_TRUE(again.ok()) << again.error_message();
+  EXPECT_TRUE(HealthBecomes(channel, "", 1)) << "health did not turn SERVING again";
+  EXPECT_EQ(HealthOf(channel, kCommands), 1);
+  (*server)->Stop(absl::Seconds(2));
 }
 
 TEST_F(GrpcTest, HealthAndVerifyAnswer) {

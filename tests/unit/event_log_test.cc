@@ -7,8 +7,10 @@
 #include <fstream>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "gmock/gmock.h"
+#include "rocksdb/db.h"
 #include "gtest/gtest.h"
 #include "ledger/hash.h"
 #include "ledger/record.h"
@@ -136,6 +138,70 @@ TEST(EventLogTest, TamperedEventIsCaughtAtItsPosition) {
   // A range that ends before the damage verifies; one that includes it fails.
   EXPECT_TRUE(VerifyChain(*view, 1, 9)->ok);
   EXPECT_EQ(VerifyChain(*view, 5, 20)->first_bad_position, 10u);
+}
+
+// The meta row "head" is what appends chain from; open checks it against the
+// event it names, so a ledger whose head and log disagree (a lost or altered
+// last event, a head row from another copy) is never appended to.
+TEST(EventLogTest, OpenRefusesAHeadThatDoesNotMatchItsEvent) {
+  TempDir dir;
+  uint64_t head = 0;
+  std::string head_hash;
+  {
+    auto log = OpenOrDie(dir.Sub("l"));
+    AppendCampaign(*log);
+    head = log->head_position();
+    head_hash = log->head_hash();
+  }
+  // Written with RocksDB directly: the ledger itself will not open.
+  auto put_meta_head = [&](uint64_t position, const std::string& hash) {
+    std::vector<std::string> names;
+    ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir.Sub("l"), &names).ok());
+    std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
+    for (const std::string& n : names) cfs.emplace_back(n, rocksdb::ColumnFamilyOptions());
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::DB* raw = nullptr;
+    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), dir.Sub("l"), cfs, &handles, &raw).ok());
+    std::unique_ptr<rocksdb::DB> db(raw);
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    for (size_t i = 0; i < names.size(); ++i) {
+      if (names[i] == "meta") {
+        EXPECT_TRUE(db->Put(wo, handles[i], "head", EncodeHead(position, hash)).ok());
+      }
+    }
+    for (auto* h : handles) EXPECT_TRUE(db->DestroyColumnFamilyHandle(h).ok());
+  };
+  auto expect_refused = [&](const std::string& wanted) {
+    auto reopened = EventLog::Open(dir.Sub("l"), EventLogOptions());
+    EXPECT_THAT(reopened, StatusIs(absl::StatusCode::kDataLoss));
+    EXPECT_THAT(std::string(reopened.status().message()), ::testing::HasSubstr(wanted));
+    EventLogOptions ro;
+    ro.read_only = true;
+    EXPECT_THAT(EventLog::Open(dir.Sub("l"), ro), StatusIs(absl::StatusCode::kDataLoss));
+  };
+
+  // The head's hash altered.
+  std::string other = head_hash;
+  other[0] = static_cast<char>(other[0] ^ 0x01);
+  put_meta_head(head, other);
+  expect_refused(absl::StrCat("the head hash does not match the event at position ", head));
+
+  // The head beyond the last event (as if the last commit's events were lost).
+  put_meta_head(head + 1, head_hash);
+  expect_refused(absl::StrCat("head event ", head + 1, " is missing"));
+
+  // The head behind the log (the right hash of an earlier event would still
+  // leave later events unchained): it names an event whose hash is not it.
+  put_meta_head(head - 1, head_hash);
+  expect_refused(absl::StrCat("the head hash does not match the event at position ", head - 1));
+
+  // Put right, the ledger opens with the same head and verifies.
+  put_meta_head(head, head_hash);
+  auto log = OpenOrDie(dir.Sub("l"));
+  EXPECT_EQ(log->head_position(), head);
+  auto view = log->NewReadView();
+  EXPECT_TRUE(VerifyChain(*view, 0, 0)->ok);
 }
 
 TEST(EventLogTest, RebuildCatchesDamagedProjectionRows) {

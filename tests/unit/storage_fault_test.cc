@@ -536,5 +536,80 @@ TEST(StorageFaultTest, CorruptedSstIsReportedAsDataLossNamingTheFileAndPosition)
   EXPECT_THAT(RebuildAndCompare(*view), StatusIs(absl::StatusCode::kDataLoss));
 }
 
+// Damage in the middle of the write-ahead log: the commits after it were
+// acknowledged (each was synced), so opening at the last good record would
+// silently drop acknowledged money. The ledger refuses to open instead,
+// with DATA_LOSS naming the WAL file, and writes nothing; the operator
+// restores a backup (docs/OPERATIONS.md). A torn record at the very end (a
+// crash during a write that was never acknowledged) is still dropped.
+TEST(StorageFaultTest, DamageInTheMiddleOfTheWalRefusesToOpen) {
+  TempDir dir;
+  uint64_t head = 0;
+  {
+    auto log = OpenOrDie(dir.Sub("l"), nullptr);
+    for (int i = 0; i < 40; ++i) {
+      v1::AppendRequest req;
+      for (int j = 0; j < 10; ++j) *req.add_events() = Donation(Gbp(100 + i * 10 + j));
+      ASSERT_THAT(log->Append(req), IsOk());
+    }
+    head = log->head_position();
+  }
+  // Everything since the last flush is only in the WAL (the memtable was
+  // never flushed: far below its size limit).
+  std::string wal;
+  uintmax_t wal_size = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir.Sub("l"))) {
+    if (entry.path().extension() == ".log" && entry.file_size() > wal_size) {
+      wal = entry.path().string();
+      wal_size = entry.file_size();
+    }
+  }
+  ASSERT_FALSE(wal.empty());
+  ASSERT_GT(wal_size, 20000u);
+  DamageMiddle(wal);
+  const std::string file_name = std::filesystem::path(wal).filename().string();
+
+  auto opened = EventLog::Open(dir.Sub("l"), EventLogOptions());
+  ASSERT_FALSE(opened.ok()) << "opened with head " << (*opened)->head_position() << " of "
+                            << head << ": acknowledged events were dropped silently";
+  EXPECT_THAT(opened, StatusIs(absl::StatusCode::kDataLoss));
+  EXPECT_THAT(std::string(opened.status().message()), HasSubstr(file_name));
+  std::cerr << "open refused: " << opened.status() << "\n";
+  // Read-only (an auditor's copy) refuses the same way.
+  EventLogOptions ro;
+  ro.read_only = true;
+  EXPECT_THAT(EventLog::Open(dir.Sub("l"), ro), StatusIs(absl::StatusCode::kDataLoss));
+}
+
+// A torn write at the very end of the WAL (the process died in the middle
+// of appending a commit it never acknowledged) is not damage: the ledger
+// opens at the last whole commit.
+TEST(StorageFaultTest, TornTailOfTheWalIsDroppedAtOpen) {
+  TempDir dir;
+  uint64_t head = 0;
+  {
+    auto log = OpenOrDie(dir.Sub("l"), nullptr);
+    for (int i = 0; i < 10; ++i) ASSERT_THAT(log->Append(Request({Donation(Gbp(100 + i))})), IsOk());
+    head = log->head_position();
+  }
+  std::string wal;
+  for (const auto& entry : std::filesystem::directory_iterator(dir.Sub("l"))) {
+    if (entry.path().extension() == ".log" && entry.file_size() > 0) wal = entry.path().string();
+  }
+  ASSERT_FALSE(wal.empty());
+  {
+    // Half a record: a header promising 4000 bytes and a few of them.
+    std::ofstream f(wal, std::ios::binary | std::ios::app);
+    const char torn[] = "\x12\x34\x56\x78\xa0\x0f\x01" "partial";
+    f.write(torn, sizeof(torn) - 1);
+  }
+  auto log = OpenOrDie(dir.Sub("l"), nullptr);
+  ASSERT_NE(log, nullptr);
+  EXPECT_EQ(log->head_position(), head);
+  ASSERT_THAT(log->Append(Request({Donation(Gbp(5))})), IsOk());
+  auto view = log->NewReadView();
+  EXPECT_TRUE(VerifyChain(*view, 0, 0)->ok);
+}
+
 }  // namespace
 }  // namespace ledger
