@@ -40,6 +40,8 @@
 #include <thread>
 #include <vector>
 
+#include <grpcpp/grpcpp.h>
+#include <random>
 #include <spawn.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -49,8 +51,14 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/civil_time.h"
+#include "ledger/civil_date.h"
 #include "ledger/event_log.h"
 #include "ledger/hash.h"
+#include "ledger/point_in_time.h"
+#include "ledger/queries.h"
+#include "services/server.h"
+#include "solidarity/ledger/v1/ledger.grpc.pb.h"
 #include "ledger/replay.h"
 #include "ledger/state.h"
 #include "rocksdb/db.h"
@@ -67,6 +75,10 @@ constexpr int kBranches = 5;
 constexpr int kMixKinds = 10;
 constexpr int kBuildBatch = 1000;      // events per request when building a log
 constexpr int kBuildInFlight = 8;      // requests queued at once when building
+// Events of one stream per day of occurred_on, from kFirstDay: a 1M-event log
+// spans 1,000 days (2023-01-01 .. 2025-09-27), as a busy campaign's might.
+constexpr int kEventsPerDay = 1000;
+constexpr absl::CivilDay kFirstDay(2023, 1, 1);
 
 std::string BenId(int i) { return absl::StrFormat("ben-%03d", i); }
 std::string BranchId(int i) { return absl::StrFormat("br-%d", i); }
@@ -161,6 +173,7 @@ class Mix {
       *req.add_events() =
           testing::WithId(testing::Branch(BranchId(b)), absl::StrCat("setup-br-", b));
     }
+    for (auto& e : *req.mutable_events()) e.set_occurred_on(FormatDate(kFirstDay));
     return req;
   }
 
@@ -172,6 +185,7 @@ class Mix {
     v1::EventInput* e = req.add_events();
     *e = prototypes_[kind][ben];
     e->set_event_id(absl::StrCat(prefix, seq));
+    e->set_occurred_on(FormatDate(kFirstDay + static_cast<int64_t>(seq / kEventsPerDay)));
     if (e->body().has_donation_received()) {
       // Donations vary a little (spending amounts are fixed; see above).
       auto* amount = e->mutable_body()->mutable_donation_received()->mutable_amount();
@@ -747,6 +761,176 @@ int RunReplayProbe(const std::string& dir, const std::string& out_path) {
   return 0;
 }
 
+// ------------------------------------------------------------------ point in time
+
+// The books as they stood at a random point: the view (AsOfPosition or
+// AsOfEndOfDay over the per-bucket / per-day delta rows), then what
+// `ledgerctl balances --as-of` and `ledgerctl trial-balance --as-of` read
+// from it: every beneficiary's balances and the trial balance.
+void PointInTime(benchmark::State& state, bool by_day) {
+  LedgerFixture* f = LedgerFixture::Get(state.range(0));
+  if (!f->ok()) {
+    state.SkipWithError(f->error().c_str());
+    return;
+  }
+  const uint64_t head = f->log().head_position();
+  const int64_t days = std::max<int64_t>(1, f->events() / kEventsPerDay);
+  std::mt19937_64 rng(42);
+  std::vector<double> latency_us;
+  latency_us.reserve(1 << 16);
+  int64_t queries = 0;
+  for (auto _ : state) {
+    const auto t0 = SteadyClock::now();
+    absl::StatusOr<std::unique_ptr<ReadView>> view =
+        by_day ? AsOfEndOfDay(f->log().NewReadView(),
+                              kFirstDay + static_cast<int64_t>(rng() % static_cast<uint64_t>(days)))
+               : AsOfPosition(f->log().NewReadView(), 1 + rng() % head);
+    if (!view.ok()) {
+      state.SkipWithError(view.status().ToString().c_str());
+      break;
+    }
+    auto bens = QueryBeneficiaries(**view, true);
+    auto trial = QueryTrialBalance(**view);
+    latency_us.push_back(MicrosSince(t0));
+    if (!bens.ok() || !trial.ok() || !trial->balanced() ||
+        bens->beneficiaries_size() != kBeneficiaries) {
+      state.SkipWithError("a point-in-time view does not balance or lacks beneficiaries");
+      break;
+    }
+    ++queries;
+  }
+  state.counters["queries_per_s"] = benchmark::Counter(static_cast<double>(queries),
+                                                       benchmark::Counter::kIsRate);
+  ReportLatencies(state, latency_us);
+  ReportLogFacts(state, *f);
+}
+void BM_AsOfPosition(benchmark::State& state) { PointInTime(state, false); }
+void BM_AsOfEndOfDay(benchmark::State& state) { PointInTime(state, true); }
+
+// ------------------------------------------------------------------ offline audit
+
+// What `ledgerctl audit replay --data-dir DIR` does (clients/ledgerctl,
+// AuditOffline), in process: open the directory read-only (beside the open
+// ledger, as an auditor opens a copy), verify the whole chain, replay every
+// event into fresh projections and compare them with the stored ones, read
+// the summary and the trial balance.
+void BM_OfflineAudit(benchmark::State& state) {
+  LedgerFixture* f = LedgerFixture::Get(state.range(0));
+  if (!f->ok()) {
+    state.SkipWithError(f->error().c_str());
+    return;
+  }
+  PeakRss rss;
+  double verify_s = 0, rebuild_s = 0;
+  for (auto _ : state) {
+    EventLogOptions options;
+    options.read_only = true;
+    auto log = EventLog::Open(f->path(), options);
+    if (!log.ok()) {
+      state.SkipWithError(log.status().ToString().c_str());
+      break;
+    }
+    auto view = (*log)->NewReadView();
+    auto t0 = SteadyClock::now();
+    auto chain = VerifyChain(*view, 0, 0);
+    verify_s += MicrosSince(t0) / 1e6;
+    t0 = SteadyClock::now();
+    auto rebuild = RebuildAndCompare(*view);
+    rebuild_s += MicrosSince(t0) / 1e6;
+    auto summary = QuerySummary(*view);
+    auto trial = QueryTrialBalance(*view);
+    if (!chain.ok() || !chain->ok || !rebuild.ok() || !rebuild->match || !summary.ok() ||
+        !trial.ok() || !trial->balanced() ||
+        static_cast<int64_t>(rebuild->events_replayed) != f->events()) {
+      state.SkipWithError("the offline audit did not pass");
+      break;
+    }
+  }
+  const double n = static_cast<double>(state.iterations());
+  state.counters["verify_s"] = n > 0 ? verify_s / n : 0;
+  state.counters["rebuild_s"] = n > 0 ? rebuild_s / n : 0;
+  state.counters["events_per_s"] = benchmark::Counter(
+      static_cast<double>(f->events()) * n, benchmark::Counter::kIsRate);
+  ReportLogFacts(state, *f);
+  rss.Report(state);
+}
+
+// ------------------------------------------------------------------ through gRPC
+
+// Query latency as a client sees it: LedgerServer on the log, loopback, port
+// 0, one synchronous client, one call at a time.
+enum class GrpcQuery { kGetBeneficiary, kListBeneficiaries, kTrialBalanceAsOfPosition };
+
+void GrpcQueries(benchmark::State& state, GrpcQuery which) {
+  LedgerFixture* f = LedgerFixture::Get(state.range(0));
+  if (!f->ok()) {
+    state.SkipWithError(f->error().c_str());
+    return;
+  }
+  ServerOptions options;
+  options.listen_address = "127.0.0.1:0";
+  auto server = LedgerServer::Start(&f->log(), options);
+  if (!server.ok()) {
+    state.SkipWithError(server.status().ToString().c_str());
+    return;
+  }
+  auto channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", (*server)->port()),
+                                     grpc::InsecureChannelCredentials());
+  auto stub = v1::LedgerQueries::NewStub(channel);
+  const uint64_t head = f->log().head_position();
+  std::mt19937_64 rng(7);
+  std::vector<double> latency_us;
+  latency_us.reserve(1 << 16);
+  int64_t calls = 0;
+  for (auto _ : state) {
+    grpc::ClientContext ctx;
+    grpc::Status s;
+    const auto t0 = SteadyClock::now();
+    switch (which) {
+      case GrpcQuery::kGetBeneficiary: {
+        v1::GetBeneficiaryRequest req;
+        req.set_beneficiary_id(BenId(static_cast<int>(rng() % kBeneficiaries)));
+        v1::GetBeneficiaryResponse resp;
+        s = stub->GetBeneficiary(&ctx, req, &resp);
+        break;
+      }
+      case GrpcQuery::kListBeneficiaries: {
+        v1::ListBeneficiariesResponse resp;
+        s = stub->ListBeneficiaries(&ctx, v1::ListBeneficiariesRequest(), &resp);
+        if (s.ok() && resp.beneficiaries_size() != kBeneficiaries) {
+          s = grpc::Status(grpc::StatusCode::INTERNAL, "beneficiaries missing");
+        }
+        break;
+      }
+      case GrpcQuery::kTrialBalanceAsOfPosition: {
+        v1::GetTrialBalanceRequest req;
+        req.mutable_as_of()->set_position(1 + rng() % head);
+        v1::GetTrialBalanceResponse resp;
+        s = stub->GetTrialBalance(&ctx, req, &resp);
+        break;
+      }
+    }
+    latency_us.push_back(MicrosSince(t0));
+    if (!s.ok()) {
+      state.SkipWithError(s.error_message().c_str());
+      break;
+    }
+    ++calls;
+  }
+  (*server)->Stop(absl::Seconds(2));
+  state.counters["calls_per_s"] = benchmark::Counter(static_cast<double>(calls),
+                                                     benchmark::Counter::kIsRate);
+  ReportLatencies(state, latency_us);
+  ReportLogFacts(state, *f);
+}
+void BM_GrpcGetBeneficiary(benchmark::State& s) { GrpcQueries(s, GrpcQuery::kGetBeneficiary); }
+void BM_GrpcListBeneficiaries(benchmark::State& s) {
+  GrpcQueries(s, GrpcQuery::kListBeneficiaries);
+}
+void BM_GrpcTrialBalanceAsOf(benchmark::State& s) {
+  GrpcQueries(s, GrpcQuery::kTrialBalanceAsOfPosition);
+}
+
 void BM_ReplayMemory(benchmark::State& state) {
   LedgerFixture* f = LedgerFixture::Get(state.range(0));
   if (!f->ok()) {
@@ -929,6 +1113,15 @@ void Register(const Flags& flags) {
                           Replay{"ReplayMemory", BM_ReplayMemory, benchmark::kMillisecond},
                           Replay{"BalanceRead", BM_BalanceRead, benchmark::kMicrosecond},
                           Replay{"BeneficiaryBalances", BM_BeneficiaryBalances,
+                                 benchmark::kMicrosecond},
+                          Replay{"AsOfPosition", BM_AsOfPosition, benchmark::kMicrosecond},
+                          Replay{"AsOfEndOfDay", BM_AsOfEndOfDay, benchmark::kMicrosecond},
+                          Replay{"OfflineAudit", BM_OfflineAudit, benchmark::kMillisecond},
+                          Replay{"Grpc/GetBeneficiary", BM_GrpcGetBeneficiary,
+                                 benchmark::kMicrosecond},
+                          Replay{"Grpc/ListBeneficiaries", BM_GrpcListBeneficiaries,
+                                 benchmark::kMicrosecond},
+                          Replay{"Grpc/TrialBalanceAsOfPosition", BM_GrpcTrialBalanceAsOf,
                                  benchmark::kMicrosecond}}) {
     for (int64_t size : flags.sizes) {
       auto* b = benchmark::RegisterBenchmark(r.name, r.fn)
@@ -938,6 +1131,8 @@ void Register(const Flags& flags) {
                     ->Unit(r.unit);
       if (r.fn == BM_ReplayMemory) {
         b->Iterations(1)->Repetitions(1);  // one probe process; its memory is what counts
+      } else if (r.fn == BM_OfflineAudit) {
+        b->Iterations(1);  // one whole audit per repetition
       } else {
         b->MinTime(flags.read_min_time);
       }

@@ -131,7 +131,7 @@ done 2>&1 | tee "$OUT/appends.txt"
 # ------------------------------------------------------------------ replay and reads
 log "replay and reads at $SIZES events ($ROUNDS repetitions; logs built once, in $WORK)"
 TMPDIR="$WORK" timeout 1200 "$BENCH_BIN" --ledger_sizes="$SIZES" --read_min_time="$READ_MIN_TIME" \
-  --benchmark_filter='^(Hash|ScanEvents|VerifyChain|RebuildAndCompare|ReplayMemory|BalanceRead|BeneficiaryBalances)/' \
+  --benchmark_filter='^(Hash|ScanEvents|VerifyChain|RebuildAndCompare|ReplayMemory|BalanceRead|BeneficiaryBalances|AsOfPosition|AsOfEndOfDay|OfflineAudit|Grpc)/' \
   --benchmark_repetitions="$ROUNDS" --benchmark_display_aggregates_only=true \
   --benchmark_out="$OUT/reads.json" --benchmark_out_format=json "$@" 2>&1 | tee "$OUT/reads.txt"
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$OUT/machine.txt"
