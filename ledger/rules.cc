@@ -418,7 +418,11 @@ void SetPaidUntil(v1::Branch& branch) {
   absl::StatusOr<absl::CivilDay> start = ParseDate(branch.affiliated_on());
   if (!start.ok()) return;  // stored rows always hold valid dates
   const int64_t months = branch.periods_paid() * MonthsPerPeriod(branch.fee_basis().period());
-  branch.set_paid_until(FormatDate(AddMonths(*start, months)));
+  // Thousands of prepaid periods would reach five-digit years; dates end at
+  // the last day the ledger accepts (years 1900-2999).
+  const absl::CivilDay last(2999, 12, 31);
+  const absl::CivilDay until = AddMonths(*start, months);
+  branch.set_paid_until(FormatDate(until > last ? last : until));
 }
 
 void NoteLastPayment(v1::Branch& branch, absl::string_view occurred_on) {

@@ -10,6 +10,7 @@
 #include "ledger/errors.h"
 #include "ledger/event_log.h"
 #include "ledger/limits.h"
+#include "ledger/replay.h"
 #include "ledger/state.h"
 #include "tests/testing/test_util.h"
 
@@ -271,6 +272,22 @@ TEST_F(RulesTest, EmptyAndOversizedRequestsAreInvalid) {
   ExpectRefused(Request({genesis}), absl::StatusCode::kInvalidArgument, kReasonInvalidField);
   v1::EventInput dup = Donation(Gbp(1));
   ExpectRefused(Request({dup, dup}), absl::StatusCode::kInvalidArgument, kReasonInvalidField);
+}
+
+TEST_F(RulesTest, PaidUntilStopsAtTheLastAcceptedDate) {
+  ASSERT_THAT(log_->Append(Request({Branch("york", Gbp(100), v1::FEE_PERIOD_ANNUAL)})), IsOk());
+  // 9 x 120 annual periods from 2026: 3106, past the last year a date may have.
+  for (int i = 0; i < 9; ++i) {
+    ASSERT_THAT(log_->Append(Request({Fee("york", Gbp(12000), 120)})), IsOk());
+  }
+  auto view = log_->NewReadView();
+  auto branch = view->Load<v1::Branch>(BranchKey("york"));
+  ASSERT_TRUE(branch.ok() && branch->has_value());
+  EXPECT_EQ((*branch)->periods_paid(), 1080);
+  EXPECT_EQ((*branch)->paid_until(), "2999-12-31");
+  auto rebuild = RebuildAndCompare(*view);
+  ASSERT_TRUE(rebuild.ok());
+  EXPECT_TRUE(rebuild->match);
 }
 
 TEST_F(RulesTest, PostingsAndBalancesOfACampaign) {
