@@ -65,11 +65,7 @@ grpc::ServerUnaryReactor* CommandsService::Append(grpc::CallbackServerContext* c
                                                   grpc::ByteBuffer* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   v1::AppendRequest parsed;
-  absl::Status status = ParseByteBuffer(*request, &parsed);
-  if (!status.ok()) {
-    reactor->Finish(ToGrpcStatus(status));
-    return reactor;
-  }
+  if (!ParseOrFinish(*request, &parsed, reactor)) return reactor;
   ctx_->log->AppendAsync(std::move(parsed), ActorOf(*context),
                          [reactor, response](absl::StatusOr<AppendResult> result) {
                            if (!result.ok()) {

@@ -58,6 +58,15 @@ inline grpc::Status SerializeToByteBuffer(const google::protobuf::Message& messa
                                                                           &own_buffer);
 }
 
+// Parses the bytes of `in` as `*request`; on failure finishes `reactor` with
+// the refusal and returns false.
+inline bool ParseOrFinish(const grpc::ByteBuffer& in, google::protobuf::Message* request,
+                          grpc::ServerUnaryReactor* reactor) {
+  absl::Status parsed = ParseByteBuffer(in, request);
+  if (!parsed.ok()) reactor->Finish(ToGrpcStatus(parsed));
+  return parsed.ok();
+}
+
 // Counts the calls running on threads of their own.
 struct HeavyCalls {
   static constexpr int kMax = 2;
@@ -71,11 +80,7 @@ grpc::ServerUnaryReactor* ServeUnary(grpc::CallbackServerContext* context,
                                      Handler&& handler) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   Request request;
-  absl::Status parsed = ParseByteBuffer(*in, &request);
-  if (!parsed.ok()) {
-    reactor->Finish(ToGrpcStatus(parsed));
-    return reactor;
-  }
+  if (!ParseOrFinish(*in, &request, reactor)) return reactor;
   Response response;
   grpc::Status status = handler(request, &response);
   if (status.ok()) status = SerializeToByteBuffer(response, out);
@@ -89,11 +94,7 @@ grpc::ServerUnaryReactor* ServeUnaryOnThread(grpc::CallbackServerContext* contex
                                              HeavyCalls* heavy, Handler handler) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   Request request;
-  absl::Status parsed = ParseByteBuffer(*in, &request);
-  if (!parsed.ok()) {
-    reactor->Finish(ToGrpcStatus(parsed));
-    return reactor;
-  }
+  if (!ParseOrFinish(*in, &request, reactor)) return reactor;
   if (heavy->running.fetch_add(1) >= HeavyCalls::kMax) {
     heavy->running.fetch_sub(1);
     reactor->Finish(ToGrpcStatus(absl::ResourceExhaustedError(

@@ -536,6 +536,20 @@ TEST(StorageFaultTest, CorruptedSstIsReportedAsDataLossNamingTheFileAndPosition)
   EXPECT_THAT(RebuildAndCompare(*view), StatusIs(absl::StatusCode::kDataLoss));
 }
 
+// The path of the largest write-ahead-log file (*.log) in `dir`, or "" if
+// none holds anything.
+std::string LargestWal(const std::string& dir) {
+  std::string wal;
+  uintmax_t size = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    if (entry.path().extension() == ".log" && entry.file_size() > size) {
+      wal = entry.path().string();
+      size = entry.file_size();
+    }
+  }
+  return wal;
+}
+
 // Damage in the middle of the write-ahead log: the commits after it were
 // acknowledged (each was synced), so opening at the last good record would
 // silently drop acknowledged money. The ledger refuses to open instead,
@@ -556,16 +570,9 @@ TEST(StorageFaultTest, DamageInTheMiddleOfTheWalRefusesToOpen) {
   }
   // Everything since the last flush is only in the WAL (the memtable was
   // never flushed: far below its size limit).
-  std::string wal;
-  uintmax_t wal_size = 0;
-  for (const auto& entry : std::filesystem::directory_iterator(dir.Sub("l"))) {
-    if (entry.path().extension() == ".log" && entry.file_size() > wal_size) {
-      wal = entry.path().string();
-      wal_size = entry.file_size();
-    }
-  }
+  const std::string wal = LargestWal(dir.Sub("l"));
   ASSERT_FALSE(wal.empty());
-  ASSERT_GT(wal_size, 20000u);
+  ASSERT_GT(std::filesystem::file_size(wal), 20000u);
   DamageMiddle(wal);
   const std::string file_name = std::filesystem::path(wal).filename().string();
 
@@ -592,10 +599,7 @@ TEST(StorageFaultTest, TornTailOfTheWalIsDroppedAtOpen) {
     for (int i = 0; i < 10; ++i) ASSERT_THAT(log->Append(Request({Donation(Gbp(100 + i))})), IsOk());
     head = log->head_position();
   }
-  std::string wal;
-  for (const auto& entry : std::filesystem::directory_iterator(dir.Sub("l"))) {
-    if (entry.path().extension() == ".log" && entry.file_size() > 0) wal = entry.path().string();
-  }
+  const std::string wal = LargestWal(dir.Sub("l"));
   ASSERT_FALSE(wal.empty());
   {
     // Half a record: a header promising 4000 bytes and a few of them.
