@@ -211,6 +211,13 @@ std::string CsvField(absl::string_view text) {
   return out;
 }
 
+std::string CsvTextField(absl::string_view text) {
+  if (!text.empty() && absl::string_view("=+-@\t\r").find(text[0]) != absl::string_view::npos) {
+    return CsvField(absl::StrCat("'", text));
+  }
+  return CsvField(text);
+}
+
 std::string JsonString(absl::string_view text) {
   std::string out = "\"";
   for (char c : text) {
@@ -274,7 +281,9 @@ std::string RenderRow(ExportFormat format, const std::vector<std::string>& colum
   if (format == ExportFormat::kCsv) {
     for (size_t i = 0; i < cells.size(); ++i) {
       if (i > 0) line.push_back(',');
-      line += CsvField(cells[i].text);
+      // Integer cells are numbers; every other cell may hold text a
+      // treasurer typed and is guarded against formula injection.
+      line += cells[i].integer ? CsvField(cells[i].text) : CsvTextField(cells[i].text);
     }
     line += "\r\n";
     return line;

@@ -55,6 +55,13 @@ using ExportProgress = std::function<void(uint64_t position, uint64_t last)>;
 // with every double quote doubled; otherwise as is.
 std::string CsvField(absl::string_view text);
 
+// A CSV field for a text cell (a name, a reference, a memo, an id): as
+// CsvField, but a cell that a spreadsheet would read as a formula (one that
+// starts with '=', '+', '-', '@', a tab or a carriage return) is written with
+// a leading apostrophe, so it shows as text (OWASP, "CSV Injection"). Numeric
+// cells are written with CsvField and never altered.
+std::string CsvTextField(absl::string_view text);
+
 // A JSON string literal: quotes, backslashes and control characters escaped;
 // UTF-8 passed through.
 std::string JsonString(absl::string_view text);
