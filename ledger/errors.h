@@ -40,6 +40,14 @@ inline constexpr char kReasonHeadMoved[] = "HEAD_MOVED";
 inline constexpr char kReasonQueueFull[] = "QUEUE_FULL";
 inline constexpr char kReasonOverflow[] = "OVERFLOW";
 inline constexpr char kReasonStorage[] = "STORAGE";
+// Dates (ledger/dated_checks.h).
+inline constexpr char kReasonDateInFuture[] = "DATE_IN_FUTURE";
+inline constexpr char kReasonDateBeforeRegistration[] = "DATE_BEFORE_REGISTRATION";
+inline constexpr char kReasonDateBeforeAffiliation[] = "DATE_BEFORE_AFFILIATION";
+inline constexpr char kReasonDateBeforeTarget[] = "DATE_BEFORE_TARGET";
+inline constexpr char kReasonDateBeforeLastMovement[] = "DATE_BEFORE_LAST_MOVEMENT";
+// A request carries a field this server does not know.
+inline constexpr char kReasonUnknownField[] = "UNKNOWN_FIELD";
 // Bytes that do not parse as the method's request message.
 inline constexpr char kReasonMalformedRequest[] = "MALFORMED_REQUEST";
 

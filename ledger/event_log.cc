@@ -262,6 +262,23 @@ class EventLog::Batch : public StateView {
   void Put(absl::string_view key, std::string value) override {
     changes_[std::string(key)] = std::move(value);
   }
+  absl::Status Scan(absl::string_view prefix, absl::string_view start, const RowFn& fn) override {
+    // The writer is the only one writing, so the database needs no snapshot
+    // while a batch is being built.
+    return ScanMerged(
+        changes_,
+        [this](absl::string_view p, absl::string_view from, const RowFn& f) -> absl::Status {
+          std::unique_ptr<rocksdb::Iterator> it(
+              log_->db_->NewIterator(rocksdb::ReadOptions(), log_->state_cf_));
+          for (it->Seek(rocksdb::Slice(from.data(), from.size())); it->Valid(); it->Next()) {
+            absl::string_view key(it->key().data(), it->key().size());
+            if (!absl::StartsWith(key, p)) break;
+            if (!f(key, absl::string_view(it->value().data(), it->value().size()))) break;
+          }
+          return FromRocks(it->status(), "scanning state");
+        },
+        prefix, start, fn);
+  }
 
   // The event recorded under `event_id`: in this batch or in the log.
   absl::StatusOr<std::optional<std::pair<uint64_t, std::string>>> FindId(absl::string_view event_id) {
@@ -507,7 +524,7 @@ absl::Status EventLog::LoadOrCreate() {
       return std::optional<LoggedEvent>();
     }
   } no_lookup;
-  RETURN_IF_ERROR(ApplyEvent(1, payload, batch, no_lookup));
+  RETURN_IF_ERROR(ApplyEvent(1, payload, batch, no_lookup, EventChecks::kWhenRecorded));
   const std::string bytes = SerializeDeterministic(payload);
   const std::string hash = ChainHash(ledger_id_, 1, ZeroHash(), bytes);
   rocksdb::WriteBatch wb;
@@ -805,7 +822,8 @@ absl::StatusOr<AppendResult> ProcessRequest(const v1::AppendRequest& req, absl::
     e.payload.set_actor(std::string(actor.substr(0, kMaxNameLength)));
     e.payload.set_memo(in.memo());
     *e.payload.mutable_body() = in.body();
-    RETURN_IF_ERROR(AtEventIndex(ApplyEvent(e.position, e.payload, overlay, lookup), i));
+    RETURN_IF_ERROR(AtEventIndex(
+        ApplyEvent(e.position, e.payload, overlay, lookup, EventChecks::kWhenRecorded), i));
     e.payload_bytes = SerializeDeterministic(e.payload);
     e.prev_hash = prev_hash;
     e.hash = ChainHash(ledger_id, e.position, prev_hash, e.payload_bytes);

@@ -53,11 +53,12 @@ absl::StatusOr<v1::BeneficiaryView> ViewOf(ReadView& view, const v1::Beneficiary
 absl::StatusOr<v1::BranchView> BranchViewOf(const v1::Branch& b, absl::CivilDay today) {
   v1::BranchView out;
   *out.mutable_branch() = b;
-  // Due on paid_until itself; in arrears from the day after.
-  // Compared as days, not strings; a paid_until beyond year 2999 (thousands of
-  // prepaid periods) does not parse and is simply not in arrears.
+  // paid_until is the first day no paid fee covers: from that day the
+  // period that begins then is owed, so a branch that has paid nothing owes
+  // its first period from the day it affiliates. Compared as days, not
+  // strings.
   absl::StatusOr<absl::CivilDay> paid_until = ParseDate(b.paid_until());
-  out.set_in_arrears(b.status() == v1::STATUS_OPEN && paid_until.ok() && *paid_until < today);
+  out.set_in_arrears(b.status() == v1::STATUS_OPEN && paid_until.ok() && *paid_until <= today);
   ASSIGN_OR_RETURN(int64_t fee, FeePerPeriod(b.fee_basis(), b.members()));
   out.mutable_fee_per_period()->set_amount_minor(fee);
   out.mutable_fee_per_period()->set_currency(FeeCurrency(b.fee_basis()));

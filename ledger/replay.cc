@@ -167,7 +167,7 @@ absl::StatusOr<RebuildReport> RebuildAndCompare(ReadView& view,
     }
     lookup.set_before(e.position);
     OverlayState overlay(&rebuilt);
-    apply_status = ApplyEvent(e.position, e.payload, overlay, lookup);
+    apply_status = ApplyEvent(e.position, e.payload, overlay, lookup, EventChecks::kOnReplay);
     if (!apply_status.ok()) {
       report.failed_position = e.position;
       report.failure = std::string(apply_status.message());

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
@@ -51,7 +52,51 @@ bool FindIn(const Descriptor& type, absl::string_view bytes, const std::string& 
   return false;
 }
 
+// Depth first through the fields set in `m`: the path of the first message
+// that holds fields its type does not know, and the first such number.
+bool FindUnknown(const google::protobuf::Message& m, const std::string& prefix, int depth,
+                 std::string* path, int* number) {
+  const google::protobuf::Reflection* r = m.GetReflection();
+  const UnknownFieldSet& unknown = r->GetUnknownFields(m);
+  if (!unknown.empty()) {
+    *path = prefix;
+    *number = unknown.field(0).number();
+    return true;
+  }
+  if (depth > kMaxDepth) return false;
+  std::vector<const FieldDescriptor*> fields;
+  r->ListFields(m, &fields);
+  for (const FieldDescriptor* fd : fields) {
+    if (fd->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE) continue;
+    const std::string name = absl::StrCat(prefix, prefix.empty() ? "" : ".", fd->name());
+    if (fd->is_repeated()) {
+      for (int i = 0; i < r->FieldSize(m, fd); ++i) {
+        if (FindUnknown(r->GetRepeatedMessage(m, fd, i), absl::StrCat(name, "[", i, "]"),
+                        depth + 1, path, number)) {
+          return true;
+        }
+      }
+    } else if (FindUnknown(r->GetMessage(m, fd), name, depth + 1, path, number)) {
+      return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace
+
+absl::Status RefuseUnknownFields(const google::protobuf::Message& message) {
+  std::string path;
+  int number = 0;
+  if (!FindUnknown(message, "", 0, &path, &number)) return absl::OkStatus();
+  return Refusal(absl::StatusCode::kInvalidArgument, kReasonUnknownField,
+                 absl::StrCat(path.empty() ? "the request" : path, ": has field number ", number,
+                              ", which ", path.empty() ? message.GetDescriptor()->full_name()
+                                                       : "this message",
+                              " does not define (a newer client, or a forged request); "
+                              "nothing was recorded"),
+                 path);
+}
 
 std::string FindNonUtf8Field(const Descriptor& type, absl::string_view bytes) {
   std::string path;
@@ -62,7 +107,9 @@ std::string FindNonUtf8Field(const Descriptor& type, absl::string_view bytes) {
 absl::Status ParseRequestBytes(absl::string_view bytes, google::protobuf::Message* message) {
   if (bytes.size() <= static_cast<size_t>(std::numeric_limits<int>::max()) &&
       message->ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
-    return absl::OkStatus();
+    // Unknown fields would be stored and hashed with the event, get past
+    // every check of text and size, and travel to every reader.
+    return RefuseUnknownFields(*message);
   }
   const std::string field = FindNonUtf8Field(*message->GetDescriptor(), bytes);
   if (!field.empty()) return InvalidField(field, "is not valid UTF-8 text");

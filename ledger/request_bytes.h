@@ -20,8 +20,14 @@
 namespace ledger {
 
 // Parses `bytes` into `*message` (cleared first). OK, or INVALID_ARGUMENT as
-// above; `*message` is unspecified after a failure.
+// above; `*message` is unspecified after a failure. A message that parses
+// but carries fields its schema does not define (anywhere, at any depth) is
+// refused too: INVALID_ARGUMENT, reason UNKNOWN_FIELD, naming the path of
+// the message that holds them.
 absl::Status ParseRequestBytes(absl::string_view bytes, google::protobuf::Message* message);
+
+// OK, or the UNKNOWN_FIELD refusal above for a parsed `message`.
+absl::Status RefuseUnknownFields(const google::protobuf::Message& message);
 
 // The path of the first proto3 string field in `bytes` (wire order, depth
 // first) whose value is not UTF-8, e.g. "events[1].memo"; "" when there is

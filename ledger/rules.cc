@@ -4,7 +4,9 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "ledger/civil_date.h"
+#include "ledger/dated_checks.h"
 #include "ledger/effects.h"
 #include "ledger/errors.h"
 #include "ledger/ids.h"
@@ -32,23 +34,32 @@ absl::Status CheckOptionalId(absl::string_view field, absl::string_view id) {
 }
 
 absl::Status CheckText(absl::string_view field, absl::string_view text, size_t limit,
-                       bool required) {
+                       bool required, TextKind kind) {
   if (required && text.empty()) return InvalidField(field, "is required");
   if (text.size() > limit) {
     return InvalidField(field, absl::StrCat("is ", text.size(), " bytes, over the limit of ",
                                             limit));
   }
-  if (!IsValidText(text)) {
-    return InvalidField(field, "is not valid UTF-8 text (or holds control characters)");
+  if (!IsValidText(text, kind)) {
+    const int64_t cp = FirstRefusedCodePoint(text, kind);
+    if (cp < 0) return InvalidField(field, "is not valid UTF-8 text");
+    return InvalidField(
+        field, absl::StrCat(absl::StrFormat("holds U+%04X", cp),
+                            kind == TextKind::kMultiLine
+                                ? ": control characters (other than a line feed or a tab), "
+                                  "line separators and bidirectional overrides are not "
+                                  "allowed"
+                                : ": control characters, line breaks and bidirectional "
+                                  "overrides are not allowed in a one-line field"));
   }
   return absl::OkStatus();
 }
 
 absl::Status CheckName(absl::string_view field, absl::string_view text, bool required) {
-  return CheckText(field, text, kMaxNameLength, required);
+  return CheckText(field, text, kMaxNameLength, required, TextKind::kSingleLine);
 }
 absl::Status CheckMemo(absl::string_view field, absl::string_view text, bool required) {
-  return CheckText(field, text, kMaxMemoLength, required);
+  return CheckText(field, text, kMaxMemoLength, required, TextKind::kMultiLine);
 }
 
 // A positive amount in a known currency, at most kMaxAmountMinor.
@@ -233,6 +244,12 @@ absl::Status ValidateBody(const v1::EventBody& body) {
 }
 
 // ------------------------------------------------------------ stage 2 helpers
+
+// "a branch_affiliated", "an event_reversed".
+std::string WithArticle(absl::string_view noun) {
+  const bool vowel = !noun.empty() && absl::string_view("aeiou").find(noun[0]) != absl::string_view::npos;
+  return absl::StrCat(vowel ? "an " : "a ", noun);
+}
 
 absl::Status Overflow(absl::string_view what) {
   return Refusal(absl::StatusCode::kOutOfRange, kReasonOverflow,
@@ -527,8 +544,8 @@ absl::Status ApplyReversal(uint64_t position, const v1::EventPayload& p, StateVi
   std::optional<Movement> original = MovementOf(target->payload.body());
   if (!original) {
     return Refusal(absl::StatusCode::kFailedPrecondition, kReasonNotReversible,
-                   absl::StrCat(kTargetField, ": event \"", e.target_event_id(), "\" is a ",
-                                KindName(target->payload.body()),
+                   absl::StrCat(kTargetField, ": event \"", e.target_event_id(), "\" is ",
+                                WithArticle(KindName(target->payload.body())),
                                 ", which moves no money and cannot be reversed"),
                    kTargetField);
   }
@@ -684,8 +701,13 @@ absl::Status ValidateInput(const v1::EventInput& input) {
 }
 
 absl::Status ApplyEvent(uint64_t position, const v1::EventPayload& p, StateView& state,
-                        EventLookup& lookup) {
+                        EventLookup& lookup, EventChecks checks) {
   const v1::EventBody& body = p.body();
+  const bool dated = checks == EventChecks::kWhenRecorded;
+  if (dated) {
+    RETURN_IF_ERROR(CheckNotInFuture(p.occurred_on(), p.recorded_at_us()));
+    RETURN_IF_ERROR(CheckEventDates(p, state, lookup));
+  }
   switch (body.kind_case()) {
     case v1::EventBody::kLedgerOpened:
       if (position != 1) {
@@ -805,6 +827,7 @@ absl::Status ApplyEvent(uint64_t position, const v1::EventPayload& p, StateView&
   // The same effects as deltas per day and per position bucket, for
   // point-in-time balances and statements.
   ASSIGN_OR_RETURN(Effects effects, EffectsOf(p, lookup));
+  if (dated) RETURN_IF_ERROR(CheckFundsOnEveryDay(state, p.occurred_on(), effects));
   return RecordDeltas(state, position, p.occurred_on(), effects);
 }
 

@@ -40,9 +40,21 @@ class EventLookup {
 // ("body.donation_received.amount.currency").
 absl::Status ValidateInput(const v1::EventInput& input);
 
+// Which checks stage 2 runs.
+enum class EventChecks {
+  // An event being recorded: every rule, including the dated ones of
+  // ledger/dated_checks.h.
+  kWhenRecorded,
+  // An event already in the log, replayed by a rebuild or a point-in-time
+  // view: the rules of recording order only. The dated checks are left out,
+  // so an event accepted by the rules of its day replays to the same state
+  // whatever rules were added since.
+  kOnReplay,
+};
+
 // Stage 2. `payload` is to be recorded at `position`.
 absl::Status ApplyEvent(uint64_t position, const v1::EventPayload& payload,
-                        StateView& state, EventLookup& lookup);
+                        StateView& state, EventLookup& lookup, EventChecks checks);
 
 // The fee a branch owes per period under its basis, or an error on overflow.
 absl::StatusOr<int64_t> FeePerPeriod(const v1::FeeBasis& basis, int64_t members);

@@ -1,5 +1,6 @@
 #include "ledger/state.h"
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "ledger/errors.h"
 #include "ledger/hash.h"
@@ -54,6 +55,54 @@ void OverlayState::Put(absl::string_view key, std::string value) {
   } else {
     changes_.emplace(std::string(key), std::move(value));
   }
+}
+
+absl::Status MemoryState::Scan(absl::string_view prefix, absl::string_view start,
+                               const RowFn& fn) {
+  const std::string from(start < prefix ? prefix : start);
+  for (auto it = rows_.lower_bound(from);
+       it != rows_.end() && absl::StartsWith(it->first, prefix); ++it) {
+    if (!fn(it->first, it->second)) break;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status OverlayState::Scan(absl::string_view prefix, absl::string_view start,
+                                const RowFn& fn) {
+  return ScanMerged(
+      changes_,
+      [this](absl::string_view p, absl::string_view s, const RowFn& f) {
+        return base_->Scan(p, s, f);
+      },
+      prefix, start, fn);
+}
+
+absl::Status ScanMerged(const std::map<std::string, std::string, std::less<>>& changes,
+                        const ScanFn& base_scan, absl::string_view prefix,
+                        absl::string_view start, const RowFn& fn) {
+  const absl::string_view from = start < prefix ? prefix : start;
+  auto it = changes.lower_bound(from);
+  auto in_range = [&] { return it != changes.end() && absl::StartsWith(it->first, prefix); };
+  bool stopped = false;
+  RETURN_IF_ERROR(base_scan(prefix, from, [&](absl::string_view key, absl::string_view value) {
+    // Changes before this base row come first; one with the same key wins.
+    while (in_range() && it->first < key) {
+      if (!fn(it->first, it->second)) return !(stopped = true);
+      ++it;
+    }
+    if (in_range() && it->first == key) {
+      const bool go_on = fn(it->first, it->second);
+      ++it;
+      if (!go_on) stopped = true;
+      return go_on;
+    }
+    if (!fn(key, value)) return !(stopped = true);
+    return true;
+  }));
+  for (; !stopped && in_range(); ++it) {
+    if (!fn(it->first, it->second)) break;
+  }
+  return absl::OkStatus();
 }
 
 void OverlayState::CommitToBase() {

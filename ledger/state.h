@@ -11,6 +11,7 @@
 #define LEDGER_STATE_H_
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -43,12 +44,20 @@ inline constexpr char kReversalKeyPrefix[] = "rev/";
 inline constexpr char kGeneralFund[] = "general";
 std::string BeneficiaryFund(absl::string_view beneficiary_id);
 
+// Called for each row of a scan, in key order; returning false stops it.
+using RowFn = std::function<bool(absl::string_view key, absl::string_view value)>;
+
 // Key-value access to projection rows. Get returns nullopt for a missing row.
 class StateView {
  public:
   virtual ~StateView() = default;
   virtual absl::StatusOr<std::optional<std::string>> Get(absl::string_view key) = 0;
   virtual void Put(absl::string_view key, std::string value) = 0;
+  // Every row whose key starts with `prefix` and is >= `start` (pass
+  // `prefix` itself to start at the beginning), in key order, with the
+  // view's own changes merged over its base.
+  virtual absl::Status Scan(absl::string_view prefix, absl::string_view start,
+                            const RowFn& fn) = 0;
 
   // Typed helpers: parse / serialise a row as message M.
   template <typename M>
@@ -75,6 +84,7 @@ class MemoryState : public StateView {
  public:
   absl::StatusOr<std::optional<std::string>> Get(absl::string_view key) override;
   void Put(absl::string_view key, std::string value) override;
+  absl::Status Scan(absl::string_view prefix, absl::string_view start, const RowFn& fn) override;
   const std::map<std::string, std::string>& rows() const { return rows_; }
   std::map<std::string, std::string>& mutable_rows() { return rows_; }
 
@@ -89,6 +99,7 @@ class OverlayState : public StateView {
   explicit OverlayState(StateView* base) : base_(base) {}
   absl::StatusOr<std::optional<std::string>> Get(absl::string_view key) override;
   void Put(absl::string_view key, std::string value) override;
+  absl::Status Scan(absl::string_view prefix, absl::string_view start, const RowFn& fn) override;
   // Moves every change into the base view and clears this overlay.
   void CommitToBase();
   const std::map<std::string, std::string, std::less<>>& changes() const { return changes_; }
@@ -98,6 +109,15 @@ class OverlayState : public StateView {
   StateView* base_;
   std::map<std::string, std::string, std::less<>> changes_;
 };
+
+// A scan of `changes` merged over a scan of the rows beneath them
+// (`base_scan`, called with the same prefix and start): a change hides the
+// base row with the same key. Shared by the layered views.
+using ScanFn = std::function<absl::Status(absl::string_view prefix, absl::string_view start,
+                                          const RowFn& fn)>;
+absl::Status ScanMerged(const std::map<std::string, std::string, std::less<>>& changes,
+                        const ScanFn& base_scan, absl::string_view prefix,
+                        absl::string_view start, const RowFn& fn);
 
 }  // namespace ledger
 

@@ -86,6 +86,18 @@ absl::Status ForEachEventIn(ReadView& view, const Range& range,
   return inner;
 }
 
+// The fee periods a reversal takes back: those of the fee payment it
+// reverses, when it reverses all of it; none otherwise.
+absl::StatusOr<int64_t> PeriodsTakenBack(ReadView& view, const v1::EventReversed& reversal) {
+  ReadViewLookup lookup(view);
+  ASSIGN_OR_RETURN(std::optional<LoggedEvent> target, lookup.FindByEventId(reversal.target_event_id()));
+  if (!target || !target->payload.body().has_affiliation_fee_paid()) return 0;
+  const v1::AffiliationFeePaid& fee = target->payload.body().affiliation_fee_paid();
+  const bool whole = reversal.amount().amount_minor() == 0 ||
+                     reversal.amount().amount_minor() == fee.amount().amount_minor();
+  return whole ? fee.periods() : 0;
+}
+
 }  // namespace
 
 absl::StatusOr<v1::GetFundStatementResponse> FundStatement(ReadView& view, absl::string_view fund_arg,
@@ -204,6 +216,12 @@ absl::StatusOr<v1::GetBranchStatementResponse> BranchStatement(ReadView& view,
       line->set_balance_minor(running[t.currency()]);
       const v1::EventBody& body = e.payload.body();
       if (body.has_affiliation_fee_paid()) periods_paid += body.affiliation_fee_paid().periods();
+      // A whole reversal of a fee takes back the periods it paid (as the
+      // branch register does); a partial one leaves them paid.
+      if (body.has_event_reversed()) {
+        ASSIGN_OR_RETURN(int64_t taken_back, PeriodsTakenBack(view, body.event_reversed()));
+        periods_paid -= taken_back;
+      }
     }
     return absl::OkStatus();
   }));

@@ -230,11 +230,13 @@ AppendOutcome RunAppendRequest(absl::string_view bytes) {
   AppendOutcome out;
   v1::AppendRequest req;
   // The server's own decoding (ParseRequestBytes): accepts exactly what
-  // protobuf accepts, and refuses the rest INVALID_ARGUMENT, naming the
-  // field when the fault is text that is not UTF-8.
+  // protobuf accepts without unknown fields, and refuses the rest
+  // INVALID_ARGUMENT, naming the field when the fault is text that is not
+  // UTF-8 or a field the schema does not define.
   absl::Status decoded = ParseRequestBytes(bytes, &req);
   v1::AppendRequest plain;
-  const bool protobuf_ok = plain.ParseFromString(std::string(bytes));
+  const bool protobuf_ok =
+      plain.ParseFromString(std::string(bytes)) && RefuseUnknownFields(plain).ok();
   FUZZ_CHECK(decoded.ok() == protobuf_ok, decoded.ToString());
   if (!decoded.ok()) {
     FUZZ_CHECK(decoded.code() == absl::StatusCode::kInvalidArgument, decoded.ToString());
@@ -270,7 +272,8 @@ AppendOutcome RunAppendRequest(absl::string_view bytes) {
     if (lookup.Has(in.event_id())) continue;  // the writer deduplicates by id
     LoggedEvent e{position + 1, PayloadOf(in)};
     OverlayState overlay(&state);
-    absl::Status applied = ApplyEvent(e.position, e.payload, overlay, lookup);
+    absl::Status applied =
+        ApplyEvent(e.position, e.payload, overlay, lookup, EventChecks::kWhenRecorded);
     if (!applied.ok()) {
       FUZZ_CHECK(AllowedRefusal(applied.code()), applied.ToString());
       std::optional<v1::ErrorDetail> detail = GetErrorDetail(applied);
@@ -292,7 +295,8 @@ AppendOutcome RunAppendRequest(absl::string_view bytes) {
   MemoryState rebuilt;
   MapLookup replay_lookup;
   for (const LoggedEvent& e : accepted) {
-    absl::Status s = ApplyEvent(e.position, e.payload, rebuilt, replay_lookup);
+    absl::Status s =
+        ApplyEvent(e.position, e.payload, rebuilt, replay_lookup, EventChecks::kOnReplay);
     FUZZ_CHECK(s.ok(), absl::StrCat("replay of position ", e.position, ": ", s.ToString()));
     replay_lookup.Add(e);
   }

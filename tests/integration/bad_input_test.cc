@@ -420,8 +420,23 @@ std::vector<Row> AppendRows() {
               One(f.base(), [&](auto& in) { f.set(in, std::string(f.limit + 1, 'x')); }), f.path,
               absl::StrCat("is ", f.limit + 1, " bytes, over the limit of ", f.limit));
     field_row(absl::StrCat("control character in ", f.path),
-              One(f.base(), [&](auto& in) { f.set(in, "bell\x07"); }), f.path,
-              "is not valid UTF-8 text");
+              One(f.base(), [&](auto& in) { f.set(in, "bell\x07"); }), f.path, "holds U+0007");
+    // Characters that spoof a terminal, a table or a spreadsheet: a C1
+    // control, a bidirectional override and isolate, a line separator; a
+    // line feed in any one-line field (multi-line text keeps it, below).
+    const std::pair<const char*, const char*> spoofs[] = {
+        {"next line (C1)", "a\xC2\x85" "b"}, {"right-to-left override", "gro.\xE2\x80\xAE" "live"},
+        {"first strong isolate", "x\xE2\x81\xA8" "y"}, {"line separator", "x\xE2\x80\xA8" "y"},
+        {"carriage return", "x\ry"}, {"escape", "x\x1b[2Jy"}};
+    for (const auto& [what, text] : spoofs) {
+      field_row(absl::StrCat(what, " in ", f.path), One(f.base(), [&](auto& in) { f.set(in, text); }),
+                f.path, "holds U+");
+    }
+    if (f.limit != kMaxMemoLength) {
+      field_row(absl::StrCat("line feed in one-line ", f.path),
+                One(f.base(), [&](auto& in) { f.set(in, "fake\n#9  2026-01-01  donation"); }),
+                f.path, "holds U+000A");
+    }
   }
   field_row("required display_name empty",
             One(Registered(), [](auto& in) {
@@ -748,6 +763,74 @@ TEST_F(BadInputTest, EveryBadAppendIsRefusedNamingTheFieldAndWritesNothing) {
   v1::RebuildProjectionsResponse rebuild;
   ASSERT_TRUE(audit_->RebuildProjections(&rctx, v1::RebuildProjectionsRequest(), &rebuild).ok());
   EXPECT_TRUE(rebuild.match()) << rebuild.ShortDebugString();
+}
+
+TEST_F(BadInputTest, MultiLineTextKeepsLineFeedsAndTabs) {
+  // Purposes, reasons and memos may run over several lines (every output
+  // escapes the line feed); they pass stage 1, which ABORTED by a stale
+  // expected_head_position proves without needing the state they refer to.
+  int checked = 0;
+  for (const TextField& f : TextFields()) {
+    if (f.limit != kMaxMemoLength) continue;
+    SCOPED_TRACE(f.path);
+    v1::AppendRequest req = One(f.base(), [&](auto& in) { f.set(in, "line one\n\tline two"); });
+    req.set_expected_head_position(0);
+    grpc::ClientContext ctx;
+    v1::AppendResponse r;
+    grpc::Status s = commands_->Append(&ctx, req, &r);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::ABORTED) << s.error_message();
+    ++checked;
+  }
+  EXPECT_GE(checked, 6);
+}
+
+TEST_F(BadInputTest, UnknownFieldsAnywhereAreRefusedNamingTheMessage) {
+  // Unknown fields would be stored and hashed with the event, slip past the
+  // text checks and reach every reader. At every depth of an Append, and in
+  // query requests, they are refused naming the message that carries them.
+  struct Row {
+    std::string where;  // the path reported ("" = the request itself)
+    std::function<google::protobuf::Message*(v1::AppendRequest&)> target;
+  };
+  const std::vector<Row> rows = {
+      {"", [](v1::AppendRequest& r) -> google::protobuf::Message* { return &r; }},
+      {"events[0]", [](v1::AppendRequest& r) -> google::protobuf::Message* { return r.mutable_events(0); }},
+      {"events[0].body",
+       [](v1::AppendRequest& r) -> google::protobuf::Message* { return r.mutable_events(0)->mutable_body(); }},
+      {"events[0].body.donation_received",
+       [](v1::AppendRequest& r) -> google::protobuf::Message* {
+         return r.mutable_events(0)->mutable_body()->mutable_donation_received();
+       }},
+      {"events[0].body.donation_received.amount",
+       [](v1::AppendRequest& r) -> google::protobuf::Message* {
+         return r.mutable_events(0)->mutable_body()->mutable_donation_received()->mutable_amount();
+       }},
+  };
+  for (const Row& row : rows) {
+    SCOPED_TRACE(row.where.empty() ? "the request" : row.where);
+    const v1::Head before = Head();
+    v1::AppendRequest req = One(Donated(), [](auto&) {});
+    google::protobuf::Message* m = row.target(req);
+    m->GetReflection()->MutableUnknownFields(m)->AddLengthDelimited(99, "\x1b[2J hidden payload");
+    std::string bytes;
+    ASSERT_TRUE(req.SerializeToString(&bytes));
+    grpc::Status s = AppendBytes(bytes);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << s.error_message();
+    EXPECT_TRUE(absl::StrContains(s.error_message(), "has field number 99")) << s.error_message();
+    std::optional<v1::ErrorDetail> detail = GetErrorDetail(FromGrpcStatus(s));
+    ASSERT_TRUE(detail.has_value());
+    EXPECT_EQ(detail->reason(), kReasonUnknownField);
+    EXPECT_EQ(detail->field(), row.where);
+    EXPECT_EQ(Head().position(), before.position());
+  }
+  // A query request with an unknown field (tag 15, varint).
+  v1::GetSummaryRequest summary;
+  std::string bytes = summary.SerializeAsString() + std::string("\x78\x01", 2);
+  grpc::Status s = CallBytes("/solidarity.ledger.v1.LedgerQueries/GetSummary", bytes);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << s.error_message();
+  std::optional<v1::ErrorDetail> detail = GetErrorDetail(FromGrpcStatus(s));
+  ASSERT_TRUE(detail.has_value());
+  EXPECT_EQ(detail->reason(), kReasonUnknownField);
 }
 
 TEST_F(BadInputTest, EveryLimitIsInclusive) {

