@@ -1,6 +1,7 @@
 #include "ledger/event_log.h"
 
 #include <openssl/rand.h>
+#include <time.h>
 
 #include <filesystem>
 #include <map>
@@ -63,6 +64,13 @@ std::string SerializeDeterministic(const google::protobuf::Message& m) {
     m.SerializeToCodedStream(&out);
   }
   return bytes;
+}
+
+// CPU time of the calling thread.
+uint64_t ThreadCpuNanos() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<uint64_t>(ts.tv_sec) * 1'000'000'000u + static_cast<uint64_t>(ts.tv_nsec);
 }
 
 }  // namespace
@@ -670,7 +678,11 @@ void EventLog::WriterLoop() {
         queue_.pop_front();
       }
     }
+    const uint64_t cpu0 = ThreadCpuNanos();
     CommitGroup(group);
+    const uint64_t used = ThreadCpuNanos() - cpu0;
+    std::lock_guard<std::mutex> lock(mu_);
+    stats_.writer_cpu_ns += used;
   }
 }
 
