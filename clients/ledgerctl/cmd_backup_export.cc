@@ -72,7 +72,7 @@ absl::StatusOr<ledger::ExportSummary> ExportOnline(const Invocation& in, ledger:
   auto summary = ledger::ExportFromPages(pages, lookup, table, format, out,
                                          ProgressLine(in, absl::StrCat("exporting ", in.command().sub)));
   if (!summary.ok() && rpc_failure) return *rpc_failure;
-  return summary;
+  return summary;  // an export failure of its own is reported by RunExport
 }
 
 absl::StatusOr<ledger::ExportSummary> ExportTo(const Invocation& in, ledger::ExportTable table,

@@ -1,6 +1,7 @@
 #include "clients/ledgerctl/reader.h"
 
 #include <algorithm>
+#include <memory>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -201,9 +202,14 @@ absl::StatusOr<std::unique_ptr<ledger::EventLog>> OpenDataDir(const std::string&
 }
 
 absl::StatusOr<std::unique_ptr<Reader>> OpenReader(const Invocation& in) {
-  if (!in.Has("data-dir")) return std::unique_ptr<Reader>(new GrpcReader(in.globals()));
+  std::unique_ptr<Reader> reader;
+  if (!in.Has("data-dir")) {
+    reader = std::make_unique<GrpcReader>(in.globals());
+    return reader;
+  }
   ASSIGN_OR_RETURN(std::unique_ptr<ledger::EventLog> log, OpenDataDir(in.Get("data-dir")));
-  return std::unique_ptr<Reader>(new OfflineReader(std::move(log)));
+  reader = std::make_unique<OfflineReader>(std::move(log));
+  return reader;
 }
 
 }  // namespace ledgerctl
