@@ -319,7 +319,11 @@ std::vector<std::pair<std::string, std::string>> OptionRows(const std::vector<Op
     std::string left = o.short_name ? absl::StrCat("-", std::string(1, o.short_name), ", ") : "";
     absl::StrAppend(&left, Dashed(o), o.kind == OptionKind::kValue ? absl::StrCat(" ", o.placeholder) : "");
     std::string right = o.help;
-    if (*o.default_text) absl::StrAppend(&right, " (default: ", o.default_text, ")");
+    if (absl::string_view(o.default_text) == "required") {
+      absl::StrAppend(&right, " (required)");
+    } else if (*o.default_text) {
+      absl::StrAppend(&right, " (default: ", o.default_text, ")");
+    }
     rows.push_back({left, right});
   }
   return rows;

@@ -45,7 +45,7 @@ struct OptionSpec {
   OptionKind kind;
   const char* placeholder;     // the value's name in help: "BENEFICIARY"; "" for a switch
   const char* help;            // what it does
-  const char* default_text;    // the default shown in help; "" = none
+  const char* default_text;    // the default shown in help; "" = none, "required"
   char short_name = 0;         // 'f' for -f; 0 = none
   // Words a person may type for this option (space-separated): "fund" for
   // --to, so `--fund` suggests --to.

@@ -8,7 +8,8 @@
 // protobuf reflection (ToJson): protobuf's JSON mapping (field names as in
 // the proto, enums by name, 64-bit integers as strings) except that bytes
 // (hashes) are lower-case hex, as everywhere else a person or script sees a
-// hash.
+// hash. (google.protobuf.Any is printed as its two plain fields: no answer
+// ledgerctl prints carries one.)
 //
 // Errors. Every failure is an absl::Status. A usage error is
 // INVALID_ARGUMENT carrying an ErrorDetail with reason USAGE (exit 2); a
