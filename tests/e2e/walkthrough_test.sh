@@ -17,6 +17,7 @@ expect_contains "$out" "medic    Medical costs: R.   GBP         200.00       0.
 expect_contains "$out" "GBP       399.00     100.00  299.00         39.00"
 expect_contains "$out" "chain OK: 14 events verified"
 expect_contains "$out" "york-rail     RMT     York No.1"
+expect_contains "$out" "recorded donation_received at position 8 (event id tour-don-1), dated 2026-03-02"
 
 json="$("$LEDGERCTL" --json balances)"
 lawyer_available="$(jq -r '.beneficiaries[] | select(.beneficiary.beneficiary_id=="lawyer") | .balances[0].available_minor' <<<"$json")"
@@ -56,7 +57,7 @@ expect_eq "$(jq -r '.periods_paid' <<<"$br")" "1" "leeds periods paid"
 
 # Running the walkthrough again (same event ids) writes nothing new.
 again="$("$(dirname "$0")/../../tools/walkthrough.sh" 2>&1)" || fail "second walkthrough failed: $again"
-expect_contains "$again" "already recorded earlier, nothing new written"
+expect_contains "$again" "(event id tour-rev-1), dated 2026-03-02 — already recorded earlier, nothing new written"
 expect_eq "$("$LEDGERCTL" --json summary | jq -r '.totals.event_count')" "14" "event_count after rerun"
 
 # Offline audit of the data directory after a clean stop.

@@ -1,0 +1,483 @@
+#include "clients/ledgerctl/args.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
+#include <set>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "clients/ledgerctl/output.h"
+#include "ledger/status_macros.h"
+
+namespace ledgerctl {
+namespace {
+
+// One option token split up: "--to=x" -> {"to", "x", has_value}.
+struct OptionToken {
+  std::string name;
+  std::string value;
+  bool has_value = false;  // given with '='
+  bool short_form = false;  // "-f"
+};
+
+// A word that is an option: "--x", "-x"; not "-", "--", "-5" or "-.5".
+bool IsOptionToken(absl::string_view t) {
+  if (t.size() < 2 || t[0] != '-' || t == "--") return false;
+  return !(std::isdigit(static_cast<unsigned char>(t[1])) || t[1] == '.');
+}
+
+OptionToken SplitOption(absl::string_view t) {
+  OptionToken o;
+  o.short_form = t[1] != '-';
+  absl::string_view body = t.substr(o.short_form ? 1 : 2);
+  const size_t eq = body.find('=');
+  o.name = std::string(body.substr(0, eq));
+  if (eq != absl::string_view::npos) {
+    o.value = std::string(body.substr(eq + 1));
+    o.has_value = true;
+  }
+  return o;
+}
+
+std::string Dashed(const OptionSpec& o) { return absl::StrCat("--", o.name); }
+
+const OptionSpec* FindIn(const std::vector<OptionSpec>& options, const OptionToken& t) {
+  for (const OptionSpec& o : options) {
+    if (t.short_form ? (t.name.size() == 1 && o.short_name == t.name[0]) : t.name == o.name) {
+      return &o;
+    }
+  }
+  return nullptr;
+}
+
+// Whether any table gives `t` a value (to find the command words before the
+// command is known).
+bool TakesValueAnywhere(const OptionToken& t, const std::vector<CommandSpec>& commands) {
+  if (t.has_value) return false;
+  const OptionSpec* g = FindIn(GlobalOptionSpecs(), t);
+  if (g) return g->kind == OptionKind::kValue;
+  for (const CommandSpec& c : commands) {
+    const OptionSpec* o = FindIn(c.options, t);
+    if (o) return o->kind == OptionKind::kValue;
+  }
+  return false;
+}
+
+struct Word {
+  size_t index;
+  std::string text;
+};
+
+// The words that are not options or option values, with their indices.
+std::vector<Word> NonOptionWords(const std::vector<std::string>& args,
+                                 const std::vector<CommandSpec>& commands) {
+  std::vector<Word> words;
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--") {
+      for (++i; i < args.size(); ++i) words.push_back({i, args[i]});
+      break;
+    }
+    if (!IsOptionToken(args[i])) {
+      words.push_back({i, args[i]});
+    } else if (TakesValueAnywhere(SplitOption(args[i]), commands)) {
+      ++i;
+    }
+  }
+  return words;
+}
+
+// The closest of `candidates` to `word`: within edit distance 2 (1 for short
+// words), or one a prefix of the other.
+std::string Closest(absl::string_view word, const std::vector<std::string>& candidates) {
+  std::string best;
+  size_t best_distance = SIZE_MAX;
+  const size_t limit = word.size() <= 3 ? 1 : 2;
+  for (const std::string& c : candidates) {
+    size_t d = EditDistance(word, c);
+    if (d > limit && word.size() >= 2 && (absl::StartsWith(c, word) || absl::StartsWith(word, c))) {
+      d = limit;
+    }
+    if (d <= limit && d < best_distance) {
+      best = c;
+      best_distance = d;
+    }
+  }
+  return best;
+}
+
+std::string Suggestion(const OptionToken& t, const CommandSpec& command,
+                       const std::vector<CommandSpec>& commands) {
+  std::vector<std::string> names;
+  for (const auto* table : {&command.options, &GlobalOptionSpecs()}) {
+    for (const OptionSpec& o : *table) {
+      for (absl::string_view hint : absl::StrSplit(o.hints, ' ', absl::SkipEmpty())) {
+        if (EditDistance(t.name, hint) <= 1) return absl::StrCat("; did you mean --", o.name, "?");
+      }
+      names.push_back(o.name);
+    }
+  }
+  const std::string close = Closest(t.name, names);
+  if (!close.empty()) return absl::StrCat("; did you mean --", close, "?");
+  for (const CommandSpec& other : commands) {
+    if (FindIn(other.options, t) != nullptr) {
+      return absl::StrCat(" (it is an option of ledgerctl ", other.Path(), ")");
+    }
+  }
+  return "";
+}
+
+std::string OrList(const std::vector<std::string>& items) {
+  if (items.size() <= 1) return absl::StrJoin(items, "");
+  return absl::StrCat(absl::StrJoin(items.begin(), items.end() - 1, ", "), " or ", items.back());
+}
+
+// The command named by the leading words; `used` is how many words it took.
+absl::StatusOr<const CommandSpec*> FindCommand(const std::vector<Word>& words,
+                                               const std::vector<CommandSpec>& commands,
+                                               bool help, size_t* used) {
+  std::vector<std::string> groups, subs;
+  const CommandSpec* group_spec = nullptr;
+  for (const CommandSpec& c : commands) {
+    if (std::find(groups.begin(), groups.end(), c.group) == groups.end()) groups.push_back(c.group);
+    if (c.group != words[0].text) continue;
+    group_spec = &c;
+    if (c.sub.empty()) {
+      *used = 1;
+      return &c;
+    }
+    subs.push_back(c.sub);
+  }
+  if (group_spec == nullptr) {
+    const std::string close = Closest(words[0].text, groups);
+    return UsageError(absl::StrCat("unknown command \"", words[0].text, "\"",
+                                   close.empty() ? "" : absl::StrCat("; did you mean ", close, "?")));
+  }
+  if (words.size() < 2) {
+    if (help) return nullptr;  // the group's help
+    return UsageError(absl::StrCat(words[0].text, " needs a subcommand: ", OrList(subs)), "",
+                      words[0].text);
+  }
+  for (const CommandSpec& c : commands) {
+    if (c.group == words[0].text && c.sub == words[1].text) {
+      *used = 2;
+      return &c;
+    }
+  }
+  const std::string close = Closest(words[1].text, subs);
+  return UsageError(absl::StrCat("unknown ", words[0].text, " subcommand \"", words[1].text, "\" (",
+                                 OrList(subs), ")",
+                                 close.empty() ? "" : absl::StrCat("; did you mean ", close, "?")),
+                    "", words[0].text);
+}
+
+struct RawOptions {
+  std::map<std::string, std::string> values;  // by long name; "" for switches
+  std::vector<std::string> words;             // positional words in order
+};
+
+absl::Status ParseOneOption(const std::vector<std::string>& args, size_t* i,
+                            const CommandSpec& command, const std::vector<CommandSpec>& commands,
+                            RawOptions* out) {
+  const std::string path = command.Path();
+  const OptionToken t = SplitOption(args[*i]);
+  const OptionSpec* spec = FindIn(command.options, t);
+  if (spec == nullptr) spec = FindIn(GlobalOptionSpecs(), t);
+  if (spec == nullptr) {
+    return UsageError(absl::StrCat(path, ": unknown option ", args[*i].substr(0, args[*i].find('=')),
+                                   Suggestion(t, command, commands)),
+                      args[*i].substr(0, args[*i].find('=')), path);
+  }
+  const std::string dashed = Dashed(*spec);
+  if (out->values.count(spec->name) > 0) {
+    return UsageError(absl::StrCat(path, ": ", dashed, " given twice"), dashed, path);
+  }
+  if (spec->kind == OptionKind::kSwitch) {
+    if (t.has_value) {
+      return UsageError(absl::StrCat(path, ": ", dashed, " is a switch and takes no value"),
+                        dashed, path);
+    }
+    out->values[spec->name] = "";
+    return absl::OkStatus();
+  }
+  if (t.has_value) {
+    out->values[spec->name] = t.value;
+    return absl::OkStatus();
+  }
+  if (*i + 1 >= args.size() || absl::StartsWith(args[*i + 1], "--")) {
+    return UsageError(absl::StrCat(path, ": ", dashed, " needs a value (", spec->placeholder, ")",
+                                   *i + 1 < args.size() ? absl::StrCat("; write ", dashed, "=VALUE for a value that starts with --") : ""),
+                      dashed, path);
+  }
+  out->values[spec->name] = args[++*i];
+  return absl::OkStatus();
+}
+
+absl::StatusOr<RawOptions> ParseOptions(const std::vector<std::string>& args,
+                                        const std::set<size_t>& command_words,
+                                        const CommandSpec& command,
+                                        const std::vector<CommandSpec>& commands) {
+  RawOptions out;
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (command_words.count(i) > 0) continue;
+    if (args[i] == "--") {
+      for (++i; i < args.size(); ++i) {
+        if (command_words.count(i) == 0) out.words.push_back(args[i]);
+      }
+      break;
+    }
+    if (!IsOptionToken(args[i])) {
+      out.words.push_back(args[i]);
+      continue;
+    }
+    RETURN_IF_ERROR(ParseOneOption(args, &i, command, commands, &out));
+  }
+  return out;
+}
+
+absl::StatusOr<std::map<std::string, std::string>> BindPositionals(
+    const CommandSpec& command, const std::vector<std::string>& words) {
+  const std::string path = command.Path();
+  std::map<std::string, std::string> bound;
+  size_t next = 0;
+  for (const PositionalSpec& p : command.positionals) {
+    if (next >= words.size()) {
+      return UsageError(absl::StrCat(path, ": missing ", p.name, " (", p.help, ")"), p.name, path);
+    }
+    std::string value = words[next++];
+    if (p.kind == PositionalKind::kAmount && value.find(' ') == std::string::npos) {
+      if (next >= words.size()) {
+        return UsageError(absl::StrCat(path, ": ", p.name, " needs its currency, e.g. ", value, " GBP"),
+                          p.name, path);
+      }
+      value = absl::StrCat(value, " ", words[next++]);
+    }
+    bound[p.name] = value;
+  }
+  if (next < words.size()) {
+    const std::string& stray = words[next];
+    return UsageError(absl::StrCat(path, ": unexpected word \"", stray, "\"",
+                                   command.stray_hint.empty()
+                                       ? ""
+                                       : absl::StrCat("; did you mean ", command.stray_hint, " ", stray, "?")),
+                      stray, path);
+  }
+  return bound;
+}
+
+// --timeout SECONDS: whole seconds or with up to three decimals ("2.5"),
+// parsed as integers into milliseconds.
+absl::StatusOr<int64_t> ParseTimeoutMs(absl::string_view text) {
+  std::vector<std::string> parts = absl::StrSplit(text, absl::MaxSplits('.', 1));
+  int64_t seconds = 0, millis = 0;
+  const bool ok_seconds = !parts[0].empty() && parts[0].size() <= 9 &&
+                          std::all_of(parts[0].begin(), parts[0].end(), ::isdigit) &&
+                          absl::SimpleAtoi(parts[0], &seconds);
+  bool ok_fraction = true;
+  if (parts.size() == 2) {
+    std::string f = parts[1];
+    ok_fraction = !f.empty() && f.size() <= 3 && std::all_of(f.begin(), f.end(), ::isdigit);
+    f.resize(3, '0');
+    ok_fraction = ok_fraction && absl::SimpleAtoi(f, &millis);
+  }
+  if (!ok_seconds || !ok_fraction || seconds * 1000 + millis == 0) {
+    return UsageError(absl::StrCat("--timeout takes seconds, e.g. --timeout 5 or --timeout 0.5, not \"",
+                                   text, "\""),
+                      "--timeout");
+  }
+  return seconds * 1000 + millis;
+}
+
+absl::StatusOr<GlobalOptions> Globals(RawOptions& raw) {
+  GlobalOptions g;
+  const char* env = std::getenv("LEDGER_SERVER");
+  g.server = env && *env ? env : "localhost:50051";
+  if (raw.values.count("server")) g.server = raw.values["server"];
+  g.json = raw.values.count("json") > 0;
+  g.no_progress = raw.values.count("no-progress") > 0;
+  if (raw.values.count("timeout")) {
+    ASSIGN_OR_RETURN(g.timeout_ms, ParseTimeoutMs(raw.values["timeout"]));
+    g.timeout_given = true;
+  }
+  if (raw.values.count("retries")) {
+    const std::string& r = raw.values["retries"];
+    if (!absl::SimpleAtoi(r, &g.retries) || g.retries < 0 || g.retries > 100) {
+      return UsageError(absl::StrCat("--retries takes a number from 0 to 100, not \"", r, "\""),
+                        "--retries");
+    }
+  }
+  return g;
+}
+
+// "--to BENEFICIARY", "-f, --follow" and the help with its default.
+std::vector<std::pair<std::string, std::string>> OptionRows(const std::vector<OptionSpec>& options) {
+  std::vector<std::pair<std::string, std::string>> rows;
+  for (const OptionSpec& o : options) {
+    std::string left = o.short_name ? absl::StrCat("-", std::string(1, o.short_name), ", ") : "";
+    absl::StrAppend(&left, Dashed(o), o.kind == OptionKind::kValue ? absl::StrCat(" ", o.placeholder) : "");
+    std::string right = o.help;
+    if (absl::string_view(o.default_text) == "required") {
+      absl::StrAppend(&right, " (required)");
+    } else if (*o.default_text) {
+      absl::StrAppend(&right, " (default: ", o.default_text, ")");
+    }
+    rows.push_back({left, right});
+  }
+  return rows;
+}
+
+void PrintHelpRows(absl::string_view title,
+                   const std::vector<std::pair<std::string, std::string>>& rows, std::ostream& out) {
+  // A long left column (a placeholder listing choices) puts its help on the
+  // next line instead of widening every row.
+  constexpr size_t kMaxWidth = 24;
+  size_t width = 0;
+  for (const auto& r : rows) {
+    if (r.first.size() <= kMaxWidth) width = std::max(width, r.first.size());
+  }
+  out << "\n" << title << ":\n";
+  for (const auto& r : rows) {
+    const bool wrap = r.first.size() > width;
+    out << "  " << r.first << (wrap ? "\n  " : "")
+        << std::string(width + 2 - (wrap ? 0 : r.first.size()), ' ') << r.second << "\n";
+  }
+}
+
+bool HelpRequested(const std::vector<std::string>& args) {
+  for (const std::string& a : args) {
+    if (a == "--") return false;
+    if (a == "--help" || a == "-h") return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+const OptionSpec* CommandSpec::FindOption(absl::string_view name) const {
+  for (const OptionSpec& o : options) {
+    if (name == o.name) return &o;
+  }
+  return nullptr;
+}
+
+const std::vector<OptionSpec>& GlobalOptionSpecs() {
+  static const auto* kGlobals = new std::vector<OptionSpec>{
+      {"server", OptionKind::kValue, "HOST:PORT", "the ledgerd to talk to",
+       "$LEDGER_SERVER, else localhost:50051", 0, "host address"},
+      {"json", OptionKind::kSwitch, "", "print JSON for scripts (errors too, as one JSON line on stderr)", ""},
+      {"timeout", OptionKind::kValue, "SECONDS", "deadline of each call (whole seconds or e.g. 0.5)", "10"},
+      {"retries", OptionKind::kValue, "N",
+       "retries of UNAVAILABLE and DEADLINE_EXCEEDED, with backoff and the same event id", "4", 0,
+       "retry"},
+      {"no-progress", OptionKind::kSwitch, "", "no progress line on stderr, even on a terminal", ""},
+      {"help", OptionKind::kSwitch, "", "this help", "", 'h'},
+  };
+  return *kGlobals;
+}
+
+bool Invocation::Has(absl::string_view option) const {
+  return options_.count(std::string(option)) > 0;
+}
+
+std::string Invocation::Get(absl::string_view option, absl::string_view fallback) const {
+  auto it = options_.find(std::string(option));
+  return it == options_.end() ? std::string(fallback) : it->second;
+}
+
+const std::string& Invocation::Positional(absl::string_view name) const {
+  static const std::string kEmpty;
+  auto it = positionals_.find(std::string(name));
+  return it == positionals_.end() ? kEmpty : it->second;
+}
+
+bool JsonRequested(const std::vector<std::string>& args) {
+  for (const std::string& a : args) {
+    if (a == "--") return false;
+    if (a == "--json") return true;
+  }
+  return false;
+}
+
+absl::StatusOr<ParsedCommandLine> ParseCommandLine(const std::vector<std::string>& args,
+                                                   const std::vector<CommandSpec>& commands) {
+  ParsedCommandLine parsed;
+  bool help = HelpRequested(args);
+  std::vector<Word> words = NonOptionWords(args, commands);
+  if (!words.empty() && words[0].text == "help") {  // "ledgerctl help [COMMAND...]"
+    help = true;
+    words.erase(words.begin());
+  }
+  if (words.empty()) {
+    parsed.action = ParsedCommandLine::Action::kOverview;
+    parsed.overview_exit = help ? kExitOk : kExitUsage;
+    return parsed;
+  }
+  size_t used = 0;
+  ASSIGN_OR_RETURN(parsed.command, FindCommand(words, commands, help, &used));
+  if (parsed.command == nullptr) {
+    parsed.action = ParsedCommandLine::Action::kGroupHelp;
+    parsed.group = words[0].text;
+    return parsed;
+  }
+  if (help) {
+    parsed.action = ParsedCommandLine::Action::kCommandHelp;
+    return parsed;
+  }
+  std::set<size_t> command_words;
+  for (size_t k = 0; k < used; ++k) command_words.insert(words[k].index);
+  ASSIGN_OR_RETURN(RawOptions raw, ParseOptions(args, command_words, *parsed.command, commands));
+  ASSIGN_OR_RETURN(auto positionals, BindPositionals(*parsed.command, raw.words));
+  ASSIGN_OR_RETURN(GlobalOptions globals, Globals(raw));
+  for (const OptionSpec& g : GlobalOptionSpecs()) raw.values.erase(g.name);
+  parsed.invocation.emplace(*parsed.command, std::move(globals), std::move(raw.values),
+                            std::move(positionals));
+  return parsed;
+}
+
+void PrintCommandHelp(const CommandSpec& command, std::ostream& out) {
+  out << "usage: ledgerctl " << command.Path();
+  for (const PositionalSpec& p : command.positionals) out << " " << p.name;
+  out << " [options]\n\n" << command.summary << "\n";
+  if (!command.positionals.empty()) {
+    std::vector<std::pair<std::string, std::string>> rows;
+    for (const PositionalSpec& p : command.positionals) rows.push_back({p.name, p.help});
+    PrintHelpRows("arguments", rows, out);
+  }
+  if (!command.options.empty()) PrintHelpRows("options", OptionRows(command.options), out);
+  PrintHelpRows("global options", OptionRows(GlobalOptionSpecs()), out);
+  out << "\nexit codes: 0 ok, 1 refused or failed, 2 bad usage, 3 server unreachable.\n";
+}
+
+void PrintGroupHelp(absl::string_view group, const std::vector<CommandSpec>& commands,
+                    std::ostream& out) {
+  out << "usage: ledgerctl " << group << " SUBCOMMAND ... [options]\n";
+  std::vector<std::pair<std::string, std::string>> rows;
+  for (const CommandSpec& c : commands) {
+    if (c.group != group) continue;
+    std::string left = c.sub;
+    for (const PositionalSpec& p : c.positionals) absl::StrAppend(&left, " ", p.name);
+    rows.push_back({left, c.summary});
+  }
+  PrintHelpRows("subcommands", rows, out);
+  out << "\nledgerctl " << group << " SUBCOMMAND --help lists the options of each.\n";
+}
+
+size_t EditDistance(absl::string_view a, absl::string_view b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = up;
+    }
+  }
+  return row[b.size()];
+}
+
+}  // namespace ledgerctl

@@ -1,0 +1,263 @@
+// The command table: every command's words, positional parameters and
+// options. The parser (args.cc) and the per-command help read only this.
+#include "clients/ledgerctl/commands.h"
+
+namespace ledgerctl {
+namespace {
+
+using K = OptionKind;
+using P = PositionalKind;
+
+// ------------------------------------------------------------------ shared options
+
+const OptionSpec kOn{"on", K::kValue, "YYYY-MM-DD", "the date it happened (occurred_on)",
+                     "today, UTC", 0, "date occurred"};
+const OptionSpec kEventId{"event-id", K::kValue, "ID",
+                          "the event's id; reused on every retry, so nothing is recorded twice",
+                          "a fresh random id, ctl-<time>-<random>", 0, "id"};
+const OptionSpec kMemo{"memo", K::kValue, "TEXT", "a free note kept with the event", "none", 0,
+                       "note comment"};
+const OptionSpec kAsOf{"as-of", K::kValue, "POSITION|YYYY-MM-DD",
+                       "balances as they stood right after that position, or at the end of that day",
+                       "now", 0, "asof at date"};
+const OptionSpec kDataDir{"data-dir", K::kValue, "DIR",
+                          "read this data directory or restored backup offline (read-only) "
+                          "instead of asking the server",
+                          "ask the server", 0, "dir datadir"};
+const OptionSpec kMethod{"method", K::kValue, "M", "how it was paid (\"card\", \"bank transfer\")", "none"};
+const OptionSpec kReference{"reference", K::kValue, "R", "a bank or payment reference", "none", 0, "ref"};
+const OptionSpec kFrom{"from", K::kValue, "YYYY-MM-DD", "first day of the statement (by occurred_on)",
+                       "required"};
+const OptionSpec kTo{"to", K::kValue, "YYYY-MM-DD", "last day of the statement, included", "required"};
+const OptionSpec kFormat{"format", K::kValue, "table|json|csv", "how to print the statement",
+                         "table (json with --json)"};
+const OptionSpec kBackupId{"id", K::kValue, "N", "which backup (see backup list)", "the latest"};
+
+const PositionalSpec kId{"ID", P::kWord, "an id: 1-64 of a-z 0-9 . _ -"};
+const PositionalSpec kBeneficiary{"BENEFICIARY", P::kWord, "the beneficiary id"};
+const PositionalSpec kAmount{"AMOUNT", P::kAmount,
+                             "amount and currency: 12.50 GBP, 1250 JPY (one word or two)"};
+const PositionalSpec kBackupDir{"DIR", P::kWord, "the backup directory"};
+
+// A treasurer's options plus the three every recorded event takes.
+std::vector<OptionSpec> Record(std::vector<OptionSpec> options) {
+  options.insert(options.end(), {kOn, kEventId, kMemo});
+  return options;
+}
+
+std::vector<CommandSpec> Treasurers() {
+  const OptionSpec name{"name", K::kValue, "NAME", "public display name, may be a pseudonym", "required"};
+  const OptionSpec purpose{"purpose", K::kValue, "TEXT", "what the fund is for", "none"};
+  const OptionSpec reason{"reason", K::kValue, "TEXT", "why", "none"};
+  return {
+      {"beneficiary", "add", "Register a beneficiary's fund (restricted: spent only on them).",
+       {kId},
+       Record({name, purpose,
+               {"sensitive", K::kSwitch, "", "the beneficiary is at risk: shown by the display name only",
+                "not sensitive"}}),
+       RunBeneficiaryAdd},
+      {"beneficiary", "update", "Change a beneficiary's display name or purpose.", {kId},
+       Record({{"name", K::kValue, "NAME", "new display name", "unchanged"},
+               {"purpose", K::kValue, "TEXT", "new purpose", "unchanged"}}),
+       RunBeneficiaryUpdate},
+      {"beneficiary", "close", "Close a beneficiary's fund (its balance must be zero).", {kId},
+       Record({reason}), RunBeneficiaryClose},
+      {"branch", "affiliate", "Affiliate a union branch with its fee basis.", {kId},
+       Record({{"union", K::kValue, "NAME", "the union (\"UNISON\")", "required"},
+               {"branch-name", K::kValue, "NAME", "the branch's name", "required", 0, "name"},
+               {"region", K::kValue, "R", "the region", "none"},
+               {"members", K::kValue, "N", "number of members", "0"},
+               {"fee", K::kValue, "AMOUNT", "a fixed fee per period, e.g. \"25.00 GBP\"",
+                "none; --fee or --fee-per-member is required"},
+               {"fee-per-member", K::kValue, "AMOUNT", "a fee per member per period, e.g. \"0.10 GBP\"",
+                "none"},
+               {"minimum", K::kValue, "AMOUNT", "the least fee per period (with --fee-per-member)", "none"},
+               {"period", K::kValue, "monthly|quarterly|annual", "how often the fee is due", "monthly"}}),
+       RunBranchAffiliate},
+      {"branch", "disaffiliate", "A branch leaves the campaign.", {kId}, Record({reason}),
+       RunBranchDisaffiliate},
+      {"branch", "pay-fee", "Record a branch's affiliation fee (to the general fund).", {kId, kAmount},
+       Record({{"periods", K::kValue, "N", "how many fee periods it pays", "1"}, kMethod, kReference}),
+       RunBranchPayFee},
+      {"donate", "", "Record a donation: to the general fund, or earmarked for one fund.", {kAmount},
+       Record({{"to", K::kValue, "BENEFICIARY", "earmark it for this beneficiary's fund",
+                "the general fund", 0, "fund earmark beneficiary for"},
+               {"donor", K::kValue, "individual|branch|organisation|anonymous", "who gave",
+                "individual, or branch with --branch", 0, "kind"},
+               {"branch", K::kValue, "ID", "the giving branch (with --donor branch)", "none"},
+               {"donor-ref", K::kValue, "REF", "the donor's pseudonymous reference, never a legal name",
+                "none", 0, "ref donorref pseudonym"},
+               kMethod, kReference}),
+       RunDonate, "--to"},
+      {"allocate", "", "Move general-fund money to a beneficiary's fund.", {kBeneficiary, kAmount},
+       Record({}), RunAllocate},
+      {"disburse", "", "Pay money out of a beneficiary's fund.", {kBeneficiary, kAmount},
+       Record({{"purpose", K::kValue, "TEXT", "what it pays for", "required"},
+               {"payee", K::kValue, "P", "who was paid (a pseudonym is fine)", "none"},
+               kMethod, kReference}),
+       RunDisburse},
+      {"reverse", "", "Undo an event's money effect, wholly or in part; the original stays.",
+       {{"EVENT_ID", P::kWord, "the event id to reverse"}},
+       Record({{"kind", K::kValue, "refund|correction|duplicate|chargeback", "why it is undone",
+                "required"},
+               {"reason", K::kValue, "TEXT", "the reason, in words", "required"},
+               {"amount", K::kValue, "AMOUNT", "reverse only this much, e.g. \"5.00 GBP\"",
+                "the whole amount"}}),
+       RunReverse},
+  };
+}
+
+std::vector<CommandSpec> Readers() {
+  const OptionSpec all_funds{"all", K::kSwitch, "", "closed funds too", "open ones only"};
+  const OptionSpec all_branches{"all", K::kSwitch, "", "disaffiliated branches too",
+                                "affiliated ones only"};
+  return {
+      {"summary", "", "Totals per currency and the head.", {}, {kAsOf, kDataDir}, RunSummary},
+      {"balances", "", "Every fund: the general fund and each beneficiary's.", {},
+       {all_funds, kAsOf, kDataDir}, RunBalances},
+      {"branches", "", "Affiliated branches, fee status and contributions.", {},
+       {all_branches, kAsOf, kDataDir}, RunBranches},
+      {"branch", "show", "One branch.", {kId}, {kAsOf, kDataDir}, RunBranchShow},
+      {"beneficiary", "show", "One beneficiary's fund.", {kId}, {kAsOf, kDataDir}, RunBeneficiaryShow},
+      {"trial-balance", "", "Every account; debits equal credits.", {}, {kAsOf, kDataDir},
+       RunTrialBalance},
+      {"events", "", "Events by position.", {},
+       {{"from", K::kValue, "N", "first position", "1"},
+        {"limit", K::kValue, "N", "most events to print (at most 1000)", "100"}, kDataDir},
+       RunEvents},
+      {"event", "", "One event with its hashes.",
+       {{"EVENT", P::kWord, "an event id, or a position (a number)"}}, {kDataDir}, RunEvent},
+      {"tail", "", "The latest events; -f keeps following.", {},
+       {{"follow", K::kSwitch, "", "keep following new events (online only)", "stop at the head", 'f'},
+        {"lines", K::kValue, "N", "how many of the latest events", "10", 'n'},
+        {"from", K::kValue, "N", "start at this position instead", "the last --lines", 0, "start"},
+        kDataDir},
+       RunTail},
+      {"head", "", "The head's position and hash.", {}, {kDataDir}, RunHead},
+      {"statement", "fund", "A fund's statement for any date range.",
+       {{"FUND", P::kWord, "general, or a beneficiary id"}}, {kFrom, kTo, kFormat, kDataDir},
+       RunStatementFund},
+      {"statement", "branch", "A branch's fees due and paid, and its gifts, for a date range.", {kId},
+       {kFrom, kTo, kFormat, kDataDir}, RunStatementBranch},
+      {"statement", "income", "Income and spending by fund class for a date range.", {},
+       {kFrom, kTo, kFormat, kDataDir}, RunStatementIncome},
+  };
+}
+
+std::vector<CommandSpec> Auditors() {
+  const OptionSpec output{"output", K::kValue, "FILE",
+                          "write to FILE (complete or not at all) and print a summary", "stdout", 0,
+                          "out file"};
+  const OptionSpec format{"format", K::kValue, "csv|jsonl", "the file format", "csv"};
+  return {
+      {"audit", "verify", "Recompute the hash chain.", {},
+       {{"from", K::kValue, "N", "first position to check", "1"},
+        {"to", K::kValue, "N", "last position to check", "the head"}, kDataDir},
+       RunAuditVerify},
+      {"audit", "rebuild-check", "Rebuild every projection from the log and compare.", {}, {kDataDir},
+       RunAuditRebuildCheck},
+      {"audit", "replay", "Offline: verify the chain, rebuild, trial balance and summary.", {},
+       {{"data-dir", K::kValue, "DIR", "the data directory or restored backup to audit", "required",
+         0, "dir datadir"}},
+       RunAuditReplay},
+      {"export", "events", "The log, one row per event (columns: docs/AUDITING.md).", {},
+       {format, output, kDataDir}, RunExportEvents},
+      {"export", "postings", "The double-entry postings, two rows per money event.", {},
+       {format, output, kDataDir}, RunExportPostings},
+      {"backup", "create", "Online backup into DIR on the server (--timeout defaults to 3600 here).", {},
+       {{"to", K::kValue, "DIR", "the backup directory, an absolute path on the server", "required",
+         0, "dir"}},
+       RunBackupCreate},
+      {"backup", "list", "The backups in DIR with their heads.", {kBackupDir}, {}, RunBackupList},
+      {"backup", "verify", "Checksums, then restore to scratch space, verify the chain, rebuild.",
+       {kBackupDir},
+       {kBackupId, {"scratch", K::kValue, "DIR", "where to restore for the check",
+                    "a new temporary directory"}},
+       RunBackupVerify},
+      {"backup", "restore", "Restore a backup into a new or empty directory; never overwrites.",
+       {kBackupDir},
+       {kBackupId, {"data-dir", K::kValue, "TARGET", "the new or empty directory to restore into",
+                    "required", 0, "dir datadir target"}},
+       RunBackupRestore},
+  };
+}
+
+std::vector<CommandSpec> All() {
+  std::vector<CommandSpec> all;
+  for (auto part : {Treasurers(), Readers(), Auditors()}) {
+    for (CommandSpec& c : part) all.push_back(std::move(c));
+  }
+  return all;
+}
+
+}  // namespace
+
+const std::vector<CommandSpec>& Commands() {
+  static const auto* kCommands = new std::vector<CommandSpec>(All());
+  return *kCommands;
+}
+
+const char kOverview[] = R"(ledgerctl — Solidarity Ledger treasurer and auditor tool
+
+usage: ledgerctl [--server HOST:PORT] [--json] COMMAND ... [options]
+       ledgerctl COMMAND [SUBCOMMAND] --help    every option of a command, with defaults
+
+treasurers (each records one event; options: --on YYYY-MM-DD, --event-id ID, --memo TEXT):
+  beneficiary add ID --name NAME [--purpose TEXT] [--sensitive]
+  beneficiary update ID [--name NAME] [--purpose TEXT]
+  beneficiary close ID [--reason TEXT]
+  branch affiliate ID --union NAME --branch-name NAME [--region R] [--members N]
+                      (--fee "10.00 GBP" | --fee-per-member "0.50 GBP" [--minimum "5.00 GBP"])
+                      [--period monthly|quarterly|annual]
+  branch disaffiliate ID [--reason TEXT]
+  branch pay-fee ID AMOUNT CURRENCY [--periods N] [--method M] [--reference R]
+  donate AMOUNT CURRENCY [--to BENEFICIARY] [--donor individual|branch|organisation|anonymous]
+                         [--branch ID] [--donor-ref REF] [--method M] [--reference R]
+  allocate BENEFICIARY AMOUNT CURRENCY
+  disburse BENEFICIARY AMOUNT CURRENCY --purpose TEXT [--payee P] [--method M] [--reference R]
+  reverse EVENT_ID --kind refund|correction|duplicate|chargeback --reason TEXT [--amount "5.00 GBP"]
+
+readers (online, or offline on a data directory or restored backup with --data-dir DIR):
+  summary                      totals per currency and the head
+  balances [--all]             every fund (--all: closed ones too)
+  branches [--all]             affiliated branches, fee status and contributions
+  branch show ID               one branch
+  beneficiary show ID          one beneficiary's fund
+  trial-balance                every account; debits equal credits
+  events [--from N] [--limit N]
+  event ID|POSITION            one event with its hashes
+  tail [-f] [-n N] [--from N]  the latest events; -f keeps following (online only)
+  head                         head position and hash
+  (summary, balances, branches, branch show, beneficiary show and trial-balance take
+   --as-of POSITION or --as-of YYYY-MM-DD: balances as they stood then)
+
+statements (any date range by occurred_on; --format table|json|csv; --data-dir DIR):
+  statement fund general|BENEFICIARY --from YYYY-MM-DD --to YYYY-MM-DD
+  statement branch ID --from YYYY-MM-DD --to YYYY-MM-DD
+  statement income --from YYYY-MM-DD --to YYYY-MM-DD
+
+auditors:
+  audit verify [--from N] [--to N] [--data-dir DIR]   recompute the hash chain
+  audit rebuild-check [--data-dir DIR]                rebuild projections and compare
+  audit replay --data-dir DIR                         offline: verify, rebuild, summary
+  export events|postings [--format csv|jsonl] [--output FILE] [--data-dir DIR]
+                      the log, or its postings, for a spreadsheet or an accounting
+                      package (columns: docs/AUDITING.md); online unless --data-dir;
+                      a progress bar on a terminal unless --no-progress
+  backup create --to DIR                  online backup into DIR on the server (absolute path)
+  backup list DIR                         the backups in DIR with their heads
+  backup verify DIR [--id N] [--scratch DIR]
+                      checksums, then restore to scratch space, verify the chain, rebuild
+  backup restore DIR [--id N] --data-dir TARGET
+                      restore (latest, or N) into a new or empty TARGET; never overwrites
+
+amounts are decimal strings with a currency: 12.50 GBP, 1250 JPY, 1.250 BHD.
+hashes are lower-case hex, in text and in --json.
+--server defaults to $LEDGER_SERVER, else localhost:50051. --timeout SECONDS (10),
+--retries N (4): UNAVAILABLE and DEADLINE_EXCEEDED are retried with the same event id.
+--json: JSON on stdout, and an error as one JSON object on stderr.
+unknown options, missing values and unexpected words are refused (exit 2).
+exit codes: 0 ok, 1 refused or failed, 2 bad usage, 3 server unreachable.
+)";
+
+}  // namespace ledgerctl

@@ -1,0 +1,114 @@
+// ledgerctl's commands: the table (commands.cc), the handlers (one file per
+// group: cmd_record.cc, cmd_read.cc, cmd_statement.cc, cmd_audit.cc,
+// cmd_backup_export.cc) and the helpers they share (common.cc).
+//
+// To add a command: a CommandSpec entry in commands.cc (words, positional
+// parameters, options with help and defaults, handler) and the handler in
+// the cmd_*.cc file of its group. Parsing, help and usage errors come from
+// the table; the handler reads only what the table declares.
+//
+// A handler validates everything it reads before it sends or writes
+// anything, so a usage error never leaves a trace.
+#ifndef CLIENTS_LEDGERCTL_COMMANDS_H_
+#define CLIENTS_LEDGERCTL_COMMANDS_H_
+
+#include <cstdint>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "clients/ledgerctl/args.h"
+#include "google/protobuf/message.h"
+#include "solidarity/ledger/v1/ledger.pb.h"
+
+namespace ledgerctl {
+
+namespace v1 = ::solidarity::ledger::v1;
+
+// Every command, in the order the overview lists them.
+const std::vector<CommandSpec>& Commands();
+
+// The overview printed by `ledgerctl --help`.
+extern const char kOverview[];
+
+// ------------------------------------------------------------------ handlers
+
+// cmd_record.cc: treasurers; each records one event.
+absl::StatusOr<int> RunBeneficiaryAdd(const Invocation& in);
+absl::StatusOr<int> RunBeneficiaryUpdate(const Invocation& in);
+absl::StatusOr<int> RunBeneficiaryClose(const Invocation& in);
+absl::StatusOr<int> RunBranchAffiliate(const Invocation& in);
+absl::StatusOr<int> RunBranchDisaffiliate(const Invocation& in);
+absl::StatusOr<int> RunBranchPayFee(const Invocation& in);
+absl::StatusOr<int> RunDonate(const Invocation& in);
+absl::StatusOr<int> RunAllocate(const Invocation& in);
+absl::StatusOr<int> RunDisburse(const Invocation& in);
+absl::StatusOr<int> RunReverse(const Invocation& in);
+
+// cmd_read.cc: readers, online or offline (--data-dir).
+absl::StatusOr<int> RunSummary(const Invocation& in);
+absl::StatusOr<int> RunBalances(const Invocation& in);
+absl::StatusOr<int> RunBranches(const Invocation& in);
+absl::StatusOr<int> RunBranchShow(const Invocation& in);
+absl::StatusOr<int> RunBeneficiaryShow(const Invocation& in);
+absl::StatusOr<int> RunTrialBalance(const Invocation& in);
+absl::StatusOr<int> RunEvents(const Invocation& in);
+absl::StatusOr<int> RunEvent(const Invocation& in);
+absl::StatusOr<int> RunTail(const Invocation& in);
+absl::StatusOr<int> RunHead(const Invocation& in);
+
+// cmd_statement.cc
+absl::StatusOr<int> RunStatementFund(const Invocation& in);
+absl::StatusOr<int> RunStatementBranch(const Invocation& in);
+absl::StatusOr<int> RunStatementIncome(const Invocation& in);
+
+// cmd_audit.cc
+absl::StatusOr<int> RunAuditVerify(const Invocation& in);
+absl::StatusOr<int> RunAuditRebuildCheck(const Invocation& in);
+absl::StatusOr<int> RunAuditReplay(const Invocation& in);
+
+// cmd_backup_export.cc
+absl::StatusOr<int> RunExportEvents(const Invocation& in);
+absl::StatusOr<int> RunExportPostings(const Invocation& in);
+absl::StatusOr<int> RunBackupCreate(const Invocation& in);
+absl::StatusOr<int> RunBackupList(const Invocation& in);
+absl::StatusOr<int> RunBackupVerify(const Invocation& in);
+absl::StatusOr<int> RunBackupRestore(const Invocation& in);
+
+// ------------------------------------------------------------------ helpers (common.cc)
+
+// A usage error about this invocation's command.
+absl::Status Usage(const Invocation& in, absl::string_view message, absl::string_view field = "");
+
+// An integer option in [min, max], or `fallback` when it was not given.
+absl::StatusOr<int64_t> IntOption(const Invocation& in, absl::string_view name, int64_t fallback,
+                                  int64_t min, int64_t max);
+
+// "12.50 GBP" as Money; a usage error naming `field` otherwise.
+absl::StatusOr<v1::Money> MoneyOf(const Invocation& in, const std::string& text,
+                                  absl::string_view field);
+
+// --as-of POSITION or --as-of YYYY-MM-DD (unset when not given), and the
+// note the tables print for it: " (as of position 7)".
+v1::AsOf AsOfOption(const Invocation& in);
+std::string AsOfNote(const Invocation& in);
+
+// `message` as indented JSON and a newline on stdout.
+void PrintJson(const google::protobuf::Message& message);
+
+// One line about an event body, in plain (unescaped) text.
+std::string DescribeBody(const v1::EventBody& body);
+// "#7  2026-03-02  donation 50.00 GBP from ...  [id]  (reversed by #14)",
+// escaped for a terminal.
+void PrintEventLine(const v1::Event& event, std::ostream& out = std::cout);
+
+// A progress line on stderr (only on a terminal, and not with --no-progress),
+// and its clearing.
+bool ShowProgress(const Invocation& in);
+void ClearProgress(const Invocation& in);
+
+}  // namespace ledgerctl
+
+#endif  // CLIENTS_LEDGERCTL_COMMANDS_H_

@@ -1,0 +1,215 @@
+#include "clients/ledgerctl/reader.h"
+
+#include <algorithm>
+#include <memory>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "clients/ledgerctl/client.h"
+#include "clients/ledgerctl/output.h"
+#include "ledger/civil_date.h"
+#include "ledger/point_in_time.h"
+#include "ledger/queries.h"
+#include "ledger/statements.h"
+#include "ledger/status_macros.h"
+
+namespace ledgerctl {
+namespace {
+
+using ledger::ReadView;
+
+// ------------------------------------------------------------------ online
+
+class GrpcReader : public Reader {
+ public:
+  explicit GrpcReader(const GlobalOptions& globals) : client_(globals) {}
+
+#define LEDGERCTL_UNARY(Method, Stub, Rpc, Request, Response)                       \
+  absl::StatusOr<v1::Response> Method(const v1::Request& r) override {               \
+    v1::Response out;                                                                \
+    RETURN_IF_ERROR(client_.Call([&](grpc::ClientContext* c) {                       \
+      out.Clear();                                                                   \
+      return client_.Stub().Rpc(c, r, &out);                                         \
+    }));                                                                             \
+    return out;                                                                      \
+  }
+  LEDGERCTL_UNARY(Summary, queries, GetSummary, GetSummaryRequest, GetSummaryResponse)
+  LEDGERCTL_UNARY(Beneficiaries, queries, ListBeneficiaries, ListBeneficiariesRequest,
+                  ListBeneficiariesResponse)
+  LEDGERCTL_UNARY(Beneficiary, queries, GetBeneficiary, GetBeneficiaryRequest, GetBeneficiaryResponse)
+  LEDGERCTL_UNARY(Branches, queries, ListBranches, ListBranchesRequest, ListBranchesResponse)
+  LEDGERCTL_UNARY(Branch, queries, GetBranch, GetBranchRequest, GetBranchResponse)
+  LEDGERCTL_UNARY(TrialBalance, queries, GetTrialBalance, GetTrialBalanceRequest,
+                  GetTrialBalanceResponse)
+  LEDGERCTL_UNARY(FundStatement, queries, GetFundStatement, GetFundStatementRequest,
+                  GetFundStatementResponse)
+  LEDGERCTL_UNARY(BranchStatement, queries, GetBranchStatement, GetBranchStatementRequest,
+                  GetBranchStatementResponse)
+  LEDGERCTL_UNARY(IncomeStatement, queries, GetIncomeStatement, GetIncomeStatementRequest,
+                  GetIncomeStatementResponse)
+  LEDGERCTL_UNARY(Events, audit, ReadEvents, ReadEventsRequest, ReadEventsResponse)
+  LEDGERCTL_UNARY(Event, audit, GetEvent, GetEventRequest, GetEventResponse)
+#undef LEDGERCTL_UNARY
+
+  absl::StatusOr<v1::GetHeadResponse> Head() override {
+    v1::GetHeadResponse out;
+    RETURN_IF_ERROR(client_.Call([&](grpc::ClientContext* c) {
+      out.Clear();
+      return client_.audit().GetHead(c, v1::GetHeadRequest(), &out);
+    }));
+    return out;
+  }
+
+  absl::Status Tail(uint64_t from, bool follow,
+                    const std::function<void(const v1::Event&)>& fn) override {
+    return client_.Subscribe(from, follow, fn);
+  }
+
+ private:
+  Client client_;
+};
+
+// ------------------------------------------------------------------ offline
+
+// Answers as the server's handlers do (services/ledger_services.cc), over a
+// read-only EventLog.
+class OfflineReader : public Reader {
+ public:
+  explicit OfflineReader(std::unique_ptr<ledger::EventLog> log) : log_(std::move(log)) {}
+
+  absl::StatusOr<v1::GetSummaryResponse> Summary(const v1::GetSummaryRequest& r) override {
+    ASSIGN_OR_RETURN(auto view, At(r.as_of()));
+    return ledger::QuerySummary(*view);
+  }
+
+  absl::StatusOr<v1::ListBeneficiariesResponse> Beneficiaries(
+      const v1::ListBeneficiariesRequest& r) override {
+    ASSIGN_OR_RETURN(auto view, At(r.as_of()));
+    return ledger::QueryBeneficiaries(*view, r.include_closed());
+  }
+
+  absl::StatusOr<v1::GetBeneficiaryResponse> Beneficiary(
+      const v1::GetBeneficiaryRequest& r) override {
+    ASSIGN_OR_RETURN(auto view, At(r.as_of()));
+    v1::GetBeneficiaryResponse out;
+    ASSIGN_OR_RETURN(*out.mutable_beneficiary(), ledger::QueryBeneficiary(*view, r.beneficiary_id()));
+    *out.mutable_as_of() = ledger::HeadOf(*view);
+    return out;
+  }
+
+  absl::StatusOr<v1::ListBranchesResponse> Branches(const v1::ListBranchesRequest& r) override {
+    ASSIGN_OR_RETURN(auto view, At(r.as_of()));
+    return ledger::QueryBranches(*view, r.include_disaffiliated(), DayFor(r.as_of()));
+  }
+
+  absl::StatusOr<v1::GetBranchResponse> Branch(const v1::GetBranchRequest& r) override {
+    ASSIGN_OR_RETURN(auto view, At(r.as_of()));
+    const absl::CivilDay today = DayFor(r.as_of());
+    v1::GetBranchResponse out;
+    ASSIGN_OR_RETURN(*out.mutable_branch(), ledger::QueryBranch(*view, r.branch_id(), today));
+    *out.mutable_as_of() = ledger::HeadOf(*view);
+    out.set_today(ledger::FormatDate(today));
+    return out;
+  }
+
+  absl::StatusOr<v1::GetTrialBalanceResponse> TrialBalance(
+      const v1::GetTrialBalanceRequest& r) override {
+    ASSIGN_OR_RETURN(auto view, At(r.as_of()));
+    return ledger::QueryTrialBalance(*view);
+  }
+
+  absl::StatusOr<v1::GetFundStatementResponse> FundStatement(
+      const v1::GetFundStatementRequest& r) override {
+    return ledger::FundStatement(*log_->NewReadView(), r.fund(), r.range());
+  }
+
+  absl::StatusOr<v1::GetBranchStatementResponse> BranchStatement(
+      const v1::GetBranchStatementRequest& r) override {
+    return ledger::BranchStatement(*log_->NewReadView(), r.branch_id(), r.range());
+  }
+
+  absl::StatusOr<v1::GetIncomeStatementResponse> IncomeStatement(
+      const v1::GetIncomeStatementRequest& r) override {
+    return ledger::IncomeStatement(*log_->NewReadView(), r.range());
+  }
+
+  absl::StatusOr<v1::GetHeadResponse> Head() override {
+    auto view = log_->NewReadView();
+    v1::GetHeadResponse out;
+    *out.mutable_head() = ledger::HeadOf(*view);
+    out.set_ledger_id(view->ledger_id());
+    out.set_ledger_name(view->ledger_name());
+    return out;
+  }
+
+  absl::StatusOr<v1::ReadEventsResponse> Events(const v1::ReadEventsRequest& r) override {
+    return ledger::QueryEvents(*log_->NewReadView(), r.from_position(), r.limit());
+  }
+
+  absl::StatusOr<v1::GetEventResponse> Event(const v1::GetEventRequest& r) override {
+    v1::GetEventResponse out;
+    ASSIGN_OR_RETURN(*out.mutable_event(), ledger::QueryEvent(*log_->NewReadView(), r));
+    return out;
+  }
+
+  absl::Status Tail(uint64_t from, bool follow,
+                    const std::function<void(const v1::Event&)>& fn) override;
+
+ private:
+  absl::StatusOr<std::unique_ptr<ReadView>> At(const v1::AsOf& as_of) {
+    return ledger::ApplyAsOf(log_->NewReadView(), as_of);
+  }
+
+  // The day arrears are judged at: the as-of date if one is given, else today.
+  static absl::CivilDay DayFor(const v1::AsOf& as_of) {
+    if (as_of.has_end_of_date()) {
+      absl::StatusOr<absl::CivilDay> day = ledger::ParseDate(as_of.end_of_date());
+      if (day.ok()) return *day;
+    }
+    return ledger::TodayUtc(ledger::Clock::Real());
+  }
+
+  std::unique_ptr<ledger::EventLog> log_;
+};
+
+absl::Status OfflineReader::Tail(uint64_t from, bool follow,
+                                 const std::function<void(const v1::Event&)>& fn) {
+  if (follow) {
+    return UsageError("tail -f follows a live server; a data directory does not grow (drop -f)",
+                      "--follow", "tail");
+  }
+  auto view = log_->NewReadView();
+  absl::Status inner;
+  RETURN_IF_ERROR(view->ScanEvents(std::max<uint64_t>(1, from), [&](const ledger::StoredEvent& e) {
+    absl::StatusOr<v1::Event> api = view->ToApiEvent(e);
+    if (!api.ok()) {
+      inner = api.status();
+      return false;
+    }
+    fn(*api);
+    return true;
+  }));
+  return inner;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<ledger::EventLog>> OpenDataDir(const std::string& dir) {
+  ledger::EventLogOptions options;
+  options.read_only = true;
+  options.create_if_missing = false;
+  return ledger::EventLog::Open(dir, options);
+}
+
+absl::StatusOr<std::unique_ptr<Reader>> OpenReader(const Invocation& in) {
+  std::unique_ptr<Reader> reader;
+  if (!in.Has("data-dir")) {
+    reader = std::make_unique<GrpcReader>(in.globals());
+    return reader;
+  }
+  ASSIGN_OR_RETURN(std::unique_ptr<ledger::EventLog> log, OpenDataDir(in.Get("data-dir")));
+  reader = std::make_unique<OfflineReader>(std::move(log));
+  return reader;
+}
+
+}  // namespace ledgerctl
