@@ -229,6 +229,19 @@ test("only the read side is exposed, only over gRPC-Web", async () => {
     assert.equal(ConnectError.from(e).code, Code.Unimplemented);
     return true;
   });
+  // Nor GetEvent (it answers by event id) nor statements (their lines are whole events).
+  const { queries } = clients();
+  for (const call of [
+    () => audit.getEvent({ key: { case: "position", value: 4n } }),
+    () => queries.getFundStatement({ fund: "general", range: { fromDate: "2026-01-01", toDate: "2026-12-31" } }),
+    () => queries.getBranchStatement({ branchId: "unison-leeds", range: { fromDate: "2026-01-01", toDate: "2026-12-31" } }),
+    () => queries.getIncomeStatement({ range: { fromDate: "2026-01-01", toDate: "2026-12-31" } }),
+  ]) {
+    await assert.rejects(call(), (e: unknown) => {
+      assert.equal(ConnectError.from(e).code, Code.Unimplemented);
+      return true;
+    });
+  }
   // The Connect protocol (JSON over POST) is switched off.
   const res = await fetch(new URL("solidarity.ledger.v1.LedgerQueries/GetSummary", dash.url), {
     method: "POST",
