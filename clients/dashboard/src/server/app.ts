@@ -24,7 +24,7 @@ import {
   createGrpcTransport,
   Http2SessionManager,
 } from "@connectrpc/connect-node";
-import { LedgerAudit, LedgerQueries } from "../../gen/solidarity/ledger/v1/ledger_pb.js";
+import { LedgerAudit, LedgerQueries, type AsOf } from "../../gen/solidarity/ledger/v1/ledger_pb.js";
 import { Redactor, type RedactorUpstream } from "./redact.js";
 import { loadStaticFiles, staticHandler } from "./static.js";
 
@@ -75,6 +75,11 @@ class SerialQueue {
     this.tail = next.catch(() => undefined);
     return next;
   }
+}
+
+/** A browser's as_of, rebuilt with only the fields this build knows. */
+function asOf(a: AsOf | undefined) {
+  return a ? { point: a.point } : undefined;
 }
 
 function hostForUrl(host: string): string {
@@ -169,11 +174,11 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   const routes = (router: ConnectRouter) => {
     router.service(LedgerQueries, {
       getSummary: (req, ctx) =>
-        unary(ctx, (o) => queries.getSummary({ asOf: req.asOf }, o), (r) => redactor.summary(r, ctx.signal)),
+        unary(ctx, (o) => queries.getSummary({ asOf: asOf(req.asOf) }, o), (r) => redactor.summary(r, ctx.signal)),
       listBeneficiaries: (req, ctx) =>
         unary(
           ctx,
-          (o) => queries.listBeneficiaries({ includeClosed: req.includeClosed, asOf: req.asOf }, o),
+          (o) => queries.listBeneficiaries({ includeClosed: req.includeClosed, asOf: asOf(req.asOf) }, o),
           (r) => redactor.beneficiaries(r, ctx.signal),
         ),
       getBeneficiary: async (req, ctx) => {
@@ -192,19 +197,19 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
       listBranches: (req, ctx) =>
         unary(
           ctx,
-          (o) => queries.listBranches({ includeDisaffiliated: req.includeDisaffiliated, asOf: req.asOf }, o),
+          (o) => queries.listBranches({ includeDisaffiliated: req.includeDisaffiliated, asOf: asOf(req.asOf) }, o),
           (r) => redactor.branches(r, ctx.signal),
         ),
       getBranch: (req, ctx) =>
         unary(
           ctx,
-          (o) => queries.getBranch({ branchId: req.branchId, asOf: req.asOf }, o),
+          (o) => queries.getBranch({ branchId: req.branchId, asOf: asOf(req.asOf) }, o),
           (r) => redactor.branch(r, ctx.signal),
         ),
       getTrialBalance: (req, ctx) =>
         unary(
           ctx,
-          (o) => queries.getTrialBalance({ asOf: req.asOf }, o),
+          (o) => queries.getTrialBalance({ asOf: asOf(req.asOf) }, o),
           (r) => redactor.trialBalance(r, ctx.signal),
         ),
       async *watchBalances(_req, ctx) {

@@ -306,6 +306,11 @@ class BoundedMap<K, V> {
   }
 }
 
+/** The request's as_of with only the fields this build knows. */
+function asOfOnly(req: GetBeneficiaryRequest) {
+  return req.asOf ? { point: req.asOf.point } : undefined;
+}
+
 /** Errors this module made: already fit for a browser, passed on as they are. */
 const ownErrors = new WeakSet<ConnectError>();
 
@@ -367,7 +372,7 @@ export class Redactor {
     const asked = req.beneficiaryId;
     if (!asked.startsWith(FUND_ALIAS_PREFIX)) {
       return {
-        request: create(GetBeneficiaryRequestSchema, { beneficiaryId: asked, asOf: req.asOf }),
+        request: create(GetBeneficiaryRequestSchema, { beneficiaryId: asked, asOf: asOfOnly(req) }),
         viaAlias: false,
       };
     }
@@ -383,7 +388,7 @@ export class Redactor {
       id = this.aliasToId.get(asked);
     }
     if (id === undefined) throw noSuchBeneficiary();
-    return { request: create(GetBeneficiaryRequestSchema, { beneficiaryId: id, asOf: req.asOf }), viaAlias: true };
+    return { request: create(GetBeneficiaryRequestSchema, { beneficiaryId: id, asOf: asOfOnly(req) }), viaAlias: true };
   }
 
   // ---------------------------------------------------------------- answers
