@@ -7,7 +7,12 @@
 //   * a new donation appears without a reload (WatchBalances);
 //   * with ledgerd stopped the page shows an alert banner;
 //   * after ledgerd restarts on the same data directory the page recovers and
-//     follows new events again.
+//     follows new events again;
+//   * (second test) a fund registered --sensitive: its id, and every event id,
+//     appear nowhere in the page (DOM, attributes included, at any moment of
+//     the load) nor in any response the page received (raw bytes); partial
+//     and whole reversals read as they are; a branch that has paid nothing
+//     owes its fee on the day it affiliates.
 // Screenshots go to tests/browser/out/.
 //
 // Run from clients/dashboard: npm run build && npm run test:browser
@@ -116,13 +121,18 @@ async function waitFor(what, fn, timeoutMs) {
 let tmp;
 let ledgerLog;
 
-async function startLedgerd(dataDir, listen) {
-  const portFile = join(tmp, `port-${Date.now()}`);
+function tmpDir() {
+  tmp ??= mkdtempSync(join(tmpdir(), "dashboard-browser-"));
+  return tmp;
+}
+
+async function startLedgerd(dataDir, listen, logFile = ledgerLog) {
+  const portFile = join(tmpDir(), `port-${Date.now()}-${Math.random().toString(36).slice(2)}`);
   const child = startProcess(
     "ledgerd",
     LEDGERD,
     ["--data_dir", dataDir, "--listen", listen, "--port_file", portFile],
-    ledgerLog,
+    logFile,
   );
   const port = await waitFor(
     "ledgerd's port file",
@@ -244,7 +254,7 @@ test("dashboard shows live ledger balances and survives a ledgerd restart", { ti
     assert.ok(existsSync(path), `missing ${what}: ${path}`);
   }
   mkdirSync(outDir, { recursive: true });
-  tmp = mkdtempSync(join(tmpdir(), "dashboard-browser-"));
+  tmpDir();
   ledgerLog = join(outDir, "ledgerd.log");
   rmSync(ledgerLog, { force: true });
   rmSync(join(outDir, "dashboard.log"), { force: true });
@@ -253,7 +263,13 @@ test("dashboard shows live ledger balances and survives a ledgerd restart", { ti
   // 1. ledgerd, then the books of a small campaign.
   let ledgerd = await startLedgerd(dataDir, "127.0.0.1:0");
   const port = ledgerd.port;
-  const ctl = (...args) => ledgerctl(port, ...args);
+  const recordedIds = [];
+  const ctl = async (...args) => {
+    const out = await ledgerctl(port, ...args);
+    const m = /\(event id ([a-z0-9._-]+)\)/.exec(out);
+    if (m) recordedIds.push(m[1]);
+    return out;
+  };
 
   await ctl("beneficiary", "add", "lawyer-a", "--name", "Legal aid for Selin", "--purpose", "Defence lawyer fees");
   await ctl("beneficiary", "add", "friend-x", "--name", "Friend X", "--purpose", "Bail for X in Yarovsk", "--sensitive");
@@ -313,7 +329,8 @@ test("dashboard shows live ledger balances and survives a ledgerd restart", { ti
   await waitForText(page, cell("funds-table", lawyer, "received"), "65.00 GBP");
   await waitForText(page, cell("funds-table", lawyer, "disbursed"), "30.00 GBP");
   await waitForText(page, cell("funds-table", lawyer, "available"), "35.00 GBP");
-  await waitForText(page, cell("funds-table", 'data-fund="friend-x"][data-currency="KWD"', "available"), "12.345 KWD");
+  // friend-x is sensitive: the page knows it only by its alias (registered at position 3).
+  await waitForText(page, cell("funds-table", 'data-fund="fund@3"][data-currency="KWD"', "available"), "12.345 KWD");
 
   await waitForText(page, cell("branches-table", 'data-branch="unison-leeds"', "status") + " .tag", "Paid up");
   await waitForText(page, cell("branches-table", 'data-branch="unison-leeds"', "fees"), "30.00 GBP");
@@ -325,8 +342,15 @@ test("dashboard shows live ledger balances and survives a ledgerd restart", { ti
   await waitForText(page, '#activity-table tr[data-position="12"] td[data-col="amount"]', "30.00 GBP");
   await waitForText(page, '#activity-table tr[data-position="12"] td[data-col="event"] .kind', "Disbursement");
   await waitForText(page, '#activity-table tr[data-position="13"] td[data-col="event"] .kind', "Reversal (refund)");
+  // A partial reversal: its own amount; the original keeps its amount, is
+  // not struck through, and says how much of it was refunded.
   await waitForText(page, '#activity-table tr[data-position="13"] td[data-col="amount"]', "1000 JPY");
-  await waitForText(page, '#activity-table tr[data-position="9"] td[data-col="event"] .tag', "reversed by #13");
+  await waitForText(page, '#activity-table tr[data-position="13"] td[data-col="event"] .detail', "Of #9 (Donation), 1000 JPY of 5000 JPY");
+  await waitForText(page, '#activity-table tr[data-position="9"] td[data-col="event"] .tag', "partly reversed by #13");
+  await waitForText(page, '#activity-table tr[data-position="9"] td[data-col="event"] .note', "1000 JPY of it refunded");
+  await waitForText(page, '#activity-table tr[data-position="9"] td[data-col="amount"]', "5000 JPY");
+  assert.equal(await page.evaluate(() => document.querySelector('#activity-table tr[data-position="9"]').classList.contains("reversed")), false);
+  await waitForText(page, '#activity-table tr[data-position="11"] td[data-col="event"] .detail', "General fund to Legal aid for Selin");
   assert.match(await text(page, "#head-hash"), /^[0-9a-f]{12}$/);
 
   // Privacy: sensitive purposes and donor references never reach the page.
@@ -336,6 +360,10 @@ test("dashboard shows live ledger balances and survives a ledgerd restart", { ti
   assert.ok(body.includes("Defence lawyer fees"), "non-sensitive purpose shown");
   for (const secret of ["donor-ref-17", "org-ref-9", "Av. Kaya", "donor asked"]) {
     assert.ok(!body.includes(secret), `${secret} must not be shown`);
+  }
+  const html = await page.evaluate(() => document.documentElement.outerHTML);
+  for (const secret of ["friend-x", "Yarovsk", "don-jpy", ...recordedIds]) {
+    assert.ok(!html.includes(secret), `${secret} must not be in the page`);
   }
   assert.equal(await bannerVisible(page), false, "no banner while ledgerd is up");
 
@@ -395,4 +423,199 @@ test("dashboard shows live ledger balances and survives a ledgerd restart", { ti
   assert.equal(dash.code, 0, "dashboard exits 0 on SIGTERM");
   const led = await stopProcess(ledgerd.child);
   assert.equal(led.signal ?? "exit", "exit", "ledgerd exits on SIGTERM");
+});
+
+// ------------------------------------------------------------------ privacy
+
+test("the public page never carries a sensitive fund's id or any event id; reversals read as they are", { timeout: 240_000 }, async (t) => {
+  for (const path of [LEDGERD, LEDGERCTL, CHROMIUM, join(dashboardDir, "dist", "server.js")]) {
+    assert.ok(existsSync(path), `missing ${path}`);
+  }
+  mkdirSync(outDir, { recursive: true });
+  const logFile = join(outDir, "ledgerd-privacy.log");
+  const dashLog = join(outDir, "dashboard-privacy.log");
+  rmSync(logFile, { force: true });
+  rmSync(dashLog, { force: true });
+  const dataDir = join(tmpDir(), "ledger-privacy");
+  const ledgerd = await startLedgerd(dataDir, "127.0.0.1:0", logFile);
+
+  // Every event gets a distinctive id of our choosing, so that the test can
+  // look for each of them in everything the page received.
+  const SECRET = "ak-sensitive-7f3";
+  const CLOSED_SECRET = "ak-closed-2b9";
+  const eventIds = [];
+  let expectedPosition = 1n; // genesis
+  const record = async (...args) => {
+    const id = `ev${String(eventIds.length + 1).padStart(2, "0")}-q8z7k`;
+    const out = await ledgerctl(ledgerd.port, ...args, "--event-id", id);
+    expectedPosition++;
+    assert.match(out, new RegExp(`at position ${expectedPosition} \\(event id ${id}\\)`), out);
+    eventIds.push(id);
+    return id;
+  };
+  const today = new Date().toISOString().slice(0, 10); // ledgerd's today is UTC
+
+  await record("beneficiary", "add", SECRET, "--name", "Friend K", "--purpose", "Bail for K in Yarovsk", "--sensitive"); // 2
+  await record("beneficiary", "add", "lawyer-b", "--name", "Legal aid for Deniz", "--purpose", "Appeal costs"); // 3
+  await record("beneficiary", "add", CLOSED_SECRET, "--name", "Friend Z", "--purpose", "Rent for Z", "--sensitive"); // 4
+  await record("beneficiary", "close", CLOSED_SECRET, "--reason", "Z left the country"); // 5
+  const oldGift = await record("donate", "80.00", "GBP", "--to", SECRET, "--donor", "individual", "--donor-ref", "donor-ref-k1"); // 6
+  await record("donate", "200.00", "GBP", "--donor", "anonymous"); // 7
+  for (let i = 0; i < 20; i++) await record("donate", "1.00", "GBP", "--to", "lawyer-b", "--donor", "anonymous"); // 8..27
+  const gift = await record("donate", "50.00", "GBP", "--to", SECRET, "--donor", "organisation", "--donor-ref", "org-ref-k2"); // 28
+  await record("allocate", SECRET, "40.00", "GBP"); // 29
+  await record("disburse", SECRET, "30.00", "GBP", "--purpose", "bail bond", "--payee", "Av. Kaya"); // 30
+  await record("reverse", gift, "--kind", "refund", "--reason", "org asked", "--amount", "10.00 GBP"); // 31: part
+  const dup = await record("donate", "25.00", "GBP", "--to", "lawyer-b", "--donor", "anonymous"); // 32
+  await record("reverse", dup, "--kind", "duplicate", "--reason", "entered twice"); // 33: whole
+  await record("reverse", oldGift, "--kind", "correction", "--reason", "wrong fund"); // 34: whole, target outside the window
+  await record("beneficiary", "update", SECRET, "--name", "Friend K."); // 35
+  await record("branch", "affiliate", "gmb-hull", "--union", "GMB", "--branch-name", "Hull", "--fee", "8.00 GBP",
+    "--period", "monthly", "--on", today); // 36: nothing paid yet
+  assert.equal(expectedPosition, 36n);
+
+  const forbidden = [SECRET, CLOSED_SECRET, ...eventIds, "Yarovsk", "donor-ref-k1", "org-ref-k2", "Av. Kaya", "org asked"];
+
+  const dashboard = await startDashboard(ledgerd.port, dashLog);
+  const profile = mkdtempSync(join(tmpDir(), "chromium-profile-"));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport: { width: 1280, height: 1400 },
+    timeout: 30_000,
+  });
+  t.after(() => context.close().catch(() => {}));
+
+  // Watch the DOM from before the page's first script: nothing forbidden may
+  // appear even for a moment, and activity may never show a fund by alias
+  // (it would if it were drawn before the names arrived).
+  await context.addInitScript((words) => {
+    window.__leaks = [];
+    const check = (text, where) => {
+      if (!text) return;
+      for (const w of words) if (text.includes(w)) window.__leaks.push(`${where}: ${w}`);
+    };
+    new MutationObserver((mutations) => {
+      for (const m of mutations) {
+        if (m.type === "attributes") check(m.target.getAttribute(m.attributeName), `attribute ${m.attributeName}`);
+        else if (m.type === "characterData") check(m.target.data, "text");
+        else for (const n of m.addedNodes) check(n.nodeType === 1 ? n.outerHTML : n.textContent, "node");
+      }
+      // Drawn before the names: a fund would read as its alias, or as the
+      // page's stand-in for a name it does not know.
+      for (const d of document.querySelectorAll("#activity-table .detail")) {
+        if (/fund@|\ba fund\b/.test(d.textContent)) window.__leaks.push(`activity without names: ${d.textContent}`);
+      }
+    }).observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
+  }, forbidden);
+
+  const page = context.pages()[0] ?? (await context.newPage());
+  const pageErrors = [];
+  page.on("pageerror", (e) => pageErrors.push(e.message));
+  // Every response the page receives, raw.
+  const responses = [];
+  page.on("response", (res) => {
+    responses.push({
+      url: res.url(),
+      body: res.body().then(
+        (b) => b,
+        (e) => e,
+      ),
+    });
+  });
+
+  // The reviewer's load race: the events arrive before the names. Hold the
+  // names (the WatchBalances stream) back for a while to make it certain.
+  await page.route("**/solidarity.ledger.v1.LedgerQueries/WatchBalances", async (route) => {
+    await sleep(1500);
+    await route.continue();
+  });
+
+  await page.goto(dashboard.url, { timeout: 30_000 });
+
+  // The sensitive fund by its display name and alias only.
+  const secretRow = 'data-fund="fund@2"][data-currency="GBP"';
+  await waitForText(page, cell("funds-table", secretRow, "available"), "50.00 GBP");
+  await waitForText(page, cell("funds-table", secretRow, "disbursed"), "30.00 GBP");
+  await waitForText(page, `#funds-table tr[${secretRow}] th .name`, "Friend K.");
+  await waitForText(page, '#funds-table tr[data-fund="fund@4"] th .name', "Friend Z");
+  await waitForText(page, cell("funds-table", 'data-fund="lawyer-b"][data-currency="GBP"', "available"), "20.00 GBP");
+  await waitForText(page, cell("branches-table", 'data-branch="gmb-hull"', "status") + " .tag", "Fee due");
+
+  // Activity, named.
+  const row = (p, sel) => `#activity-table tr[data-position="${p}"] ${sel}`;
+  await waitForText(page, "#head-position", "36");
+  await waitForText(page, row(36, 'td[data-col="event"] .kind'), "Branch affiliated");
+  await waitForText(page, row(35, 'td[data-col="event"] .detail'), "Friend K.");
+  await waitForText(page, row(30, 'td[data-col="event"] .detail'), "Paid out for Friend K.");
+  await waitForText(page, row(30, 'td[data-col="amount"]'), "30.00 GBP");
+  await waitForText(page, row(29, 'td[data-col="event"] .detail'), "General fund to Friend K.");
+  // Partial reversal: its own amount; the original keeps its amount, is not
+  // struck through, and notes the refund.
+  await waitForText(page, row(31, 'td[data-col="event"] .kind'), "Reversal (refund)");
+  await waitForText(page, row(31, 'td[data-col="amount"]'), "10.00 GBP");
+  await waitForText(page, row(31, 'td[data-col="event"] .detail'), "Of #28 (Donation), 10.00 GBP of 50.00 GBP");
+  await waitForText(page, row(28, 'td[data-col="amount"]'), "50.00 GBP");
+  await waitForText(page, row(28, 'td[data-col="event"] .tag'), "partly reversed by #31");
+  await waitForText(page, row(28, 'td[data-col="event"] .note'), "10.00 GBP of it refunded");
+  await waitForText(page, row(28, 'td[data-col="event"] .detail:not(.note)'), "From an organisation, to Friend K.");
+  // Whole reversals: the original's amount; the original struck through.
+  await waitForText(page, row(33, 'td[data-col="amount"]'), "25.00 GBP");
+  await waitForText(page, row(33, 'td[data-col="event"] .detail'), "Of #32 (Donation), in full");
+  await waitForText(page, row(32, 'td[data-col="event"] .tag'), "reversed by #33");
+  // The target of #34 is outside the 20 events shown: fetched by position.
+  await waitForText(page, row(34, 'td[data-col="amount"]'), "80.00 GBP");
+  await waitForText(page, row(34, 'td[data-col="event"] .detail'), "Of #6 (Donation), in full");
+  const struck = await page.evaluate(() =>
+    [...document.querySelectorAll("#activity-table tbody tr")]
+      .filter((tr) => tr.classList.contains("reversed"))
+      .map((tr) => tr.dataset.position),
+  );
+  assert.deepEqual(struck, ["32"], "only the wholly reversed event in view is struck through");
+  const strike = await page.evaluate(
+    () => getComputedStyle(document.querySelector('#activity-table tr[data-position="32"] td:last-child')).textDecorationLine,
+  );
+  assert.equal(strike, "line-through");
+  await waitForText(page, "#chain-status", "✓ chain verified");
+  const hashes = await page.evaluate(() => ({
+    short: document.querySelector("#head-hash").textContent,
+    full: document.querySelector("#head-hash").title,
+  }));
+  assert.match(hashes.short, /^[0-9a-f]{12}$/);
+  assert.match(hashes.full, /^SHA-256 [0-9a-f]{64}$/);
+  await page.screenshot({ path: join(outDir, "dashboard-privacy.png"), fullPage: true });
+
+  // Nothing forbidden in the DOM, attributes included, now or at any moment before.
+  const html = await page.evaluate(() => document.documentElement.outerHTML);
+  for (const w of forbidden) assert.ok(!html.includes(w), `the page holds "${w}"`);
+  assert.deepEqual(await page.evaluate(() => window.__leaks), [], "nothing forbidden appeared during the load");
+  assert.ok(html.includes("Friend K."), "the check sees the page");
+
+  // Nothing forbidden in any response. The WatchBalances stream ends (and
+  // its body becomes readable) when ledgerd stops.
+  const stopped = await stopProcess(ledgerd.child);
+  assert.equal(stopped.signal ?? "exit", "exit");
+  await page.waitForSelector('[role="alert"] .banner', { state: "visible", timeout: 30_000 });
+  const settled = await Promise.all(
+    responses.map(async (r) => ({ url: r.url, body: await Promise.race([r.body, sleep(10_000).then(() => new Error("no body in 10 s"))]) })),
+  );
+  const read = settled.filter((r) => Buffer.isBuffer(r.body));
+  const rpc = (name) => read.filter((r) => r.url.endsWith(`.${name}`));
+  assert.ok(rpc("LedgerQueries/WatchBalances").length >= 1, `no WatchBalances body: ${settled.map((r) => `${r.url} ${r.body instanceof Error ? r.body.message : "ok"}`).join("; ")}`);
+  assert.ok(rpc("LedgerAudit/ReadEvents").length >= 2, "ReadEvents bodies (the window and the target outside it)");
+  assert.ok(rpc("LedgerAudit/GetHead").length >= 1);
+  assert.ok(rpc("LedgerAudit/VerifyChain").length >= 1);
+  const watch = Buffer.concat(rpc("LedgerQueries/WatchBalances").map((r) => r.body));
+  assert.ok(watch.includes(Buffer.from("Friend K.")), "the byte search sees the stream's content");
+  assert.ok(watch.includes(Buffer.from("fund@2")), "the stream names the fund by its alias");
+  for (const r of read) {
+    for (const w of forbidden) {
+      assert.ok(!r.body.includes(Buffer.from(w, "utf8")), `${r.url} carries "${w}"`);
+    }
+  }
+  assert.deepEqual(pageErrors, [], "no uncaught errors in the page");
+
+  await context.close();
+  assert.equal((await stopProcess(dashboard.child, 5_000)).code, 0);
 });

@@ -8,8 +8,16 @@ import {
   ReversalKind,
   type EventBody,
 } from "../gen/solidarity/ledger/v1/events_pb.js";
-import { describeEvent, feeText, type Names } from "../src/shared/describe.js";
-import { redactEvent } from "../src/server/redact.js";
+import { BranchViewSchema } from "../gen/solidarity/ledger/v1/ledger_pb.js";
+import { Status } from "../gen/solidarity/ledger/v1/projections_pb.js";
+import {
+  describeEvent,
+  feeStatus,
+  feeText,
+  type EventLookup,
+  type Names,
+} from "../src/shared/describe.js";
+import { toHex } from "../src/shared/money.js";
 
 const names: Names = {
   beneficiary: (id) => ({ "lawyer-a": "Legal aid for A." } as Record<string, string>)[id] ?? id,
@@ -82,20 +90,6 @@ test("fees, allocations, disbursements and reversals", () => {
   assert.equal(out.amount, "1.500 BHD");
   assert.equal(out.reversedBy, 9n);
 
-  const whole = describeEvent(
-    ev({ case: "eventReversed", value: { targetEventId: "don-1", kind: ReversalKind.REFUND, reason: "asked" } as never }),
-    names,
-  );
-  assert.equal(whole.kind, "Reversal (refund)");
-  assert.equal(whole.details, "Of event don-1, in full");
-  assert.equal(whole.amount, "");
-
-  const part = describeEvent(
-    ev({ case: "eventReversed", value: { targetEventId: "don-1", kind: ReversalKind.CHARGEBACK, amount: gbp(500n) } as never }),
-    names,
-  );
-  assert.equal(part.amount, "5.00 GBP");
-  assert.equal(part.details, "Of event don-1");
 });
 
 test("events that move no money have no amount", () => {
@@ -115,45 +109,155 @@ test("feeText", () => {
   assert.equal(feeText({ amountMinor: 1000n, currency: "GBP" } as never, FeePeriod.ANNUAL), "10.00 GBP / year");
 });
 
-test("redactEvent removes personal free text", () => {
-  const donation = redactEvent(
-    ev(
-      {
+// ------------------------------------------------------------------ reversals
+
+/** A donation at position 4 and reversals of it at 9, as the proxy passes them. */
+function reversalCase(reversalAmount: bigint | undefined, kind = ReversalKind.REFUND) {
+  const original = create(EventSchema, {
+    position: 4n,
+    occurredOn: "2026-03-01",
+    reversedByPosition: 9n,
+    body: {
+      kind: {
         case: "donationReceived",
-        value: { amount: gbp(100n), donorKind: DonorKind.INDIVIDUAL, donorRef: "ref", method: "card", reference: "r1" } as never,
+        value: { amount: gbp(5000n), donorKind: DonorKind.INDIVIDUAL, earmarkBeneficiaryId: "lawyer-a" },
       },
-      { memo: "note", actor: "treasurer" },
-    ),
-  );
-  assert.equal(donation.memo, "");
-  assert.equal(donation.actor, "");
-  const d = donation.body!.kind;
-  assert.equal(d.case, "donationReceived");
-  if (d.case === "donationReceived") {
-    assert.equal(d.value.donorRef, "");
-    assert.equal(d.value.method, "");
-    assert.equal(d.value.reference, "");
-    assert.equal(d.value.amount?.amountMinor, 100n);
+    },
+  });
+  const reversal = create(EventSchema, {
+    position: 9n,
+    occurredOn: "2026-03-02",
+    body: {
+      kind: {
+        case: "eventReversed",
+        value: {
+          targetEventId: "event@4",
+          kind,
+          ...(reversalAmount !== undefined ? { amount: gbp(reversalAmount) } : {}),
+        },
+      },
+    },
+  });
+  const all = new Map([
+    [4n, original],
+    [9n, reversal],
+  ]);
+  const lookup: EventLookup = { eventAt: (p) => all.get(p) };
+  return { original, reversal, lookup };
+}
+
+test("a partial reversal shows its own amount; the original is not struck through but noted", () => {
+  const { original, reversal, lookup } = reversalCase(1000n);
+  const r = describeEvent(reversal, names, lookup);
+  assert.equal(r.kind, "Reversal (refund)");
+  assert.equal(r.amount, "10.00 GBP");
+  assert.equal(r.details, "Of #4 (Donation), 10.00 GBP of 50.00 GBP");
+  assert.equal(r.target, 4n);
+  assert.equal(r.reversal, "none");
+
+  const o = describeEvent(original, names, lookup);
+  assert.equal(o.amount, "50.00 GBP");
+  assert.equal(o.reversal, "part");
+  assert.equal(o.note, "10.00 GBP of it refunded");
+  assert.equal(o.reversedBy, 9n);
+
+  const cb = reversalCase(1000n, ReversalKind.CHARGEBACK);
+  assert.equal(describeEvent(cb.original, names, cb.lookup).note, "10.00 GBP of it charged back");
+});
+
+test("a whole reversal (no amount) shows the original's amount; the original is struck through", () => {
+  const { original, reversal, lookup } = reversalCase(undefined, ReversalKind.DUPLICATE);
+  const r = describeEvent(reversal, names, lookup);
+  assert.equal(r.kind, "Reversal (duplicate)");
+  assert.equal(r.amount, "50.00 GBP");
+  assert.equal(r.details, "Of #4 (Donation), in full");
+  const o = describeEvent(original, names, lookup);
+  assert.equal(o.reversal, "whole");
+  assert.equal(o.note, "");
+  assert.equal(o.amount, "50.00 GBP");
+
+  // An amount equal to the original's is a whole reversal too.
+  const eq = reversalCase(5000n);
+  assert.equal(describeEvent(eq.original, names, eq.lookup).reversal, "whole");
+  assert.equal(describeEvent(eq.reversal, names, eq.lookup).details, "Of #4 (Donation), in full");
+});
+
+test("reversals with the other event not at hand say no more than they know", () => {
+  const { original, reversal } = reversalCase(undefined);
+  const none: EventLookup = { eventAt: () => undefined };
+  const r = describeEvent(reversal, names, none);
+  assert.equal(r.amount, "");
+  assert.equal(r.details, "Of #4, in full");
+  const o = describeEvent(original, names, none);
+  assert.equal(o.reversal, "unknown");
+  assert.equal(o.note, "");
+
+  const part = reversalCase(700n);
+  const p = describeEvent(part.reversal, names, none);
+  assert.equal(p.amount, "7.00 GBP");
+  assert.equal(p.details, "Of #4");
+
+  // A target the proxy could not place (empty target_event_id).
+  const lost = create(EventSchema, {
+    position: 3n,
+    body: { kind: { case: "eventReversed", value: { targetEventId: "", kind: ReversalKind.REFUND } } },
+  });
+  assert.equal(describeEvent(lost, names).details, "Of an earlier event, in full");
+  assert.equal(describeEvent(lost, names).target, 0n);
+  // A raw event id (never sent by the proxy) is not shown.
+  const raw = create(EventSchema, {
+    position: 3n,
+    body: { kind: { case: "eventReversed", value: { targetEventId: "don-1", kind: ReversalKind.REFUND } } },
+  });
+  assert.ok(!describeEvent(raw, names).details.includes("don-1"));
+});
+
+// ------------------------------------------------------------------ fee status
+
+function branch(paidUntil: string, inArrears: boolean, status = Status.OPEN) {
+  return create(BranchViewSchema, {
+    branch: { branchId: "gmb-hull", status, paidUntil, affiliatedOn: "2026-03-01" },
+    inArrears,
+  });
+}
+
+test("a branch owes its fee on paid_until itself, whichever rule the server uses", () => {
+  const today = "2026-03-01";
+  // Affiliated today, nothing paid: paid_until = today. The server before
+  // the change reports in_arrears = false (paid_until < today), after it
+  // true (paid_until <= today). Both read "Fee due", never "Paid up".
+  for (const inArrears of [false, true]) {
+    const s = feeStatus(branch("2026-03-01", inArrears), today);
+    assert.equal(s.state, "due", `in_arrears=${inArrears}`);
+    assert.equal(s.text, "Fee due");
+    assert.equal(s.detail, "due today");
   }
-  const out = redactEvent(
-    ev({ case: "disbursementMade", value: { beneficiaryId: "b", amount: gbp(1n), purpose: "p", payee: "who" } as never }),
-  );
-  const o = out.body!.kind;
-  if (o.case === "disbursementMade") {
-    assert.equal(o.value.purpose, "");
-    assert.equal(o.value.payee, "");
-    assert.equal(o.value.beneficiaryId, "b");
-  } else {
-    assert.fail("wrong case");
+  // Past paid_until: in arrears under either rule.
+  for (const inArrears of [false, true]) {
+    const s = feeStatus(branch("2026-02-28", inArrears), today);
+    assert.equal(s.state, "arrears", `in_arrears=${inArrears}`);
+    assert.equal(s.text, "In arrears");
+    assert.equal(s.detail, "due since 2026-02-28");
   }
-  const reg = redactEvent(
-    ev({ case: "beneficiaryRegistered", value: { beneficiaryId: "b", displayName: "B", purpose: "secret", sensitive: true } as never }),
-  );
-  const g = reg.body!.kind;
-  if (g.case === "beneficiaryRegistered") {
-    assert.equal(g.value.purpose, "");
-    assert.equal(g.value.displayName, "B");
-  } else {
-    assert.fail("wrong case");
-  }
+  // Paid ahead.
+  const paid = feeStatus(branch("2026-03-02", false), today);
+  assert.equal(paid.state, "paid");
+  assert.equal(paid.text, "Paid up");
+  assert.equal(paid.detail, "next fee due 2026-03-02");
+  // The server's word wins when it says arrears and the dates say otherwise.
+  assert.equal(feeStatus(branch("2026-04-01", true), today).state, "arrears");
+  assert.equal(feeStatus(branch("", true), today).text, "In arrears");
+  // Year boundaries compare as dates.
+  assert.equal(feeStatus(branch("2025-12-31", false), "2026-01-01").state, "arrears");
+  assert.equal(feeStatus(branch("2027-01-01", false), "2026-12-31").state, "paid");
+  // Disaffiliated branches owe nothing.
+  const gone = feeStatus(branch("2020-01-01", false, Status.CLOSED), today);
+  assert.equal(gone.text, "Disaffiliated");
+  assert.equal(gone.detail, "");
+});
+
+test("hashes are lower-case hex", () => {
+  assert.equal(toHex(new Uint8Array([0x00, 0xab, 0xcd, 0xef, 0x0f, 0xf0])), "00abcdef0ff0");
+  const all = toHex(Uint8Array.from({ length: 256 }, (_, i) => i));
+  assert.match(all, /^[0-9a-f]{512}$/);
 });

@@ -3,7 +3,7 @@
 
 import * as http2 from "node:http2";
 import type { AddressInfo } from "node:net";
-import { create } from "@bufbuild/protobuf";
+import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import { Code, ConnectError, type ConnectRouter } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import {
@@ -14,7 +14,13 @@ import {
   WatchBalancesResponseSchema,
   type WatchBalancesResponse,
 } from "../gen/solidarity/ledger/v1/ledger_pb.js";
-import { EventSchema, DonorKind } from "../gen/solidarity/ledger/v1/events_pb.js";
+import {
+  EventSchema,
+  DonorKind,
+  ReversalKind,
+  type Event,
+  type EventBody,
+} from "../gen/solidarity/ledger/v1/events_pb.js";
 import { Status } from "../gen/solidarity/ledger/v1/projections_pb.js";
 
 export interface FakeLedgerd {
@@ -38,7 +44,19 @@ export function snapshot(position: bigint, raised: bigint): WatchBalancesRespons
         currencies: [{ currency: "GBP", raisedMinor: raised, disbursedMinor: 0n, heldMinor: raised }],
       },
     }),
+    // ledgerd's order: by real id.
     beneficiaries: [
+      {
+        beneficiary: {
+          beneficiaryId: SENSITIVE_ID,
+          displayName: "Friend X",
+          purpose: "bail for X in the city of Y",
+          sensitive: true,
+          status: Status.OPEN,
+          registeredPosition: 3n,
+        },
+        balances: [{ fund: `beneficiary/${SENSITIVE_ID}`, currency: "GBP", receivedMinor: 50n, availableMinor: 50n }],
+      },
       {
         beneficiary: {
           beneficiaryId: "lawyer-a",
@@ -46,23 +64,69 @@ export function snapshot(position: bigint, raised: bigint): WatchBalancesRespons
           purpose: "legal aid in the capital",
           sensitive: false,
           status: Status.OPEN,
+          registeredPosition: 2n,
         },
         balances: [{ fund: "beneficiary/lawyer-a", currency: "GBP", receivedMinor: 100n, availableMinor: 100n }],
       },
+    ],
+    branches: [
       {
-        beneficiary: {
-          beneficiaryId: "friend-x",
-          displayName: "Friend X",
-          purpose: "bail for X in the city of Y",
-          sensitive: true,
-          status: Status.OPEN,
-        },
-        balances: [],
+        branch: { branchId: "unison-leeds", unionName: "UNISON", branchName: "Leeds Health", status: Status.OPEN, paidUntil: "2026-03-01" },
+        inArrears: false,
       },
     ],
-    branches: [],
     today: "2026-03-01",
   });
+}
+
+/** The sensitive fund of the fake ledger (registered at position 3). */
+export const SENSITIVE_ID = "ak-sensitive-7f3";
+/** Every event id of the fake ledger. */
+export const EVENT_IDS = ["reg-lawyer-q8z", "reg-friend-q8z", "don-1-q8z", "rev-1-q8z", "rev-2-q8z"];
+
+function events(): Event[] {
+  const e = (position: bigint, eventId: string, kind: EventBody["kind"], extra: Record<string, unknown> = {}) =>
+    create(EventSchema, {
+      position,
+      eventId,
+      occurredOn: "2026-03-01",
+      actor: "treasurer@example",
+      memo: "from Jane Doe",
+      body: { kind },
+      ...extra,
+    } as MessageInitShape<typeof EventSchema>);
+  return [
+    e(2n, "reg-lawyer-q8z", {
+      case: "beneficiaryRegistered",
+      value: { beneficiaryId: "lawyer-a", displayName: "Legal aid A", purpose: "legal aid" } as never,
+    }),
+    e(3n, "reg-friend-q8z", {
+      case: "beneficiaryRegistered",
+      value: { beneficiaryId: SENSITIVE_ID, displayName: "Friend X", purpose: "bail", sensitive: true } as never,
+    }),
+    e(
+      4n,
+      "don-1-q8z",
+      {
+        case: "donationReceived",
+        value: {
+          amount: { amountMinor: 1000n, currency: "GBP" },
+          donorKind: DonorKind.INDIVIDUAL,
+          donorRef: "jane-doe",
+          earmarkBeneficiaryId: SENSITIVE_ID,
+        } as never,
+      },
+      { reversedByPosition: 5n },
+    ),
+    e(5n, "rev-1-q8z", {
+      case: "eventReversed",
+      value: { targetEventId: "don-1-q8z", kind: ReversalKind.REFUND, amount: { amountMinor: 100n, currency: "GBP" }, reason: "asked" } as never,
+    }),
+    e(6n, "rev-2-q8z", {
+      case: "eventReversed",
+      value: { targetEventId: "reg-lawyer-q8z", kind: ReversalKind.CORRECTION, reason: "why" } as never,
+    }),
+  ];
 }
 
 export async function startFakeLedgerd(port = 0): Promise<FakeLedgerd> {
@@ -77,9 +141,33 @@ export async function startFakeLedgerd(port = 0): Promise<FakeLedgerd> {
         calls.push("GetSummary");
         return snapshot(position, raised).summary!;
       },
-      listBeneficiaries() {
-        calls.push("ListBeneficiaries");
+      listBeneficiaries(req) {
+        calls.push(`ListBeneficiaries:${req.includeClosed}`);
         return { asOf: { position }, beneficiaries: snapshot(position, raised).beneficiaries };
+      },
+      listBranches() {
+        calls.push("ListBranches");
+        const s = snapshot(position, raised);
+        return { asOf: { position }, branches: s.branches, today: s.today };
+      },
+      getBranch(req) {
+        calls.push("GetBranch");
+        const b = snapshot(position, raised).branches.find((v) => v.branch?.branchId === req.branchId);
+        if (!b) throw new ConnectError(`no branch "${req.branchId}"`, Code.NotFound);
+        return { asOf: { position }, branch: b, today: "2026-03-01" };
+      },
+      getTrialBalance() {
+        calls.push("GetTrialBalance");
+        return {
+          asOf: { position },
+          accounts: [
+            { account: "cash", currency: "GBP", debitsMinor: 150n, creditsMinor: 0n },
+            { account: `fund:beneficiary/${SENSITIVE_ID}`, currency: "GBP", debitsMinor: 0n, creditsMinor: 50n },
+            { account: "fund:beneficiary/lawyer-a", currency: "GBP", debitsMinor: 0n, creditsMinor: 100n },
+          ],
+          totals: [{ currency: "GBP", debitsMinor: 150n, creditsMinor: 150n }],
+          balanced: true,
+        };
       },
       getBeneficiary(req) {
         calls.push("GetBeneficiary");
@@ -87,7 +175,7 @@ export async function startFakeLedgerd(port = 0): Promise<FakeLedgerd> {
           (v) => v.beneficiary?.beneficiaryId === req.beneficiaryId,
         );
         if (!b) {
-          throw new ConnectError("unknown beneficiary", Code.NotFound, undefined, [
+          throw new ConnectError(`no beneficiary "${req.beneficiaryId}"`, Code.NotFound, undefined, [
             { desc: ErrorDetailSchema, value: { reason: "UNKNOWN_BENEFICIARY", field: "beneficiary_id" } },
           ]);
         }
@@ -127,25 +215,20 @@ export async function startFakeLedgerd(port = 0): Promise<FakeLedgerd> {
       },
       readEvents(req) {
         calls.push(`ReadEvents:${req.fromPosition}:${req.limit}`);
-        return {
-          events: [
-            create(EventSchema, {
-              position: 2n,
-              eventId: "don-1",
-              occurredOn: "2026-03-01",
-              actor: "treasurer@example",
-              memo: "from Jane Doe",
-              body: {
-                kind: {
-                  case: "donationReceived",
-                  value: { amount: { amountMinor: 1000n, currency: "GBP" }, donorKind: DonorKind.INDIVIDUAL, donorRef: "jane-doe" },
-                },
-              },
-            }),
-          ],
-          nextPosition: 3n,
-          head: { position },
-        };
+        const all = events().filter((e) => e.position >= req.fromPosition).slice(0, req.limit || 100);
+        return { events: all, nextPosition: (all.at(-1)?.position ?? req.fromPosition) + 1n, head: { position } };
+      },
+      getEvent(req) {
+        calls.push(`GetEvent:${req.key.case === "eventId" ? req.key.value : req.key.value}`);
+        const ev = events().find((e) =>
+          req.key.case === "eventId" ? e.eventId === req.key.value : e.position === req.key.value,
+        );
+        if (!ev) {
+          throw new ConnectError("no event", Code.NotFound, undefined, [
+            { desc: ErrorDetailSchema, value: { reason: "UNKNOWN_EVENT", field: "event_id" } },
+          ]);
+        }
+        return { event: ev };
       },
       verifyChain(req) {
         calls.push(`VerifyChain:${req.fromPosition}:${req.toPosition}`);

@@ -15,7 +15,7 @@ import {
   LedgerQueries,
 } from "../gen/solidarity/ledger/v1/ledger_pb.js";
 import { startDashboard, type Dashboard } from "../src/server/app.js";
-import { startFakeLedgerd, type FakeLedgerd } from "./fake-ledgerd.js";
+import { EVENT_IDS, SENSITIVE_ID, startFakeLedgerd, type FakeLedgerd } from "./fake-ledgerd.js";
 
 let fake: FakeLedgerd;
 let dash: Dashboard;
@@ -81,42 +81,146 @@ test("forwards unary queries over gRPC-Web", async () => {
   assert.ok(fake.calls.includes("VerifyChain:1:5"));
 });
 
-test("sensitive beneficiaries lose their purpose; others keep it", async () => {
+test("sensitive beneficiaries: an alias for the id, no purpose; others keep both", async () => {
   const { queries } = clients();
   const res = await queries.listBeneficiaries({});
-  const byId = new Map(res.beneficiaries.map((b) => [b.beneficiary?.beneficiaryId, b.beneficiary]));
-  assert.equal(byId.get("friend-x")?.displayName, "Friend X");
-  assert.equal(byId.get("friend-x")?.purpose, "");
-  assert.equal(byId.get("lawyer-a")?.purpose, "legal aid in the capital");
-  const one = await queries.getBeneficiary({ beneficiaryId: "friend-x" });
+  assert.deepEqual(
+    res.beneficiaries.map((b) => b.beneficiary?.beneficiaryId),
+    ["lawyer-a", "fund@3"],
+    "sorted by public id, not by the real one",
+  );
+  const byId = new Map(res.beneficiaries.map((b) => [b.beneficiary?.beneficiaryId, b]));
+  assert.equal(byId.get("fund@3")?.beneficiary?.displayName, "Friend X");
+  assert.equal(byId.get("fund@3")?.beneficiary?.purpose, "");
+  assert.equal(byId.get("fund@3")?.balances[0]?.fund, "beneficiary/fund@3");
+  assert.equal(byId.get("lawyer-a")?.beneficiary?.purpose, "legal aid in the capital");
+  // By alias: ledgerd is asked for the real id.
+  const one = await queries.getBeneficiary({ beneficiaryId: "fund@3" });
+  assert.equal(one.beneficiary?.beneficiary?.beneficiaryId, "fund@3");
   assert.equal(one.beneficiary?.beneficiary?.purpose, "");
+  // By real id: as if it did not exist.
+  await assert.rejects(queries.getBeneficiary({ beneficiaryId: SENSITIVE_ID }), (e: unknown) => {
+    const err = ConnectError.from(e);
+    assert.equal(err.code, Code.NotFound);
+    assert.equal(err.rawMessage, "no such beneficiary");
+    return true;
+  });
 });
 
-test("errors keep their code and ErrorDetail", async () => {
+test("errors keep their code and ErrorDetail, not the id asked for", async () => {
   const { queries } = clients();
   await assert.rejects(queries.getBeneficiary({ beneficiaryId: "nobody" }), (e: unknown) => {
     const err = ConnectError.from(e);
     assert.equal(err.code, Code.NotFound);
-    assert.equal(err.rawMessage, "unknown beneficiary");
+    assert.equal(err.rawMessage, "no such beneficiary");
     const [detail] = err.findDetails(ErrorDetailSchema);
     assert.equal(detail?.reason, "UNKNOWN_BENEFICIARY");
     assert.equal(detail?.field, "beneficiary_id");
     return true;
   });
+  await assert.rejects(queries.getBranch({ branchId: "nobody" }), (e: unknown) => {
+    assert.equal(ConnectError.from(e).code, Code.NotFound);
+    return true;
+  });
 });
 
-test("ReadEvents is capped and stripped of personal free text", async () => {
+test("ReadEvents is capped and stripped of ids and personal free text", async () => {
   const { audit } = clients();
   const res = await audit.readEvents({ fromPosition: 1n, limit: 1000 });
   assert.ok(fake.calls.includes("ReadEvents:1:100"), fake.calls.join(","));
-  const ev = res.events[0]!;
+  const ev = res.events.find((e) => e.position === 4n)!;
+  assert.equal(ev.eventId, "");
   assert.equal(ev.memo, "");
   assert.equal(ev.actor, "");
+  assert.equal(ev.reversedByPosition, 5n);
   assert.equal(ev.body?.kind.case, "donationReceived");
   if (ev.body?.kind.case === "donationReceived") {
     assert.equal(ev.body.kind.value.donorRef, "");
+    assert.equal(ev.body.kind.value.earmarkBeneficiaryId, "fund@3");
     assert.equal(ev.body.kind.value.amount?.amountMinor, 1000n);
   }
+  const targets = res.events.flatMap((e) => (e.body?.kind.case === "eventReversed" ? [e.body.kind.value.targetEventId] : []));
+  assert.deepEqual(targets, ["event@4", "event@2"]);
+});
+
+/** A gRPC-Web client whose every response body is also kept, raw. */
+function capturingClients(url: string) {
+  const bodies: { url: string; chunks: Uint8Array[] }[] = [];
+  const capture: typeof globalThis.fetch = async (input, init) => {
+    const res = await globalThis.fetch(input, init);
+    const entry = { url: String(input instanceof Request ? input.url : input), chunks: [] as Uint8Array[] };
+    bodies.push(entry);
+    if (!res.body) return res;
+    // Pass the body on chunk by chunk (the watch stream never ends by itself).
+    const reader = res.body.getReader();
+    const body = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        const { done, value } = await reader.read();
+        if (done) {
+          controller.close();
+          return;
+        }
+        entry.chunks.push(value);
+        controller.enqueue(value);
+      },
+      cancel(reason) {
+        return reader.cancel(reason);
+      },
+    });
+    return new Response(body, { status: res.status, statusText: res.statusText, headers: res.headers });
+  };
+  const transport = createGrpcWebTransport({
+    baseUrl: url.replace(/\/$/, ""),
+    useBinaryFormat: true,
+    fetch: capture,
+  });
+  return { bodies, queries: createClient(LedgerQueries, transport), audit: createClient(LedgerAudit, transport) };
+}
+
+test("no answer the proxy sends carries a sensitive fund's id or any event id", async () => {
+  // A dashboard of its own: nothing learnt or cached from the tests before.
+  const fresh = await startDashboard({
+    ledger: `127.0.0.1:${fake.port}`,
+    listenHost: "127.0.0.1",
+    listenPort: 0,
+    publicDir,
+    log: (l) => logs.push(l),
+  });
+  after(() => fresh.close());
+  const { bodies, queries, audit } = capturingClients(fresh.url);
+  const settle = (p: Promise<unknown>) => p.then(() => "ok", (e: unknown) => Code[ConnectError.from(e).code]);
+  const outcomes = await Promise.all([
+    settle(queries.getSummary({})),
+    settle(queries.listBeneficiaries({ includeClosed: true })),
+    settle(queries.getBeneficiary({ beneficiaryId: "fund@3" })),
+    settle(queries.getBeneficiary({ beneficiaryId: SENSITIVE_ID })),
+    settle(queries.getBeneficiary({ beneficiaryId: "lawyer-a" })),
+    settle(queries.listBranches({})),
+    settle(queries.getBranch({ branchId: "unison-leeds" })),
+    settle(queries.getTrialBalance({})),
+    settle(audit.getHead({})),
+    settle(audit.readEvents({ fromPosition: 4n, limit: 100 })),
+    settle(audit.readEvents({ fromPosition: 6n, limit: 1 })),
+    settle(audit.verifyChain({})),
+    settle(
+      (async () => {
+        for await (const _ of queries.watchBalances({}, { timeoutMs: 5000 })) break;
+      })(),
+    ),
+  ]);
+  assert.deepEqual(outcomes, ["ok", "ok", "ok", "NotFound", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok"]);
+  assert.ok(bodies.length >= 12, `${bodies.length} bodies captured`);
+  for (const { url, chunks } of bodies) {
+    const bytes = Buffer.concat(chunks);
+    assert.ok(bytes.length > 0, `${url}: no body`);
+    for (const secret of [SENSITIVE_ID, ...EVENT_IDS]) {
+      assert.ok(!bytes.includes(Buffer.from(secret, "utf8")), `${url} carries "${secret}"`);
+    }
+  }
+  // The target of rev-2 (position 2) is outside both answers: looked up by id.
+  assert.ok(fake.calls.includes("GetEvent:reg-lawyer-q8z"), fake.calls.join(","));
+  const tb = await queries.getTrialBalance({});
+  assert.deepEqual(tb.accounts.map((a) => a.account), ["cash", "fund:beneficiary/lawyer-a", "fund:beneficiary/fund@3"]);
 });
 
 test("only the read side is exposed, only over gRPC-Web", async () => {
@@ -125,6 +229,19 @@ test("only the read side is exposed, only over gRPC-Web", async () => {
     assert.equal(ConnectError.from(e).code, Code.Unimplemented);
     return true;
   });
+  // Nor GetEvent (it answers by event id) nor statements (their lines are whole events).
+  const { queries } = clients();
+  for (const call of [
+    () => audit.getEvent({ key: { case: "position", value: 4n } }),
+    () => queries.getFundStatement({ fund: "general", range: { fromDate: "2026-01-01", toDate: "2026-12-31" } }),
+    () => queries.getBranchStatement({ branchId: "unison-leeds", range: { fromDate: "2026-01-01", toDate: "2026-12-31" } }),
+    () => queries.getIncomeStatement({ range: { fromDate: "2026-01-01", toDate: "2026-12-31" } }),
+  ]) {
+    await assert.rejects(call(), (e: unknown) => {
+      assert.equal(ConnectError.from(e).code, Code.Unimplemented);
+      return true;
+    });
+  }
   // The Connect protocol (JSON over POST) is switched off.
   const res = await fetch(new URL("solidarity.ledger.v1.LedgerQueries/GetSummary", dash.url), {
     method: "POST",

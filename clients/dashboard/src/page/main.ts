@@ -13,8 +13,9 @@ import {
   type Head,
   type WatchBalancesResponse,
 } from "../../gen/solidarity/ledger/v1/ledger_pb.js";
+import type { Event } from "../../gen/solidarity/ledger/v1/events_pb.js";
 import { backoffDelay } from "../shared/backoff.js";
-import type { Names } from "../shared/describe.js";
+import { reversalTarget, type Names } from "../shared/describe.js";
 import { toHex } from "../shared/money.js";
 import {
   bannerShown,
@@ -48,9 +49,11 @@ let shownHead: Head | undefined;
 let lastUpdate: Date | undefined;
 
 const names: Names = {
+  // A fund is only ever shown by its display name (never by its id, which
+  // for a sensitive fund is an alias anyway).
   beneficiary(id) {
     const b = beneficiaries.find((v) => v.beneficiary?.beneficiaryId === id)?.beneficiary;
-    return b?.displayName || id;
+    return b?.displayName || "a fund";
   },
   branch(id) {
     const b = branches.find((v) => v.branch?.branchId === id)?.branch;
@@ -63,22 +66,80 @@ function timeText(d: Date): string {
 }
 
 // ------------------------------------------------------------------ activity
+//
+// Activity is shown only with the names it needs. It is read after a
+// WatchBalances update, up to that update's position (so the update's fund
+// and branch lists name everything those events mention), and drawn again
+// whenever the names change. Events beyond that position wait for the next
+// update.
 
+const RELATED_CACHE = 200;
+
+/** The position the names on the page are as of; 0n until the first update. */
+let namesPosition = 0n;
+let namesKey = "";
+let activityRows: Event[] | undefined;
+/** Events at hand by position: the rows, and reversals / reversal targets outside them. */
+let related = new Map<bigint, Event>();
 let activitySeq = 0;
 let activityHead = -1n;
 
-async function refreshActivity(headPosition: bigint): Promise<void> {
-  if (headPosition === activityHead) return;
+function namesSignature(): string {
+  const parts: string[] = [];
+  for (const v of beneficiaries) parts.push(`b:${v.beneficiary?.beneficiaryId}=${v.beneficiary?.displayName}`);
+  for (const v of branches) parts.push(`r:${v.branch?.branchId}=${v.branch?.unionName} ${v.branch?.branchName}`);
+  return parts.join("\n");
+}
+
+function drawActivity(): void {
+  if (!activityRows || namesPosition === 0n) return;
+  renderActivity(activityRows, names, { eventAt: (p) => related.get(p) });
+}
+
+async function readOne(position: bigint): Promise<Event | undefined> {
+  try {
+    const res = await audit.readEvents({ fromPosition: position, limit: 1 }, { timeoutMs: 15_000 });
+    const ev = res.events[0];
+    return ev && ev.position === position ? ev : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function refreshActivity(upTo: bigint): Promise<void> {
+  if (upTo === 0n || upTo === activityHead) return;
   const seq = ++activitySeq;
-  const from = headPosition > RECENT_EVENTS ? headPosition - RECENT_EVENTS + 1n : 1n;
+  const from = upTo > RECENT_EVENTS ? upTo - RECENT_EVENTS + 1n : 1n;
   try {
     const res = await audit.readEvents(
       { fromPosition: from, limit: Number(RECENT_EVENTS) },
       { timeoutMs: 15_000 },
     );
     if (seq !== activitySeq) return; // a newer refresh is on its way
-    activityHead = headPosition;
-    renderActivity([...res.events].reverse(), names);
+    const rows = res.events.filter((e) => e.position <= upTo);
+    const atHand = new Map<bigint, Event>();
+    for (const [p, e] of related) atHand.set(p, e);
+    for (const e of rows) atHand.set(e.position, e);
+    // A reversal shows what it reversed, and a reversed event how much of it
+    // was reversed: fetch those outside the rows (by position).
+    const wanted = new Set<bigint>();
+    for (const e of rows) {
+      if (e.reversedByPosition > 0n && !atHand.has(e.reversedByPosition)) wanted.add(e.reversedByPosition);
+      const k = e.body?.kind;
+      if (k?.case === "eventReversed") {
+        const t = reversalTarget(k.value);
+        if (t > 0n && !atHand.has(t)) wanted.add(t);
+      }
+    }
+    const fetched = await Promise.all([...wanted].map(readOne));
+    if (seq !== activitySeq) return;
+    for (const e of fetched) if (e) atHand.set(e.position, e);
+    // Keep the rows and the newest few others.
+    const keep = [...atHand.keys()].sort((a, b) => (a < b ? 1 : a > b ? -1 : 0)).slice(0, RELATED_CACHE);
+    related = new Map(keep.map((p) => [p, atHand.get(p)!]));
+    activityHead = upTo;
+    activityRows = [...rows].reverse();
+    drawActivity();
   } catch {
     // The live stream reports connection trouble; keep the old list.
   }
@@ -152,7 +213,6 @@ function applyHead(head: Head | undefined): void {
       renderChain("checking", "verifying chain…");
     }
     requestVerify(head, false);
-    void refreshActivity(head.position);
   }
 }
 
@@ -163,6 +223,14 @@ function applyUpdate(update: WatchBalancesResponse): void {
   renderFunds(beneficiaries);
   renderBranches(branches, update.today);
   applyHead(update.summary?.asOf);
+  const position = update.summary?.asOf?.position ?? 0n;
+  if (position > 0n) namesPosition = position;
+  const key = namesSignature();
+  if (key !== namesKey) {
+    namesKey = key;
+    drawActivity();
+  }
+  void refreshActivity(position);
   lastUpdate = new Date();
   const pos = update.summary?.asOf?.position;
   renderFooter(

@@ -12,7 +12,7 @@ import type { Event } from "../../gen/solidarity/ledger/v1/events_pb.js";
 import type { FundBalance } from "../../gen/solidarity/ledger/v1/projections_pb.js";
 import { Status } from "../../gen/solidarity/ledger/v1/projections_pb.js";
 import { formatMoney, permille, toHex } from "../shared/money.js";
-import { describeEvent, feeText, type Names } from "../shared/describe.js";
+import { describeEvent, feeStatus, feeText, type EventLookup, type Names } from "../shared/describe.js";
 
 type Child = Node | string | null | undefined | false;
 
@@ -230,24 +230,17 @@ export function renderBranches(views: BranchView[], today: string): void {
     const nameCell = el("th", { scope: "row" }, el("span", { class: "name" }, name));
     if (extra) nameCell.append(el("span", { class: "detail" }, extra));
 
-    let status: HTMLElement;
-    const affiliated = b?.status !== Status.CLOSED;
-    if (!affiliated) {
-      status = el("span", { class: "tag tag-muted" }, "Disaffiliated");
-    } else if (view.inArrears) {
-      status = el("span", { class: "tag tag-bad" }, "In arrears");
-    } else {
-      status = el("span", { class: "tag tag-good" }, "Paid up");
-    }
+    const standing = feeStatus(view, today);
+    const affiliated = standing.state !== "disaffiliated";
+    const TAG_CLASS = { disaffiliated: "tag-muted", paid: "tag-good", due: "tag-warn", arrears: "tag-bad" };
+    const status = el("span", { class: `tag ${TAG_CLASS[standing.state]}` }, standing.text);
     const statusCell = el("td", { "data-col": "status" }, status);
     const fee = feeText(view.feePerPeriod, b?.feeBasis?.period);
     if (affiliated && fee) {
       const perMember = b?.feeBasis?.basis.case === "perMember";
       statusCell.append(el("span", { class: "detail" }, `fee ${fee}${perMember ? " (per-member rate)" : ""}`));
     }
-    if (affiliated && b?.paidUntil) {
-      statusCell.append(el("span", { class: "detail" }, `paid until ${b.paidUntil}`));
-    }
+    if (standing.detail) statusCell.append(el("span", { class: "detail" }, standing.detail));
 
     const totals = b?.totals ?? [];
     const fees = totals
@@ -259,7 +252,7 @@ export function renderBranches(views: BranchView[], today: string): void {
 
     return el(
       "tr",
-      { "data-branch": id, "data-arrears": String(view.inArrears) },
+      { "data-branch": id, "data-fee-status": standing.state, "data-arrears": String(standing.state === "arrears") },
       nameCell,
       statusCell,
       el("td", { class: "num", "data-col": "fees" }, stackedMoney(fees)),
@@ -273,17 +266,27 @@ export function renderBranches(views: BranchView[], today: string): void {
 
 // ------------------------------------------------------------------ activity
 
-export function renderActivity(eventsNewestFirst: Event[], names: Names): void {
+/**
+ * The activity table. `events` holds every event at hand (the rows and the
+ * reversals or reversal targets fetched for them), so that reversals show
+ * what they reversed. Only a wholly reversed event is struck through.
+ */
+export function renderActivity(eventsNewestFirst: Event[], names: Names, events: EventLookup): void {
   const rows = eventsNewestFirst.map((ev) => {
-    const r = describeEvent(ev, names);
+    const r = describeEvent(ev, names, events);
     const kindCell = el("td", { "data-col": "event" }, el("span", { class: "kind" }, r.kind));
     if (r.reversedBy > 0n) {
-      kindCell.append(" ", el("span", { class: "tag tag-muted" }, `reversed by #${r.reversedBy}`));
+      const tag = r.reversal === "part" ? `partly reversed by #${r.reversedBy}` : `reversed by #${r.reversedBy}`;
+      kindCell.append(" ", el("span", { class: "tag tag-muted" }, tag));
     }
     if (r.details) kindCell.append(el("span", { class: "detail" }, r.details));
+    if (r.note) kindCell.append(el("span", { class: "detail note" }, r.note));
+    const attrs: Record<string, string> = { "data-position": String(r.position), "data-reversal": r.reversal };
+    if (r.reversal === "whole") attrs.class = "reversed";
+    if (r.target > 0n) attrs["data-target"] = String(r.target);
     return el(
       "tr",
-      { "data-position": String(r.position), class: r.reversedBy > 0n ? "reversed" : "" },
+      attrs,
       el("th", { scope: "row", class: "num" }, String(r.position)),
       el("td", { class: "nowrap" }, r.date ? el("time", { datetime: r.date }, r.date) : "—"),
       kindCell,

@@ -1,10 +1,13 @@
 // The dashboard server: serves the built page and answers its gRPC-Web calls
 // by forwarding each one to ledgerd over gRPC (HTTP/2 cleartext).
 //
-// It implements LedgerQueries (every method, including the WatchBalances
-// server stream) and three methods of LedgerAudit (GetHead, ReadEvents,
-// VerifyChain). Nothing else is exposed: no LedgerCommands, no REST or JSON
-// API of its own, and only the gRPC-Web protocol is accepted.
+// It implements the LedgerQueries methods the page reads (GetSummary,
+// ListBeneficiaries, GetBeneficiary, ListBranches, GetBranch, GetTrialBalance
+// and the WatchBalances server stream) and three methods of LedgerAudit
+// (GetHead, ReadEvents, VerifyChain). Nothing else is exposed: no
+// LedgerCommands, no statements, no REST or JSON API of its own, and only the
+// gRPC-Web protocol is accepted. Every answer and every error passes through
+// the Redactor (redact.ts) on its way to the browser.
 
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -21,8 +24,8 @@ import {
   createGrpcTransport,
   Http2SessionManager,
 } from "@connectrpc/connect-node";
-import { LedgerAudit, LedgerQueries } from "../../gen/solidarity/ledger/v1/ledger_pb.js";
-import { redactBeneficiaryView, redactBeneficiaryViews, redactEvent } from "./redact.js";
+import { LedgerAudit, LedgerQueries, type AsOf } from "../../gen/solidarity/ledger/v1/ledger_pb.js";
+import { Redactor, type RedactorUpstream } from "./redact.js";
 import { loadStaticFiles, staticHandler } from "./static.js";
 
 export interface DashboardOptions {
@@ -50,15 +53,6 @@ export interface Dashboard {
   close(): Promise<void>;
 }
 
-/** Keeps the code, message and details of ledgerd's error, drops its headers. */
-function forwardError(err: unknown): ConnectError {
-  const ce = ConnectError.from(err);
-  const out = new ConnectError(ce.rawMessage, ce.code, undefined, undefined, ce.cause);
-  // Incoming details (ErrorDetail, still encoded) are sent on as they came.
-  out.details.push(...ce.details);
-  return out;
-}
-
 /** A counting semaphore that refuses instead of queueing. */
 class Slots {
   private used = 0;
@@ -81,6 +75,11 @@ class SerialQueue {
     this.tail = next.catch(() => undefined);
     return next;
   }
+}
+
+/** A browser's as_of, rebuilt with only the fields this build knows. */
+function asOf(a: AsOf | undefined) {
+  return a ? { point: a.point } : undefined;
 }
 
 function hostForUrl(host: string): string {
@@ -118,18 +117,54 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     }
   };
 
-  const unary = async <T>(ctx: HandlerContext, call: (opts: CallOptions) => Promise<T>) => {
+  // What the redactor itself needs to ask ledgerd: the fund register (to
+  // know which funds are sensitive and their aliases) and the positions of
+  // reversal targets.
+  const upstream: RedactorUpstream = {
+    async listBeneficiaries() {
+      const res = await queries.listBeneficiaries({ includeClosed: true }, { timeoutMs: unaryTimeoutMs });
+      return {
+        asOf: res.asOf?.position ?? 0n,
+        beneficiaries: res.beneficiaries.flatMap((v) => (v.beneficiary ? [v.beneficiary] : [])),
+      };
+    },
+    async eventPosition(eventId, signal) {
+      try {
+        const res = await audit.getEvent({ key: { case: "eventId", value: eventId } }, { signal, timeoutMs: unaryTimeoutMs });
+        return res.event?.position || undefined;
+      } catch (e) {
+        if (ConnectError.from(e).code === Code.NotFound) return undefined;
+        throw e;
+      }
+    },
+  };
+  const redactor = new Redactor(upstream, { log });
+
+  /** Turns any failure into the error a browser may see, and notes outages. */
+  const publicError = (e: unknown): ConnectError => {
+    const err = redactor.error(e);
+    noteError(err);
+    return err;
+  };
+
+  /**
+   * One unary call: `call` asks ledgerd (with the browser's deadline and
+   * cancellation), `redact` makes the answer public.
+   */
+  const unary = async <T, R>(
+    ctx: HandlerContext,
+    call: (opts: CallOptions) => Promise<T>,
+    redact: (res: T) => Promise<R>,
+  ): Promise<R> => {
     try {
       const res = await call({
         signal: ctx.signal,
         timeoutMs: ctx.timeoutMs() ?? unaryTimeoutMs,
       });
       noteUp();
-      return res;
+      return await redact(res);
     } catch (e) {
-      const err = forwardError(e);
-      noteError(err);
-      throw err;
+      throw publicError(e);
     }
   };
 
@@ -138,57 +173,85 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
 
   const routes = (router: ConnectRouter) => {
     router.service(LedgerQueries, {
-      getSummary: (req, ctx) => unary(ctx, (o) => queries.getSummary(req, o)),
-      listBeneficiaries: async (req, ctx) => {
-        const res = await unary(ctx, (o) => queries.listBeneficiaries(req, o));
-        redactBeneficiaryViews(res.beneficiaries);
-        return res;
-      },
+      getSummary: (req, ctx) =>
+        unary(ctx, (o) => queries.getSummary({ asOf: asOf(req.asOf) }, o), (r) => redactor.summary(r, ctx.signal)),
+      listBeneficiaries: (req, ctx) =>
+        unary(
+          ctx,
+          (o) => queries.listBeneficiaries({ includeClosed: req.includeClosed, asOf: asOf(req.asOf) }, o),
+          (r) => redactor.beneficiaries(r, ctx.signal),
+        ),
       getBeneficiary: async (req, ctx) => {
-        const res = await unary(ctx, (o) => queries.getBeneficiary(req, o));
-        if (res.beneficiary) redactBeneficiaryView(res.beneficiary);
-        return res;
+        let ask;
+        try {
+          ask = await redactor.beneficiaryRequest(req);
+        } catch (e) {
+          throw publicError(e);
+        }
+        return unary(
+          ctx,
+          (o) => queries.getBeneficiary(ask.request, o),
+          (r) => redactor.beneficiary(r, ask, ctx.signal),
+        );
       },
-      listBranches: (req, ctx) => unary(ctx, (o) => queries.listBranches(req, o)),
-      getBranch: (req, ctx) => unary(ctx, (o) => queries.getBranch(req, o)),
-      getTrialBalance: (req, ctx) => unary(ctx, (o) => queries.getTrialBalance(req, o)),
-      async *watchBalances(req, ctx) {
+      listBranches: (req, ctx) =>
+        unary(
+          ctx,
+          (o) => queries.listBranches({ includeDisaffiliated: req.includeDisaffiliated, asOf: asOf(req.asOf) }, o),
+          (r) => redactor.branches(r, ctx.signal),
+        ),
+      getBranch: (req, ctx) =>
+        unary(
+          ctx,
+          (o) => queries.getBranch({ branchId: req.branchId, asOf: asOf(req.asOf) }, o),
+          (r) => redactor.branch(r, ctx.signal),
+        ),
+      getTrialBalance: (req, ctx) =>
+        unary(
+          ctx,
+          (o) => queries.getTrialBalance({ asOf: asOf(req.asOf) }, o),
+          (r) => redactor.trialBalance(r, ctx.signal),
+        ),
+      async *watchBalances(_req, ctx) {
         if (!streams.tryAcquire()) {
           throw new ConnectError("too many open dashboards", Code.ResourceExhausted);
         }
         try {
-          const upstream = queries.watchBalances(req, {
-            signal: ctx.signal,
-            timeoutMs: ctx.timeoutMs(),
-          });
-          for await (const res of upstream) {
+          const upstreamStream = queries.watchBalances(
+            {},
+            { signal: ctx.signal, timeoutMs: ctx.timeoutMs() },
+          );
+          for await (const res of upstreamStream) {
             noteUp();
-            redactBeneficiaryViews(res.beneficiaries);
-            yield res;
+            yield await redactor.watch(res, ctx.signal);
           }
         } catch (e) {
-          const err = forwardError(e);
-          noteError(err);
-          throw err;
+          throw publicError(e);
         } finally {
           streams.release();
         }
       },
     });
     router.service(LedgerAudit, {
-      getHead: (req, ctx) => unary(ctx, (o) => audit.getHead(req, o)),
-      readEvents: async (req, ctx) => {
+      getHead: (_req, ctx) => unary(ctx, (o) => audit.getHead({}, o), (r) => redactor.head(r, ctx.signal)),
+      readEvents: (req, ctx) => {
         const limit = req.limit === 0 || req.limit > maxReadEvents ? maxReadEvents : req.limit;
-        const res = await unary(ctx, (o) => audit.readEvents({ ...req, limit }, o));
-        for (const ev of res.events) redactEvent(ev);
-        return res;
+        return unary(
+          ctx,
+          (o) => audit.readEvents({ fromPosition: req.fromPosition, limit }, o),
+          (r) => redactor.events(r, ctx.signal),
+        );
       },
       // Chain verification hashes the whole range: one at a time, so that
       // many open pages cannot load ledgerd with parallel verifications.
       verifyChain: (req, ctx) =>
         verifyQueue.run(() => {
           if (ctx.signal.aborted) throw new ConnectError("canceled", Code.Canceled);
-          return unary(ctx, (o) => audit.verifyChain(req, o));
+          return unary(
+            ctx,
+            (o) => audit.verifyChain({ fromPosition: req.fromPosition, toPosition: req.toPosition }, o),
+            (r) => redactor.verify(r, ctx.signal),
+          );
         }),
     });
   };

@@ -3,14 +3,24 @@
 // branch names. Donor references, payees, purposes, memos and actors are never
 // shown (the proxy strips them before they reach the browser anyway).
 
-import type { Event } from "../../gen/solidarity/ledger/v1/events_pb.js";
+import type { Event, EventReversed } from "../../gen/solidarity/ledger/v1/events_pb.js";
 import {
   DonorKind,
   FeePeriod,
   ReversalKind,
 } from "../../gen/solidarity/ledger/v1/events_pb.js";
 import type { Money } from "../../gen/solidarity/ledger/v1/events_pb.js";
+import type { BranchView } from "../../gen/solidarity/ledger/v1/ledger_pb.js";
+import { Status } from "../../gen/solidarity/ledger/v1/projections_pb.js";
 import { formatMoney } from "./money.js";
+import { parseEventRef } from "./public-ids.js";
+
+/**
+ * How much of an event a reversal undid, as far as the page can tell:
+ * "none" (not reversed), "whole", "part", or "unknown" (reversed, but the
+ * reversing event is not at hand).
+ */
+export type ReversalExtent = "none" | "whole" | "part" | "unknown";
 
 /** What the activity table shows for one event. */
 export interface EventRow {
@@ -22,12 +32,61 @@ export interface EventRow {
   amount: string;
   /** Position of the reversing event, 0n if not reversed. */
   reversedBy: bigint;
+  /** How much of this event was reversed. Only "whole" is struck through. */
+  reversal: ReversalExtent;
+  /** A note on a partly reversed event: "10.00 GBP of it refunded". */
+  note: string;
+  /** For a reversal: the position of the event it reverses (0n if unknown). */
+  target: bigint;
 }
 
 /** Names the page may show for ids found in events. */
 export interface Names {
   beneficiary(id: string): string;
   branch(id: string): string;
+}
+
+/** Other events the page has at hand (the reversal of an event, the target of a reversal). */
+export interface EventLookup {
+  eventAt(position: bigint): Event | undefined;
+}
+
+const NO_EVENTS: EventLookup = { eventAt: () => undefined };
+
+/** The amount an event moved, for the kinds that move money. */
+export function eventMoney(event: Event | undefined): Money | undefined {
+  const kind = event?.body?.kind;
+  switch (kind?.case) {
+    case "affiliationFeePaid":
+    case "donationReceived":
+    case "fundsAllocated":
+    case "disbursementMade":
+      return kind.value.amount;
+    default:
+      return undefined;
+  }
+}
+
+/** The position a reversal names (the proxy passes "event@<P>" for the target). */
+export function reversalTarget(r: EventReversed): bigint {
+  return parseEventRef(r.targetEventId) ?? 0n;
+}
+
+function reversalOf(event: Event | undefined): EventReversed | undefined {
+  const kind = event?.body?.kind;
+  return kind?.case === "eventReversed" ? kind.value : undefined;
+}
+
+/**
+ * Whether `reversal` undoes all of `target`: an empty amount means the whole
+ * amount; so does an amount equal to the original's.
+ */
+function reversesWhole(reversal: EventReversed, target: Event | undefined): boolean | undefined {
+  const amount = reversal.amount;
+  if (!amount || amount.amountMinor <= 0n) return true;
+  const original = eventMoney(target);
+  if (!original) return undefined;
+  return amount.amountMinor >= original.amountMinor;
 }
 
 export function moneyText(m: Money | undefined): string {
@@ -49,7 +108,28 @@ const REVERSAL_KIND: Record<number, string> = {
   [ReversalKind.CHARGEBACK]: "chargeback",
 };
 
-export function describeEvent(event: Event, names: Names): EventRow {
+/** "10.00 GBP of it <verb>". */
+const REVERSAL_VERB: Record<number, string> = {
+  [ReversalKind.REFUND]: "refunded",
+  [ReversalKind.CORRECTION]: "corrected",
+  [ReversalKind.DUPLICATE]: "reversed as a duplicate",
+  [ReversalKind.CHARGEBACK]: "charged back",
+};
+
+const KIND_NAME: Record<string, string> = {
+  affiliationFeePaid: "Affiliation fee",
+  donationReceived: "Donation",
+  fundsAllocated: "Allocation",
+  disbursementMade: "Disbursement",
+};
+
+/**
+ * One row of the activity table. `events` holds the other events at hand, so
+ * that a reversal shows what it reversed (its own amount when partial, the
+ * original's when whole) and a partly reversed event says how much of it was
+ * undone instead of being struck through.
+ */
+export function describeEvent(event: Event, names: Names, events: EventLookup = NO_EVENTS): EventRow {
   const row: EventRow = {
     position: event.position,
     date: event.occurredOn,
@@ -57,7 +137,23 @@ export function describeEvent(event: Event, names: Names): EventRow {
     details: "",
     amount: "",
     reversedBy: event.reversedByPosition,
+    reversal: event.reversedByPosition > 0n ? "unknown" : "none",
+    note: "",
+    target: 0n,
   };
+  if (row.reversedBy > 0n) {
+    const reversal = reversalOf(events.eventAt(row.reversedBy));
+    if (reversal) {
+      const whole = reversesWhole(reversal, event);
+      if (whole === true) {
+        row.reversal = "whole";
+      } else if (whole === false) {
+        row.reversal = "part";
+        const verb = REVERSAL_VERB[reversal.kind] ?? "reversed";
+        row.note = `${moneyText(reversal.amount)} of it ${verb}`;
+      }
+    }
+  }
   const kind = event.body?.kind;
   switch (kind?.case) {
     case "ledgerOpened":
@@ -119,9 +215,20 @@ export function describeEvent(event: Event, names: Names): EventRow {
       const r = kind.value;
       const why = REVERSAL_KIND[r.kind];
       row.kind = why ? `Reversal (${why})` : "Reversal";
-      const amount = moneyText(r.amount);
-      row.details = `Of event ${r.targetEventId}${amount ? "" : ", in full"}`;
-      row.amount = amount && r.amount && r.amount.amountMinor > 0n ? amount : "";
+      row.target = reversalTarget(r);
+      const target = row.target > 0n ? events.eventAt(row.target) : undefined;
+      const original = eventMoney(target);
+      const what = target?.body?.kind.case ? KIND_NAME[target.body.kind.case] : undefined;
+      const of = row.target > 0n ? `Of #${row.target}${what ? ` (${what})` : ""}` : "Of an earlier event";
+      const whole = reversesWhole(r, target);
+      if (whole === true) {
+        // Empty amount: the whole of the original.
+        row.amount = original ? moneyText(original) : r.amount && r.amount.amountMinor > 0n ? moneyText(r.amount) : "";
+        row.details = `${of}, in full`;
+      } else {
+        row.amount = moneyText(r.amount);
+        row.details = whole === false && original ? `${of}, ${row.amount} of ${moneyText(original)}` : of;
+      }
       break;
     }
     default:
@@ -142,4 +249,38 @@ export function feeText(fee: Money | undefined, period: FeePeriod | undefined): 
   if (!amount) return "";
   const p = period !== undefined ? PERIOD[period] : undefined;
   return p ? `${amount} / ${p}` : amount;
+}
+
+/** A branch's fee standing as the page words it. */
+export type FeeState = "disaffiliated" | "paid" | "due" | "arrears";
+
+export interface FeeStatus {
+  state: FeeState;
+  /** "Paid up", "Fee due", "In arrears", "Disaffiliated". */
+  text: string;
+  /** "next fee due 2026-04-01", "due since 2026-03-01", or "". */
+  detail: string;
+}
+
+/**
+ * The fee standing of a branch on `today` ("YYYY-MM-DD", the server's date).
+ * The fee for a period is owed from its first day: a branch owes on the day
+ * paid_until is reached, so one that has paid nothing owes its first period
+ * from the day it affiliates. "Fee due" on that day, "In arrears" after it.
+ * This holds whichever rule the server uses for in_arrears (paid_until <
+ * today or paid_until <= today): a branch the server calls in arrears is
+ * never shown as paid up, and one whose paid_until has come is never shown
+ * as paid up either.
+ */
+export function feeStatus(view: BranchView, today: string): FeeStatus {
+  const b = view.branch;
+  if (b?.status === Status.CLOSED) return { state: "disaffiliated", text: "Disaffiliated", detail: "" };
+  const paidUntil = b?.paidUntil ?? "";
+  // "YYYY-MM-DD" strings compare as dates.
+  const reached = paidUntil !== "" && today !== "" && paidUntil <= today;
+  if (reached && paidUntil === today) return { state: "due", text: "Fee due", detail: "due today" };
+  if (reached || view.inArrears) {
+    return { state: "arrears", text: "In arrears", detail: paidUntil ? `due since ${paidUntil}` : "" };
+  }
+  return { state: "paid", text: "Paid up", detail: paidUntil ? `next fee due ${paidUntil}` : "" };
 }
