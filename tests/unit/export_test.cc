@@ -11,6 +11,7 @@
 // the offline one at the same head, even when events arrive in between.
 #include "ledger/export.h"
 
+#include <algorithm>
 #include <map>
 #include <sstream>
 #include <string>
@@ -527,6 +528,59 @@ TEST_F(ExportTest, AwkwardTextSurvivesBothFormats) {
   EXPECT_NE(csv.find("\"Refund, as \"\"agreed\"\" by the committee\nsecond line, with a tab\there\""),
             std::string::npos);
   EXPECT_NE(csv.find(",\"Smith, \"\"J\"\"\","), std::string::npos);
+}
+
+TEST_F(ExportTest, FormulaLikeTextIsWrittenAsTextInCsvAndAsRecordedInJson) {
+  // A donor reference, a memo, a reference and an event id that a
+  // spreadsheet would run as formulas (OWASP "CSV Injection").
+  BuildBooks();
+  v1::EventInput in = WithId(Donation(Gbp(1234)), "-2-3");
+  in.set_memo("+SUM(A1:A9)");
+  in.mutable_body()->mutable_donation_received()->set_donor_ref("=HYPERLINK(\"http://x\",\"click\")");
+  in.mutable_body()->mutable_donation_received()->set_reference("@cmd");
+  in.mutable_body()->mutable_donation_received()->set_method("-card");
+  Append(in);
+  const std::string csv = Export(ExportTable::kEvents, ExportFormat::kCsv);
+  EXPECT_NE(csv.find("\"'=HYPERLINK(\"\"http://x\"\",\"\"click\"\")\""), std::string::npos) << csv;
+  EXPECT_NE(csv.find(",'+SUM(A1:A9),"), std::string::npos);
+  EXPECT_NE(csv.find(",'@cmd,"), std::string::npos);
+  EXPECT_NE(csv.find(",'-card,"), std::string::npos);
+  EXPECT_NE(csv.find(",'-2-3,"), std::string::npos);
+  // No cell of the CSV starts with a formula character, apostrophe aside.
+  for (const auto& row : ParseCsv(csv)) {
+    for (const std::string& cell : row) {
+      if (cell.empty()) continue;
+      const bool integer = !cell.empty() && std::all_of(cell.begin(), cell.end(), [](char c) {
+        return (c >= '0' && c <= '9') || c == '-';
+      }) && cell.find('-', 1) == std::string::npos;
+      if (integer) continue;
+      EXPECT_EQ(std::string("=+-@\t\r").find(cell[0]), std::string::npos) << cell;
+    }
+  }
+  // JSON Lines is exactly as recorded.
+  const auto rows = ReadRows(Export(ExportTable::kEvents, ExportFormat::kJsonLines),
+                             ExportFormat::kJsonLines, ExportTable::kEvents);
+  bool seen = false;
+  for (const auto& r : rows) {
+    if (r.at("event_id") != "-2-3") continue;
+    seen = true;
+    EXPECT_EQ(r.at("donor_ref"), "=HYPERLINK(\"http://x\",\"click\")");
+    EXPECT_EQ(r.at("memo"), "+SUM(A1:A9)");
+  }
+  EXPECT_TRUE(seen);
+}
+
+TEST(CsvTest, TextCellsThatLookLikeFormulasGetAnApostrophe) {
+  EXPECT_EQ(CsvTextField("=1+1"), "'=1+1");
+  EXPECT_EQ(CsvTextField("+44 20"), "'+44 20");
+  EXPECT_EQ(CsvTextField("-x"), "'-x");
+  EXPECT_EQ(CsvTextField("@SUM(A1)"), "'@SUM(A1)");
+  EXPECT_EQ(CsvTextField("\tx"), "'\tx");
+  EXPECT_EQ(CsvTextField("\rx"), "\"'\rx\"");
+  EXPECT_EQ(CsvTextField("=a,b"), "\"'=a,b\"");
+  EXPECT_EQ(CsvTextField("plain"), "plain");
+  EXPECT_EQ(CsvTextField(""), "");
+  EXPECT_EQ(CsvField("-10.00"), "-10.00");
 }
 
 TEST_F(ExportTest, EventRowsChainToTheHeadAndShowReversals) {
