@@ -2,7 +2,6 @@
 
 #include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
-#include "ledger/money.h"
 
 namespace ledger {
 
@@ -19,23 +18,6 @@ absl::Status InvalidField(absl::string_view field, absl::string_view problem) {
   detail.set_field(std::string(field));
   return WithDetail(absl::StatusCode::kInvalidArgument,
                     absl::StrCat(field, ": ", problem), detail);
-}
-
-absl::Status InsufficientFunds(absl::string_view fund, absl::string_view currency,
-                               int64_t available_minor, int64_t requested_minor) {
-  v1::ErrorDetail detail;
-  detail.set_reason(kReasonInsufficientFunds);
-  detail.set_fund(std::string(fund));
-  detail.mutable_available()->set_amount_minor(available_minor);
-  detail.mutable_available()->set_currency(std::string(currency));
-  detail.mutable_requested()->set_amount_minor(requested_minor);
-  detail.mutable_requested()->set_currency(std::string(currency));
-  return WithDetail(
-      absl::StatusCode::kFailedPrecondition,
-      absl::StrCat("insufficient funds in fund:", fund, ": available ",
-                   FormatAmount(available_minor, currency), ", requested ",
-                   FormatAmount(requested_minor, currency)),
-      detail);
 }
 
 absl::Status Refusal(absl::StatusCode code, absl::string_view reason,

@@ -58,10 +58,6 @@ absl::Status WithDetail(absl::StatusCode code, absl::string_view message,
 // INVALID_ARGUMENT naming `field`: "<field>: <problem>".
 absl::Status InvalidField(absl::string_view field, absl::string_view problem);
 
-// FAILED_PRECONDITION: "insufficient funds in fund:<fund>: available X, requested Y".
-absl::Status InsufficientFunds(absl::string_view fund, absl::string_view currency,
-                               int64_t available_minor, int64_t requested_minor);
-
 // A status of `code` with a reason and, optionally, the field at fault.
 absl::Status Refusal(absl::StatusCode code, absl::string_view reason,
                      absl::string_view message, absl::string_view field = "");

@@ -29,6 +29,8 @@ inline constexpr size_t kDefaultMaxQueuedAppends = 4096;
 inline constexpr size_t kMaxEventsPerGroupCommit = 10'000;
 // Events one ReadEvents page returns.
 inline constexpr uint32_t kMaxReadEventsPage = 1000;
+// Positions per bucket of the position-keyed delta rows (point in time).
+inline constexpr uint64_t kPositionBucketSize = 1024;
 // Mismatches a rebuild reports.
 inline constexpr size_t kMaxReportedMismatches = 20;
 // Dates accepted: years 1900..2999.

@@ -5,7 +5,7 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
-#include "ledger/backup.h"
+#include "ledger/audit/backup.h"
 #include "ledger/hash.h"
 #include "services/grpc_status.h"
 

@@ -4,21 +4,18 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
-#include "ledger/civil_date.h"
-#include "ledger/ids.h"
+#include "ledger/domain/civil_date.h"
+#include "ledger/domain/ids.h"
 #include "ledger/limits.h"
-#include "ledger/point_in_time.h"
-#include "ledger/statements.h"
-#include "ledger/queries.h"
-#include "ledger/replay.h"
+#include "ledger/audit/point_in_time.h"
+#include "ledger/audit/statements.h"
+#include "ledger/views/queries.h"
+#include "ledger/audit/replay.h"
+#include "ledger/views/balances.h"
 #include "services/grpc_status.h"
 
 namespace ledger {
 namespace {
-
-// How often a waiting stream checks whether its client left or the server
-// is stopping.
-constexpr absl::Duration kStreamPoll = absl::Milliseconds(200);
 
 // The caller as recorded in an event's actor: the "x-ledger-actor" metadata
 // if it is sane text, else the peer address.
@@ -32,31 +29,7 @@ std::string ActorOf(const grpc::ServerContextBase& context) {
   return context.peer();
 }
 
-// The day arrears are judged at: the as-of date if one is given, else today.
-absl::CivilDay DayFor(const v1::AsOf& as_of, EventLog* log) {
-  if (as_of.has_end_of_date()) {
-    absl::StatusOr<absl::CivilDay> day = ParseDate(as_of.end_of_date());
-    if (day.ok()) return *day;
-  }
-  return TodayUtc(log->clock());
-}
-
-bool Over(const ServiceContext* ctx, grpc::ServerContext* context) {
-  return context->IsCancelled() || ctx->stopping.load() || ctx->log->shutting_down();
-}
-
 }  // namespace
-
-absl::StatusOr<v1::WatchBalancesResponse> BuildBalances(ReadView& view, absl::CivilDay today) {
-  v1::WatchBalancesResponse out;
-  ASSIGN_OR_RETURN(*out.mutable_summary(), QuerySummary(view));
-  ASSIGN_OR_RETURN(v1::ListBeneficiariesResponse bens, QueryBeneficiaries(view, true));
-  *out.mutable_beneficiaries() = std::move(*bens.mutable_beneficiaries());
-  ASSIGN_OR_RETURN(v1::ListBranchesResponse branches, QueryBranches(view, true, today));
-  *out.mutable_branches() = std::move(*branches.mutable_branches());
-  out.set_today(FormatDate(today));
-  return out;
-}
 
 // ------------------------------------------------------------------ commands
 
@@ -119,7 +92,7 @@ grpc::Status QueriesService::DoListBranches(const v1::ListBranchesRequest& reque
   auto at = ApplyAsOf(ctx_->log->NewReadView(), request.as_of());
   if (!at.ok()) return ToGrpcStatus(at.status());
   auto& view = *at;
-  auto r = QueryBranches(*view, request.include_disaffiliated(), DayFor(request.as_of(), ctx_->log));
+  auto r = QueryBranches(*view, request.include_disaffiliated(), ArrearsDay(request.as_of(), ctx_->log->clock()));
   if (!r.ok()) return ToGrpcStatus(r.status());
   *response = std::move(*r);
   return grpc::Status::OK;
@@ -129,7 +102,7 @@ grpc::Status QueriesService::DoGetBranch(const v1::GetBranchRequest& request, v1
   auto at = ApplyAsOf(ctx_->log->NewReadView(), request.as_of());
   if (!at.ok()) return ToGrpcStatus(at.status());
   auto& view = *at;
-  const absl::CivilDay today = DayFor(request.as_of(), ctx_->log);
+  const absl::CivilDay today = ArrearsDay(request.as_of(), ctx_->log->clock());
   auto r = QueryBranch(*view, request.branch_id(), today);
   if (!r.ok()) return ToGrpcStatus(r.status());
   *response->mutable_as_of() = HeadOf(*view);
@@ -148,25 +121,9 @@ grpc::Status QueriesService::DoGetTrialBalance(const v1::GetTrialBalanceRequest&
   return grpc::Status::OK;
 }
 
-grpc::Status QueriesService::WatchBalances(grpc::ServerContext* context,
-                                           const v1::WatchBalancesRequest*,
-                                           grpc::ServerWriter<v1::WatchBalancesResponse>* writer) {
-  uint64_t sent = 0;
-  bool first = true;
-  while (!Over(ctx_, context)) {
-    auto view = ctx_->log->NewReadView();
-    if (first || view->head_position() != sent) {
-      auto balances = BuildBalances(*view, TodayUtc(ctx_->log->clock()));
-      if (!balances.ok()) return ToGrpcStatus(balances.status());
-      // Blocks while the client's window is full: a slow watcher gets the
-      // latest balances when it catches up, never a growing backlog.
-      if (!writer->Write(*balances)) break;
-      sent = view->head_position();
-      first = false;
-    }
-    ctx_->log->WaitForHeadBeyond(sent, absl::Now() + kStreamPoll);
-  }
-  return grpc::Status::OK;
+grpc::ServerWriteReactor<v1::WatchBalancesResponse>* QueriesService::WatchBalances(
+    grpc::CallbackServerContext* context, const v1::WatchBalancesRequest* request) {
+  return NewWatchBalancesStream(context, request, ctx_->hub);
 }
 
 grpc::Status QueriesService::DoGetFundStatement(const v1::GetFundStatementRequest& request, v1::GetFundStatementResponse* response) {
@@ -219,46 +176,9 @@ grpc::Status AuditService::DoGetEvent(const v1::GetEventRequest& request, v1::Ge
   return grpc::Status::OK;
 }
 
-grpc::Status AuditService::Subscribe(grpc::ServerContext* context,
-                                     const v1::SubscribeRequest* request,
-                                     grpc::ServerWriter<v1::SubscribeResponse>* writer) {
-  uint64_t next = std::max<uint64_t>(1, request->from_position());
-  bool caught_up_sent = false;
-  while (!Over(ctx_, context)) {
-    // Each pass reads at one snapshot from `next` to that snapshot's head, so
-    // no event is skipped or repeated when catch-up turns into live.
-    auto view = ctx_->log->NewReadView();
-    const uint64_t head = view->head_position();
-    bool client_gone = false;
-    absl::Status inner;
-    absl::Status scan = view->ScanEvents(next, [&](const StoredEvent& e) {
-      absl::StatusOr<v1::Event> api = view->ToApiEvent(e);
-      if (!api.ok()) {
-        inner = api.status();
-        return false;
-      }
-      v1::SubscribeResponse item;
-      *item.mutable_event() = std::move(*api);
-      if (!writer->Write(item)) {
-        client_gone = true;
-        return false;
-      }
-      next = e.position + 1;
-      return !context->IsCancelled() && !ctx_->stopping.load();
-    });
-    if (client_gone) break;
-    if (!inner.ok()) return ToGrpcStatus(inner);
-    if (!scan.ok()) return ToGrpcStatus(scan);
-    if (next <= head) continue;  // interrupted: loop checks why
-    if (!caught_up_sent) {
-      v1::SubscribeResponse marker;
-      *marker.mutable_caught_up()->mutable_head() = HeadOf(*view);
-      if (!writer->Write(marker)) break;
-      caught_up_sent = true;
-    }
-    ctx_->log->WaitForHeadBeyond(head, absl::Now() + kStreamPoll);
-  }
-  return grpc::Status::OK;
+grpc::ServerWriteReactor<v1::SubscribeResponse>* AuditService::Subscribe(
+    grpc::CallbackServerContext* context, const v1::SubscribeRequest* request) {
+  return NewSubscribeStream(context, request, ctx_->hub);
 }
 
 grpc::Status AuditService::DoVerifyChain(const v1::VerifyChainRequest& request, v1::VerifyChainResponse* response) {

@@ -2,32 +2,36 @@
 //
 // Each handler maps the request, calls ledger/ (EventLog, queries, replay),
 // and converts the status in one place (ToGrpcStatus). All state lives in the
-// EventLog. Streams (WatchBalances, Subscribe) hold one message at a time and
-// write with the synchronous API, so a slow reader slows only its own stream
-// (HTTP/2 flow control) and never grows the server's memory; they end when the
-// client leaves or the server stops.
+// EventLog. Streams (WatchBalances, Subscribe) are reactors on the callback
+// API told of every commit (services/streams.h): they hold one message at a
+// time, so a slow reader slows only its own stream (HTTP/2 flow control) and
+// never grows the server's memory; they end when the client leaves or the
+// server stops.
 #ifndef SERVICES_LEDGER_SERVICES_H_
 #define SERVICES_LEDGER_SERVICES_H_
 
 #include <atomic>
 
-#include "ledger/event_log.h"
+#include "ledger/writer/event_log.h"
 #include "services/raw_unary.h"
+#include "services/streams.h"
 #include "solidarity/ledger/v1/ledger.grpc.pb.h"
 
 namespace ledger {
 
 // Shared by the three services: the log and a stop flag for streams.
 struct ServiceContext {
-  EventLog* log = nullptr;  // not owned
+  EventLog* log = nullptr;     // not owned
+  StreamHub* hub = nullptr;    // not owned; wakes the streams on each commit
   std::atomic<bool> stopping{false};
   HeavyCalls heavy;  // whole-log scans running (ServeUnaryOnThread)
 };
 
 // Every unary method is served raw (services/raw_unary.h): the handler parses
 // the request bytes itself, so a request protobuf cannot parse is refused
-// INVALID_ARGUMENT naming the field, like any other bad input. Streams stay
-// on the synchronous API (their requests carry no text).
+// INVALID_ARGUMENT naming the field, like any other bad input. Streams are
+// typed callback methods (their requests carry no text; unknown fields are
+// refused when they start).
 
 // LedgerCommands: Append waits for the group commit without holding a thread.
 class CommandsService final
@@ -49,11 +53,12 @@ using QueriesBase = Q::WithRawCallbackMethod_GetSummary<
         Q::WithRawCallbackMethod_ListBranches<Q::WithRawCallbackMethod_GetBranch<
             Q::WithRawCallbackMethod_GetTrialBalance<Q::WithRawCallbackMethod_GetFundStatement<
                 Q::WithRawCallbackMethod_GetBranchStatement<
-                    Q::WithRawCallbackMethod_GetIncomeStatement<Q::Service>>>>>>>>>;
+                    Q::WithRawCallbackMethod_GetIncomeStatement<
+                        Q::WithCallbackMethod_WatchBalances<Q::Service>>>>>>>>>>;
 using A = v1::LedgerAudit;
 using AuditBase = A::WithRawCallbackMethod_GetHead<A::WithRawCallbackMethod_ReadEvents<
     A::WithRawCallbackMethod_GetEvent<A::WithRawCallbackMethod_VerifyChain<
-        A::WithRawCallbackMethod_RebuildProjections<A::Service>>>>>;
+        A::WithRawCallbackMethod_RebuildProjections<A::WithCallbackMethod_Subscribe<A::Service>>>>>>;
 }  // namespace internal
 
 #define LEDGER_RAW_UNARY(Method)                                                       \
@@ -73,8 +78,8 @@ class QueriesService final : public internal::QueriesBase {
   LEDGER_RAW_UNARY(GetFundStatement);
   LEDGER_RAW_UNARY(GetBranchStatement);
   LEDGER_RAW_UNARY(GetIncomeStatement);
-  grpc::Status WatchBalances(grpc::ServerContext*, const v1::WatchBalancesRequest*,
-                             grpc::ServerWriter<v1::WatchBalancesResponse>*) override;
+  grpc::ServerWriteReactor<v1::WatchBalancesResponse>* WatchBalances(
+      grpc::CallbackServerContext* context, const v1::WatchBalancesRequest* request) override;
 
  private:
   grpc::Status DoGetSummary(const v1::GetSummaryRequest&, v1::GetSummaryResponse*);
@@ -103,8 +108,8 @@ class AuditService final : public internal::AuditBase {
   LEDGER_RAW_UNARY(GetEvent);
   LEDGER_RAW_UNARY(VerifyChain);
   LEDGER_RAW_UNARY(RebuildProjections);
-  grpc::Status Subscribe(grpc::ServerContext*, const v1::SubscribeRequest*,
-                         grpc::ServerWriter<v1::SubscribeResponse>*) override;
+  grpc::ServerWriteReactor<v1::SubscribeResponse>* Subscribe(
+      grpc::CallbackServerContext* context, const v1::SubscribeRequest* request) override;
 
  private:
   grpc::Status DoGetHead(const v1::GetHeadRequest&, v1::GetHeadResponse*);
@@ -117,9 +122,6 @@ class AuditService final : public internal::AuditBase {
 };
 
 #undef LEDGER_RAW_UNARY
-
-// The full balances message WatchBalances sends (also used by tests).
-absl::StatusOr<v1::WatchBalancesResponse> BuildBalances(ReadView& view, absl::CivilDay today);
 
 }  // namespace ledger
 

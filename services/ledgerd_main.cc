@@ -83,20 +83,15 @@ int main(int argc, char** argv) {
   std::signal(SIGTERM, OnSignal);
   std::signal(SIGINT, OnSignal);
 
-  // One line per commit: a watcher thread follows the head.
-  std::atomic<bool> done{false};
-  std::thread commit_logger([&] {
-    uint64_t seen = (*log)->head_position();
-    while (!done.load()) {
-      uint64_t head = (*log)->WaitForHeadBeyond(seen, absl::Now() + absl::Milliseconds(200));
-      if (head > seen) {
-        std::fprintf(stderr, "ledgerd: commit head=%llu hash=%s (+%llu events)\n",
-                     static_cast<unsigned long long>(head),
-                     ledger::ToHex((*log)->head_hash()).substr(0, 16).c_str(),
-                     static_cast<unsigned long long>(head - seen));
-        seen = head;
-      }
-    }
+  // One line per commit, told by the writer after each one.
+  const uint64_t commit_logger = (*log)->AddCommitListener([seen = (*log)->head_position()](
+                                                               const ledger::CommitInfo& info) mutable {
+    if (!info.write_status.ok() || info.head_position <= seen) return;
+    std::fprintf(stderr, "ledgerd: commit head=%llu hash=%s (+%llu events)\n",
+                 static_cast<unsigned long long>(info.head_position),
+                 ledger::ToHex(info.head_hash).substr(0, 16).c_str(),
+                 static_cast<unsigned long long>(info.head_position - seen));
+    seen = info.head_position;
   });
 
   char c;
@@ -104,8 +99,7 @@ int main(int argc, char** argv) {
   }
   std::fprintf(stderr, "ledgerd: stopping: draining calls in flight\n");
   (*server)->Stop(absl::Seconds(10));
-  done = true;
-  commit_logger.join();
+  (*log)->RemoveCommitListener(commit_logger);
   const auto stats = (*log)->stats();
   const unsigned long long head = (*log)->head_position();
   log->reset();  // drains the writer queue, closes RocksDB

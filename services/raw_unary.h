@@ -28,7 +28,7 @@
 #include "absl/status/status.h"
 #include "google/protobuf/message.h"
 #include "ledger/errors.h"
-#include "ledger/request_bytes.h"
+#include "services/request_bytes.h"
 #include "services/grpc_status.h"
 
 namespace ledger {

@@ -26,6 +26,8 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(EventLog* log,
                                                                   const ServerOptions& options) {
   std::unique_ptr<LedgerServer> s(new LedgerServer());
   s->ctx_.log = log;
+  s->hub_ = std::make_unique<StreamHub>(log);
+  s->ctx_.hub = s->hub_.get();
   s->commands_ = std::make_unique<CommandsService>(&s->ctx_);
   s->queries_ = std::make_unique<QueriesService>(&s->ctx_);
   s->audit_ = std::make_unique<AuditService>(&s->ctx_);
@@ -50,29 +52,26 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(EventLog* log,
   grpc::HealthCheckServiceInterface* health = s->server_->GetHealthCheckService();
   if (health != nullptr) {
     for (const char* name : kServiceNames) health->SetServingStatus(name, true);
-    s->health_ = std::thread([raw = s.get()] { raw->WatchWrites(); });
+    s->health_listener_ =
+        log->AddCommitListener([raw = s.get()](const CommitInfo& info) { raw->OnCommit(info); });
   }
   return s;
 }
 
-void LedgerServer::WatchWrites() {
+void LedgerServer::OnCommit(const CommitInfo& info) {
+  // On the writer thread, after each commit that tried to write: quick.
+  std::lock_guard<std::mutex> lock(health_mu_);
+  const bool serving = info.write_status.ok();
+  if (serving == serving_) return;
+  serving_ = serving;
   grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService();
-  bool serving = true;
-  std::unique_lock<std::mutex> lock(health_mu_);
-  while (!health_stop_) {
-    const absl::Status writes = ctx_.log->last_write_status();
-    if (writes.ok() != serving) {
-      serving = writes.ok();
-      health->SetServingStatus("", serving);
-      health->SetServingStatus(kCommandsServiceName, serving);
-      if (serving) {
-        std::fprintf(stderr, "ledgerd: commits succeed again; health SERVING\n");
-      } else {
-        std::fprintf(stderr, "ledgerd: commits are failing (%s); health NOT_SERVING for appends\n",
-                     std::string(writes.message()).c_str());
-      }
-    }
-    health_cv_.wait_for(lock, std::chrono::milliseconds(100));
+  health->SetServingStatus("", serving);
+  health->SetServingStatus(kCommandsServiceName, serving);
+  if (serving) {
+    std::fprintf(stderr, "ledgerd: commits succeed again; health SERVING\n");
+  } else {
+    std::fprintf(stderr, "ledgerd: commits are failing (%s); health NOT_SERVING for appends\n",
+                 std::string(info.write_status.message()).c_str());
   }
 }
 
@@ -82,14 +81,13 @@ void LedgerServer::Stop(absl::Duration grace) {
   if (stopped_ || !server_) return;
   stopped_ = true;
   ctx_.stopping = true;
-  {
-    std::lock_guard<std::mutex> lock(health_mu_);
-    health_stop_ = true;
-  }
-  health_cv_.notify_all();
-  if (health_.joinable()) health_.join();
+  if (health_listener_ != 0) ctx_.log->RemoveCommitListener(health_listener_);
+  // Streams end first (they would never finish by themselves), then the
+  // calls in flight drain.
+  hub_->StopAll();
   server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
   server_->Wait();
+  hub_.reset();
 }
 
 void LedgerServer::Wait() { server_->Wait(); }

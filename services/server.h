@@ -9,17 +9,16 @@
 
 #include <grpcpp/server.h>
 
-#include <condition_variable>
 #include <memory>
 #include <mutex>
-#include <thread>
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "ledger/event_log.h"
+#include "ledger/writer/event_log.h"
 #include "services/admin_service.h"
 #include "services/ledger_services.h"
+#include "services/streams.h"
 
 namespace ledger {
 
@@ -28,7 +27,7 @@ struct ServerOptions {
   std::string listen_address = "127.0.0.1:50051";
   // Largest request accepted, bytes.
   int max_request_bytes = 4 << 20;
-  // Most threads for synchronous handlers (queries, audit, streams).
+  // Most threads gRPC may start for its own work.
   int max_threads = 256;
 };
 
@@ -64,12 +63,12 @@ class LedgerServer {
   int port_ = 0;
   bool stopped_ = false;
 
-  // Keeps gRPC health in step with the log's writes (WatchWrites).
-  void WatchWrites();
-  std::thread health_;
+  // Keeps gRPC health in step with the log's writes: a commit listener.
+  void OnCommit(const CommitInfo& info);
+  std::unique_ptr<StreamHub> hub_;
+  uint64_t health_listener_ = 0;
   std::mutex health_mu_;
-  std::condition_variable health_cv_;
-  bool health_stop_ = false;  // guarded by health_mu_
+  bool serving_ = true;  // guarded by health_mu_
 };
 
 }  // namespace ledger

@@ -9,9 +9,9 @@
 #include "clients/ledgerctl/commands.h"
 #include "clients/ledgerctl/output.h"
 #include "clients/ledgerctl/reader.h"
-#include "ledger/money.h"
-#include "ledger/queries.h"
-#include "ledger/replay.h"
+#include "ledger/domain/money.h"
+#include "ledger/views/queries.h"
+#include "ledger/audit/replay.h"
 #include "ledger/status_macros.h"
 
 namespace ledgerctl {

@@ -13,8 +13,8 @@
 #include "clients/ledgerctl/commands.h"
 #include "clients/ledgerctl/output.h"
 #include "clients/ledgerctl/reader.h"
-#include "ledger/backup.h"
-#include "ledger/export.h"
+#include "ledger/audit/backup.h"
+#include "ledger/audit/export.h"
 #include "ledger/status_macros.h"
 
 namespace ledgerctl {

@@ -7,7 +7,7 @@
 #include "clients/ledgerctl/commands.h"
 #include "clients/ledgerctl/output.h"
 #include "clients/ledgerctl/reader.h"
-#include "ledger/money.h"
+#include "ledger/domain/money.h"
 #include "ledger/status_macros.h"
 
 namespace ledgerctl {

@@ -8,8 +8,10 @@
 #include "clients/ledgerctl/client.h"
 #include "clients/ledgerctl/commands.h"
 #include "clients/ledgerctl/output.h"
-#include "ledger/civil_date.h"
-#include "ledger/rules.h"
+#include "ledger/domain/civil_date.h"
+#include "ledger/domain/decide.h"
+#include "ledger/domain/fees.h"
+#include "ledger/domain/registry.h"
 #include "ledger/status_macros.h"
 
 namespace ledgerctl {

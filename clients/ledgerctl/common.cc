@@ -7,7 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "clients/ledgerctl/commands.h"
 #include "clients/ledgerctl/output.h"
-#include "ledger/money.h"
+#include "ledger/domain/money.h"
 
 namespace ledgerctl {
 namespace {

@@ -10,7 +10,7 @@
 #include "absl/strings/str_format.h"
 #include "google/protobuf/descriptor.h"
 #include "ledger/errors.h"
-#include "ledger/export.h"
+#include "ledger/audit/export.h"
 #include "ledger/hash.h"
 
 namespace ledgerctl {

@@ -7,10 +7,10 @@
 #include "absl/strings/str_cat.h"
 #include "clients/ledgerctl/client.h"
 #include "clients/ledgerctl/output.h"
-#include "ledger/civil_date.h"
-#include "ledger/point_in_time.h"
-#include "ledger/queries.h"
-#include "ledger/statements.h"
+#include "ledger/domain/civil_date.h"
+#include "ledger/audit/point_in_time.h"
+#include "ledger/views/queries.h"
+#include "ledger/audit/statements.h"
 #include "ledger/status_macros.h"
 
 namespace ledgerctl {
@@ -181,7 +181,7 @@ absl::Status OfflineReader::Tail(uint64_t from, bool follow,
   auto view = log_->NewReadView();
   absl::Status inner;
   RETURN_IF_ERROR(view->ScanEvents(std::max<uint64_t>(1, from), [&](const ledger::StoredEvent& e) {
-    absl::StatusOr<v1::Event> api = view->ToApiEvent(e);
+    absl::StatusOr<v1::Event> api = ToApiEvent(*view, e);
     if (!api.ok()) {
       inner = api.status();
       return false;

@@ -24,7 +24,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "clients/ledgerctl/args.h"
-#include "ledger/event_log.h"
+#include "ledger/writer/event_log.h"
 #include "solidarity/ledger/v1/ledger.pb.h"
 
 namespace ledgerctl {

@@ -52,15 +52,17 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/civil_time.h"
-#include "ledger/civil_date.h"
-#include "ledger/event_log.h"
+#include "ledger/domain/civil_date.h"
+#include "ledger/writer/event_log.h"
 #include "ledger/hash.h"
-#include "ledger/point_in_time.h"
-#include "ledger/queries.h"
+#include "ledger/audit/point_in_time.h"
+#include "ledger/views/queries.h"
 #include "services/server.h"
 #include "solidarity/ledger/v1/ledger.grpc.pb.h"
-#include "ledger/replay.h"
-#include "ledger/state.h"
+#include "ledger/audit/replay.h"
+#include "ledger/storage/rows.h"
+#include "ledger/projections/keys.h"
+#include "ledger/domain/effects.h"
 #include "rocksdb/db.h"
 #include "tests/testing/test_util.h"
 
@@ -345,9 +347,9 @@ class LedgerFixture {
     }
     // Flush and let compaction finish, so the measurements see a settled
     // database rather than background work.
-    rocksdb::DB* db = log_->db();
+    rocksdb::DB* db = log_->database().raw_for_testing();
     std::vector<rocksdb::ColumnFamilyHandle*> cfs;
-    for (const char* name : {"events", "ids", "state", "meta"}) cfs.push_back(log_->column_family(name));
+    for (const char* name : {"events", "ids", "state", "meta"}) cfs.push_back(log_->database().cf(name));
     rocksdb::Status s = db->Flush(rocksdb::FlushOptions(), cfs);
     if (!s.ok()) return s.ToString();
     const auto deadline = SteadyClock::now() + std::chrono::seconds(180);
@@ -409,7 +411,7 @@ void ReportLogFacts(benchmark::State& state, LedgerFixture& f) {
   // The events column family's block cache (RocksDB's default: 8 MiB per
   // column family): most of what a replay's RSS grows by.
   uint64_t cache = 0;
-  if (f.log().db()->GetIntProperty(f.log().column_family("events"), "rocksdb.block-cache-usage",
+  if (f.log().database().raw_for_testing()->GetIntProperty(f.log().database().cf("events"), "rocksdb.block-cache-usage",
                                    &cache)) {
     state.counters["ev_cache_MiB"] = static_cast<double>(cache) / (1 << 20);
   }
@@ -652,7 +654,7 @@ void BM_BeneficiaryBalances(benchmark::State& state) {
     auto view = f->log().NewReadView();
     int64_t n = 0, total = 0;
     absl::Status inner;
-    absl::Status s = view->ScanState(kBeneficiaryKeyPrefix, [&](absl::string_view,
+    absl::Status s = view->Scan(kBeneficiaryKeyPrefix, [&](absl::string_view,
                                                                 absl::string_view value) {
       v1::Beneficiary b;
       if (!b.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
@@ -706,7 +708,7 @@ int RunReplayProbe(const std::string& dir, const std::string& out_path) {
     // storage engine itself needs for one pass (block cache, iterators).
     rocksdb::ReadOptions ro;
     std::unique_ptr<rocksdb::Iterator> it(
-        (*log)->db()->NewIterator(ro, (*log)->column_family("events")));
+        (*log)->database().raw_for_testing()->NewIterator(ro, (*log)->database().cf("events")));
     uint64_t n = 0, bytes = 0;
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
       ++n;
@@ -732,8 +734,8 @@ int RunReplayProbe(const std::string& dir, const std::string& out_path) {
   {
     // What the growth is made of: the events column family's block cache, the
     // table readers (index blocks), and the files a scan merges.
-    rocksdb::DB* db = (*log)->db();
-    rocksdb::ColumnFamilyHandle* events = (*log)->column_family("events");
+    rocksdb::DB* db = (*log)->database().raw_for_testing();
+    rocksdb::ColumnFamilyHandle* events = (*log)->database().cf("events");
     uint64_t v = 0;
     if (db->GetIntProperty(events, "rocksdb.block-cache-usage", &v)) out << "ev_cache_bytes " << v << "\n";
     if (db->GetIntProperty(events, "rocksdb.estimate-table-readers-mem", &v)) {

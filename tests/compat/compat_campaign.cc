@@ -5,13 +5,13 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "google/protobuf/text_format.h"
-#include "ledger/civil_date.h"
-#include "ledger/export.h"
+#include "ledger/domain/civil_date.h"
+#include "ledger/audit/export.h"
 #include "ledger/hash.h"
-#include "ledger/point_in_time.h"
-#include "ledger/queries.h"
-#include "ledger/replay.h"
-#include "ledger/statements.h"
+#include "ledger/audit/point_in_time.h"
+#include "ledger/views/queries.h"
+#include "ledger/audit/replay.h"
+#include "ledger/audit/statements.h"
 #include "rocksdb/db.h"
 
 namespace ledger::compat {
@@ -340,7 +340,7 @@ absl::StatusOr<std::string> Queries(EventLog& log, absl::CivilDay today) {
 std::string RawColumnFamily(EventLog& log, const char* name) {
   std::string out;
   std::unique_ptr<rocksdb::Iterator> it(
-      log.db()->NewIterator(rocksdb::ReadOptions(), log.column_family(name)));
+      log.database().raw_for_testing()->NewIterator(rocksdb::ReadOptions(), log.database().cf(name)));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     const std::string key = it->key().ToString();
     absl::StrAppend(&out, std::string(name) == "state" ? PrintableKey(key) : ToHex(key), " ",

@@ -20,7 +20,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "ledger/event_log.h"
+#include "ledger/writer/event_log.h"
 
 namespace ledger::compat {
 

@@ -9,7 +9,7 @@
 
 #include "absl/strings/str_split.h"
 #include "gtest/gtest.h"
-#include "ledger/replay.h"
+#include "ledger/audit/replay.h"
 #include "tests/compat/compat_campaign.h"
 #include "tests/testing/test_util.h"
 

@@ -14,7 +14,7 @@
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "ledger/hash.h"
-#include "ledger/record.h"
+#include "ledger/storage/records.h"
 #include "solidarity/ledger/v1/ledger.pb.h"
 #include "tests/fuzz/fuzz_support.h"
 #include "tests/testing/test_util.h"

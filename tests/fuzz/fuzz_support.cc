@@ -11,13 +11,16 @@
 #include "absl/time/civil_time.h"
 #include "google/protobuf/stubs/logging.h"
 #include "ledger/errors.h"
-#include "ledger/event_log.h"
+#include "ledger/writer/event_log.h"
 #include "ledger/limits.h"
-#include "ledger/postings.h"
-#include "ledger/queries.h"
-#include "ledger/request_bytes.h"
-#include "ledger/rules.h"
-#include "ledger/state.h"
+#include "ledger/domain/effects.h"
+#include "ledger/views/queries.h"
+#include "services/request_bytes.h"
+#include "ledger/domain/decide.h"
+#include "ledger/domain/fees.h"
+#include "ledger/domain/registry.h"
+#include "ledger/storage/rows.h"
+#include "ledger/projections/keys.h"
 #include "solidarity/ledger/v1/ledger.pb.h"
 
 namespace ledger::fuzz {
@@ -66,7 +69,7 @@ class MemoryReadView : public ReadView {
     if (it == state_.rows().end()) return std::optional<std::string>();
     return std::optional<std::string>(it->second);
   }
-  absl::Status ScanState(
+  absl::Status Scan(
       absl::string_view prefix,
       const std::function<bool(absl::string_view, absl::string_view)>& fn) override {
     for (auto it = state_.rows().lower_bound(std::string(prefix));

@@ -9,7 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
-#include "ledger/money.h"
+#include "ledger/domain/money.h"
 #include "tests/fuzz/fuzz_support.h"
 
 namespace {

@@ -9,11 +9,13 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
-#include "ledger/civil_date.h"
+#include "ledger/domain/civil_date.h"
 #include "ledger/hash.h"
-#include "ledger/postings.h"
-#include "ledger/record.h"
-#include "ledger/rules.h"
+#include "ledger/domain/effects.h"
+#include "ledger/storage/records.h"
+#include "ledger/domain/decide.h"
+#include "ledger/domain/fees.h"
+#include "ledger/domain/registry.h"
 #include "solidarity/ledger/v1/events.pb.h"
 #include "tests/fuzz/fuzz_support.h"
 

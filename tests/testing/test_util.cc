@@ -6,11 +6,12 @@
 #include <map>
 
 #include "absl/strings/str_cat.h"
-#include "ledger/money.h"
-#include "ledger/postings.h"
-#include "ledger/record.h"
-#include "ledger/replay.h"
-#include "ledger/state.h"
+#include "ledger/domain/money.h"
+#include "ledger/domain/effects.h"
+#include "ledger/storage/records.h"
+#include "ledger/audit/replay.h"
+#include "ledger/storage/rows.h"
+#include "ledger/projections/keys.h"
 
 namespace ledger::testing {
 namespace {
@@ -160,7 +161,7 @@ v1::AppendRequest Request(std::initializer_list<v1::EventInput> events) {
 
 std::string RenderFunds(ReadView& view) {
   std::string out;
-  auto s = view.ScanState(kFundKeyPrefix, [&](absl::string_view, absl::string_view value) {
+  auto s = view.Scan(kFundKeyPrefix, [&](absl::string_view, absl::string_view value) {
     v1::FundBalance f;
     f.ParseFromString(std::string(value));
     absl::StrAppend(&out, f.fund(), " ", f.currency(), " available=", f.available_minor(),
@@ -174,7 +175,7 @@ std::string RenderFunds(ReadView& view) {
 
 std::string RenderState(ReadView& view) {
   std::string out;
-  auto s = view.ScanState("", [&](absl::string_view key, absl::string_view value) {
+  auto s = view.Scan("", [&](absl::string_view key, absl::string_view value) {
     absl::StrAppend(&out, PrintableKey(key), " => ", DescribeRow(key, value), "\n");
     return true;
   });
@@ -184,7 +185,7 @@ std::string RenderState(ReadView& view) {
 
 std::string TrialBalanceSums(ReadView& view) {
   std::map<std::string, int64_t> sums;
-  auto s = view.ScanState(kAccountKeyPrefix, [&](absl::string_view, absl::string_view value) {
+  auto s = view.Scan(kAccountKeyPrefix, [&](absl::string_view, absl::string_view value) {
     v1::AccountBalance a;
     a.ParseFromString(std::string(value));
     sums[a.currency()] += a.debits_minor() - a.credits_minor();
@@ -205,7 +206,7 @@ int64_t Available(ReadView& view, absl::string_view fund, absl::string_view curr
 absl::Status PutEventRecordForTest(EventLog& log, uint64_t position, absl::string_view value) {
   rocksdb::WriteOptions wo;
   wo.sync = true;
-  rocksdb::Status s = log.db()->Put(wo, log.column_family("events"), EventKey(position),
+  rocksdb::Status s = log.database().raw_for_testing()->Put(wo, log.database().cf("events"), EventKey(position),
                                     rocksdb::Slice(value.data(), value.size()));
   return s.ok() ? absl::OkStatus() : absl::InternalError(s.ToString());
 }

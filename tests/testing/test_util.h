@@ -11,8 +11,8 @@
 #include "absl/strings/string_view.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "ledger/civil_date.h"
-#include "ledger/event_log.h"
+#include "ledger/domain/civil_date.h"
+#include "ledger/writer/event_log.h"
 #include "ledger/errors.h"
 
 namespace ledger::testing {

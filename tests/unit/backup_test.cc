@@ -8,7 +8,7 @@
 // ledger whose LOCK is held) and gives a ledger that opens and takes appends;
 // backup directories inside the data directory, relative ones, and ones that
 // hold other files are refused.
-#include "ledger/backup.h"
+#include "ledger/audit/backup.h"
 
 #include <filesystem>
 #include <fstream>
@@ -16,8 +16,8 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "ledger/record.h"
-#include "ledger/replay.h"
+#include "ledger/storage/records.h"
+#include "ledger/audit/replay.h"
 #include "tests/testing/test_util.h"
 
 namespace ledger {

@@ -11,8 +11,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
-#include "ledger/event_log.h"
-#include "ledger/replay.h"
+#include "ledger/writer/event_log.h"
+#include "ledger/audit/replay.h"
 #include "tests/testing/test_util.h"
 
 namespace ledger {

@@ -9,11 +9,11 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "ledger/dated_checks.h"
+#include "ledger/domain/registers.h"
 #include "ledger/errors.h"
-#include "ledger/event_log.h"
-#include "ledger/point_in_time.h"
-#include "ledger/replay.h"
+#include "ledger/writer/event_log.h"
+#include "ledger/audit/point_in_time.h"
+#include "ledger/audit/replay.h"
 #include "tests/testing/test_util.h"
 
 namespace ledger {

@@ -1,7 +1,8 @@
 // Goal: the log survives close and reopen unchanged, its hash chain catches a
 // tampered record at its position, and it refuses directories that are in use
 // or are not ledgers.
-#include "ledger/event_log.h"
+#include "ledger/writer/event_log.h"
+#include "ledger/views/queries.h"
 
 #include <filesystem>
 #include <fstream>
@@ -13,9 +14,10 @@
 #include "rocksdb/db.h"
 #include "gtest/gtest.h"
 #include "ledger/hash.h"
-#include "ledger/record.h"
-#include "ledger/replay.h"
-#include "ledger/state.h"
+#include "ledger/storage/records.h"
+#include "ledger/audit/replay.h"
+#include "ledger/storage/rows.h"
+#include "ledger/projections/keys.h"
 #include "tests/testing/test_util.h"
 
 namespace ledger {
@@ -57,7 +59,7 @@ TEST(EventLogTest, NewLedgerStartsWithGenesis) {
   EXPECT_EQ(log->head_position(), 1u);
   EXPECT_EQ(log->ledger_id().size(), 32u);
   auto view = log->NewReadView();
-  auto genesis = view->GetApiEvent(1);
+  auto genesis = GetApiEvent(*view, 1);
   ASSERT_THAT(genesis, IsOk());
   EXPECT_EQ(genesis->body().ledger_opened().ledger_id(), log->ledger_id());
   EXPECT_EQ(genesis->prev_hash(), ZeroHash());
@@ -208,7 +210,7 @@ TEST(EventLogTest, RebuildCatchesDamagedProjectionRows) {
   TempDir dir;
   auto log = OpenOrDie(dir.Sub("l"));
   AppendCampaign(*log);
-  auto* state = log->column_family("state");
+  auto* state = log->database().cf("state");
   rocksdb::WriteOptions wo;
   // A fund row altered, and one date-index row removed (a position-keyed row,
   // which the rebuild compares as it goes rather than holding in memory).
@@ -216,15 +218,15 @@ TEST(EventLogTest, RebuildCatchesDamagedProjectionRows) {
   forged.set_fund("general");
   forged.set_currency("GBP");
   forged.set_available_minor(1);
-  ASSERT_TRUE(log->db()->Put(wo, state, FundKey("general", "GBP"), forged.SerializeAsString()).ok());
+  ASSERT_TRUE(log->database().raw_for_testing()->Put(wo, state, FundKey("general", "GBP"), forged.SerializeAsString()).ok());
   std::string occ_key;
   {
-    std::unique_ptr<rocksdb::Iterator> it(log->db()->NewIterator(rocksdb::ReadOptions(), state));
+    std::unique_ptr<rocksdb::Iterator> it(log->database().raw_for_testing()->NewIterator(rocksdb::ReadOptions(), state));
     it->Seek("occ/");
     ASSERT_TRUE(it->Valid());
     occ_key = it->key().ToString();
   }
-  ASSERT_TRUE(log->db()->Delete(wo, state, occ_key).ok());
+  ASSERT_TRUE(log->database().raw_for_testing()->Delete(wo, state, occ_key).ok());
   auto view = log->NewReadView();
   auto rebuild = RebuildAndCompare(*view);
   ASSERT_THAT(rebuild, IsOk());

@@ -9,7 +9,7 @@
 // trip; the decimal columns equal the minor-unit columns; the event rows
 // chain by hash to the head; an export paged as over gRPC is byte for byte
 // the offline one at the same head, even when events arrive in between.
-#include "ledger/export.h"
+#include "ledger/audit/export.h"
 
 #include <algorithm>
 #include <map>
@@ -23,10 +23,11 @@
 #include "absl/strings/str_split.h"
 #include "gtest/gtest.h"
 #include "ledger/hash.h"
-#include "ledger/money.h"
-#include "ledger/postings.h"
-#include "ledger/queries.h"
-#include "ledger/state.h"
+#include "ledger/domain/money.h"
+#include "ledger/domain/effects.h"
+#include "ledger/views/queries.h"
+#include "ledger/storage/rows.h"
+#include "ledger/projections/keys.h"
 #include "tests/testing/test_util.h"
 
 namespace ledger {
@@ -395,7 +396,7 @@ class ExportTest : public ::testing::Test {
 
     // Fund balances: a fund account's credits less debits is what it holds.
     size_t funds = 0;
-    ASSERT_TRUE(view->ScanState(kFundKeyPrefix, [&](absl::string_view, absl::string_view value) {
+    ASSERT_TRUE(view->Scan(kFundKeyPrefix, [&](absl::string_view, absl::string_view value) {
       v1::FundBalance f;
       EXPECT_TRUE(f.ParseFromString(std::string(value)));
       const auto& s = sums[{FundAccount(f.fund()), f.currency()}];

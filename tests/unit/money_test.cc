@@ -1,6 +1,6 @@
 // Goal: money parses, formats and adds exactly, in every exponent, and
 // refuses anything that is not a plain decimal amount.
-#include "ledger/money.h"
+#include "ledger/domain/money.h"
 
 #include <cstdint>
 #include <limits>

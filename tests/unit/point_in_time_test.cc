@@ -2,7 +2,12 @@
 // stopped at that position, for random positions across many buckets; and
 // balances at the end of a day equal the sum of the postings of every event
 // dated on or before it, even when events were recorded out of date order.
-#include "ledger/point_in_time.h"
+#include "ledger/audit/point_in_time.h"
+#include "ledger/domain/decide.h"
+#include "ledger/domain/registry.h"
+#include "ledger/projections/books.h"
+#include "ledger/projections/indexer.h"
+#include "ledger/projections/lookup.h"
 
 #include <map>
 #include <random>
@@ -11,13 +16,15 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
-#include "ledger/civil_date.h"
-#include "ledger/effects.h"
-#include "ledger/postings.h"
-#include "ledger/queries.h"
-#include "ledger/replay.h"
-#include "ledger/state.h"
-#include "ledger/statements.h"
+#include "ledger/domain/civil_date.h"
+#include "ledger/domain/effects.h"
+#include "ledger/projections/keys.h"
+#include "ledger/domain/effects.h"
+#include "ledger/views/queries.h"
+#include "ledger/audit/replay.h"
+#include "ledger/storage/rows.h"
+#include "ledger/projections/keys.h"
+#include "ledger/audit/statements.h"
 #include "tests/testing/test_util.h"
 
 namespace ledger {
@@ -29,7 +36,7 @@ using ::ledger::testing::Of;
 std::string Render(ReadView& view) {
   std::string out;
   for (const char* prefix : {kFundKeyPrefix, kAccountKeyPrefix, kTotalsKey}) {
-    auto s = view.ScanState(prefix, [&](absl::string_view key, absl::string_view value) {
+    auto s = view.Scan(prefix, [&](absl::string_view key, absl::string_view value) {
       absl::StrAppend(&out, key, " => ", DescribeRow(key, value), "\n");
       return true;
     });
@@ -37,7 +44,7 @@ std::string Render(ReadView& view) {
   }
   // Branches: the money they gave as of then (their standing - periods paid,
   // paid until - is shown as it is now; see docs/AUDITING.md).
-  auto s = view.ScanState(kBranchKeyPrefix, [&](absl::string_view key, absl::string_view value) {
+  auto s = view.Scan(kBranchKeyPrefix, [&](absl::string_view key, absl::string_view value) {
     v1::Branch b;
     b.ParseFromString(std::string(value));
     for (const auto& t : b.totals()) absl::StrAppend(&out, key, " ", t.ShortDebugString(), "\n");
@@ -52,21 +59,19 @@ class StoppedReplay : public ReadView {
  public:
   StoppedReplay(ReadView& log, uint64_t position) : log_(log), position_(position) {}
   absl::Status Run() {
-    class Lookup : public EventLookup {
-     public:
-      explicit Lookup(ReadView& v) : v_(v) {}
-      absl::StatusOr<std::optional<LoggedEvent>> FindByEventId(absl::string_view id) override {
-        ASSIGN_OR_RETURN(auto p, v_.FindEventId(id));
-        if (!p) return std::optional<LoggedEvent>();
-        ASSIGN_OR_RETURN(StoredEvent e, v_.GetEvent(*p));
-        return std::optional<LoggedEvent>(LoggedEvent{e.position, e.payload});
-      }
-      ReadView& v_;
-    } lookup(log_);
+    ReadViewLookup lookup(log_);
     absl::Status inner;
     RETURN_IF_ERROR(log_.ScanEvents(1, [&](const StoredEvent& e) {
       if (e.position > position_) return false;
-      inner = ApplyEvent(e.position, e.payload, state_, lookup, EventChecks::kOnReplay);
+      lookup.set_before(e.position);
+      RowBooks books(state_);
+      absl::StatusOr<Effects> effects =
+          Decide(e.position, e.payload, books, lookup, EventChecks::kOnReplay);
+      inner = effects.status();
+      if (inner.ok()) {
+        inner = IndexEvent(IndexedEvent{e.position, &e.payload, e.payload_bytes, e.hash, &*effects},
+                           state_);
+      }
       return inner.ok();
     }));
     return inner;
@@ -75,16 +80,12 @@ class StoppedReplay : public ReadView {
   const std::string& head_hash() const override { return hash_; }
   const std::string& ledger_id() const override { return log_.ledger_id(); }
   const std::string& ledger_name() const override { return log_.ledger_name(); }
-  absl::StatusOr<std::optional<std::string>> GetState(absl::string_view key) override {
+  absl::StatusOr<std::optional<std::string>> Get(absl::string_view key) override {
     return state_.Get(key);
   }
-  absl::Status ScanState(absl::string_view prefix,
-                         const std::function<bool(absl::string_view, absl::string_view)>& fn) override {
-    for (auto it = state_.rows().lower_bound(std::string(prefix));
-         it != state_.rows().end() && absl::StartsWith(it->first, prefix); ++it) {
-      if (!fn(it->first, it->second)) break;
-    }
-    return absl::OkStatus();
+  absl::Status ScanFrom(absl::string_view prefix, absl::string_view start,
+                        const RowFn& fn) override {
+    return state_.ScanFrom(prefix, start, fn);
   }
   absl::StatusOr<StoredEvent> GetEvent(uint64_t p) override { return log_.GetEvent(p); }
   absl::StatusOr<std::optional<uint64_t>> FindEventId(absl::string_view id) override {
@@ -193,7 +194,7 @@ TEST_F(PointInTimeTest, AtTheEndOfADayEqualsThePostingsDatedUpToIt) {
     auto at = AsOfEndOfDay(log_->NewReadView(), day);
     ASSERT_TRUE(at.ok()) << at.status();
     std::map<std::string, std::pair<int64_t, int64_t>> actual;
-    ASSERT_TRUE((*at)->ScanState(kAccountKeyPrefix, [&](absl::string_view key, absl::string_view value) {
+    ASSERT_TRUE((*at)->Scan(kAccountKeyPrefix, [&](absl::string_view key, absl::string_view value) {
       v1::AccountBalance a;
       a.ParseFromString(std::string(value));
       actual[std::string(key)] = {a.debits_minor(), a.credits_minor()};

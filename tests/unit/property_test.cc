@@ -14,11 +14,13 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "gtest/gtest.h"
-#include "ledger/civil_date.h"
-#include "ledger/event_log.h"
-#include "ledger/point_in_time.h"
-#include "ledger/replay.h"
-#include "ledger/state.h"
+#include "ledger/domain/civil_date.h"
+#include "ledger/writer/event_log.h"
+#include "ledger/audit/point_in_time.h"
+#include "ledger/audit/replay.h"
+#include "ledger/storage/rows.h"
+#include "ledger/projections/keys.h"
+#include "ledger/domain/effects.h"
 #include "tests/testing/test_util.h"
 
 namespace ledger {
@@ -209,7 +211,7 @@ class PropertyRun {
     }
     // No fund below zero, and every fund equals the model.
     std::map<std::string, std::map<std::string, int64_t>> stored;
-    ASSERT_TRUE(view->ScanState(kFundKeyPrefix, [&](absl::string_view, absl::string_view value) {
+    ASSERT_TRUE(view->Scan(kFundKeyPrefix, [&](absl::string_view, absl::string_view value) {
       v1::FundBalance f;
       f.ParseFromString(std::string(value));
       EXPECT_GE(f.available_minor(), 0) << where << " " << f.fund();
@@ -245,7 +247,7 @@ class PropertyRun {
       ASSERT_TRUE(view.ok()) << view.status();
       std::map<std::string, std::map<std::string, int64_t>> stored;
       std::map<std::string, int64_t> funds_total;
-      ASSERT_TRUE((*view)->ScanState(kFundKeyPrefix, [&](absl::string_view, absl::string_view value) {
+      ASSERT_TRUE((*view)->Scan(kFundKeyPrefix, [&](absl::string_view, absl::string_view value) {
         v1::FundBalance f;
         f.ParseFromString(std::string(value));
         EXPECT_GE(f.available_minor(), 0) << where << " on " << d << ": " << f.fund();
@@ -265,7 +267,7 @@ class PropertyRun {
       }
       ASSERT_EQ(stored, expected) << where << " as of the end of " << d;
       std::map<std::string, int64_t> cash;
-      ASSERT_TRUE((*view)->ScanState(kAccountKeyPrefix, [&](absl::string_view, absl::string_view value) {
+      ASSERT_TRUE((*view)->Scan(kAccountKeyPrefix, [&](absl::string_view, absl::string_view value) {
         v1::AccountBalance a;
         a.ParseFromString(std::string(value));
         if (a.account() == "cash") cash[a.currency()] = a.debits_minor() - a.credits_minor();

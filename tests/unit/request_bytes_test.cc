@@ -1,13 +1,13 @@
 // ParseRequestBytes / FindNonUtf8Field: which field of a request protobuf
 // refused, found from the bytes alone.
-#include "ledger/request_bytes.h"
+#include "services/request_bytes.h"
 
 #include <string>
 
 #include "absl/strings/str_replace.h"
 #include "gtest/gtest.h"
 #include "ledger/errors.h"
-#include "ledger/ids.h"
+#include "ledger/domain/ids.h"
 #include "solidarity/ledger/v1/ledger.pb.h"
 
 namespace ledger {

@@ -8,10 +8,11 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "ledger/errors.h"
-#include "ledger/event_log.h"
+#include "ledger/writer/event_log.h"
 #include "ledger/limits.h"
-#include "ledger/replay.h"
-#include "ledger/state.h"
+#include "ledger/audit/replay.h"
+#include "ledger/storage/rows.h"
+#include "ledger/projections/keys.h"
 #include "tests/testing/test_util.h"
 
 namespace ledger {

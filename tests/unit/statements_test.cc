@@ -5,10 +5,10 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "ledger/civil_date.h"
-#include "ledger/event_log.h"
-#include "ledger/queries.h"
-#include "ledger/statements.h"
+#include "ledger/domain/civil_date.h"
+#include "ledger/writer/event_log.h"
+#include "ledger/views/queries.h"
+#include "ledger/audit/statements.h"
 #include "tests/testing/test_util.h"
 
 namespace ledger {

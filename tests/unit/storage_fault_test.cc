@@ -29,10 +29,10 @@
 #include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "ledger/event_log.h"
-#include "ledger/queries.h"
-#include "ledger/record.h"
-#include "ledger/replay.h"
+#include "ledger/writer/event_log.h"
+#include "ledger/views/queries.h"
+#include "ledger/storage/records.h"
+#include "ledger/audit/replay.h"
 #include "tests/testing/fault_env.h"
 #include "tests/testing/test_util.h"
 
@@ -158,7 +158,7 @@ int ExpectIntact(EventLog& log, const Outcomes& out,
   }
   // The id index points every id at the event that carries it.
   std::unique_ptr<rocksdb::Iterator> it(
-      log.db()->NewIterator(rocksdb::ReadOptions(), log.column_family("ids")));
+      log.database().raw_for_testing()->NewIterator(rocksdb::ReadOptions(), log.database().cf("ids")));
   size_t ids = 0;
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     const std::string id = it->key().ToString();
@@ -490,9 +490,9 @@ TEST(StorageFaultTest, CorruptedSstIsReportedAsDataLossNamingTheFileAndPosition)
       ASSERT_THAT(log->Append(req), IsOk());
     }
     head = log->head_position();
-    ASSERT_TRUE(log->db()->Flush(rocksdb::FlushOptions(), log->column_family("events")).ok());
+    ASSERT_TRUE(log->database().raw_for_testing()->Flush(rocksdb::FlushOptions(), log->database().cf("events")).ok());
     std::vector<rocksdb::LiveFileMetaData> files;
-    log->db()->GetLiveFilesMetaData(&files);
+    log->database().raw_for_testing()->GetLiveFilesMetaData(&files);
     for (const auto& f : files) {
       if (f.column_family_name == "events") sst = f.db_path + f.name;
     }

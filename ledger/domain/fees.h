@@ -1,0 +1,36 @@
+// Affiliation fees: what a branch owes per period and how far its payments
+// reach.
+#ifndef LEDGER_DOMAIN_FEES_H_
+#define LEDGER_DOMAIN_FEES_H_
+
+#include <cstdint>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "solidarity/ledger/v1/projections.pb.h"
+
+namespace ledger {
+
+namespace v1 = ::solidarity::ledger::v1;
+
+// The fee a branch owes per period under its basis (a fixed fee, or members
+// x fee per member but not below the minimum); OUT_OF_RANGE on overflow.
+absl::StatusOr<int64_t> FeePerPeriod(const v1::FeeBasis& basis, int64_t members);
+
+// The currency of a fee basis.
+const std::string& FeeCurrency(const v1::FeeBasis& basis);
+
+// Months in one fee period (12 for an unknown one).
+int MonthsPerPeriod(v1::FeePeriod period);
+
+// Sets paid_until: affiliated_on moved on by periods_paid periods, at most
+// the last day the ledger accepts (2999-12-31).
+void SetPaidUntil(v1::Branch& branch);
+
+// Moves last_payment_on forward to `occurred_on` if it is later.
+void NoteLastPayment(v1::Branch& branch, absl::string_view occurred_on);
+
+}  // namespace ledger
+
+#endif  // LEDGER_DOMAIN_FEES_H_

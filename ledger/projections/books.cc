@@ -1,0 +1,43 @@
+#include "ledger/projections/books.h"
+
+#include "absl/strings/str_cat.h"
+#include "ledger/domain/effects.h"
+#include "ledger/projections/keys.h"
+
+namespace ledger {
+
+absl::StatusOr<std::optional<v1::Beneficiary>> RowBooks::FindBeneficiary(absl::string_view id) {
+  return rows_.Load<v1::Beneficiary>(BeneficiaryKey(id));
+}
+
+absl::StatusOr<std::optional<v1::Branch>> RowBooks::FindBranch(absl::string_view id) {
+  return rows_.Load<v1::Branch>(BranchKey(id));
+}
+
+absl::StatusOr<std::optional<v1::ReversalMark>> RowBooks::FindReversal(uint64_t position) {
+  return rows_.Load<v1::ReversalMark>(ReversalKey(position));
+}
+
+absl::StatusOr<v1::FundBalance> RowBooks::Fund(absl::string_view fund,
+                                               absl::string_view currency) {
+  ASSIGN_OR_RETURN(std::optional<v1::FundBalance> row,
+                   rows_.Load<v1::FundBalance>(FundKey(fund, currency)));
+  return row ? *std::move(row) : FundChange(fund, currency);
+}
+
+absl::StatusOr<std::vector<DayChange>> RowBooks::FundDaysFrom(absl::string_view fund,
+                                                              absl::string_view currency,
+                                                              absl::string_view from_day) {
+  const std::string prefix = DayFundPrefix(fund, currency);
+  std::vector<DayChange> days;
+  RETURN_IF_ERROR(rows_.ForEachFrom<v1::FundBalance>(
+      prefix, absl::StrCat(prefix, from_day),
+      [&](absl::string_view key, const v1::FundBalance& row) -> absl::Status {
+        if (key.size() != prefix.size() + kDateLength) return CorruptRow(key);
+        days.push_back(DayChange{std::string(key.substr(prefix.size())), row.available_minor()});
+        return absl::OkStatus();
+      }));
+  return days;
+}
+
+}  // namespace ledger

@@ -1,0 +1,24 @@
+#include "ledger/projections/keys.h"
+
+#include "absl/strings/str_cat.h"
+#include "ledger/hash.h"
+
+namespace ledger {
+
+std::string FundKey(absl::string_view fund, absl::string_view currency) {
+  return absl::StrCat(kFundKeyPrefix, fund, "/", currency);
+}
+std::string FundPrefix(absl::string_view fund) { return absl::StrCat(kFundKeyPrefix, fund, "/"); }
+std::string AccountKey(absl::string_view account, absl::string_view currency) {
+  return absl::StrCat(kAccountKeyPrefix, account, "/", currency);
+}
+std::string BeneficiaryKey(absl::string_view id) { return absl::StrCat(kBeneficiaryKeyPrefix, id); }
+std::string BranchKey(absl::string_view id) { return absl::StrCat(kBranchKeyPrefix, id); }
+std::string ReversalKey(uint64_t position) {
+  return absl::StrCat(kReversalKeyPrefix, EncodeBigEndian64(position));
+}
+std::string DayFundPrefix(absl::string_view fund, absl::string_view currency) {
+  return absl::StrCat(kDayFundPrefix, fund, "/", currency, "/");
+}
+
+}  // namespace ledger

@@ -1,0 +1,192 @@
+#include "ledger/storage/database.h"
+
+#include <algorithm>
+#include <filesystem>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "ledger/check.h"
+#include "ledger/errors.h"
+#include "ledger/status_macros.h"
+#include "rocksdb/options.h"
+#include "rocksdb/write_batch.h"
+
+namespace ledger {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr const char* kLedgerColumnFamilies[] = {kEventsCf, kIdsCf, kStateCf, kMetaCf};
+
+rocksdb::DBOptions DbOptions(const DatabaseOptions& options, bool has_db) {
+  rocksdb::DBOptions db;
+  db.create_if_missing = true;
+  db.create_missing_column_families = !has_db;
+  db.paranoid_checks = true;
+  // Every acknowledged commit was synced to the WAL, so damage anywhere but
+  // a torn record at its very end (a write that was never acknowledged)
+  // means acknowledged events would be dropped by replaying up to it
+  // (RocksDB's default, point-in-time recovery). Refuse to open instead:
+  // Open fails with DATA_LOSS naming the WAL file, and the operator restores
+  // a backup (docs/OPERATIONS.md).
+  db.wal_recovery_mode = rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
+  db.IncreaseParallelism(2);
+  if (options.env != nullptr) db.env = options.env;
+  return db;
+}
+
+// DATA_LOSS naming the live WAL files, when a corruption is not in a table
+// or the manifest: RocksDB does not name the WAL file that failed its
+// checksum.
+std::optional<absl::Status> WalDamage(const rocksdb::Status& s, const std::string& dir) {
+  if (!s.IsCorruption() || absl::StrContains(s.ToString(), ".sst") ||
+      absl::StrContains(s.ToString(), "MANIFEST")) {
+    return std::nullopt;
+  }
+  std::error_code ec;
+  std::vector<std::string> wals;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    if (entry.path().extension() == ".log") {
+      wals.push_back(absl::StrCat(entry.path().filename().string(), " (", entry.file_size(ec),
+                                  " bytes)"));
+    }
+  }
+  if (wals.empty()) return std::nullopt;
+  std::sort(wals.begin(), wals.end());
+  return FromRocks(s, absl::StrCat("opening ", dir, " (replaying its write-ahead log ",
+                                   absl::StrJoin(wals, ", "),
+                                   "; the ledger will not drop the acknowledged commits after "
+                                   "damaged WAL records: restore the latest backup, see "
+                                   "docs/OPERATIONS.md)"));
+}
+
+}  // namespace
+
+absl::Status FromRocks(const rocksdb::Status& s, absl::string_view what) {
+  if (s.ok()) return absl::OkStatus();
+  const std::string text = absl::StrCat(what, ": ", s.ToString());
+  if (s.IsCorruption()) return absl::DataLossError(text);
+  if (s.IsNotFound()) return absl::NotFoundError(text);
+  if (s.IsNoSpace()) return absl::ResourceExhaustedError(text);
+  if (s.IsInvalidArgument()) return absl::InvalidArgumentError(text);
+  return absl::UnavailableError(text);
+}
+
+Database::Database(std::string dir, const DatabaseOptions& options)
+    : dir_(std::move(dir)), options_(options) {}
+
+absl::StatusOr<std::unique_ptr<Database>> Database::Open(const std::string& dir,
+                                                         const DatabaseOptions& options) {
+  std::unique_ptr<Database> db(new Database(dir, options));
+  RETURN_IF_ERROR(db->OpenRocks());
+  return db;
+}
+
+absl::Status Database::OpenRocks() {
+  std::error_code ec;
+  const bool exists = fs::exists(dir_, ec);
+  const bool has_db = fs::exists(fs::path(dir_) / "CURRENT", ec);
+  if (exists && !fs::is_directory(dir_, ec)) {
+    return Refusal(absl::StatusCode::kFailedPrecondition, kReasonStorage,
+                   absl::StrCat(dir_, " is not a directory"));
+  }
+  if (exists && !has_db && !fs::is_empty(dir_, ec)) {
+    return Refusal(absl::StatusCode::kFailedPrecondition, kReasonStorage,
+                   absl::StrCat(dir_, " is not a ledger data directory (it holds other files)"));
+  }
+  if (!has_db && (options_.read_only || !options_.create_if_missing)) {
+    return absl::NotFoundError(absl::StrCat("no ledger in ", dir_));
+  }
+  const rocksdb::DBOptions db_options = DbOptions(options_, has_db);
+  if (has_db) {
+    std::vector<std::string> names;
+    RETURN_IF_ERROR(FromRocks(rocksdb::DB::ListColumnFamilies(db_options, dir_, &names),
+                              absl::StrCat("reading ", dir_)));
+    for (const char* want : kLedgerColumnFamilies) {
+      if (std::find(names.begin(), names.end(), want) == names.end()) {
+        return Refusal(absl::StatusCode::kFailedPrecondition, kReasonStorage,
+                       absl::StrCat(dir_, " is a RocksDB database but not a ledger (no \"", want,
+                                    "\" column family)"));
+      }
+    }
+  }
+  std::vector<rocksdb::ColumnFamilyDescriptor> cfs = {
+      {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions()}};
+  for (const char* name : kLedgerColumnFamilies) cfs.emplace_back(name, rocksdb::ColumnFamilyOptions());
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s = options_.read_only
+                          ? rocksdb::DB::OpenForReadOnly(db_options, dir_, cfs, &handles_, &raw)
+                          : rocksdb::DB::Open(db_options, dir_, cfs, &handles_, &raw);
+  if (!s.ok()) {
+    if (s.IsIOError() && absl::StrContains(s.ToString(), "lock")) {
+      return Refusal(absl::StatusCode::kFailedPrecondition, kReasonStorage,
+                     absl::StrCat("data directory ", dir_,
+                                  " is in use by another process (its LOCK is held)"));
+    }
+    if (std::optional<absl::Status> wal = WalDamage(s, dir_)) return *wal;
+    return FromRocks(s, absl::StrCat("opening ", dir_));
+  }
+  db_.reset(raw);
+  LEDGER_CHECK(handles_.size() == cfs.size());
+  for (rocksdb::ColumnFamilyHandle* h : handles_) by_name_.emplace_back(h->GetName(), h);
+  return absl::OkStatus();
+}
+
+Database::~Database() {
+  for (rocksdb::ColumnFamilyHandle* h : handles_) {
+    if (db_) db_->DestroyColumnFamilyHandle(h).PermitUncheckedError();
+  }
+  handles_.clear();
+  if (db_) db_->Close().PermitUncheckedError();
+}
+
+rocksdb::ColumnFamilyHandle* Database::cf(absl::string_view name) const {
+  for (const auto& [n, h] : by_name_) {
+    if (n == name) return h;
+  }
+  LEDGER_CHECK(false && "unknown column family");
+  return nullptr;
+}
+
+absl::StatusOr<std::optional<std::string>> Database::Get(absl::string_view cf_name,
+                                                         absl::string_view key,
+                                                         const rocksdb::Snapshot* snapshot) const {
+  rocksdb::ReadOptions options;
+  options.snapshot = snapshot;
+  std::string value;
+  rocksdb::Status s =
+      db_->Get(options, cf(cf_name), rocksdb::Slice(key.data(), key.size()), &value);
+  if (s.IsNotFound()) return std::optional<std::string>();
+  RETURN_IF_ERROR(FromRocks(s, absl::StrCat("reading ", cf_name)));
+  return std::optional<std::string>(std::move(value));
+}
+
+std::unique_ptr<rocksdb::Iterator> Database::NewIterator(absl::string_view cf_name,
+                                                         const rocksdb::ReadOptions& options) const {
+  return std::unique_ptr<rocksdb::Iterator>(db_->NewIterator(options, cf(cf_name)));
+}
+
+rocksdb::Status Database::Write(rocksdb::WriteBatch& batch, bool sync) {
+  LEDGER_CHECK(!options_.read_only);
+  rocksdb::WriteOptions wo;
+  wo.sync = sync;
+  return db_->Write(wo, &batch);
+}
+
+const rocksdb::Snapshot* Database::GetSnapshot() const { return db_->GetSnapshot(); }
+
+void Database::ReleaseSnapshot(const rocksdb::Snapshot* snapshot) const {
+  db_->ReleaseSnapshot(snapshot);
+}
+
+absl::Status Database::BackupInto(rocksdb::BackupEngine& engine, const std::string& metadata,
+                                  rocksdb::BackupID* id, absl::string_view what) {
+  rocksdb::CreateBackupOptions options;
+  // Flush the memtables first, so the backup is mostly table files that
+  // later backups share; commits made meanwhile are in the copied WAL.
+  options.flush_before_backup = true;
+  return FromRocks(engine.CreateNewBackupWithMetadata(options, db_.get(), metadata, id), what);
+}
+
+}  // namespace ledger

@@ -1,0 +1,56 @@
+// ReadView: a consistent, read-only view of a ledger at one position: its
+// head, its events and its state rows. What a query, an export or an audit
+// reads through.
+//
+// The database's view reads at a RocksDB snapshot (ledger/storage/database.h),
+// so everything it returns is consistent at its head; a point-in-time view
+// (ledger/audit/point_in_time.h) answers the state rows as they stood at an
+// earlier point and reads the rest through. Reads never block the writer.
+//
+// Thread-safety: a view is used by one thread at a time.
+#ifndef LEDGER_STORAGE_READ_VIEW_H_
+#define LEDGER_STORAGE_READ_VIEW_H_
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "ledger/storage/rows.h"
+#include "solidarity/ledger/v1/events.pb.h"
+
+namespace ledger {
+
+namespace v1 = ::solidarity::ledger::v1;
+
+// An event decoded from the log, with its stored bytes.
+struct StoredEvent {
+  uint64_t position = 0;
+  std::string prev_hash;
+  std::string hash;
+  std::string payload_bytes;  // exactly as stored (and hashed)
+  v1::EventPayload payload;
+};
+
+class ReadView : public RowReader {
+ public:
+  virtual uint64_t head_position() const = 0;
+  virtual const std::string& head_hash() const = 0;
+  virtual const std::string& ledger_id() const = 0;
+  virtual const std::string& ledger_name() const = 0;
+
+  // The event at `position` (NOT_FOUND beyond the head).
+  virtual absl::StatusOr<StoredEvent> GetEvent(uint64_t position) = 0;
+  // The position of `event_id`, or nullopt.
+  virtual absl::StatusOr<std::optional<uint64_t>> FindEventId(absl::string_view event_id) = 0;
+  // Events from `from` (inclusive) up to the head, in order, until `fn`
+  // returns false. Checks that positions are dense (DATA_LOSS otherwise).
+  virtual absl::Status ScanEvents(uint64_t from,
+                                  const std::function<bool(const StoredEvent&)>& fn) = 0;
+};
+
+}  // namespace ledger
+
+#endif  // LEDGER_STORAGE_READ_VIEW_H_

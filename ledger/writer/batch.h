@@ -1,0 +1,78 @@
+// CommitBatch: one group commit being built by the writer. The state rows of
+// every request accepted so far, layered over the database, and the events
+// and id entries they add; what becomes the commit's one WriteBatch.
+//
+// The writer is the only one writing the database, so while a batch is
+// being built the database needs no snapshot.
+#ifndef LEDGER_WRITER_BATCH_H_
+#define LEDGER_WRITER_BATCH_H_
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "ledger/domain/books.h"
+#include "ledger/storage/database.h"
+#include "ledger/storage/rows.h"
+#include "rocksdb/write_batch.h"
+
+namespace ledger {
+
+class CommitBatch : public StateView {
+ public:
+  struct NewEvent {
+    uint64_t position = 0;
+    v1::EventPayload payload;
+    std::string payload_bytes;
+    std::string prev_hash;
+    std::string hash;
+    std::string digest;  // of the EventInput, for idempotency
+  };
+
+  // An id entry: the position an event id was recorded at and its digest.
+  struct IdAt {
+    uint64_t position = 0;
+    std::string digest;
+  };
+
+  CommitBatch(const Database* db, uint64_t head_position, std::string head_hash)
+      : db_(db), head_position_(head_position), head_hash_(std::move(head_hash)) {}
+
+  absl::StatusOr<std::optional<std::string>> Get(absl::string_view key) override;
+  void Put(absl::string_view key, std::string value) override;
+  absl::Status ScanFrom(absl::string_view prefix, absl::string_view start,
+                        const RowFn& fn) override;
+
+  // The event recorded under `event_id`: in this batch or in the log.
+  absl::StatusOr<std::optional<IdAt>> FindId(absl::string_view event_id) const;
+  absl::StatusOr<std::optional<LoggedEvent>> FindEvent(absl::string_view event_id) const;
+
+  // Adds the events of an accepted request. REQUIRES: their positions
+  // follow the head, densely.
+  void AddEvents(std::vector<NewEvent>&& events);
+
+  // The commit's WriteBatch: records, id entries, state rows, the head.
+  // REQUIRES: at least one event.
+  rocksdb::WriteBatch ToWriteBatch() const;
+
+  uint64_t head_position() const { return head_position_; }
+  const std::string& head_hash() const { return head_hash_; }
+  const std::vector<NewEvent>& events() const { return events_; }
+
+ private:
+  const Database* db_;
+  uint64_t head_position_;
+  std::string head_hash_;
+  std::map<std::string, std::string, std::less<>> changes_;
+  std::vector<NewEvent> events_;
+  absl::flat_hash_map<std::string, size_t> ids_;
+};
+
+}  // namespace ledger
+
+#endif  // LEDGER_WRITER_BATCH_H_

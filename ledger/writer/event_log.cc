@@ -1,0 +1,338 @@
+#include "ledger/writer/event_log.h"
+
+#include <openssl/rand.h>
+#include <time.h>
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "ledger/check.h"
+#include "ledger/domain/decide.h"
+#include "ledger/errors.h"
+#include "ledger/hash.h"
+#include "ledger/projections/books.h"
+#include "ledger/projections/indexer.h"
+#include "ledger/storage/records.h"
+#include "ledger/writer/batch.h"
+#include "ledger/writer/requests.h"
+#include "rocksdb/write_batch.h"
+
+namespace ledger {
+namespace {
+
+constexpr char kGenesisEventId[] = "genesis";
+
+// CPU time of the calling thread.
+uint64_t ThreadCpuNanos() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<uint64_t>(ts.tv_sec) * 1'000'000'000u + static_cast<uint64_t>(ts.tv_nsec);
+}
+
+// The genesis event never reverses anything.
+class NoLookup : public EventLookup {
+ public:
+  absl::StatusOr<std::optional<LoggedEvent>> FindByEventId(absl::string_view) override {
+    return std::optional<LoggedEvent>();
+  }
+};
+
+}  // namespace
+
+std::string NewLedgerId() {
+  unsigned char bytes[16];
+  LEDGER_CHECK(RAND_bytes(bytes, sizeof(bytes)) == 1);
+  return ToHex(absl::string_view(reinterpret_cast<char*>(bytes), sizeof(bytes)));
+}
+
+// ------------------------------------------------------------------ open
+
+EventLog::EventLog(std::string dir, const EventLogOptions& options)
+    : dir_(std::move(dir)),
+      options_(options),
+      clock_(options.clock ? options.clock : Clock::Real()) {}
+
+absl::StatusOr<std::unique_ptr<EventLog>> EventLog::Open(const std::string& dir,
+                                                         const EventLogOptions& options) {
+  std::unique_ptr<EventLog> log(new EventLog(dir, options));
+  DatabaseOptions db_options;
+  db_options.read_only = options.read_only;
+  db_options.create_if_missing = options.create_if_missing;
+  db_options.env = options.env;
+  ASSIGN_OR_RETURN(log->db_, Database::Open(dir, db_options));
+  RETURN_IF_ERROR(log->LoadOrCreate());
+  if (!options.read_only) log->writer_ = std::thread([raw = log.get()] { raw->WriterLoop(); });
+  return log;
+}
+
+absl::Status EventLog::LoadOrCreate() {
+  ASSIGN_OR_RETURN(std::optional<std::string> id, db_->Get(kMetaCf, kMetaLedgerId));
+  if (!id) {
+    if (options_.read_only) {
+      return Refusal(absl::StatusCode::kFailedPrecondition, kReasonStorage,
+                     absl::StrCat(dir_, " holds no ledger"));
+    }
+    return CreateGenesis();
+  }
+  ASSIGN_OR_RETURN(std::optional<std::string> version, db_->Get(kMetaCf, kMetaSchemaVersion));
+  if (version.value_or("") != kSchemaVersion) {
+    return Refusal(absl::StatusCode::kFailedPrecondition, kReasonStorage,
+                   absl::StrCat("ledger in ", dir_, " has schema version ", version.value_or(""),
+                                "; this build reads version ", kSchemaVersion));
+  }
+  ASSIGN_OR_RETURN(std::optional<std::string> head_bytes, db_->Get(kMetaCf, kMetaHead));
+  if (!head_bytes) return absl::NotFoundError("reading the head: NotFound: ");
+  ASSIGN_OR_RETURN(HeadEntry h, DecodeHead(*head_bytes));
+  ASSIGN_OR_RETURN(std::optional<std::string> name, db_->Get(kMetaCf, kMetaLedgerName));
+  identity_.id = *id;
+  identity_.name = name.value_or("");
+  // Check the head against the log: the last event must be the head.
+  ASSIGN_OR_RETURN(std::optional<std::string> last, db_->Get(kEventsCf, EventKey(h.position)));
+  if (!last) {
+    return absl::DataLossError(absl::StrCat("ledger in ", dir_, ": head event ", h.position,
+                                            " is missing: NotFound: "));
+  }
+  ASSIGN_OR_RETURN(EventRecord record, DecodeEventRecord(*last));
+  if (record.hash != h.hash) {
+    return absl::DataLossError(absl::StrCat("ledger in ", dir_, ": the head hash does not match ",
+                                            "the event at position ", h.position));
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  head_position_ = h.position;
+  head_hash_ = h.hash;
+  return absl::OkStatus();
+}
+
+absl::Status EventLog::CreateGenesis() {
+  identity_.id = NewLedgerId();
+  identity_.name = options_.ledger_name;
+  v1::EventPayload payload;
+  payload.set_event_id(kGenesisEventId);
+  payload.set_recorded_at_us(absl::ToUnixMicros(clock_->Now()));
+  payload.set_occurred_on(FormatDate(TodayUtc(clock_)));
+  payload.set_actor("ledgerd");
+  payload.mutable_body()->mutable_ledger_opened()->set_ledger_id(identity_.id);
+  payload.mutable_body()->mutable_ledger_opened()->set_name(identity_.name);
+  CommitBatch batch(db_.get(), 0, ZeroHash());
+  RowBooks books(batch);
+  NoLookup no_lookup;
+  ASSIGN_OR_RETURN(Effects effects,
+                   Decide(1, payload, books, no_lookup, EventChecks::kWhenRecorded));
+  CommitBatch::NewEvent e;
+  e.position = 1;
+  e.payload = payload;
+  e.payload_bytes = SerializeDeterministic(payload);
+  e.prev_hash = ZeroHash();
+  e.hash = ChainHash(identity_.id, 1, ZeroHash(), e.payload_bytes);
+  v1::EventInput genesis_input;
+  genesis_input.set_event_id(kGenesisEventId);
+  e.digest = ContentDigest(genesis_input);
+  RETURN_IF_ERROR(IndexEvent(IndexedEvent{1, &e.payload, e.payload_bytes, e.hash, &effects}, batch));
+  const std::string hash = e.hash;
+  std::vector<CommitBatch::NewEvent> events;
+  events.push_back(std::move(e));
+  batch.AddEvents(std::move(events));
+  rocksdb::WriteBatch wb = batch.ToWriteBatch();
+  wb.Put(db_->cf(kMetaCf), kMetaLedgerId, identity_.id);
+  wb.Put(db_->cf(kMetaCf), kMetaLedgerName, identity_.name);
+  wb.Put(db_->cf(kMetaCf), kMetaSchemaVersion, kSchemaVersion);
+  RETURN_IF_ERROR(FromRocks(db_->Write(wb, /*sync=*/true), "creating the ledger"));
+  std::lock_guard<std::mutex> lock(mu_);
+  head_position_ = 1;
+  head_hash_ = hash;
+  return absl::OkStatus();
+}
+
+EventLog::~EventLog() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (writer_.joinable()) writer_.join();
+  db_.reset();
+}
+
+// ------------------------------------------------------------------ state
+
+void EventLog::Shutdown() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+}
+
+bool EventLog::shutting_down() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return stopping_;
+}
+
+uint64_t EventLog::head_position() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return head_position_;
+}
+
+std::string EventLog::head_hash() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return head_hash_;
+}
+
+EventLogStats EventLog::stats() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return stats_;
+}
+
+absl::Status EventLog::last_write_status() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return last_write_status_;
+}
+
+std::unique_ptr<ReadView> EventLog::NewReadView() const {
+  return NewSnapshotView(*db_, identity_);
+}
+
+uint64_t EventLog::AddCommitListener(CommitListener listener) {
+  std::lock_guard<std::mutex> lock(listeners_mu_);
+  const uint64_t id = next_listener_id_++;
+  listeners_.emplace_back(id, std::move(listener));
+  return id;
+}
+
+void EventLog::RemoveCommitListener(uint64_t id) {
+  std::lock_guard<std::mutex> lock(listeners_mu_);
+  for (auto it = listeners_.begin(); it != listeners_.end(); ++it) {
+    if (it->first == id) {
+      listeners_.erase(it);
+      return;
+    }
+  }
+}
+
+void EventLog::TellListeners(const CommitInfo& info) {
+  std::lock_guard<std::mutex> lock(listeners_mu_);
+  for (const auto& [id, listener] : listeners_) listener(info);
+}
+
+// ------------------------------------------------------------------ append
+
+void EventLog::AppendAsync(v1::AppendRequest request, std::string actor, AppendCallback done) {
+  LEDGER_CHECK(!options_.read_only);
+  absl::Status refusal;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopping_) {
+      refusal = Refusal(absl::StatusCode::kUnavailable, kReasonStorage,
+                        "the ledger is shutting down; nothing was recorded");
+    } else if (queue_.size() >= options_.max_queued_appends) {
+      refusal = Refusal(absl::StatusCode::kResourceExhausted, kReasonQueueFull,
+                        absl::StrCat("the ledger has ", queue_.size(),
+                                     " appends waiting, its limit; nothing was recorded, retry later"));
+    } else {
+      queue_.push_back(Pending{std::move(request), std::move(actor), std::move(done)});
+      cv_.notify_all();
+      return;
+    }
+  }
+  done(refusal);
+}
+
+absl::StatusOr<AppendResult> EventLog::Append(const v1::AppendRequest& request,
+                                              absl::string_view actor) {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool finished = false;
+  absl::StatusOr<AppendResult> result;
+  AppendAsync(request, std::string(actor), [&](absl::StatusOr<AppendResult> r) {
+    std::lock_guard<std::mutex> lock(mu);
+    result = std::move(r);
+    finished = true;
+    cv.notify_all();
+  });
+  std::unique_lock<std::mutex> lock(mu);
+  cv.wait(lock, [&] { return finished; });
+  return result;
+}
+
+void EventLog::WriterLoop() {
+  for (;;) {
+    std::vector<Pending> group;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait(lock, [this] { return !queue_.empty() || stopping_; });
+      if (queue_.empty()) return;  // stopping, and every request answered
+      size_t events = 0;
+      while (!queue_.empty()) {
+        const size_t n = static_cast<size_t>(queue_.front().request.events_size());
+        if (!group.empty() && events + n > options_.max_events_per_group) break;
+        events += n;
+        group.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    const uint64_t cpu0 = ThreadCpuNanos();
+    CommitGroup(group);
+    const uint64_t used = ThreadCpuNanos() - cpu0;
+    std::lock_guard<std::mutex> lock(mu_);
+    stats_.writer_cpu_ns += used;
+  }
+}
+
+void EventLog::CommitGroup(std::vector<Pending>& group) {
+  uint64_t head;
+  std::string hash;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    head = head_position_;
+    hash = head_hash_;
+  }
+  CommitBatch batch(db_.get(), head, hash);
+  const int64_t now_us = absl::ToUnixMicros(clock_->Now());
+  std::vector<absl::StatusOr<AppendResult>> results;
+  results.reserve(group.size());
+  for (const Pending& p : group) {
+    results.push_back(ProcessRequest(p.request, p.actor, now_us, identity_.id, batch));
+  }
+  absl::Status write_status;
+  const bool wrote = !batch.events().empty();
+  if (wrote) {
+    rocksdb::WriteBatch wb = batch.ToWriteBatch();
+    rocksdb::Status s = db_->Write(wb, options_.sync);
+    if (!s.ok()) {
+      write_status = Refusal(
+          absl::StatusCode::kUnavailable, kReasonStorage,
+          absl::StrCat("the ledger could not write to its disk (", s.ToString(),
+                       "); the outcome is unknown: look the event ids up, or retry with the same ids"));
+    }
+  }
+  CommitInfo info;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (wrote) last_write_status_ = write_status;
+    if (wrote && write_status.ok()) {
+      head_position_ = batch.head_position();
+      head_hash_ = batch.head_hash();
+      stats_.commits++;
+      if (options_.sync) stats_.syncs++;
+      stats_.events += batch.events().size();
+    }
+    stats_.requests += group.size();
+    stats_.max_group_requests = std::max<uint64_t>(stats_.max_group_requests, group.size());
+    info.head_position = head_position_;
+    info.head_hash = head_hash_;
+  }
+  for (size_t i = 0; i < group.size(); ++i) {
+    if (results[i].ok() && !write_status.ok()) {
+      group[i].done(write_status);
+    } else {
+      group[i].done(std::move(results[i]));
+    }
+  }
+  if (wrote) {
+    info.events = write_status.ok() ? batch.events().size() : 0;
+    info.write_status = write_status;
+    TellListeners(info);
+  }
+}
+
+}  // namespace ledger

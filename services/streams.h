@@ -1,0 +1,100 @@
+// The server streams (WatchBalances, Subscribe) on gRPC's callback API, told
+// of every commit instead of polling.
+//
+// StreamHub listens to the EventLog's commits. The writer thread only hands
+// the new head to the hub's own thread, which builds one balances message
+// per commit (when anyone is watching) that every WatchBalances stream
+// shares, and wakes every stream. A stream holds one message at a time: a
+// slow reader gets the latest balances when it catches up, never a growing
+// backlog, and an idle stream costs memory, not a thread.
+//
+// Thread-safety: every method may be called from any thread. Streams are
+// reactors owned by gRPC; they register with the hub when they start and
+// leave it in OnDone, before they are deleted.
+#ifndef SERVICES_STREAMS_H_
+#define SERVICES_STREAMS_H_
+
+#include <grpcpp/grpcpp.h>
+
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "absl/base/thread_annotations.h"
+#include "ledger/writer/event_log.h"
+#include "solidarity/ledger/v1/ledger.grpc.pb.h"
+
+namespace ledger {
+
+// A stream the hub wakes.
+class HubStream {
+ public:
+  virtual ~HubStream() = default;
+  // A commit moved the head (or the hub has new balances). Quick.
+  virtual void Wake() = 0;
+  // The server is stopping: finish now.
+  virtual void End() = 0;
+};
+
+class StreamHub {
+ public:
+  explicit StreamHub(EventLog* log);
+  // Ends every stream still open and stops the hub's thread.
+  ~StreamHub();
+  StreamHub(const StreamHub&) = delete;
+  StreamHub& operator=(const StreamHub&) = delete;
+
+  EventLog* log() const { return log_; }
+
+  // REQUIRES: not already added. Returns false when the hub is stopping
+  // (the stream should finish at once).
+  bool Add(HubStream* stream);
+  // After this returns the hub never touches `stream` again.
+  void Remove(HubStream* stream);
+
+  // The balances at the latest commit the hub has seen (built once, shared).
+  absl::StatusOr<std::shared_ptr<const v1::WatchBalancesResponse>> Balances();
+
+  // Ends every stream and refuses new ones (the server is stopping).
+  void StopAll();
+
+  size_t streams() const;
+
+ private:
+  void Run();
+  // Calls `call` on every stream, holding wake_mu_ so none leaves meanwhile.
+  void ForEachStream(void (HubStream::*call)());
+
+  EventLog* const log_;
+  uint64_t listener_ = 0;
+
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::set<HubStream*> streams_ ABSL_GUARDED_BY(mu_);
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  uint64_t committed_head_ ABSL_GUARDED_BY(mu_) = 0;  // told by the writer
+  uint64_t woken_head_ ABSL_GUARDED_BY(mu_) = 0;      // streams woken for it
+  std::shared_ptr<const v1::WatchBalancesResponse> balances_ ABSL_GUARDED_BY(mu_);
+  uint64_t balances_head_ ABSL_GUARDED_BY(mu_) = 0;
+  // Serialises building the balances, outside mu_.
+  std::mutex build_mu_;
+  // Held through a round of Wake or End calls; Remove takes it, so a stream
+  // is never deleted while a round may call it. Recursive, in case a stream
+  // finishes (and leaves) inline during the round.
+  std::recursive_mutex wake_mu_;
+  std::thread thread_;
+};
+
+// The reactors gRPC calls for each stream.
+grpc::ServerWriteReactor<v1::WatchBalancesResponse>* NewWatchBalancesStream(
+    grpc::CallbackServerContext* context, const v1::WatchBalancesRequest* request,
+    StreamHub* hub);
+grpc::ServerWriteReactor<v1::SubscribeResponse>* NewSubscribeStream(
+    grpc::CallbackServerContext* context, const v1::SubscribeRequest* request, StreamHub* hub);
+
+}  // namespace ledger
+
+#endif  // SERVICES_STREAMS_H_
