@@ -10,13 +10,12 @@
 #include <cstdio>
 #include <cstdlib>
 
-#define LEDGER_CHECK(cond)                                                   \
-  do {                                                                       \
-    if (!(cond)) {                                                           \
-      std::fprintf(stderr, "%s:%d: LEDGER_CHECK failed: %s\n", __FILE__,     \
-                   __LINE__, #cond);                                         \
-      std::abort();                                                          \
-    }                                                                        \
+#define LEDGER_CHECK(cond)                                                                 \
+  do {                                                                                     \
+    if (!(cond)) {                                                                         \
+      std::fprintf(stderr, "%s:%d: LEDGER_CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
+      std::abort();                                                                        \
+    }                                                                                      \
   } while (0)
 
 #endif  // LEDGER_CHECK_H_

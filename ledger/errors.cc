@@ -16,12 +16,11 @@ absl::Status InvalidField(absl::string_view field, absl::string_view problem) {
   v1::ErrorDetail detail;
   detail.set_reason(kReasonInvalidField);
   detail.set_field(std::string(field));
-  return WithDetail(absl::StatusCode::kInvalidArgument,
-                    absl::StrCat(field, ": ", problem), detail);
+  return WithDetail(absl::StatusCode::kInvalidArgument, absl::StrCat(field, ": ", problem), detail);
 }
 
-absl::Status Refusal(absl::StatusCode code, absl::string_view reason,
-                     absl::string_view message, absl::string_view field) {
+absl::Status Refusal(absl::StatusCode code, absl::string_view reason, absl::string_view message,
+                     absl::string_view field) {
   v1::ErrorDetail detail;
   detail.set_reason(std::string(reason));
   detail.set_field(std::string(field));

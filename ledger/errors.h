@@ -59,8 +59,8 @@ absl::Status WithDetail(absl::StatusCode code, absl::string_view message,
 absl::Status InvalidField(absl::string_view field, absl::string_view problem);
 
 // A status of `code` with a reason and, optionally, the field at fault.
-absl::Status Refusal(absl::StatusCode code, absl::string_view reason,
-                     absl::string_view message, absl::string_view field = "");
+absl::Status Refusal(absl::StatusCode code, absl::string_view reason, absl::string_view message,
+                     absl::string_view field = "");
 
 // The ErrorDetail attached to `status`, if any.
 std::optional<v1::ErrorDetail> GetErrorDetail(const absl::Status& status);

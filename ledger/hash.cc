@@ -28,8 +28,8 @@ uint64_t DecodeBigEndian64(absl::string_view bytes) {
   return value;
 }
 
-std::string ChainHash(absl::string_view ledger_id, uint64_t position,
-                      absl::string_view prev_hash, absl::string_view payload) {
+std::string ChainHash(absl::string_view ledger_id, uint64_t position, absl::string_view prev_hash,
+                      absl::string_view payload) {
   SHA256_CTX ctx;
   // The low-level SHA256 API is deprecated in OpenSSL 3 but is the fastest
   // path for many tiny inputs; EVP would allocate a context per call.
@@ -50,9 +50,8 @@ std::string ChainHash(absl::string_view ledger_id, uint64_t position,
 std::string Sha256(absl::string_view bytes) {
   std::string out(kHashSize, '\0');
   unsigned int len = 0;
-  LEDGER_CHECK(EVP_Digest(bytes.data(), bytes.size(),
-                          reinterpret_cast<unsigned char*>(out.data()), &len,
-                          EVP_sha256(), nullptr) == 1);
+  LEDGER_CHECK(EVP_Digest(bytes.data(), bytes.size(), reinterpret_cast<unsigned char*>(out.data()),
+                          &len, EVP_sha256(), nullptr) == 1);
   return out;
 }
 

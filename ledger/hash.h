@@ -16,8 +16,8 @@ const std::string& ZeroHash();
 
 // The chain hash of one event. `ledger_id` is the 32-character hex id as
 // ASCII; `payload` the stored payload bytes exactly as written.
-std::string ChainHash(absl::string_view ledger_id, uint64_t position,
-                      absl::string_view prev_hash, absl::string_view payload);
+std::string ChainHash(absl::string_view ledger_id, uint64_t position, absl::string_view prev_hash,
+                      absl::string_view payload);
 
 // SHA-256 of arbitrary bytes (used for idempotency digests).
 std::string Sha256(absl::string_view bytes);

@@ -9,10 +9,10 @@
 #define LEDGER_CONCAT_(a, b) LEDGER_CONCAT_INNER_(a, b)
 
 // Returns from the enclosing function if `expr` (an absl::Status) is not OK.
-#define RETURN_IF_ERROR(expr)                          \
-  do {                                                 \
-    ::absl::Status ledger_status_ = (expr);            \
-    if (!ledger_status_.ok()) return ledger_status_;   \
+#define RETURN_IF_ERROR(expr)                        \
+  do {                                               \
+    ::absl::Status ledger_status_ = (expr);          \
+    if (!ledger_status_.ok()) return ledger_status_; \
   } while (0)
 
 // ASSIGN_OR_RETURN(lhs, expr): evaluates an absl::StatusOr<T>; returns its

@@ -42,8 +42,7 @@ grpc::Status AdminService::DoCreateBackup(const v1::CreateBackupRequest& request
   response->set_created_at_seconds(info->created_at_seconds);
   response->set_ledger_id(info->ledger_id);
   std::fprintf(stderr, "ledgerd: backup %u into %s at head=%llu hash=%s (%llu bytes)\n",
-               info->backup_id, dir.c_str(),
-               static_cast<unsigned long long>(info->head_position),
+               info->backup_id, dir.c_str(), static_cast<unsigned long long>(info->head_position),
                ToHex(info->head_hash).substr(0, 16).c_str(),
                static_cast<unsigned long long>(info->size_bytes));
   return grpc::Status::OK;

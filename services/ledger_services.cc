@@ -4,14 +4,14 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "ledger/audit/point_in_time.h"
+#include "ledger/audit/replay.h"
+#include "ledger/audit/statements.h"
 #include "ledger/domain/civil_date.h"
 #include "ledger/domain/ids.h"
 #include "ledger/limits.h"
-#include "ledger/audit/point_in_time.h"
-#include "ledger/audit/statements.h"
-#include "ledger/views/queries.h"
-#include "ledger/audit/replay.h"
 #include "ledger/views/balances.h"
+#include "ledger/views/queries.h"
 #include "services/grpc_status.h"
 
 namespace ledger {
@@ -57,7 +57,8 @@ grpc::ServerUnaryReactor* CommandsService::Append(grpc::CallbackServerContext* c
 
 // ------------------------------------------------------------------ queries
 
-grpc::Status QueriesService::DoGetSummary(const v1::GetSummaryRequest& request, v1::GetSummaryResponse* response) {
+grpc::Status QueriesService::DoGetSummary(const v1::GetSummaryRequest& request,
+                                          v1::GetSummaryResponse* response) {
   auto at = ApplyAsOf(ctx_->log->NewReadView(), request.as_of());
   if (!at.ok()) return ToGrpcStatus(at.status());
   auto& view = *at;
@@ -67,7 +68,8 @@ grpc::Status QueriesService::DoGetSummary(const v1::GetSummaryRequest& request, 
   return grpc::Status::OK;
 }
 
-grpc::Status QueriesService::DoListBeneficiaries(const v1::ListBeneficiariesRequest& request, v1::ListBeneficiariesResponse* response) {
+grpc::Status QueriesService::DoListBeneficiaries(const v1::ListBeneficiariesRequest& request,
+                                                 v1::ListBeneficiariesResponse* response) {
   auto at = ApplyAsOf(ctx_->log->NewReadView(), request.as_of());
   if (!at.ok()) return ToGrpcStatus(at.status());
   auto& view = *at;
@@ -77,7 +79,8 @@ grpc::Status QueriesService::DoListBeneficiaries(const v1::ListBeneficiariesRequ
   return grpc::Status::OK;
 }
 
-grpc::Status QueriesService::DoGetBeneficiary(const v1::GetBeneficiaryRequest& request, v1::GetBeneficiaryResponse* response) {
+grpc::Status QueriesService::DoGetBeneficiary(const v1::GetBeneficiaryRequest& request,
+                                              v1::GetBeneficiaryResponse* response) {
   auto at = ApplyAsOf(ctx_->log->NewReadView(), request.as_of());
   if (!at.ok()) return ToGrpcStatus(at.status());
   auto& view = *at;
@@ -88,17 +91,20 @@ grpc::Status QueriesService::DoGetBeneficiary(const v1::GetBeneficiaryRequest& r
   return grpc::Status::OK;
 }
 
-grpc::Status QueriesService::DoListBranches(const v1::ListBranchesRequest& request, v1::ListBranchesResponse* response) {
+grpc::Status QueriesService::DoListBranches(const v1::ListBranchesRequest& request,
+                                            v1::ListBranchesResponse* response) {
   auto at = ApplyAsOf(ctx_->log->NewReadView(), request.as_of());
   if (!at.ok()) return ToGrpcStatus(at.status());
   auto& view = *at;
-  auto r = QueryBranches(*view, request.include_disaffiliated(), ArrearsDay(request.as_of(), ctx_->log->clock()));
+  auto r = QueryBranches(*view, request.include_disaffiliated(),
+                         ArrearsDay(request.as_of(), ctx_->log->clock()));
   if (!r.ok()) return ToGrpcStatus(r.status());
   *response = std::move(*r);
   return grpc::Status::OK;
 }
 
-grpc::Status QueriesService::DoGetBranch(const v1::GetBranchRequest& request, v1::GetBranchResponse* response) {
+grpc::Status QueriesService::DoGetBranch(const v1::GetBranchRequest& request,
+                                         v1::GetBranchResponse* response) {
   auto at = ApplyAsOf(ctx_->log->NewReadView(), request.as_of());
   if (!at.ok()) return ToGrpcStatus(at.status());
   auto& view = *at;
@@ -111,7 +117,8 @@ grpc::Status QueriesService::DoGetBranch(const v1::GetBranchRequest& request, v1
   return grpc::Status::OK;
 }
 
-grpc::Status QueriesService::DoGetTrialBalance(const v1::GetTrialBalanceRequest& request, v1::GetTrialBalanceResponse* response) {
+grpc::Status QueriesService::DoGetTrialBalance(const v1::GetTrialBalanceRequest& request,
+                                               v1::GetTrialBalanceResponse* response) {
   auto at = ApplyAsOf(ctx_->log->NewReadView(), request.as_of());
   if (!at.ok()) return ToGrpcStatus(at.status());
   auto& view = *at;
@@ -126,7 +133,8 @@ grpc::ServerWriteReactor<v1::WatchBalancesResponse>* QueriesService::WatchBalanc
   return NewWatchBalancesStream(context, request, ctx_->hub);
 }
 
-grpc::Status QueriesService::DoGetFundStatement(const v1::GetFundStatementRequest& request, v1::GetFundStatementResponse* response) {
+grpc::Status QueriesService::DoGetFundStatement(const v1::GetFundStatementRequest& request,
+                                                v1::GetFundStatementResponse* response) {
   auto view = ctx_->log->NewReadView();
   auto r = FundStatement(*view, request.fund(), request.range());
   if (!r.ok()) return ToGrpcStatus(r.status());
@@ -134,7 +142,8 @@ grpc::Status QueriesService::DoGetFundStatement(const v1::GetFundStatementReques
   return grpc::Status::OK;
 }
 
-grpc::Status QueriesService::DoGetBranchStatement(const v1::GetBranchStatementRequest& request, v1::GetBranchStatementResponse* response) {
+grpc::Status QueriesService::DoGetBranchStatement(const v1::GetBranchStatementRequest& request,
+                                                  v1::GetBranchStatementResponse* response) {
   auto view = ctx_->log->NewReadView();
   auto r = BranchStatement(*view, request.branch_id(), request.range());
   if (!r.ok()) return ToGrpcStatus(r.status());
@@ -142,7 +151,8 @@ grpc::Status QueriesService::DoGetBranchStatement(const v1::GetBranchStatementRe
   return grpc::Status::OK;
 }
 
-grpc::Status QueriesService::DoGetIncomeStatement(const v1::GetIncomeStatementRequest& request, v1::GetIncomeStatementResponse* response) {
+grpc::Status QueriesService::DoGetIncomeStatement(const v1::GetIncomeStatementRequest& request,
+                                                  v1::GetIncomeStatementResponse* response) {
   auto view = ctx_->log->NewReadView();
   auto r = IncomeStatement(*view, request.range());
   if (!r.ok()) return ToGrpcStatus(r.status());
@@ -160,7 +170,8 @@ grpc::Status AuditService::DoGetHead(const v1::GetHeadRequest&, v1::GetHeadRespo
   return grpc::Status::OK;
 }
 
-grpc::Status AuditService::DoReadEvents(const v1::ReadEventsRequest& request, v1::ReadEventsResponse* response) {
+grpc::Status AuditService::DoReadEvents(const v1::ReadEventsRequest& request,
+                                        v1::ReadEventsResponse* response) {
   auto view = ctx_->log->NewReadView();
   auto r = QueryEvents(*view, request.from_position(), request.limit());
   if (!r.ok()) return ToGrpcStatus(r.status());
@@ -168,7 +179,8 @@ grpc::Status AuditService::DoReadEvents(const v1::ReadEventsRequest& request, v1
   return grpc::Status::OK;
 }
 
-grpc::Status AuditService::DoGetEvent(const v1::GetEventRequest& request, v1::GetEventResponse* response) {
+grpc::Status AuditService::DoGetEvent(const v1::GetEventRequest& request,
+                                      v1::GetEventResponse* response) {
   auto view = ctx_->log->NewReadView();
   auto r = QueryEvent(*view, request);
   if (!r.ok()) return ToGrpcStatus(r.status());
@@ -181,7 +193,8 @@ grpc::ServerWriteReactor<v1::SubscribeResponse>* AuditService::Subscribe(
   return NewSubscribeStream(context, request, ctx_->hub);
 }
 
-grpc::Status AuditService::DoVerifyChain(const v1::VerifyChainRequest& request, v1::VerifyChainResponse* response) {
+grpc::Status AuditService::DoVerifyChain(const v1::VerifyChainRequest& request,
+                                         v1::VerifyChainResponse* response) {
   auto view = ctx_->log->NewReadView();
   if (request.to_position() != 0 && request.from_position() > request.to_position()) {
     return ToGrpcStatus(absl::InvalidArgumentError("from_position is after to_position"));
@@ -197,7 +210,8 @@ grpc::Status AuditService::DoVerifyChain(const v1::VerifyChainRequest& request, 
   return grpc::Status::OK;
 }
 
-grpc::Status AuditService::DoRebuildProjections(const v1::RebuildProjectionsRequest&, v1::RebuildProjectionsResponse* response) {
+grpc::Status AuditService::DoRebuildProjections(const v1::RebuildProjectionsRequest&,
+                                                v1::RebuildProjectionsResponse* response) {
   auto view = ctx_->log->NewReadView();
   auto r = RebuildAndCompare(*view);
   if (!r.ok()) return ToGrpcStatus(r.status());
@@ -223,101 +237,140 @@ grpc::Status AuditService::DoRebuildProjections(const v1::RebuildProjectionsRequ
 // ------------------------------------------------------------------ raw unary
 
 grpc::ServerUnaryReactor* QueriesService::GetSummary(grpc::CallbackServerContext* context,
-    const grpc::ByteBuffer* request, grpc::ByteBuffer* response) {
+                                                     const grpc::ByteBuffer* request,
+                                                     grpc::ByteBuffer* response) {
   return ServeUnary<v1::GetSummaryRequest, v1::GetSummaryResponse>(
       context, request, response,
-      [this](const v1::GetSummaryRequest& r, v1::GetSummaryResponse* out) { return DoGetSummary(r, out); });
+      [this](const v1::GetSummaryRequest& r, v1::GetSummaryResponse* out) {
+        return DoGetSummary(r, out);
+      });
 }
 
 grpc::ServerUnaryReactor* QueriesService::ListBeneficiaries(grpc::CallbackServerContext* context,
-    const grpc::ByteBuffer* request, grpc::ByteBuffer* response) {
+                                                            const grpc::ByteBuffer* request,
+                                                            grpc::ByteBuffer* response) {
   return ServeUnary<v1::ListBeneficiariesRequest, v1::ListBeneficiariesResponse>(
       context, request, response,
-      [this](const v1::ListBeneficiariesRequest& r, v1::ListBeneficiariesResponse* out) { return DoListBeneficiaries(r, out); });
+      [this](const v1::ListBeneficiariesRequest& r, v1::ListBeneficiariesResponse* out) {
+        return DoListBeneficiaries(r, out);
+      });
 }
 
 grpc::ServerUnaryReactor* QueriesService::GetBeneficiary(grpc::CallbackServerContext* context,
-    const grpc::ByteBuffer* request, grpc::ByteBuffer* response) {
+                                                         const grpc::ByteBuffer* request,
+                                                         grpc::ByteBuffer* response) {
   return ServeUnary<v1::GetBeneficiaryRequest, v1::GetBeneficiaryResponse>(
       context, request, response,
-      [this](const v1::GetBeneficiaryRequest& r, v1::GetBeneficiaryResponse* out) { return DoGetBeneficiary(r, out); });
+      [this](const v1::GetBeneficiaryRequest& r, v1::GetBeneficiaryResponse* out) {
+        return DoGetBeneficiary(r, out);
+      });
 }
 
 grpc::ServerUnaryReactor* QueriesService::ListBranches(grpc::CallbackServerContext* context,
-    const grpc::ByteBuffer* request, grpc::ByteBuffer* response) {
+                                                       const grpc::ByteBuffer* request,
+                                                       grpc::ByteBuffer* response) {
   return ServeUnary<v1::ListBranchesRequest, v1::ListBranchesResponse>(
       context, request, response,
-      [this](const v1::ListBranchesRequest& r, v1::ListBranchesResponse* out) { return DoListBranches(r, out); });
+      [this](const v1::ListBranchesRequest& r, v1::ListBranchesResponse* out) {
+        return DoListBranches(r, out);
+      });
 }
 
 grpc::ServerUnaryReactor* QueriesService::GetBranch(grpc::CallbackServerContext* context,
-    const grpc::ByteBuffer* request, grpc::ByteBuffer* response) {
+                                                    const grpc::ByteBuffer* request,
+                                                    grpc::ByteBuffer* response) {
   return ServeUnary<v1::GetBranchRequest, v1::GetBranchResponse>(
       context, request, response,
-      [this](const v1::GetBranchRequest& r, v1::GetBranchResponse* out) { return DoGetBranch(r, out); });
+      [this](const v1::GetBranchRequest& r, v1::GetBranchResponse* out) {
+        return DoGetBranch(r, out);
+      });
 }
 
 grpc::ServerUnaryReactor* QueriesService::GetTrialBalance(grpc::CallbackServerContext* context,
-    const grpc::ByteBuffer* request, grpc::ByteBuffer* response) {
+                                                          const grpc::ByteBuffer* request,
+                                                          grpc::ByteBuffer* response) {
   return ServeUnary<v1::GetTrialBalanceRequest, v1::GetTrialBalanceResponse>(
       context, request, response,
-      [this](const v1::GetTrialBalanceRequest& r, v1::GetTrialBalanceResponse* out) { return DoGetTrialBalance(r, out); });
+      [this](const v1::GetTrialBalanceRequest& r, v1::GetTrialBalanceResponse* out) {
+        return DoGetTrialBalance(r, out);
+      });
 }
 
 grpc::ServerUnaryReactor* QueriesService::GetFundStatement(grpc::CallbackServerContext* context,
-    const grpc::ByteBuffer* request, grpc::ByteBuffer* response) {
+                                                           const grpc::ByteBuffer* request,
+                                                           grpc::ByteBuffer* response) {
   return ServeUnary<v1::GetFundStatementRequest, v1::GetFundStatementResponse>(
       context, request, response,
-      [this](const v1::GetFundStatementRequest& r, v1::GetFundStatementResponse* out) { return DoGetFundStatement(r, out); });
+      [this](const v1::GetFundStatementRequest& r, v1::GetFundStatementResponse* out) {
+        return DoGetFundStatement(r, out);
+      });
 }
 
 grpc::ServerUnaryReactor* QueriesService::GetBranchStatement(grpc::CallbackServerContext* context,
-    const grpc::ByteBuffer* request, grpc::ByteBuffer* response) {
+                                                             const grpc::ByteBuffer* request,
+                                                             grpc::ByteBuffer* response) {
   return ServeUnary<v1::GetBranchStatementRequest, v1::GetBranchStatementResponse>(
       context, request, response,
-      [this](const v1::GetBranchStatementRequest& r, v1::GetBranchStatementResponse* out) { return DoGetBranchStatement(r, out); });
+      [this](const v1::GetBranchStatementRequest& r, v1::GetBranchStatementResponse* out) {
+        return DoGetBranchStatement(r, out);
+      });
 }
 
 grpc::ServerUnaryReactor* QueriesService::GetIncomeStatement(grpc::CallbackServerContext* context,
-    const grpc::ByteBuffer* request, grpc::ByteBuffer* response) {
+                                                             const grpc::ByteBuffer* request,
+                                                             grpc::ByteBuffer* response) {
   return ServeUnary<v1::GetIncomeStatementRequest, v1::GetIncomeStatementResponse>(
       context, request, response,
-      [this](const v1::GetIncomeStatementRequest& r, v1::GetIncomeStatementResponse* out) { return DoGetIncomeStatement(r, out); });
+      [this](const v1::GetIncomeStatementRequest& r, v1::GetIncomeStatementResponse* out) {
+        return DoGetIncomeStatement(r, out);
+      });
 }
 
 grpc::ServerUnaryReactor* AuditService::GetHead(grpc::CallbackServerContext* context,
-    const grpc::ByteBuffer* request, grpc::ByteBuffer* response) {
+                                                const grpc::ByteBuffer* request,
+                                                grpc::ByteBuffer* response) {
   return ServeUnary<v1::GetHeadRequest, v1::GetHeadResponse>(
       context, request, response,
       [this](const v1::GetHeadRequest& r, v1::GetHeadResponse* out) { return DoGetHead(r, out); });
 }
 
 grpc::ServerUnaryReactor* AuditService::ReadEvents(grpc::CallbackServerContext* context,
-    const grpc::ByteBuffer* request, grpc::ByteBuffer* response) {
+                                                   const grpc::ByteBuffer* request,
+                                                   grpc::ByteBuffer* response) {
   return ServeUnary<v1::ReadEventsRequest, v1::ReadEventsResponse>(
       context, request, response,
-      [this](const v1::ReadEventsRequest& r, v1::ReadEventsResponse* out) { return DoReadEvents(r, out); });
+      [this](const v1::ReadEventsRequest& r, v1::ReadEventsResponse* out) {
+        return DoReadEvents(r, out);
+      });
 }
 
 grpc::ServerUnaryReactor* AuditService::GetEvent(grpc::CallbackServerContext* context,
-    const grpc::ByteBuffer* request, grpc::ByteBuffer* response) {
+                                                 const grpc::ByteBuffer* request,
+                                                 grpc::ByteBuffer* response) {
   return ServeUnary<v1::GetEventRequest, v1::GetEventResponse>(
-      context, request, response,
-      [this](const v1::GetEventRequest& r, v1::GetEventResponse* out) { return DoGetEvent(r, out); });
+      context, request, response, [this](const v1::GetEventRequest& r, v1::GetEventResponse* out) {
+        return DoGetEvent(r, out);
+      });
 }
 
 grpc::ServerUnaryReactor* AuditService::VerifyChain(grpc::CallbackServerContext* context,
-    const grpc::ByteBuffer* request, grpc::ByteBuffer* response) {
+                                                    const grpc::ByteBuffer* request,
+                                                    grpc::ByteBuffer* response) {
   return ServeUnaryOnThread<v1::VerifyChainRequest, v1::VerifyChainResponse>(
       context, request, response, &ctx_->heavy,
-      [this](const v1::VerifyChainRequest& r, v1::VerifyChainResponse* out) { return DoVerifyChain(r, out); });
+      [this](const v1::VerifyChainRequest& r, v1::VerifyChainResponse* out) {
+        return DoVerifyChain(r, out);
+      });
 }
 
 grpc::ServerUnaryReactor* AuditService::RebuildProjections(grpc::CallbackServerContext* context,
-    const grpc::ByteBuffer* request, grpc::ByteBuffer* response) {
+                                                           const grpc::ByteBuffer* request,
+                                                           grpc::ByteBuffer* response) {
   return ServeUnaryOnThread<v1::RebuildProjectionsRequest, v1::RebuildProjectionsResponse>(
       context, request, response, &ctx_->heavy,
-      [this](const v1::RebuildProjectionsRequest& r, v1::RebuildProjectionsResponse* out) { return DoRebuildProjections(r, out); });
+      [this](const v1::RebuildProjectionsRequest& r, v1::RebuildProjectionsResponse* out) {
+        return DoRebuildProjections(r, out);
+      });
 }
 
 }  // namespace ledger

@@ -21,8 +21,8 @@ namespace ledger {
 
 // Shared by the three services: the log and a stop flag for streams.
 struct ServiceContext {
-  EventLog* log = nullptr;     // not owned
-  StreamHub* hub = nullptr;    // not owned; wakes the streams on each commit
+  EventLog* log = nullptr;   // not owned
+  StreamHub* hub = nullptr;  // not owned; wakes the streams on each commit
   std::atomic<bool> stopping{false};
   HeavyCalls heavy;  // whole-log scans running (ServeUnaryOnThread)
 };
@@ -48,21 +48,21 @@ class CommandsService final
 
 namespace internal {
 using Q = v1::LedgerQueries;
-using QueriesBase = Q::WithRawCallbackMethod_GetSummary<
-    Q::WithRawCallbackMethod_ListBeneficiaries<Q::WithRawCallbackMethod_GetBeneficiary<
-        Q::WithRawCallbackMethod_ListBranches<Q::WithRawCallbackMethod_GetBranch<
-            Q::WithRawCallbackMethod_GetTrialBalance<Q::WithRawCallbackMethod_GetFundStatement<
-                Q::WithRawCallbackMethod_GetBranchStatement<
-                    Q::WithRawCallbackMethod_GetIncomeStatement<
-                        Q::WithCallbackMethod_WatchBalances<Q::Service>>>>>>>>>>;
+using QueriesBase = Q::WithRawCallbackMethod_GetSummary<Q::WithRawCallbackMethod_ListBeneficiaries<
+    Q::WithRawCallbackMethod_GetBeneficiary<Q::WithRawCallbackMethod_ListBranches<
+        Q::WithRawCallbackMethod_GetBranch<Q::WithRawCallbackMethod_GetTrialBalance<
+            Q::WithRawCallbackMethod_GetFundStatement<Q::WithRawCallbackMethod_GetBranchStatement<
+                Q::WithRawCallbackMethod_GetIncomeStatement<
+                    Q::WithCallbackMethod_WatchBalances<Q::Service>>>>>>>>>>;
 using A = v1::LedgerAudit;
-using AuditBase = A::WithRawCallbackMethod_GetHead<A::WithRawCallbackMethod_ReadEvents<
-    A::WithRawCallbackMethod_GetEvent<A::WithRawCallbackMethod_VerifyChain<
-        A::WithRawCallbackMethod_RebuildProjections<A::WithCallbackMethod_Subscribe<A::Service>>>>>>;
+using AuditBase = A::WithRawCallbackMethod_GetHead<
+    A::WithRawCallbackMethod_ReadEvents<A::WithRawCallbackMethod_GetEvent<
+        A::WithRawCallbackMethod_VerifyChain<A::WithRawCallbackMethod_RebuildProjections<
+            A::WithCallbackMethod_Subscribe<A::Service>>>>>>;
 }  // namespace internal
 
-#define LEDGER_RAW_UNARY(Method)                                                       \
-  grpc::ServerUnaryReactor* Method(grpc::CallbackServerContext* context,               \
+#define LEDGER_RAW_UNARY(Method)                                                                \
+  grpc::ServerUnaryReactor* Method(grpc::CallbackServerContext* context,                        \
                                    const grpc::ByteBuffer* request, grpc::ByteBuffer* response) \
       override
 

@@ -26,10 +26,12 @@
 
 ABSL_FLAG(std::string, data_dir, "./var/ledger", "RocksDB data directory of the ledger");
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051", "address to serve gRPC on (port 0 = any free)");
-ABSL_FLAG(bool, sync, true, "sync the WAL before acknowledging an append (turn off only for bulk imports)");
+ABSL_FLAG(bool, sync, true,
+          "sync the WAL before acknowledging an append (turn off only for bulk imports)");
 ABSL_FLAG(std::string, ledger_name, "Solidarity Ledger", "name of a newly created ledger");
 ABSL_FLAG(std::string, port_file, "", "write the bound port number to this file once listening");
-ABSL_FLAG(int, max_queued_appends, 4096, "append requests that may wait for the writer before RESOURCE_EXHAUSTED");
+ABSL_FLAG(int, max_queued_appends, 4096,
+          "append requests that may wait for the writer before RESOURCE_EXHAUSTED");
 
 namespace {
 
@@ -67,7 +69,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "ledgerd: %s\n", std::string(server.status().message()).c_str());
     return 1;
   }
-  const std::string host = server_options.listen_address.substr(0, server_options.listen_address.rfind(':'));
+  const std::string host =
+      server_options.listen_address.substr(0, server_options.listen_address.rfind(':'));
   std::fprintf(stderr, "ledgerd: ledger %s (%s) in %s, head %llu; sync=%s\n",
                (*log)->ledger_id().c_str(), (*log)->ledger_name().c_str(), dir.c_str(),
                static_cast<unsigned long long>((*log)->head_position()),
@@ -84,15 +87,15 @@ int main(int argc, char** argv) {
   std::signal(SIGINT, OnSignal);
 
   // One line per commit, told by the writer after each one.
-  const uint64_t commit_logger = (*log)->AddCommitListener([seen = (*log)->head_position()](
-                                                               const ledger::CommitInfo& info) mutable {
-    if (!info.write_status.ok() || info.head_position <= seen) return;
-    std::fprintf(stderr, "ledgerd: commit head=%llu hash=%s (+%llu events)\n",
-                 static_cast<unsigned long long>(info.head_position),
-                 ledger::ToHex(info.head_hash).substr(0, 16).c_str(),
-                 static_cast<unsigned long long>(info.head_position - seen));
-    seen = info.head_position;
-  });
+  const uint64_t commit_logger = (*log)->AddCommitListener(
+      [seen = (*log)->head_position()](const ledger::CommitInfo& info) mutable {
+        if (!info.write_status.ok() || info.head_position <= seen) return;
+        std::fprintf(stderr, "ledgerd: commit head=%llu hash=%s (+%llu events)\n",
+                     static_cast<unsigned long long>(info.head_position),
+                     ledger::ToHex(info.head_hash).substr(0, 16).c_str(),
+                     static_cast<unsigned long long>(info.head_position - seen));
+        seen = info.head_position;
+      });
 
   char c;
   while (read(stop_pipe[0], &c, 1) < 0 && errno == EINTR) {
@@ -103,8 +106,9 @@ int main(int argc, char** argv) {
   const auto stats = (*log)->stats();
   const unsigned long long head = (*log)->head_position();
   log->reset();  // drains the writer queue, closes RocksDB
-  std::fprintf(stderr, "ledgerd: stopped cleanly at head %llu (%llu commits, %llu events this run)\n",
-               head, static_cast<unsigned long long>(stats.commits),
+  std::fprintf(stderr,
+               "ledgerd: stopped cleanly at head %llu (%llu commits, %llu events this run)\n", head,
+               static_cast<unsigned long long>(stats.commits),
                static_cast<unsigned long long>(stats.events));
   return 0;
 }

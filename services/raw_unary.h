@@ -28,13 +28,14 @@
 #include "absl/status/status.h"
 #include "google/protobuf/message.h"
 #include "ledger/errors.h"
-#include "services/request_bytes.h"
 #include "services/grpc_status.h"
+#include "services/request_bytes.h"
 
 namespace ledger {
 
 // Parses the bytes of `in` as `*message` (see ParseRequestBytes).
-inline absl::Status ParseByteBuffer(const grpc::ByteBuffer& in, google::protobuf::Message* message) {
+inline absl::Status ParseByteBuffer(const grpc::ByteBuffer& in,
+                                    google::protobuf::Message* message) {
   std::vector<grpc::Slice> slices;
   grpc::Status dumped = in.Dump(&slices);
   if (!dumped.ok()) return absl::InvalidArgumentError("the request has no readable body");
@@ -54,8 +55,7 @@ inline absl::Status ParseByteBuffer(const grpc::ByteBuffer& in, google::protobuf
 inline grpc::Status SerializeToByteBuffer(const google::protobuf::Message& message,
                                           grpc::ByteBuffer* out) {
   bool own_buffer = false;
-  return grpc::SerializationTraits<google::protobuf::Message>::Serialize(message, out,
-                                                                          &own_buffer);
+  return grpc::SerializationTraits<google::protobuf::Message>::Serialize(message, out, &own_buffer);
 }
 
 // Parses the bytes of `in` as `*request`; on failure finishes `reactor` with

@@ -7,8 +7,8 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/unknown_field_set.h"
-#include "ledger/errors.h"
 #include "ledger/domain/ids.h"
+#include "ledger/errors.h"
 
 namespace ledger {
 namespace {
@@ -71,8 +71,8 @@ bool FindUnknown(const google::protobuf::Message& m, const std::string& prefix, 
     const std::string name = absl::StrCat(prefix, prefix.empty() ? "" : ".", fd->name());
     if (fd->is_repeated()) {
       for (int i = 0; i < r->FieldSize(m, fd); ++i) {
-        if (FindUnknown(r->GetRepeatedMessage(m, fd, i), absl::StrCat(name, "[", i, "]"),
-                        depth + 1, path, number)) {
+        if (FindUnknown(r->GetRepeatedMessage(m, fd, i), absl::StrCat(name, "[", i, "]"), depth + 1,
+                        path, number)) {
           return true;
         }
       }
@@ -89,13 +89,13 @@ absl::Status RefuseUnknownFields(const google::protobuf::Message& message) {
   std::string path;
   int number = 0;
   if (!FindUnknown(message, "", 0, &path, &number)) return absl::OkStatus();
-  return Refusal(absl::StatusCode::kInvalidArgument, kReasonUnknownField,
-                 absl::StrCat(path.empty() ? "the request" : path, ": has field number ", number,
-                              ", which ", path.empty() ? message.GetDescriptor()->full_name()
-                                                       : "this message",
-                              " does not define (a newer client, or a forged request); "
-                              "nothing was recorded"),
-                 path);
+  return Refusal(
+      absl::StatusCode::kInvalidArgument, kReasonUnknownField,
+      absl::StrCat(path.empty() ? "the request" : path, ": has field number ", number, ", which ",
+                   path.empty() ? message.GetDescriptor()->full_name() : "this message",
+                   " does not define (a newer client, or a forged request); "
+                   "nothing was recorded"),
+      path);
 }
 
 std::string FindNonUtf8Field(const Descriptor& type, absl::string_view bytes) {
@@ -113,10 +113,10 @@ absl::Status ParseRequestBytes(absl::string_view bytes, google::protobuf::Messag
   }
   const std::string field = FindNonUtf8Field(*message->GetDescriptor(), bytes);
   if (!field.empty()) return InvalidField(field, "is not valid UTF-8 text");
-  return Refusal(absl::StatusCode::kInvalidArgument, kReasonMalformedRequest,
-                 absl::StrCat("the request is not a well-formed ",
-                              message->GetDescriptor()->full_name(),
-                              " (its bytes do not parse as that protobuf message)"));
+  return Refusal(
+      absl::StatusCode::kInvalidArgument, kReasonMalformedRequest,
+      absl::StrCat("the request is not a well-formed ", message->GetDescriptor()->full_name(),
+                   " (its bytes do not parse as that protobuf message)"));
 }
 
 }  // namespace ledger

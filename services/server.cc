@@ -15,10 +15,9 @@ namespace ledger {
 namespace {
 
 constexpr char kCommandsServiceName[] = "solidarity.ledger.v1.LedgerCommands";
-constexpr const char* kServiceNames[] = {"", kCommandsServiceName,
-                                         "solidarity.ledger.v1.LedgerQueries",
-                                         "solidarity.ledger.v1.LedgerAudit",
-                                         "solidarity.ledger.v1.LedgerAdmin"};
+constexpr const char* kServiceNames[] = {
+    "", kCommandsServiceName, "solidarity.ledger.v1.LedgerQueries",
+    "solidarity.ledger.v1.LedgerAudit", "solidarity.ledger.v1.LedgerAdmin"};
 
 }  // namespace
 

@@ -58,8 +58,7 @@ absl::StatusOr<std::shared_ptr<const v1::WatchBalancesResponse>> StreamHub::Bala
     if (balances_ && balances_head_ >= head) return balances_;
   }
   std::unique_ptr<ReadView> view = log_->NewReadView();
-  ASSIGN_OR_RETURN(v1::WatchBalancesResponse built,
-                   BuildBalances(*view, TodayUtc(log_->clock())));
+  ASSIGN_OR_RETURN(v1::WatchBalancesResponse built, BuildBalances(*view, TodayUtc(log_->clock())));
   auto shared = std::make_shared<const v1::WatchBalancesResponse>(std::move(built));
   std::lock_guard<std::mutex> lock(mu_);
   balances_ = shared;
@@ -197,7 +196,8 @@ class WatchBalancesStream final : public Stream<v1::WatchBalancesResponse> {
  private:
   absl::StatusOr<const v1::WatchBalancesResponse*> Next() override {
     ASSIGN_OR_RETURN(std::shared_ptr<const v1::WatchBalancesResponse> latest, hub()->Balances());
-    if (current_ && latest->summary().as_of().position() == current_->summary().as_of().position()) {
+    if (current_ &&
+        latest->summary().as_of().position() == current_->summary().as_of().position()) {
       return nullptr;
     }
     current_ = std::move(latest);

@@ -90,8 +90,7 @@ class StreamHub {
 
 // The reactors gRPC calls for each stream.
 grpc::ServerWriteReactor<v1::WatchBalancesResponse>* NewWatchBalancesStream(
-    grpc::CallbackServerContext* context, const v1::WatchBalancesRequest* request,
-    StreamHub* hub);
+    grpc::CallbackServerContext* context, const v1::WatchBalancesRequest* request, StreamHub* hub);
 grpc::ServerWriteReactor<v1::SubscribeResponse>* NewSubscribeStream(
     grpc::CallbackServerContext* context, const v1::SubscribeRequest* request, StreamHub* hub);
 

@@ -20,7 +20,7 @@ namespace {
 struct OptionToken {
   std::string name;
   std::string value;
-  bool has_value = false;  // given with '='
+  bool has_value = false;   // given with '='
   bool short_form = false;  // "-f"
 };
 
@@ -137,8 +137,8 @@ std::string OrList(const std::vector<std::string>& items) {
 
 // The command named by the leading words; `used` is how many words it took.
 absl::StatusOr<const CommandSpec*> FindCommand(const std::vector<Word>& words,
-                                               const std::vector<CommandSpec>& commands,
-                                               bool help, size_t* used) {
+                                               const std::vector<CommandSpec>& commands, bool help,
+                                               size_t* used) {
   std::vector<std::string> groups, subs;
   const CommandSpec* group_spec = nullptr;
   for (const CommandSpec& c : commands) {
@@ -153,8 +153,9 @@ absl::StatusOr<const CommandSpec*> FindCommand(const std::vector<Word>& words,
   }
   if (group_spec == nullptr) {
     const std::string close = Closest(words[0].text, groups);
-    return UsageError(absl::StrCat("unknown command \"", words[0].text, "\"",
-                                   close.empty() ? "" : absl::StrCat("; did you mean ", close, "?")));
+    return UsageError(
+        absl::StrCat("unknown command \"", words[0].text, "\"",
+                     close.empty() ? "" : absl::StrCat("; did you mean ", close, "?")));
   }
   if (words.size() < 2) {
     if (help) return nullptr;  // the group's help
@@ -168,10 +169,10 @@ absl::StatusOr<const CommandSpec*> FindCommand(const std::vector<Word>& words,
     }
   }
   const std::string close = Closest(words[1].text, subs);
-  return UsageError(absl::StrCat("unknown ", words[0].text, " subcommand \"", words[1].text, "\" (",
-                                 OrList(subs), ")",
-                                 close.empty() ? "" : absl::StrCat("; did you mean ", close, "?")),
-                    "", words[0].text);
+  return UsageError(
+      absl::StrCat("unknown ", words[0].text, " subcommand \"", words[1].text, "\" (", OrList(subs),
+                   ")", close.empty() ? "" : absl::StrCat("; did you mean ", close, "?")),
+      "", words[0].text);
 }
 
 struct RawOptions {
@@ -187,9 +188,10 @@ absl::Status ParseOneOption(const std::vector<std::string>& args, size_t* i,
   const OptionSpec* spec = FindIn(command.options, t);
   if (spec == nullptr) spec = FindIn(GlobalOptionSpecs(), t);
   if (spec == nullptr) {
-    return UsageError(absl::StrCat(path, ": unknown option ", args[*i].substr(0, args[*i].find('=')),
-                                   Suggestion(t, command, commands)),
-                      args[*i].substr(0, args[*i].find('=')), path);
+    return UsageError(
+        absl::StrCat(path, ": unknown option ", args[*i].substr(0, args[*i].find('=')),
+                     Suggestion(t, command, commands)),
+        args[*i].substr(0, args[*i].find('=')), path);
   }
   const std::string dashed = Dashed(*spec);
   if (out->values.count(spec->name) > 0) {
@@ -197,8 +199,8 @@ absl::Status ParseOneOption(const std::vector<std::string>& args, size_t* i,
   }
   if (spec->kind == OptionKind::kSwitch) {
     if (t.has_value) {
-      return UsageError(absl::StrCat(path, ": ", dashed, " is a switch and takes no value"),
-                        dashed, path);
+      return UsageError(absl::StrCat(path, ": ", dashed, " is a switch and takes no value"), dashed,
+                        path);
     }
     out->values[spec->name] = "";
     return absl::OkStatus();
@@ -208,9 +210,12 @@ absl::Status ParseOneOption(const std::vector<std::string>& args, size_t* i,
     return absl::OkStatus();
   }
   if (*i + 1 >= args.size() || absl::StartsWith(args[*i + 1], "--")) {
-    return UsageError(absl::StrCat(path, ": ", dashed, " needs a value (", spec->placeholder, ")",
-                                   *i + 1 < args.size() ? absl::StrCat("; write ", dashed, "=VALUE for a value that starts with --") : ""),
-                      dashed, path);
+    return UsageError(
+        absl::StrCat(path, ": ", dashed, " needs a value (", spec->placeholder, ")",
+                     *i + 1 < args.size() ? absl::StrCat("; write ", dashed,
+                                                         "=VALUE for a value that starts with --")
+                                          : ""),
+        dashed, path);
   }
   out->values[spec->name] = args[++*i];
   return absl::OkStatus();
@@ -250,8 +255,9 @@ absl::StatusOr<std::map<std::string, std::string>> BindPositionals(
     std::string value = words[next++];
     if (p.kind == PositionalKind::kAmount && value.find(' ') == std::string::npos) {
       if (next >= words.size()) {
-        return UsageError(absl::StrCat(path, ": ", p.name, " needs its currency, e.g. ", value, " GBP"),
-                          p.name, path);
+        return UsageError(
+            absl::StrCat(path, ": ", p.name, " needs its currency, e.g. ", value, " GBP"), p.name,
+            path);
       }
       value = absl::StrCat(value, " ", words[next++]);
     }
@@ -259,11 +265,12 @@ absl::StatusOr<std::map<std::string, std::string>> BindPositionals(
   }
   if (next < words.size()) {
     const std::string& stray = words[next];
-    return UsageError(absl::StrCat(path, ": unexpected word \"", stray, "\"",
-                                   command.stray_hint.empty()
-                                       ? ""
-                                       : absl::StrCat("; did you mean ", command.stray_hint, " ", stray, "?")),
-                      stray, path);
+    return UsageError(
+        absl::StrCat(path, ": unexpected word \"", stray, "\"",
+                     command.stray_hint.empty()
+                         ? ""
+                         : absl::StrCat("; did you mean ", command.stray_hint, " ", stray, "?")),
+        stray, path);
   }
   return bound;
 }
@@ -284,9 +291,10 @@ absl::StatusOr<int64_t> ParseTimeoutMs(absl::string_view text) {
     ok_fraction = ok_fraction && absl::SimpleAtoi(f, &millis);
   }
   if (!ok_seconds || !ok_fraction || seconds * 1000 + millis == 0) {
-    return UsageError(absl::StrCat("--timeout takes seconds, e.g. --timeout 5 or --timeout 0.5, not \"",
-                                   text, "\""),
-                      "--timeout");
+    return UsageError(
+        absl::StrCat("--timeout takes seconds, e.g. --timeout 5 or --timeout 0.5, not \"", text,
+                     "\""),
+        "--timeout");
   }
   return seconds * 1000 + millis;
 }
@@ -313,11 +321,13 @@ absl::StatusOr<GlobalOptions> Globals(RawOptions& raw) {
 }
 
 // "--to BENEFICIARY", "-f, --follow" and the help with its default.
-std::vector<std::pair<std::string, std::string>> OptionRows(const std::vector<OptionSpec>& options) {
+std::vector<std::pair<std::string, std::string>> OptionRows(
+    const std::vector<OptionSpec>& options) {
   std::vector<std::pair<std::string, std::string>> rows;
   for (const OptionSpec& o : options) {
     std::string left = o.short_name ? absl::StrCat("-", std::string(1, o.short_name), ", ") : "";
-    absl::StrAppend(&left, Dashed(o), o.kind == OptionKind::kValue ? absl::StrCat(" ", o.placeholder) : "");
+    absl::StrAppend(&left, Dashed(o),
+                    o.kind == OptionKind::kValue ? absl::StrCat(" ", o.placeholder) : "");
     std::string right = o.help;
     if (absl::string_view(o.default_text) == "required") {
       absl::StrAppend(&right, " (required)");
@@ -330,7 +340,8 @@ std::vector<std::pair<std::string, std::string>> OptionRows(const std::vector<Op
 }
 
 void PrintHelpRows(absl::string_view title,
-                   const std::vector<std::pair<std::string, std::string>>& rows, std::ostream& out) {
+                   const std::vector<std::pair<std::string, std::string>>& rows,
+                   std::ostream& out) {
   // A long left column (a placeholder listing choices) puts its help on the
   // next line instead of widening every row.
   constexpr size_t kMaxWidth = 24;
@@ -367,12 +378,15 @@ const std::vector<OptionSpec>& GlobalOptionSpecs() {
   static const auto* kGlobals = new std::vector<OptionSpec>{
       {"server", OptionKind::kValue, "HOST:PORT", "the ledgerd to talk to",
        "$LEDGER_SERVER, else localhost:50051", 0, "host address"},
-      {"json", OptionKind::kSwitch, "", "print JSON for scripts (errors too, as one JSON line on stderr)", ""},
-      {"timeout", OptionKind::kValue, "SECONDS", "deadline of each call (whole seconds or e.g. 0.5)", "10"},
+      {"json", OptionKind::kSwitch, "",
+       "print JSON for scripts (errors too, as one JSON line on stderr)", ""},
+      {"timeout", OptionKind::kValue, "SECONDS",
+       "deadline of each call (whole seconds or e.g. 0.5)", "10"},
       {"retries", OptionKind::kValue, "N",
        "retries of UNAVAILABLE and DEADLINE_EXCEEDED, with backoff and the same event id", "4", 0,
        "retry"},
-      {"no-progress", OptionKind::kSwitch, "", "no progress line on stderr, even on a terminal", ""},
+      {"no-progress", OptionKind::kSwitch, "", "no progress line on stderr, even on a terminal",
+       ""},
       {"help", OptionKind::kSwitch, "", "this help", "", 'h'},
   };
   return *kGlobals;

@@ -41,12 +41,12 @@ using Handler = absl::StatusOr<int> (*)(const Invocation& in);
 enum class OptionKind { kSwitch, kValue };
 
 struct OptionSpec {
-  const char* name;            // long name without dashes: "to", "event-id"
+  const char* name;  // long name without dashes: "to", "event-id"
   OptionKind kind;
-  const char* placeholder;     // the value's name in help: "BENEFICIARY"; "" for a switch
-  const char* help;            // what it does
-  const char* default_text;    // the default shown in help; "" = none, "required"
-  char short_name = 0;         // 'f' for -f; 0 = none
+  const char* placeholder;   // the value's name in help: "BENEFICIARY"; "" for a switch
+  const char* help;          // what it does
+  const char* default_text;  // the default shown in help; "" = none, "required"
+  char short_name = 0;       // 'f' for -f; 0 = none
   // Words a person may type for this option (space-separated): "fund" for
   // --to, so `--fund` suggests --to.
   const char* hints = "";
@@ -83,12 +83,12 @@ const std::vector<OptionSpec>& GlobalOptionSpecs();
 
 // The settings the global options give.
 struct GlobalOptions {
-  std::string server;            // --server, else $LEDGER_SERVER, else localhost:50051
-  bool json = false;             // --json
-  int64_t timeout_ms = 10000;    // --timeout SECONDS (10)
-  bool timeout_given = false;    // --timeout was on the command line
-  int retries = 4;               // --retries N
-  bool no_progress = false;      // --no-progress
+  std::string server;          // --server, else $LEDGER_SERVER, else localhost:50051
+  bool json = false;           // --json
+  int64_t timeout_ms = 10000;  // --timeout SECONDS (10)
+  bool timeout_given = false;  // --timeout was on the command line
+  int retries = 4;             // --retries N
+  bool no_progress = false;    // --no-progress
 };
 
 // A parsed command line for one command.
@@ -125,10 +125,10 @@ class Invocation {
 struct ParsedCommandLine {
   enum class Action { kRun, kOverview, kCommandHelp, kGroupHelp };
   Action action = Action::kRun;
-  int overview_exit = 0;      // kOverview: 0 for --help/help, 2 with no command at all
-  std::string group;          // kGroupHelp
-  const CommandSpec* command = nullptr;      // kCommandHelp, kRun
-  std::optional<Invocation> invocation;      // kRun
+  int overview_exit = 0;                 // kOverview: 0 for --help/help, 2 with no command at all
+  std::string group;                     // kGroupHelp
+  const CommandSpec* command = nullptr;  // kCommandHelp, kRun
+  std::optional<Invocation> invocation;  // kRun
 };
 
 // Parses `args` (argv without the program name) against `commands`.

@@ -73,9 +73,8 @@ absl::StatusOr<AppendOutcome> Client::Append(const v1::EventInput& input) {
   *request.add_events() = input;
   AppendOutcome outcome;
   outcome.occurred_on = input.occurred_on();
-  grpc::Status s = CallRaw([&](grpc::ClientContext* c) {
-    return commands_->Append(c, request, &outcome.response);
-  });
+  grpc::Status s = CallRaw(
+      [&](grpc::ClientContext* c) { return commands_->Append(c, request, &outcome.response); });
   if (!MaybeLost(s)) {
     if (!s.ok()) return FromRpc(s);
     return outcome;
@@ -84,7 +83,8 @@ absl::StatusOr<AppendOutcome> Client::Append(const v1::EventInput& input) {
   v1::GetEventRequest lookup;
   lookup.set_event_id(input.event_id());
   v1::GetEventResponse found;
-  grpc::Status ls = CallRaw([&](grpc::ClientContext* c) { return audit_->GetEvent(c, lookup, &found); });
+  grpc::Status ls =
+      CallRaw([&](grpc::ClientContext* c) { return audit_->GetEvent(c, lookup, &found); });
   const bool unavailable = s.error_code() == grpc::StatusCode::UNAVAILABLE;
   if (ls.ok()) {
     outcome.response.clear_positions();

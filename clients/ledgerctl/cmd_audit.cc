@@ -9,10 +9,10 @@
 #include "clients/ledgerctl/commands.h"
 #include "clients/ledgerctl/output.h"
 #include "clients/ledgerctl/reader.h"
-#include "ledger/domain/money.h"
-#include "ledger/views/queries.h"
 #include "ledger/audit/replay.h"
+#include "ledger/domain/money.h"
 #include "ledger/status_macros.h"
+#include "ledger/views/queries.h"
 
 namespace ledgerctl {
 namespace {
@@ -33,8 +33,8 @@ void PrintChain(const ChainReport& r, bool json) {
     return;
   }
   if (r.ok) {
-    std::cout << "chain OK: " << r.events_checked << " events verified, head #" << r.verified_position
-              << " " << Hex(r.verified_hash) << "\n";
+    std::cout << "chain OK: " << r.events_checked << " events verified, head #"
+              << r.verified_position << " " << Hex(r.verified_hash) << "\n";
   } else {
     std::cout << "chain BROKEN at position " << r.first_bad_position << ": " << Terminal(r.problem)
               << "\n";
@@ -75,13 +75,15 @@ void PrintOfflineReport(const Invocation& in, ledger::ReadView& view, const Offl
   if (in.json()) {
     std::cout << "{\"chain_ok\": " << (f.chain.ok ? "true" : "false")
               << ", \"projections_match\": " << (f.rebuild.match ? "true" : "false")
-              << ", \"events\": " << f.rebuild.events_replayed << ", \"head_position\": "
-              << view.head_position() << ", \"head_hash\": \"" << Hex(view.head_hash())
+              << ", \"events\": " << f.rebuild.events_replayed
+              << ", \"head_position\": " << view.head_position() << ", \"head_hash\": \""
+              << Hex(view.head_hash())
               << "\", \"trial_balance_zero\": " << (f.trial_balanced ? "true" : "false") << "}\n";
     return;
   }
   std::cout << "Offline audit of " << Terminal(in.Get("data-dir")) << "\n"
-            << "ledger      " << Terminal(view.ledger_id()) << " (" << Terminal(view.ledger_name()) << ")\n"
+            << "ledger      " << Terminal(view.ledger_id()) << " (" << Terminal(view.ledger_name())
+            << ")\n"
             << "events      " << f.rebuild.events_replayed << " replayed from position 1\n"
             << "head        #" << view.head_position() << " " << Hex(view.head_hash()) << "\n";
   if (f.verify_chain) {
@@ -92,14 +94,16 @@ void PrintOfflineReport(const Invocation& in, ledger::ReadView& view, const Offl
               << "\n";
   }
   std::cout << "projections "
-            << (f.rebuild.match ? "rebuilt from the log and equal to the stored ones" : "DIFFER from a rebuild")
+            << (f.rebuild.match ? "rebuilt from the log and equal to the stored ones"
+                                : "DIFFER from a rebuild")
             << " (" << f.rebuild.rows_compared << " rows)\n";
   PrintMismatches(f.rebuild);
   std::cout << "trial bal.  " << (f.trial_balanced ? "zero in every currency" : "NOT ZERO") << "\n";
   Table t({"currency", "raised", "disbursed", "held"});
   for (const auto& c : f.summary.totals().currencies()) {
     const std::string& cur = c.currency();
-    t.Add({cur, ledger::FormatDecimal(c.raised_minor(), cur), ledger::FormatDecimal(c.disbursed_minor(), cur),
+    t.Add({cur, ledger::FormatDecimal(c.raised_minor(), cur),
+           ledger::FormatDecimal(c.disbursed_minor(), cur),
            ledger::FormatDecimal(c.held_minor(), cur)});
   }
   t.Print(std::cout);
@@ -115,7 +119,8 @@ absl::StatusOr<int> AuditOffline(const Invocation& in, absl::string_view what, u
   OfflineFindings f;
   f.verify_chain = what != "rebuild";
   if (f.verify_chain) {
-    auto chain = ledger::VerifyChain(*view, from, to, Progress(in, "verifying", view->head_position()));
+    auto chain =
+        ledger::VerifyChain(*view, from, to, Progress(in, "verifying", view->head_position()));
     ClearProgress(in);
     RETURN_IF_ERROR(chain.status());
     f.chain = *chain;
@@ -147,7 +152,8 @@ absl::StatusOr<int> RunAuditVerify(const Invocation& in) {
   req.set_from_position(static_cast<uint64_t>(from));
   req.set_to_position(static_cast<uint64_t>(to));
   v1::VerifyChainResponse r;
-  RETURN_IF_ERROR(client.Call([&](grpc::ClientContext* c) { return client.audit().VerifyChain(c, req, &r); }));
+  RETURN_IF_ERROR(
+      client.Call([&](grpc::ClientContext* c) { return client.audit().VerifyChain(c, req, &r); }));
   ChainReport report;
   report.ok = r.ok();
   report.events_checked = r.events_checked();

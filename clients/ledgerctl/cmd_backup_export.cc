@@ -24,12 +24,14 @@ using ledger::BackupInfo;
 
 constexpr int64_t kBackupTimeoutMs = 3600 * 1000;
 
-std::function<void(uint64_t, uint64_t)> ProgressLine(const Invocation& in, const std::string& what) {
+std::function<void(uint64_t, uint64_t)> ProgressLine(const Invocation& in,
+                                                     const std::string& what) {
   if (!ShowProgress(in)) return {};
   return [what](uint64_t at, uint64_t last) {
     const unsigned long long percent = last == 0 ? 100 : at * 100 / last;
-    std::fprintf(stderr, "\r%s %llu / %llu (%3llu%%)", what.c_str(), static_cast<unsigned long long>(at),
-                 static_cast<unsigned long long>(last), percent);
+    std::fprintf(stderr, "\r%s %llu / %llu (%3llu%%)", what.c_str(),
+                 static_cast<unsigned long long>(at), static_cast<unsigned long long>(last),
+                 percent);
     std::fflush(stderr);
   };
 }
@@ -41,7 +43,8 @@ std::string Bytes(uint64_t n) {
 }
 
 std::string UtcSeconds(int64_t seconds) {
-  return absl::FormatTime("%Y-%m-%d %H:%M:%S UTC", absl::FromUnixSeconds(seconds), absl::UTCTimeZone());
+  return absl::FormatTime("%Y-%m-%d %H:%M:%S UTC", absl::FromUnixSeconds(seconds),
+                          absl::UTCTimeZone());
 }
 
 // An export read page by page from the server.
@@ -49,28 +52,33 @@ absl::StatusOr<ledger::ExportSummary> ExportOnline(const Invocation& in, ledger:
                                                    ledger::ExportFormat format, std::ostream& out) {
   Client client(in.globals());
   std::optional<absl::Status> rpc_failure;
-  ledger::PageReader pages = [&](uint64_t from, uint32_t limit) -> absl::StatusOr<v1::ReadEventsResponse> {
+  ledger::PageReader pages = [&](uint64_t from,
+                                 uint32_t limit) -> absl::StatusOr<v1::ReadEventsResponse> {
     v1::ReadEventsRequest req;
     req.set_from_position(from);
     req.set_limit(limit);
     v1::ReadEventsResponse r;
-    absl::Status s = client.Call([&](grpc::ClientContext* c) { return client.audit().ReadEvents(c, req, &r); });
+    absl::Status s =
+        client.Call([&](grpc::ClientContext* c) { return client.audit().ReadEvents(c, req, &r); });
     if (!s.ok()) rpc_failure = s;
     if (!s.ok()) return s;
     return r;
   };
-  ledger::TargetLookup lookup = [&](absl::string_view id) -> absl::StatusOr<std::optional<v1::Event>> {
+  ledger::TargetLookup lookup =
+      [&](absl::string_view id) -> absl::StatusOr<std::optional<v1::Event>> {
     v1::GetEventRequest req;
     req.set_event_id(std::string(id));
     v1::GetEventResponse r;
-    absl::Status s = client.Call([&](grpc::ClientContext* c) { return client.audit().GetEvent(c, req, &r); });
+    absl::Status s =
+        client.Call([&](grpc::ClientContext* c) { return client.audit().GetEvent(c, req, &r); });
     if (absl::IsNotFound(s)) return std::optional<v1::Event>();
     if (!s.ok()) rpc_failure = s;
     if (!s.ok()) return s;
     return std::optional<v1::Event>(std::move(*r.mutable_event()));
   };
-  auto summary = ledger::ExportFromPages(pages, lookup, table, format, out,
-                                         ProgressLine(in, absl::StrCat("exporting ", in.command().sub)));
+  auto summary =
+      ledger::ExportFromPages(pages, lookup, table, format, out,
+                              ProgressLine(in, absl::StrCat("exporting ", in.command().sub)));
   if (!summary.ok() && rpc_failure) return *rpc_failure;
   return summary;  // an export failure of its own is reported by RunExport
 }
@@ -87,13 +95,14 @@ absl::StatusOr<ledger::ExportSummary> ExportTo(const Invocation& in, ledger::Exp
 void PrintExported(const Invocation& in, ledger::ExportTable table, const ledger::ExportSummary& s,
                    const std::string& output) {
   if (in.json()) {
-    std::cout << "{\"file\": " << JsonQuote(output) << ", \"events\": " << s.events << ", \"rows\": " << s.rows
-              << ", \"head_position\": " << s.head_position << ", \"head_hash\": \"" << Hex(s.head_hash)
-              << "\"}\n";
+    std::cout << "{\"file\": " << JsonQuote(output) << ", \"events\": " << s.events
+              << ", \"rows\": " << s.rows << ", \"head_position\": " << s.head_position
+              << ", \"head_hash\": \"" << Hex(s.head_hash) << "\"}\n";
     return;
   }
-  std::cout << "exported " << s.rows << (table == ledger::ExportTable::kEvents ? " event" : " posting")
-            << " rows (" << s.events << " events, head #" << s.head_position << " " << Hex(s.head_hash)
+  std::cout << "exported " << s.rows
+            << (table == ledger::ExportTable::kEvents ? " event" : " posting") << " rows ("
+            << s.events << " events, head #" << s.head_position << " " << Hex(s.head_hash)
             << ") to " << Terminal(output) << "\n";
 }
 
@@ -145,20 +154,24 @@ v1::CreateBackupResponse BackupMessage(const BackupInfo& b) {
 void PrintVerifyJson(const ledger::BackupVerifyReport& r) {
   const auto b = [](bool v) { return v ? "true" : "false"; };
   std::cout << "{\"backup_id\": " << r.info.backup_id << ", \"files_ok\": " << b(r.files_ok)
-            << ", \"restored\": " << b(r.restored) << ", \"chain_ok\": " << b(r.restored && r.chain.ok)
+            << ", \"restored\": " << b(r.restored)
+            << ", \"chain_ok\": " << b(r.restored && r.chain.ok)
             << ", \"projections_match\": " << b(r.restored && r.rebuild.match)
-            << ", \"head_position\": " << r.head_position << ", \"head_hash\": \"" << Hex(r.head_hash)
-            << "\", \"ledger_id\": " << JsonQuote(r.ledger_id) << ", \"ok\": " << b(r.ok()) << "}\n";
+            << ", \"head_position\": " << r.head_position << ", \"head_hash\": \""
+            << Hex(r.head_hash) << "\", \"ledger_id\": " << JsonQuote(r.ledger_id)
+            << ", \"ok\": " << b(r.ok()) << "}\n";
 }
 
 void PrintRestoredChecks(const ledger::BackupVerifyReport& r) {
   std::cout << "hash chain  "
-            << (r.chain.ok ? absl::StrCat("verified: ", r.chain.events_checked, " events from position 1")
-                           : absl::StrCat("BROKEN at position ", r.chain.first_bad_position, ": ",
-                                          Terminal(r.chain.problem)))
+            << (r.chain.ok
+                    ? absl::StrCat("verified: ", r.chain.events_checked, " events from position 1")
+                    : absl::StrCat("BROKEN at position ", r.chain.first_bad_position, ": ",
+                                   Terminal(r.chain.problem)))
             << "\n";
   std::cout << "projections "
-            << (r.rebuild.match ? "rebuilt from the log and equal to the stored ones" : "DIFFER from a rebuild")
+            << (r.rebuild.match ? "rebuilt from the log and equal to the stored ones"
+                                : "DIFFER from a rebuild")
             << " (" << r.rebuild.rows_compared << " rows)\n";
   if (r.rebuild.failed_position) {
     std::cout << "  event #" << r.rebuild.failed_position
@@ -169,9 +182,10 @@ void PrintRestoredChecks(const ledger::BackupVerifyReport& r) {
               << "\n    rebuilt: " << Terminal(m.rebuilt) << "\n";
   }
   std::cout << "head        #" << r.head_position << " " << Hex(r.head_hash) << "\n";
-  if (r.info.problem.empty() && (r.head_position != r.info.head_position || r.head_hash != r.info.head_hash)) {
-    std::cout << "  DIFFERS from the head read from the backup in place: #" << r.info.head_position << " "
-              << Hex(r.info.head_hash) << "\n";
+  if (r.info.problem.empty() &&
+      (r.head_position != r.info.head_position || r.head_hash != r.info.head_hash)) {
+    std::cout << "  DIFFERS from the head read from the backup in place: #" << r.info.head_position
+              << " " << Hex(r.info.head_hash) << "\n";
   }
 }
 
@@ -179,19 +193,23 @@ void PrintVerifyText(const std::string& dir, const ledger::BackupVerifyReport& r
   std::cout << "Backup " << r.info.backup_id << " in " << Terminal(dir);
   if (r.info.created_at_seconds) std::cout << ", taken " << UtcSeconds(r.info.created_at_seconds);
   std::cout << "\n";
-  if (!r.info.problem.empty()) std::cout << "opening     FAILED: " << Terminal(r.info.problem) << "\n";
+  if (!r.info.problem.empty())
+    std::cout << "opening     FAILED: " << Terminal(r.info.problem) << "\n";
   std::cout << "files       "
-            << (r.files_ok ? absl::StrCat("checksums OK (", r.info.file_count, " files, ", Bytes(r.info.size_bytes), ")")
+            << (r.files_ok ? absl::StrCat("checksums OK (", r.info.file_count, " files, ",
+                                          Bytes(r.info.size_bytes), ")")
                            : absl::StrCat("DAMAGED: ", Terminal(r.files_problem)))
             << "\n";
   if (r.files_ok) {
     std::cout << "restore     "
-              << (r.restored ? absl::StrCat("restored into scratch space, opens as ledger ", Terminal(r.ledger_id))
+              << (r.restored ? absl::StrCat("restored into scratch space, opens as ledger ",
+                                            Terminal(r.ledger_id))
                              : absl::StrCat("FAILED: ", Terminal(r.restore_problem)))
               << "\n";
   }
   if (r.restored) PrintRestoredChecks(r);
-  std::cout << (r.ok() ? "RESULT: the backup verifies.\n" : "RESULT: PROBLEMS FOUND (see above).\n");
+  std::cout << (r.ok() ? "RESULT: the backup verifies.\n"
+                       : "RESULT: PROBLEMS FOUND (see above).\n");
 }
 
 }  // namespace
@@ -210,15 +228,17 @@ absl::StatusOr<int> RunBackupCreate(const Invocation& in) {
   v1::CreateBackupRequest req;
   req.set_backup_dir(in.Get("to"));
   // A backup copies files: allow it an hour unless --timeout says otherwise.
-  const int64_t timeout_ms = in.globals().timeout_given ? in.globals().timeout_ms : kBackupTimeoutMs;
+  const int64_t timeout_ms =
+      in.globals().timeout_given ? in.globals().timeout_ms : kBackupTimeoutMs;
   ASSIGN_OR_RETURN(v1::CreateBackupResponse r, client.CreateBackup(req, timeout_ms));
   if (in.json()) {
     PrintJson(r);
     return kExitOk;
   }
   std::cout << "backup " << r.backup_id() << " of ledger " << Terminal(r.ledger_id()) << " in "
-            << Terminal(req.backup_dir()) << ": head #" << r.head().position() << " " << Hex(r.head().hash())
-            << ", " << Bytes(r.size_bytes()) << " in " << r.file_count() << " files\n";
+            << Terminal(req.backup_dir()) << ": head #" << r.head().position() << " "
+            << Hex(r.head().hash()) << ", " << Bytes(r.size_bytes()) << " in " << r.file_count()
+            << " files\n";
   return kExitOk;
 }
 
@@ -229,7 +249,8 @@ absl::StatusOr<int> RunBackupList(const Invocation& in) {
     for (size_t i = 0; i < list.size(); ++i) {
       JsonMembers extra;
       if (!list[i].problem.empty()) extra.push_back({"problem", JsonQuote(list[i].problem)});
-      std::cout << (i ? ", " : "") << ToJson(BackupMessage(list[i]), JsonStyle{false, true}, 0, extra);
+      std::cout << (i ? ", " : "")
+                << ToJson(BackupMessage(list[i]), JsonStyle{false, true}, 0, extra);
     }
     std::cout << "]}\n";
     return kExitOk;
@@ -238,8 +259,8 @@ absl::StatusOr<int> RunBackupList(const Invocation& in) {
   for (const BackupInfo& b : list) {
     t.Add({absl::StrCat(b.backup_id), b.created_at_seconds ? UtcSeconds(b.created_at_seconds) : "",
            b.problem.empty() ? absl::StrCat("#", b.head_position) : "",
-           b.problem.empty() ? ShortHash(b.head_hash) : "", Bytes(b.size_bytes), absl::StrCat(b.file_count),
-           b.problem});
+           b.problem.empty() ? ShortHash(b.head_hash) : "", Bytes(b.size_bytes),
+           absl::StrCat(b.file_count), b.problem});
   }
   t.Print(std::cout);
   return kExitOk;
@@ -271,13 +292,15 @@ absl::StatusOr<int> RunBackupRestore(const Invocation& in) {
   ASSIGN_OR_RETURN(auto r, ledger::RestoreBackup(in.Positional("DIR"), id, target));
   if (in.json()) {
     std::cout << "{\"backup_id\": " << r.backup_id << ", \"data_dir\": " << JsonQuote(target)
-              << ", \"ledger_id\": " << JsonQuote(r.ledger_id) << ", \"head_position\": " << r.head_position
-              << ", \"head_hash\": \"" << Hex(r.head_hash) << "\"}\n";
+              << ", \"ledger_id\": " << JsonQuote(r.ledger_id)
+              << ", \"head_position\": " << r.head_position << ", \"head_hash\": \""
+              << Hex(r.head_hash) << "\"}\n";
     return kExitOk;
   }
-  std::cout << "restored backup " << r.backup_id << " of ledger " << Terminal(r.ledger_id) << " into "
-            << Terminal(target) << ": head #" << r.head_position << " " << Hex(r.head_hash)
-            << "\ncheck it offline with: ledgerctl audit replay --data-dir " << Terminal(target) << "\n";
+  std::cout << "restored backup " << r.backup_id << " of ledger " << Terminal(r.ledger_id)
+            << " into " << Terminal(target) << ": head #" << r.head_position << " "
+            << Hex(r.head_hash) << "\ncheck it offline with: ledgerctl audit replay --data-dir "
+            << Terminal(target) << "\n";
   return kExitOk;
 }
 

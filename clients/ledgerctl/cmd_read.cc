@@ -30,8 +30,8 @@ void PrintSummaryTable(const v1::GetSummaryResponse& r) {
       if (g.currency() == c.currency()) general = g.available_minor();
     }
     t.Add({c.currency(), FormatDecimal(c.raised_minor(), c.currency()),
-           FormatDecimal(c.disbursed_minor(), c.currency()), FormatDecimal(c.held_minor(), c.currency()),
-           FormatDecimal(general, c.currency())});
+           FormatDecimal(c.disbursed_minor(), c.currency()),
+           FormatDecimal(c.held_minor(), c.currency()), FormatDecimal(general, c.currency())});
   }
   t.Print(std::cout);
 }
@@ -149,12 +149,14 @@ absl::StatusOr<int> RunBranches(const Invocation& in) {
                                : v.in_arrears()              ? "ARREARS"
                                                              : "paid up";
     if (b.totals().empty()) {
-      t.Add({b.branch_id(), b.union_name(), b.branch_name(), status, b.paid_until(), "-", "-", "-"});
+      t.Add(
+          {b.branch_id(), b.union_name(), b.branch_name(), status, b.paid_until(), "-", "-", "-"});
     }
     for (const auto& x : b.totals()) {
       t.Add({b.branch_id(), b.union_name(), b.branch_name(), status, b.paid_until(),
              FormatAmount(x.fees_paid_minor(), x.currency()),
-             FormatAmount(x.donations_minor(), x.currency()), FormatAmount(x.total_minor(), x.currency())});
+             FormatAmount(x.donations_minor(), x.currency()),
+             FormatAmount(x.total_minor(), x.currency())});
     }
   }
   t.Print(std::cout);
@@ -270,7 +272,8 @@ absl::StatusOr<int> RunEvent(const Invocation& in) {
 absl::StatusOr<int> RunTail(const Invocation& in) {
   const bool follow = in.Has("follow");
   if (follow && in.Has("data-dir")) {
-    return Usage(in, "-f follows a live server; a data directory does not grow (drop -f)", "--follow");
+    return Usage(in, "-f follows a live server; a data directory does not grow (drop -f)",
+                 "--follow");
   }
   ASSIGN_OR_RETURN(int64_t n, IntOption(in, "lines", 10, 1, INT64_MAX));
   ASSIGN_OR_RETURN(int64_t from_option, IntOption(in, "from", 1, 0, INT64_MAX));

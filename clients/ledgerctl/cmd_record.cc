@@ -20,8 +20,8 @@ namespace {
 std::string NewEventId() {
   unsigned char bytes[8];
   RAND_bytes(bytes, sizeof(bytes));
-  return absl::StrCat("ctl-", absl::FormatTime("%Y%m%d%H%M%S", absl::Now(), absl::UTCTimeZone()), "-",
-                      Hex(absl::string_view(reinterpret_cast<char*>(bytes), sizeof(bytes))));
+  return absl::StrCat("ctl-", absl::FormatTime("%Y%m%d%H%M%S", absl::Now(), absl::UTCTimeZone()),
+                      "-", Hex(absl::string_view(reinterpret_cast<char*>(bytes), sizeof(bytes))));
 }
 
 // Fills the envelope (--event-id, --on, --memo), appends, and prints what

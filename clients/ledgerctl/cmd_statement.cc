@@ -26,7 +26,8 @@ struct StatementArgs {
 
 absl::StatusOr<StatementArgs> ParseStatementArgs(const Invocation& in) {
   if (!in.Has("from") || !in.Has("to")) {
-    return Usage(in, "needs --from YYYY-MM-DD and --to YYYY-MM-DD", in.Has("from") ? "--to" : "--from");
+    return Usage(in, "needs --from YYYY-MM-DD and --to YYYY-MM-DD",
+                 in.Has("from") ? "--to" : "--from");
   }
   StatementArgs out;
   out.range.set_from_date(in.Get("from"));
@@ -39,7 +40,8 @@ absl::StatusOr<StatementArgs> ParseStatementArgs(const Invocation& in) {
   } else if (format == "csv") {
     out.format = Format::kCsv;
   } else {
-    return Usage(in, absl::StrCat("--format must be table, json or csv, not \"", format, "\""), "--format");
+    return Usage(in, absl::StrCat("--format must be table, json or csv, not \"", format, "\""),
+                 "--format");
   }
   return out;
 }
@@ -70,13 +72,13 @@ void PrintRows(const Rows& rows, bool csv) {
 // The movements, with their running balance.
 void PrintLines(const google::protobuf::RepeatedPtrField<v1::StatementLine>& lines, bool csv,
                 const char* change_header) {
-  Rows rows = {Header({"date", "position", "event_id", "description", "currency", change_header,
-                       "balance"})};
+  Rows rows = {Header(
+      {"date", "position", "event_id", "description", "currency", change_header, "balance"})};
   for (const auto& l : lines) {
     const std::string& c = l.currency();
     rows.push_back({CsvText(l.event().occurred_on()), CsvNumber(absl::StrCat(l.event().position())),
-                    CsvText(l.event().event_id()), CsvText(DescribeBody(l.event().body())), CsvText(c),
-                    CsvNumber(FormatDecimal(l.change_minor(), c)),
+                    CsvText(l.event().event_id()), CsvText(DescribeBody(l.event().body())),
+                    CsvText(c), CsvNumber(FormatDecimal(l.change_minor(), c)),
                     CsvNumber(FormatDecimal(l.balance_minor(), c))});
   }
   PrintRows(rows, csv);
@@ -113,7 +115,8 @@ void PrintBranchHeading(const v1::GetBranchStatementResponse& r, bool csv) {
   const std::string fee = FormatAmount(r.fee_per_period().amount_minor(), fc);
   const std::string due = FormatAmount(r.fees_due().amount_minor(), fc);
   if (csv) {
-    PrintCsv({Header({"branch", "from", "to", "fee_per_period", "periods_due", "fees_due", "periods_paid"}),
+    PrintCsv({Header({"branch", "from", "to", "fee_per_period", "periods_due", "fees_due",
+                      "periods_paid"}),
               {CsvText(r.branch().branch_id()), CsvText(r.range().from_date()),
                CsvText(r.range().to_date()), CsvText(fee), CsvNumber(absl::StrCat(r.periods_due())),
                CsvText(due), CsvNumber(absl::StrCat(r.periods_paid()))}},
@@ -122,8 +125,9 @@ void PrintBranchHeading(const v1::GetBranchStatementResponse& r, bool csv) {
     return;
   }
   std::cout << "Statement of branch " << Terminal(r.branch().union_name()) << " "
-            << Terminal(r.branch().branch_name()) << " [" << Terminal(r.branch().branch_id()) << "], "
-            << Terminal(r.range().from_date()) << " to " << Terminal(r.range().to_date()) << "\n"
+            << Terminal(r.branch().branch_name()) << " [" << Terminal(r.branch().branch_id())
+            << "], " << Terminal(r.range().from_date()) << " to " << Terminal(r.range().to_date())
+            << "\n"
             << "fees due:  " << r.periods_due() << " period(s) x " << fee << " = " << due << "\n"
             << "fees paid: " << r.periods_paid() << " period(s)\n";
 }
@@ -143,9 +147,9 @@ absl::StatusOr<int> RunStatementFund(const Invocation& in) {
   }
   const bool csv = args.format == Format::kCsv;
   if (!csv) {
-    std::cout << "Statement of fund:" << Terminal(r.fund()) << ", " << Terminal(args.range.from_date())
-              << " to " << Terminal(args.range.to_date()) << " (read at #" << r.as_of().position()
-              << ")\n";
+    std::cout << "Statement of fund:" << Terminal(r.fund()) << ", "
+              << Terminal(args.range.from_date()) << " to " << Terminal(args.range.to_date())
+              << " (read at #" << r.as_of().position() << ")\n";
   }
   PrintRows(FundTotals(r), csv);
   std::cout << (csv ? "\r\n" : "\n");
@@ -182,10 +186,12 @@ absl::StatusOr<int> RunStatementIncome(const Invocation& in) {
     PrintJson(r);
     return kExitOk;
   }
-  Rows rows = {Header({"currency", "fund class", "opening", "income", "transfers", "spending", "closing"})};
+  Rows rows = {
+      Header({"currency", "fund class", "opening", "income", "transfers", "spending", "closing"})};
   for (const auto& x : r.rows()) {
     const std::string& c = x.currency();
-    rows.push_back({CsvText(c), CsvText(x.fund_class()), CsvNumber(FormatDecimal(x.opening_minor(), c)),
+    rows.push_back({CsvText(c), CsvText(x.fund_class()),
+                    CsvNumber(FormatDecimal(x.opening_minor(), c)),
                     CsvNumber(FormatDecimal(x.income_minor(), c)),
                     CsvNumber(FormatDecimal(x.transfers_minor(), c)),
                     CsvNumber(FormatDecimal(x.spending_minor(), c)),

@@ -24,8 +24,8 @@ std::string DescribeMoneyBody(const v1::EventBody& b) {
   switch (b.kind_case()) {
     case v1::EventBody::kAffiliationFeePaid: {
       const auto& e = b.affiliation_fee_paid();
-      return absl::StrCat("fee ", Amt(e.amount()), " from branch ", e.branch_id(), " (", e.periods(),
-                          " period", e.periods() == 1 ? "" : "s", ")");
+      return absl::StrCat("fee ", Amt(e.amount()), " from branch ", e.branch_id(), " (",
+                          e.periods(), " period", e.periods() == 1 ? "" : "s", ")");
     }
     case v1::EventBody::kDonationReceived: {
       const auto& e = b.donation_received();
@@ -39,11 +39,13 @@ std::string DescribeMoneyBody(const v1::EventBody& b) {
                           b.funds_allocated().beneficiary_id());
     case v1::EventBody::kDisbursementMade:
       return absl::StrCat("disbursement ", Amt(b.disbursement_made().amount()), " from ",
-                          b.disbursement_made().beneficiary_id(), ": ", b.disbursement_made().purpose());
+                          b.disbursement_made().beneficiary_id(), ": ",
+                          b.disbursement_made().purpose());
     case v1::EventBody::kEventReversed: {
       const auto& e = b.event_reversed();
       return absl::StrCat("reversal of ", e.target_event_id(), " ",
-                          e.amount().amount_minor() ? Amt(e.amount()) : "in full", ": ", e.reason());
+                          e.amount().amount_minor() ? Amt(e.amount()) : "in full", ": ",
+                          e.reason());
     }
     default:
       return "(unknown event)";
@@ -63,8 +65,9 @@ absl::StatusOr<int64_t> IntOption(const Invocation& in, absl::string_view name, 
   const std::string text = in.Get(name);
   int64_t v = 0;
   if (!absl::SimpleAtoi(text, &v) || v < min || v > max) {
-    return Usage(in, absl::StrCat("--", name, " takes a whole number from ", min, " to ", max,
-                                  ", not \"", text, "\""),
+    return Usage(in,
+                 absl::StrCat("--", name, " takes a whole number from ", min, " to ", max,
+                              ", not \"", text, "\""),
                  absl::StrCat("--", name));
   }
   return v;
@@ -115,8 +118,9 @@ std::string DescribeBody(const v1::EventBody& b) {
     case v1::EventBody::kBeneficiaryClosed:
       return absl::StrCat("beneficiary ", b.beneficiary_closed().beneficiary_id(), " closed");
     case v1::EventBody::kBranchAffiliated:
-      return absl::StrCat("branch ", b.branch_affiliated().branch_id(), " affiliated: ",
-                          b.branch_affiliated().union_name(), " ", b.branch_affiliated().branch_name());
+      return absl::StrCat("branch ", b.branch_affiliated().branch_id(),
+                          " affiliated: ", b.branch_affiliated().union_name(), " ",
+                          b.branch_affiliated().branch_name());
     case v1::EventBody::kBranchDisaffiliated:
       return absl::StrCat("branch ", b.branch_disaffiliated().branch_id(), " disaffiliated");
     case v1::EventBody::KIND_NOT_SET:

@@ -9,8 +9,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "google/protobuf/descriptor.h"
-#include "ledger/errors.h"
 #include "ledger/audit/export.h"
+#include "ledger/errors.h"
 #include "ledger/hash.h"
 
 namespace ledgerctl {
@@ -55,16 +55,20 @@ std::optional<uint32_t> NextCodePoint(absl::string_view text, size_t* i) {
 
 // Characters that can move a cursor, fake a line or reorder what follows.
 bool IsSpoofing(uint32_t cp) {
-  return cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F) || cp == 0x2028 ||
-         cp == 0x2029 || (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
+  return cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F) || cp == 0x2028 || cp == 0x2029 ||
+         (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
 }
 
 std::string Escaped(uint32_t cp) {
   switch (cp) {
-    case '\n': return "\\n";
-    case '\r': return "\\r";
-    case '\t': return "\\t";
-    default: return absl::StrFormat("\\u%04x", cp);
+    case '\n':
+      return "\\n";
+    case '\r':
+      return "\\r";
+    case '\t':
+      return "\\t";
+    default:
+      return absl::StrFormat("\\u%04x", cp);
   }
 }
 
@@ -110,10 +114,12 @@ void WriteValue(const Message& m, const FieldDescriptor* f, int index, const Jso
       absl::StrAppend(out, "\"", rep ? r->GetRepeatedInt64(m, f, index) : r->GetInt64(m, f), "\"");
       return;
     case FieldDescriptor::CPPTYPE_UINT64:
-      absl::StrAppend(out, "\"", rep ? r->GetRepeatedUInt64(m, f, index) : r->GetUInt64(m, f), "\"");
+      absl::StrAppend(out, "\"", rep ? r->GetRepeatedUInt64(m, f, index) : r->GetUInt64(m, f),
+                      "\"");
       return;
     case FieldDescriptor::CPPTYPE_BOOL:
-      absl::StrAppend(out, (rep ? r->GetRepeatedBool(m, f, index) : r->GetBool(m, f)) ? "true" : "false");
+      absl::StrAppend(
+          out, (rep ? r->GetRepeatedBool(m, f, index) : r->GetBool(m, f)) ? "true" : "false");
       return;
     case FieldDescriptor::CPPTYPE_FLOAT:  // none in our protos; kept for completeness
       absl::StrAppend(out, rep ? r->GetRepeatedFloat(m, f, index) : r->GetFloat(m, f));
@@ -137,7 +143,8 @@ void WriteValue(const Message& m, const FieldDescriptor* f, int index, const Jso
       return;
     }
     case FieldDescriptor::CPPTYPE_MESSAGE:
-      WriteMessage(rep ? r->GetRepeatedMessage(m, f, index) : r->GetMessage(m, f), style, indent, out);
+      WriteMessage(rep ? r->GetRepeatedMessage(m, f, index) : r->GetMessage(m, f), style, indent,
+                   out);
       return;
   }
 }
@@ -193,8 +200,8 @@ void WriteMessage(const Message& m, const JsonStyle& style, int indent, std::str
 
 absl::Status UsageError(absl::string_view message, absl::string_view field,
                         absl::string_view command) {
-  absl::Status status = ledger::Refusal(absl::StatusCode::kInvalidArgument, kReasonUsage,
-                                        message, field);
+  absl::Status status =
+      ledger::Refusal(absl::StatusCode::kInvalidArgument, kReasonUsage, message, field);
   status.SetPayload(kUsageCommandPayload, absl::Cord(command));
   return status;
 }
@@ -224,8 +231,8 @@ void PrintError(const absl::Status& status, bool json, std::ostream& err) {
     err << "{\"code\": " << JsonQuote(code)
         << ", \"reason\": " << JsonQuote(detail ? detail->reason() : "")
         << ", \"message\": " << JsonQuote(status.message())
-        << ", \"field\": " << JsonQuote(detail ? detail->field() : "") << ", \"details\": "
-        << (detail ? ToJson(*detail, JsonStyle{false, false}) : "{}")
+        << ", \"field\": " << JsonQuote(detail ? detail->field() : "")
+        << ", \"details\": " << (detail ? ToJson(*detail, JsonStyle{false, false}) : "{}")
         << ", \"exit_code\": " << ExitCodeOf(status) << "}\n";
     return;
   }

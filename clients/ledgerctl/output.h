@@ -115,8 +115,8 @@ using JsonMembers = std::vector<std::pair<std::string, std::string>>;
 // `message` as JSON (no trailing newline), followed by the `extra` members.
 // `indent` is the level the text starts at (for a message embedded in a
 // larger object).
-std::string ToJson(const google::protobuf::Message& message, JsonStyle style = {},
-                   int indent = 0, const JsonMembers& extra = {});
+std::string ToJson(const google::protobuf::Message& message, JsonStyle style = {}, int indent = 0,
+                   const JsonMembers& extra = {});
 
 // An object of `members` (each value written for `indent` + 1) and a list of
 // messages, in the same style as ToJson.

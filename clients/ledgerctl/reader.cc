@@ -7,11 +7,11 @@
 #include "absl/strings/str_cat.h"
 #include "clients/ledgerctl/client.h"
 #include "clients/ledgerctl/output.h"
-#include "ledger/domain/civil_date.h"
 #include "ledger/audit/point_in_time.h"
-#include "ledger/views/queries.h"
 #include "ledger/audit/statements.h"
+#include "ledger/domain/civil_date.h"
 #include "ledger/status_macros.h"
+#include "ledger/views/queries.h"
 
 namespace ledgerctl {
 namespace {
@@ -24,19 +24,20 @@ class GrpcReader : public Reader {
  public:
   explicit GrpcReader(const GlobalOptions& globals) : client_(globals) {}
 
-#define LEDGERCTL_UNARY(Method, Stub, Rpc, Request, Response)                       \
-  absl::StatusOr<v1::Response> Method(const v1::Request& r) override {               \
-    v1::Response out;                                                                \
-    RETURN_IF_ERROR(client_.Call([&](grpc::ClientContext* c) {                       \
-      out.Clear();                                                                   \
-      return client_.Stub().Rpc(c, r, &out);                                         \
-    }));                                                                             \
-    return out;                                                                      \
+#define LEDGERCTL_UNARY(Method, Stub, Rpc, Request, Response)          \
+  absl::StatusOr<v1::Response> Method(const v1::Request& r) override { \
+    v1::Response out;                                                  \
+    RETURN_IF_ERROR(client_.Call([&](grpc::ClientContext* c) {         \
+      out.Clear();                                                     \
+      return client_.Stub().Rpc(c, r, &out);                           \
+    }));                                                               \
+    return out;                                                        \
   }
   LEDGERCTL_UNARY(Summary, queries, GetSummary, GetSummaryRequest, GetSummaryResponse)
   LEDGERCTL_UNARY(Beneficiaries, queries, ListBeneficiaries, ListBeneficiariesRequest,
                   ListBeneficiariesResponse)
-  LEDGERCTL_UNARY(Beneficiary, queries, GetBeneficiary, GetBeneficiaryRequest, GetBeneficiaryResponse)
+  LEDGERCTL_UNARY(Beneficiary, queries, GetBeneficiary, GetBeneficiaryRequest,
+                  GetBeneficiaryResponse)
   LEDGERCTL_UNARY(Branches, queries, ListBranches, ListBranchesRequest, ListBranchesResponse)
   LEDGERCTL_UNARY(Branch, queries, GetBranch, GetBranchRequest, GetBranchResponse)
   LEDGERCTL_UNARY(TrialBalance, queries, GetTrialBalance, GetTrialBalanceRequest,
@@ -92,7 +93,8 @@ class OfflineReader : public Reader {
       const v1::GetBeneficiaryRequest& r) override {
     ASSIGN_OR_RETURN(auto view, At(r.as_of()));
     v1::GetBeneficiaryResponse out;
-    ASSIGN_OR_RETURN(*out.mutable_beneficiary(), ledger::QueryBeneficiary(*view, r.beneficiary_id()));
+    ASSIGN_OR_RETURN(*out.mutable_beneficiary(),
+                     ledger::QueryBeneficiary(*view, r.beneficiary_id()));
     *out.mutable_as_of() = ledger::HeadOf(*view);
     return out;
   }

@@ -13,8 +13,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
-#include "ledger/errors.h"
 #include "ledger/domain/ids.h"
+#include "ledger/errors.h"
 #include "ledger/status_macros.h"
 #include "ledger/storage/database.h"
 #include "rocksdb/env.h"
@@ -28,7 +28,6 @@ namespace fs = std::filesystem;
 // One BackupEngine writer per process at a time (BackupEngine directories
 // do not support concurrent writers).
 ABSL_CONST_INIT absl::Mutex backup_mu(absl::kConstInit);
-
 
 // Longest backup directory accepted (PATH_MAX on Linux).
 constexpr size_t kMaxPathLength = 4096;
@@ -129,8 +128,7 @@ absl::StatusOr<std::unique_ptr<rocksdb::BackupEngineReadOnly>> OpenReadOnly(
 
 // The backup `backup_id` (0 = the latest good one), with file details.
 absl::StatusOr<rocksdb::BackupInfo> FindBackup(const rocksdb::BackupEngineReadOnly& engine,
-                                               const std::string& backup_dir,
-                                               uint32_t backup_id) {
+                                               const std::string& backup_dir, uint32_t backup_id) {
   rocksdb::BackupInfo info;
   rocksdb::Status s = backup_id == 0 ? engine.GetLatestBackupInfo(&info, true)
                                      : engine.GetBackupInfo(backup_id, &info, true);
@@ -161,16 +159,15 @@ absl::Status CheckBackupDir(const std::string& backup_dir, const std::string& da
   }
   const fs::path requested(backup_dir);
   if (!requested.is_absolute()) {
-    return InvalidField("backup_dir",
-                        absl::StrCat("must be an absolute path on the server, not \"", backup_dir,
-                                     "\""));
+    return InvalidField("backup_dir", absl::StrCat("must be an absolute path on the server, not \"",
+                                                   backup_dir, "\""));
   }
   const fs::path backup = Canonical(backup_dir);
   const fs::path data = Canonical(data_dir);
   if (IsWithin(backup, data)) {
-    return InvalidField("backup_dir", absl::StrCat(backup_dir, " is inside the data directory ",
-                                                   data.string(),
-                                                   "; choose a directory outside it"));
+    return InvalidField("backup_dir",
+                        absl::StrCat(backup_dir, " is inside the data directory ", data.string(),
+                                     "; choose a directory outside it"));
   }
   std::error_code ec;
   if (fs::exists(backup, ec)) {
@@ -229,13 +226,12 @@ absl::StatusOr<BackupInfo> CreateBackup(EventLog& log, const std::string& backup
   RETURN_IF_ERROR(FromRocks(engine->GetBackupInfo(id, &info, /*include_file_details=*/true),
                             absl::StrCat("reading back backup ", id)));
   BackupInfo out = Describe(info);
-  if (!out.problem.empty() || out.ledger_id != log.ledger_id() ||
-      out.head_position < head_before) {
-    const std::string why = !out.problem.empty()
-                                ? out.problem
-                                : absl::StrCat("it holds ledger ", out.ledger_id, " at head ",
-                                               out.head_position, ", expected ledger ",
-                                               log.ledger_id(), " at head >= ", head_before);
+  if (!out.problem.empty() || out.ledger_id != log.ledger_id() || out.head_position < head_before) {
+    const std::string why =
+        !out.problem.empty()
+            ? out.problem
+            : absl::StrCat("it holds ledger ", out.ledger_id, " at head ", out.head_position,
+                           ", expected ledger ", log.ledger_id(), " at head >= ", head_before);
     engine->DeleteBackup(id).PermitUncheckedError();
     return absl::DataLossError(
         absl::StrCat("backup ", id, " could not be read back (", why, "); it was removed"));
@@ -293,8 +289,8 @@ absl::StatusOr<BackupVerifyReport> VerifyBackup(const std::string& backup_dir, u
   }
   ScratchDir scratch(pattern);
   const std::string restored = absl::StrCat(scratch.path(), "/ledger");
-  rocksdb::IOStatus r = engine->RestoreDBFromBackup(rocksdb::RestoreOptions(), info.backup_id,
-                                                    restored, restored);
+  rocksdb::IOStatus r =
+      engine->RestoreDBFromBackup(rocksdb::RestoreOptions(), info.backup_id, restored, restored);
   if (!r.ok()) {
     report.restore_problem = absl::StrCat("restore failed: ", r.ToString());
     return report;
@@ -339,16 +335,18 @@ absl::StatusOr<RestoreResult> RestoreBackup(const std::string& backup_dir, uint3
       rocksdb::FileLock* lock = nullptr;
       rocksdb::Status held = rocksdb::Env::Default()->LockFile(lock_file.string(), &lock);
       if (!held.ok()) {
-        return absl::FailedPreconditionError(absl::StrCat(
-            target_dir, " is a live ledger in use by a running process (its LOCK is held); "
-                        "a restore never overwrites a ledger: restore into a new directory"));
+        return absl::FailedPreconditionError(
+            absl::StrCat(target_dir,
+                         " is a live ledger in use by a running process (its LOCK is held); "
+                         "a restore never overwrites a ledger: restore into a new directory"));
       }
       rocksdb::Env::Default()->UnlockFile(lock).PermitUncheckedError();
     }
     if (!fs::is_empty(target, ec)) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          target_dir, " is not empty; a restore never overwrites anything: restore into a new "
-                      "or empty directory"));
+      return absl::FailedPreconditionError(
+          absl::StrCat(target_dir,
+                       " is not empty; a restore never overwrites anything: restore into a new "
+                       "or empty directory"));
     }
   }
   ASSIGN_OR_RETURN(std::unique_ptr<rocksdb::BackupEngineReadOnly> engine, OpenReadOnly(backup_dir));
@@ -357,20 +355,19 @@ absl::StatusOr<RestoreResult> RestoreBackup(const std::string& backup_dir, uint3
   // Restore beside the target and rename it into place when complete, so a
   // half-restored directory never looks like a ledger.
   ScratchDir staging(
-      (target.parent_path() / absl::StrCat(".", target.filename().string(), ".restoring-",
-                                           NewLedgerId().substr(0, 8)))
+      (target.parent_path() /
+       absl::StrCat(".", target.filename().string(), ".restoring-", NewLedgerId().substr(0, 8)))
           .string());
-  RETURN_IF_ERROR(FromRocks(engine->RestoreDBFromBackup(rocksdb::RestoreOptions(),
-                                                        info.backup_id, staging.path(),
-                                                        staging.path()),
+  RETURN_IF_ERROR(FromRocks(engine->RestoreDBFromBackup(rocksdb::RestoreOptions(), info.backup_id,
+                                                        staging.path(), staging.path()),
                             absl::StrCat("restoring backup ", info.backup_id)));
   BackupInfo head;
   RETURN_IF_ERROR(ReadLedgerHead(staging.path(), nullptr, &head));
   if (fs::exists(target, ec)) fs::remove(target, ec);  // empty, checked above
   fs::rename(staging.path(), target, ec);
   if (ec) {
-    return absl::FailedPreconditionError(absl::StrCat("cannot move the restored ledger to ",
-                                                      target_dir, ": ", ec.message()));
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot move the restored ledger to ", target_dir, ": ", ec.message()));
   }
   RestoreResult out;
   out.backup_id = info.backup_id;

@@ -21,8 +21,8 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "ledger/writer/event_log.h"
 #include "ledger/audit/replay.h"
+#include "ledger/writer/event_log.h"
 
 namespace ledger {
 
@@ -72,9 +72,9 @@ struct BackupVerifyReport {
   std::string files_problem;  // when not files_ok
   bool restored = false;      // restored and opened as a ledger
   std::string restore_problem;
-  ChainReport chain;          // of the restored copy
-  RebuildReport rebuild;      // of the restored copy
-  uint64_t head_position = 0; // of the restored copy
+  ChainReport chain;           // of the restored copy
+  RebuildReport rebuild;       // of the restored copy
+  uint64_t head_position = 0;  // of the restored copy
   std::string head_hash;
   std::string ledger_id;
   // Everything checked out: files, restore, chain, projections, and the

@@ -34,21 +34,21 @@ Cell NoInt() { return Cell{"", true}; }
 
 const std::vector<std::string>& EventColumnList() {
   static const auto* columns = new std::vector<std::string>{
-      "position",       "event_id",        "occurred_on",   "recorded_at",
-      "actor",          "kind",            "amount",        "currency",
-      "amount_minor",   "debit_account",   "credit_account", "beneficiary_id",
-      "branch_id",      "donor_kind",      "donor_ref",     "target_event_id",
-      "reversal_kind",  "name",            "details",       "method",
-      "reference",      "payee",           "memo",          "reversed_by_position",
-      "hash",           "prev_hash"};
+      "position",      "event_id",      "occurred_on",    "recorded_at",
+      "actor",         "kind",          "amount",         "currency",
+      "amount_minor",  "debit_account", "credit_account", "beneficiary_id",
+      "branch_id",     "donor_kind",    "donor_ref",      "target_event_id",
+      "reversal_kind", "name",          "details",        "method",
+      "reference",     "payee",         "memo",           "reversed_by_position",
+      "hash",          "prev_hash"};
   return *columns;
 }
 
 const std::vector<std::string>& PostingColumnList() {
   static const auto* columns = new std::vector<std::string>{
-      "position", "event_id", "occurred_on", "recorded_at",  "kind",
-      "line",     "account",  "currency",    "debit",        "credit",
-      "debit_minor", "credit_minor", "target_event_id", "details", "memo"};
+      "position",    "event_id",     "occurred_on",     "recorded_at", "kind",
+      "line",        "account",      "currency",        "debit",       "credit",
+      "debit_minor", "credit_minor", "target_event_id", "details",     "memo"};
   return *columns;
 }
 
@@ -64,17 +64,16 @@ absl::StatusOr<std::optional<Movement>> ResolveMovement(const v1::Event& event,
   ASSIGN_OR_RETURN(std::optional<v1::Event> target, lookup(r.target_event_id()));
   if (!target) {
     return absl::DataLossError(absl::StrCat("event ", event.position(), " reverses \"",
-                                            r.target_event_id(),
-                                            "\", which is not in the log"));
+                                            r.target_event_id(), "\", which is not in the log"));
   }
   std::optional<Movement> original = MovementOf(target->body());
   if (!original) {
     return absl::DataLossError(absl::StrCat("event ", event.position(), " reverses \"",
                                             r.target_event_id(), "\", which moves no money"));
   }
-  const int64_t amount =
-      r.has_amount() && r.amount().amount_minor() != 0 ? r.amount().amount_minor()
-                                                       : original->amount_minor;
+  const int64_t amount = r.has_amount() && r.amount().amount_minor() != 0
+                             ? r.amount().amount_minor()
+                             : original->amount_minor;
   return std::optional<Movement>(ReverseOf(*original, amount));
 }
 
@@ -120,13 +119,27 @@ std::string JsonString(absl::string_view text) {
   std::string out = "\"";
   for (char c : text) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
       default:
         if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
           out += absl::StrFormat("\\u%04x", static_cast<unsigned char>(c));
@@ -256,8 +269,8 @@ absl::Status ExportWriter::Add(const v1::Event& e, const TargetLookup& lookup) {
       options.preserve_proto_field_names = true;
       auto s = google::protobuf::util::MessageToJsonString(e.body(), &body, options);
       if (!s.ok()) {
-        return absl::InternalError(absl::StrCat("event ", e.position(),
-                                                ": cannot render its body as JSON"));
+        return absl::InternalError(
+            absl::StrCat("event ", e.position(), ": cannot render its body as JSON"));
       }
       tail = absl::StrCat(",\"body\":", body);
     }
@@ -298,16 +311,15 @@ absl::Status ExportWriter::Finish() {
 
 // ------------------------------------------------------------------ sources
 
-absl::StatusOr<ExportSummary> ExportFromView(ReadView& view, ExportTable table,
-                                             ExportFormat format, std::ostream& out,
-                                             const ExportProgress& progress) {
+absl::StatusOr<ExportSummary> ExportFromView(ReadView& view, ExportTable table, ExportFormat format,
+                                             std::ostream& out, const ExportProgress& progress) {
   ExportSummary summary;
   summary.head_position = view.head_position();
   summary.head_hash = view.head_hash();
   ExportWriter writer(table, format, out);
   RETURN_IF_ERROR(writer.Begin());
-  TargetLookup lookup = [&view](absl::string_view event_id)
-      -> absl::StatusOr<std::optional<v1::Event>> {
+  TargetLookup lookup =
+      [&view](absl::string_view event_id) -> absl::StatusOr<std::optional<v1::Event>> {
     ASSIGN_OR_RETURN(std::optional<uint64_t> position, view.FindEventId(event_id));
     if (!position) return std::optional<v1::Event>();
     ASSIGN_OR_RETURN(v1::Event e, GetApiEvent(view, *position));
@@ -340,8 +352,8 @@ absl::StatusOr<ExportSummary> ExportEvents(ReadView& view, ExportFormat format, 
   return ExportFromView(view, ExportTable::kEvents, format, out, progress);
 }
 
-absl::StatusOr<ExportSummary> ExportPostings(ReadView& view, ExportFormat format,
-                                             std::ostream& out, const ExportProgress& progress) {
+absl::StatusOr<ExportSummary> ExportPostings(ReadView& view, ExportFormat format, std::ostream& out,
+                                             const ExportProgress& progress) {
   return ExportFromView(view, ExportTable::kPostings, format, out, progress);
 }
 
@@ -360,9 +372,8 @@ absl::StatusOr<ExportSummary> ExportFromPages(const PageReader& read_page,
   summary.head_hash = page.head().hash();
   while (next <= summary.head_position) {
     if (page.events().empty()) {
-      return absl::DataLossError(absl::StrCat("the server returned no events from position ",
-                                              next, " (its head is ", summary.head_position,
-                                              ")"));
+      return absl::DataLossError(absl::StrCat("the server returned no events from position ", next,
+                                              " (its head is ", summary.head_position, ")"));
     }
     for (v1::Event& e : *page.mutable_events()) {
       if (e.position() > summary.head_position) break;

@@ -101,22 +101,21 @@ class ExportWriter {
 
 // What an export covered.
 struct ExportSummary {
-  uint64_t events = 0;          // events read (positions 1..head_position)
-  uint64_t rows = 0;            // rows written, header excluded
-  uint64_t head_position = 0;   // the export is of the log up to this head
+  uint64_t events = 0;         // events read (positions 1..head_position)
+  uint64_t rows = 0;           // rows written, header excluded
+  uint64_t head_position = 0;  // the export is of the log up to this head
   std::string head_hash;
 };
 
 // Exports every event of `view` (positions 1 to its head), streaming.
-absl::StatusOr<ExportSummary> ExportFromView(ReadView& view, ExportTable table,
-                                             ExportFormat format, std::ostream& out,
+absl::StatusOr<ExportSummary> ExportFromView(ReadView& view, ExportTable table, ExportFormat format,
+                                             std::ostream& out,
                                              const ExportProgress& progress = {});
 
 // The two exports named by the table.
 absl::StatusOr<ExportSummary> ExportEvents(ReadView& view, ExportFormat format, std::ostream& out,
                                            const ExportProgress& progress = {});
-absl::StatusOr<ExportSummary> ExportPostings(ReadView& view, ExportFormat format,
-                                             std::ostream& out,
+absl::StatusOr<ExportSummary> ExportPostings(ReadView& view, ExportFormat format, std::ostream& out,
                                              const ExportProgress& progress = {});
 
 // Reads one page of events from `from_position` (as LedgerAudit.ReadEvents).

@@ -30,7 +30,10 @@ class PointInTimeView : public ReadView {
  public:
   PointInTimeView(std::unique_ptr<ReadView> base, uint64_t position, std::string hash,
                   std::map<std::string, std::string, std::less<>> rows)
-      : base_(std::move(base)), position_(position), hash_(std::move(hash)), rows_(std::move(rows)) {}
+      : base_(std::move(base)),
+        position_(position),
+        hash_(std::move(hash)),
+        rows_(std::move(rows)) {}
 
   uint64_t head_position() const override { return position_; }
   const std::string& head_hash() const override { return hash_; }
@@ -57,7 +60,8 @@ class PointInTimeView : public ReadView {
 
   absl::StatusOr<StoredEvent> GetEvent(uint64_t position) override {
     if (position > position_) {
-      return absl::NotFoundError(absl::StrCat("no event at position ", position, " as of ", position_));
+      return absl::NotFoundError(
+          absl::StrCat("no event at position ", position, " as of ", position_));
     }
     return base_->GetEvent(position);
   }
@@ -66,8 +70,10 @@ class PointInTimeView : public ReadView {
     if (p && *p > position_) return std::optional<uint64_t>();
     return p;
   }
-  absl::Status ScanEvents(uint64_t from, const std::function<bool(const StoredEvent&)>& fn) override {
-    return base_->ScanEvents(from, [&](const StoredEvent& e) { return e.position <= position_ && fn(e); });
+  absl::Status ScanEvents(uint64_t from,
+                          const std::function<bool(const StoredEvent&)>& fn) override {
+    return base_->ScanEvents(
+        from, [&](const StoredEvent& e) { return e.position <= position_ && fn(e); });
   }
 
  private:
@@ -79,17 +85,19 @@ class PointInTimeView : public ReadView {
 
 // Accumulated as-of rows, keyed like the current rows.
 struct Accumulator {
-  std::map<std::string, v1::FundBalance> funds;        // FundKey
-  std::map<std::string, v1::AccountBalance> accounts;  // AccountKey
+  std::map<std::string, v1::FundBalance> funds;                             // FundKey
+  std::map<std::string, v1::AccountBalance> accounts;                       // AccountKey
   std::map<std::string, std::map<std::string, v1::BranchTotals>> branches;  // id -> cur -> totals
   v1::LedgerTotals totals;
 
   absl::Status Add(const Effects& e) {
-    for (const auto& f : e.funds) RETURN_IF_ERROR(AddFund(funds[FundKey(f.fund(), f.currency())], f));
+    for (const auto& f : e.funds)
+      RETURN_IF_ERROR(AddFund(funds[FundKey(f.fund(), f.currency())], f));
     for (const auto& a : AccountDeltas(e.postings)) {
       RETURN_IF_ERROR(AddAccount(accounts[AccountKey(a.account(), a.currency())], a));
     }
-    for (const auto& [id, t] : e.branches) RETURN_IF_ERROR(AddBranchTotals(branches[id][t.currency()], t));
+    for (const auto& [id, t] : e.branches)
+      RETURN_IF_ERROR(AddBranchTotals(branches[id][t.currency()], t));
     return AddTotals(totals, e.totals);
   }
 };
@@ -131,7 +139,9 @@ absl::Status SumAllDeltas(ReadView& base, const Dimension& dim, Accumulator& acc
       kAccountKeyPrefix, [&](absl::string_view key, const v1::AccountBalance& a) {
         return SumDeltas<v1::AccountBalance>(
             base, absl::StrCat(dim.account, a.account(), "/", a.currency(), "/"), dim.end,
-            [&](const v1::AccountBalance& d) { return AddAccount(acc.accounts[std::string(key)], d); });
+            [&](const v1::AccountBalance& d) {
+              return AddAccount(acc.accounts[std::string(key)], d);
+            });
       }));
   RETURN_IF_ERROR(base.ForEach<v1::Branch>(
       kBranchKeyPrefix, [&](absl::string_view, const v1::Branch& b) -> absl::Status {
@@ -150,31 +160,35 @@ absl::Status SumAllDeltas(ReadView& base, const Dimension& dim, Accumulator& acc
 }
 
 template <typename Visible>
-absl::StatusOr<std::map<std::string, std::string, std::less<>>> Materialize(ReadView& base, Accumulator& acc,
-                                                               Visible visible) {
+absl::StatusOr<std::map<std::string, std::string, std::less<>>> Materialize(ReadView& base,
+                                                                            Accumulator& acc,
+                                                                            Visible visible) {
   std::map<std::string, std::string, std::less<>> rows;
   for (auto& [key, f] : acc.funds) {
-    if (f.received_minor() || f.allocated_in_minor() || f.allocated_out_minor() || f.disbursed_minor()) {
+    if (f.received_minor() || f.allocated_in_minor() || f.allocated_out_minor() ||
+        f.disbursed_minor()) {
       rows[key] = f.SerializeAsString();
     }
   }
   for (auto& [key, a] : acc.accounts) {
     if (a.debits_minor() || a.credits_minor()) rows[key] = a.SerializeAsString();
   }
-  RETURN_IF_ERROR(base.ForEach<v1::Beneficiary>(kBeneficiaryKeyPrefix, [&](absl::string_view key, const v1::Beneficiary& b) {
-    if (visible(b)) rows[std::string(key)] = b.SerializeAsString();
-    return absl::OkStatus();
-  }));
-  RETURN_IF_ERROR(base.ForEach<v1::Branch>(kBranchKeyPrefix, [&](absl::string_view key, const v1::Branch& b) {
-    if (!visible(b)) return absl::OkStatus();
-    v1::Branch out = b;
-    out.clear_totals();
-    for (auto& [cur, t] : acc.branches[b.branch_id()]) {
-      if (t.fees_paid_minor() || t.donations_minor()) *out.add_totals() = t;
-    }
-    rows[std::string(key)] = out.SerializeAsString();
-    return absl::OkStatus();
-  }));
+  RETURN_IF_ERROR(base.ForEach<v1::Beneficiary>(
+      kBeneficiaryKeyPrefix, [&](absl::string_view key, const v1::Beneficiary& b) {
+        if (visible(b)) rows[std::string(key)] = b.SerializeAsString();
+        return absl::OkStatus();
+      }));
+  RETURN_IF_ERROR(
+      base.ForEach<v1::Branch>(kBranchKeyPrefix, [&](absl::string_view key, const v1::Branch& b) {
+        if (!visible(b)) return absl::OkStatus();
+        v1::Branch out = b;
+        out.clear_totals();
+        for (auto& [cur, t] : acc.branches[b.branch_id()]) {
+          if (t.fees_paid_minor() || t.donations_minor()) *out.add_totals() = t;
+        }
+        rows[std::string(key)] = out.SerializeAsString();
+        return absl::OkStatus();
+      }));
   rows[kTotalsKey] = acc.totals.SerializeAsString();
   return rows;
 }
@@ -189,18 +203,21 @@ absl::StatusOr<std::unique_ptr<ReadView>> AsOfPosition(std::unique_ptr<ReadView>
   }
   const uint64_t bucket = position / kPositionBucketSize;
   Accumulator acc;
-  RETURN_IF_ERROR(SumAllDeltas(*base, Dimension{kBucketFundPrefix, kBucketAccountPrefix, kBucketBranchPrefix,
-                                             kBucketTotalsPrefix, EncodeBigEndian64(bucket)},
-                            acc));
+  RETURN_IF_ERROR(
+      SumAllDeltas(*base,
+                   Dimension{kBucketFundPrefix, kBucketAccountPrefix, kBucketBranchPrefix,
+                             kBucketTotalsPrefix, EncodeBigEndian64(bucket)},
+                   acc));
   // The rest of P's bucket, from the log: at most kPositionBucketSize events.
   ReadViewLookup lookup(*base);
   absl::Status inner;
-  RETURN_IF_ERROR(base->ScanEvents(std::max<uint64_t>(1, bucket * kPositionBucketSize), [&](const StoredEvent& e) {
-    if (e.position > position) return false;
-    absl::StatusOr<Effects> effects = MoneyEffectsOf(e.payload, lookup);
-    inner = effects.ok() ? acc.Add(*effects) : effects.status();
-    return inner.ok();
-  }));
+  RETURN_IF_ERROR(base->ScanEvents(
+      std::max<uint64_t>(1, bucket * kPositionBucketSize), [&](const StoredEvent& e) {
+        if (e.position > position) return false;
+        absl::StatusOr<Effects> effects = MoneyEffectsOf(e.payload, lookup);
+        inner = effects.ok() ? acc.Add(*effects) : effects.status();
+        return inner.ok();
+      }));
   RETURN_IF_ERROR(inner);
   ASSIGN_OR_RETURN(StoredEvent at, base->GetEvent(position));
   struct Visible {
@@ -209,16 +226,17 @@ absl::StatusOr<std::unique_ptr<ReadView>> AsOfPosition(std::unique_ptr<ReadView>
     bool operator()(const v1::Branch& b) const { return b.first_affiliated_position() <= p; }
   };
   ASSIGN_OR_RETURN(auto rows, Materialize(*base, acc, Visible{position}));
-  return std::unique_ptr<ReadView>(new PointInTimeView(std::move(base), position, at.hash, std::move(rows)));
+  return std::unique_ptr<ReadView>(
+      new PointInTimeView(std::move(base), position, at.hash, std::move(rows)));
 }
 
 absl::StatusOr<std::unique_ptr<ReadView>> AsOfEndOfDay(std::unique_ptr<ReadView> base,
                                                        absl::CivilDay day) {
   Accumulator acc;
   const std::string end = FormatDate(day + 1);
-  RETURN_IF_ERROR(SumAllDeltas(*base, Dimension{kDayFundPrefix, kDayAccountPrefix, kDayBranchPrefix,
-                                             kDayTotalsPrefix, end},
-                            acc));
+  RETURN_IF_ERROR(SumAllDeltas(
+      *base, Dimension{kDayFundPrefix, kDayAccountPrefix, kDayBranchPrefix, kDayTotalsPrefix, end},
+      acc));
   struct Visible {
     std::string end;
     bool operator()(const v1::Beneficiary& b) const { return b.registered_on() < end; }
@@ -227,7 +245,8 @@ absl::StatusOr<std::unique_ptr<ReadView>> AsOfEndOfDay(std::unique_ptr<ReadView>
   ASSIGN_OR_RETURN(auto rows, Materialize(*base, acc, Visible{end}));
   const uint64_t head = base->head_position();
   const std::string hash = base->head_hash();
-  return std::unique_ptr<ReadView>(new PointInTimeView(std::move(base), head, hash, std::move(rows)));
+  return std::unique_ptr<ReadView>(
+      new PointInTimeView(std::move(base), head, hash, std::move(rows)));
 }
 
 absl::StatusOr<std::unique_ptr<ReadView>> ApplyAsOf(std::unique_ptr<ReadView> base,
@@ -238,8 +257,9 @@ absl::StatusOr<std::unique_ptr<ReadView>> ApplyAsOf(std::unique_ptr<ReadView> ba
     case v1::AsOf::kEndOfDate: {
       absl::StatusOr<absl::CivilDay> day = ParseDate(as_of.end_of_date());
       if (!day.ok()) {
-        return InvalidField("as_of.end_of_date", absl::StrCat("\"", as_of.end_of_date().substr(0, 40),
-                                                              "\" is not a real day written YYYY-MM-DD"));
+        return InvalidField("as_of.end_of_date",
+                            absl::StrCat("\"", as_of.end_of_date().substr(0, 40),
+                                         "\" is not a real day written YYYY-MM-DD"));
       }
       return AsOfEndOfDay(std::move(base), *day);
     }

@@ -54,8 +54,8 @@ struct RebuildReport {
 // Replays every event into empty state with the rules of recording order
 // and the same indexers the writer runs, then compares the result with the
 // stored state at the same snapshot.
-absl::StatusOr<RebuildReport> RebuildAndCompare(
-    ReadView& view, const std::function<void(uint64_t)>& progress = {});
+absl::StatusOr<RebuildReport> RebuildAndCompare(ReadView& view,
+                                                const std::function<void(uint64_t)>& progress = {});
 
 }  // namespace ledger
 

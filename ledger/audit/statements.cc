@@ -20,8 +20,8 @@ namespace {
 struct Range {
   absl::CivilDay from;
   absl::CivilDay to;
-  std::string from_text;    // "YYYY-MM-DD"
-  std::string end_text;     // the day after `to`, exclusive bound
+  std::string from_text;  // "YYYY-MM-DD"
+  std::string end_text;   // the day after `to`, exclusive bound
 };
 
 absl::StatusOr<Range> ParseRange(const v1::DateRange& r) {
@@ -36,7 +36,8 @@ absl::StatusOr<Range> ParseRange(const v1::DateRange& r) {
 template <typename M>
 absl::StatusOr<M> Parse(absl::string_view value) {
   M m;
-  if (!m.ParseFromString(std::string(value))) return absl::DataLossError("a state row cannot be decoded");
+  if (!m.ParseFromString(std::string(value)))
+    return absl::DataLossError("a state row cannot be decoded");
   return m;
 }
 
@@ -56,33 +57,34 @@ absl::Status SumDays(ReadView& view, const std::string& prefix, absl::string_vie
   return inner;
 }
 
-
 // Every event dated within the range, in (date, position) order, with its
 // effects.
-absl::Status ForEachEventIn(ReadView& view, const Range& range,
-                            const std::function<absl::Status(const StoredEvent&, const Effects&)>& fn) {
+absl::Status ForEachEventIn(
+    ReadView& view, const Range& range,
+    const std::function<absl::Status(const StoredEvent&, const Effects&)>& fn) {
   ReadViewLookup lookup(view);
   absl::Status inner;
   const std::string prefix = kDateIndexPrefix;
-  RETURN_IF_ERROR(view.ScanFrom(prefix, absl::StrCat(prefix, range.from_text), [&](absl::string_view key, absl::string_view) {
-    if (!absl::StartsWith(key, prefix)) return false;
-    absl::string_view rest = key.substr(prefix.size());
-    if (rest.substr(0, 10) >= range.end_text) return false;
-    if (rest.size() != 10 + 1 + 8) {
-      inner = absl::DataLossError("a date index key is malformed");
-      return false;
-    }
-    const uint64_t position = DecodeBigEndian64(rest.substr(11));
-    if (position > view.head_position()) return true;
-    absl::StatusOr<StoredEvent> e = view.GetEvent(position);
-    if (!e.ok()) {
-      inner = e.status();
-      return false;
-    }
-    absl::StatusOr<Effects> effects = MoneyEffectsOf(e->payload, lookup);
-    inner = effects.ok() ? fn(*e, *effects) : effects.status();
-    return inner.ok();
-  }));
+  RETURN_IF_ERROR(view.ScanFrom(
+      prefix, absl::StrCat(prefix, range.from_text), [&](absl::string_view key, absl::string_view) {
+        if (!absl::StartsWith(key, prefix)) return false;
+        absl::string_view rest = key.substr(prefix.size());
+        if (rest.substr(0, 10) >= range.end_text) return false;
+        if (rest.size() != 10 + 1 + 8) {
+          inner = absl::DataLossError("a date index key is malformed");
+          return false;
+        }
+        const uint64_t position = DecodeBigEndian64(rest.substr(11));
+        if (position > view.head_position()) return true;
+        absl::StatusOr<StoredEvent> e = view.GetEvent(position);
+        if (!e.ok()) {
+          inner = e.status();
+          return false;
+        }
+        absl::StatusOr<Effects> effects = MoneyEffectsOf(e->payload, lookup);
+        inner = effects.ok() ? fn(*e, *effects) : effects.status();
+        return inner.ok();
+      }));
   return inner;
 }
 
@@ -90,7 +92,8 @@ absl::Status ForEachEventIn(ReadView& view, const Range& range,
 // reverses, when it reverses all of it; none otherwise.
 absl::StatusOr<int64_t> PeriodsTakenBack(ReadView& view, const v1::EventReversed& reversal) {
   ReadViewLookup lookup(view);
-  ASSIGN_OR_RETURN(std::optional<LoggedEvent> target, lookup.FindByEventId(reversal.target_event_id()));
+  ASSIGN_OR_RETURN(std::optional<LoggedEvent> target,
+                   lookup.FindByEventId(reversal.target_event_id()));
   if (!target || !target->payload.body().has_affiliation_fee_paid()) return 0;
   const v1::AffiliationFeePaid& fee = target->payload.body().affiliation_fee_paid();
   const bool whole = reversal.amount().amount_minor() == 0 ||
@@ -100,7 +103,8 @@ absl::StatusOr<int64_t> PeriodsTakenBack(ReadView& view, const v1::EventReversed
 
 }  // namespace
 
-absl::StatusOr<v1::GetFundStatementResponse> FundStatement(ReadView& view, absl::string_view fund_arg,
+absl::StatusOr<v1::GetFundStatementResponse> FundStatement(ReadView& view,
+                                                           absl::string_view fund_arg,
                                                            const v1::DateRange& range_arg) {
   ASSIGN_OR_RETURN(Range range, ParseRange(range_arg));
   std::string fund;
@@ -125,18 +129,20 @@ absl::StatusOr<v1::GetFundStatementResponse> FundStatement(ReadView& view, absl:
     v1::FundStatementTotals& t = totals[f->currency()];
     t.set_currency(f->currency());
     const std::string prefix = absl::StrCat(kDayFundPrefix, fund, "/", f->currency(), "/");
-    inner = SumDays<v1::FundBalance>(view, prefix, "", range.from_text, [&](const v1::FundBalance& d) {
-      t.set_opening_minor(t.opening_minor() + d.available_minor());
-      return absl::OkStatus();
-    });
+    inner =
+        SumDays<v1::FundBalance>(view, prefix, "", range.from_text, [&](const v1::FundBalance& d) {
+          t.set_opening_minor(t.opening_minor() + d.available_minor());
+          return absl::OkStatus();
+        });
     if (inner.ok()) {
-      inner = SumDays<v1::FundBalance>(view, prefix, range.from_text, range.end_text, [&](const v1::FundBalance& d) {
-        t.set_received_minor(t.received_minor() + d.received_minor());
-        t.set_allocated_in_minor(t.allocated_in_minor() + d.allocated_in_minor());
-        t.set_allocated_out_minor(t.allocated_out_minor() + d.allocated_out_minor());
-        t.set_disbursed_minor(t.disbursed_minor() + d.disbursed_minor());
-        return absl::OkStatus();
-      });
+      inner = SumDays<v1::FundBalance>(
+          view, prefix, range.from_text, range.end_text, [&](const v1::FundBalance& d) {
+            t.set_received_minor(t.received_minor() + d.received_minor());
+            t.set_allocated_in_minor(t.allocated_in_minor() + d.allocated_in_minor());
+            t.set_allocated_out_minor(t.allocated_out_minor() + d.allocated_out_minor());
+            t.set_disbursed_minor(t.disbursed_minor() + d.disbursed_minor());
+            return absl::OkStatus();
+          });
     }
     return inner.ok();
   }));
@@ -147,18 +153,19 @@ absl::StatusOr<v1::GetFundStatementResponse> FundStatement(ReadView& view, absl:
     t.set_closing_minor(t.opening_minor() + t.received_minor() + t.allocated_in_minor() -
                         t.allocated_out_minor() - t.disbursed_minor());
   }
-  RETURN_IF_ERROR(ForEachEventIn(view, range, [&](const StoredEvent& e, const Effects& effects) -> absl::Status {
-    for (const v1::FundBalance& f : effects.funds) {
-      if (f.fund() != fund) continue;
-      v1::StatementLine* line = out.add_lines();
-      ASSIGN_OR_RETURN(*line->mutable_event(), ToApiEvent(view, e));
-      line->set_currency(f.currency());
-      line->set_change_minor(f.available_minor());
-      running[f.currency()] += f.available_minor();
-      line->set_balance_minor(running[f.currency()]);
-    }
-    return absl::OkStatus();
-  }));
+  RETURN_IF_ERROR(ForEachEventIn(view, range,
+                                 [&](const StoredEvent& e, const Effects& effects) -> absl::Status {
+                                   for (const v1::FundBalance& f : effects.funds) {
+                                     if (f.fund() != fund) continue;
+                                     v1::StatementLine* line = out.add_lines();
+                                     ASSIGN_OR_RETURN(*line->mutable_event(), ToApiEvent(view, e));
+                                     line->set_currency(f.currency());
+                                     line->set_change_minor(f.available_minor());
+                                     running[f.currency()] += f.available_minor();
+                                     line->set_balance_minor(running[f.currency()]);
+                                   }
+                                   return absl::OkStatus();
+                                 }));
   for (auto& [cur, t] : totals) {
     if (running[cur] != t.closing_minor()) {
       return absl::DataLossError(absl::StrCat("statement of fund:", fund, " in ", cur,
@@ -204,27 +211,29 @@ absl::StatusOr<v1::GetBranchStatementResponse> BranchStatement(ReadView& view,
   std::map<std::string, v1::BranchTotals> paid;
   std::map<std::string, int64_t> running;
   int64_t periods_paid = 0;
-  RETURN_IF_ERROR(ForEachEventIn(view, range, [&](const StoredEvent& e, const Effects& effects) -> absl::Status {
-    for (const auto& [id, t] : effects.branches) {
-      if (id != b.branch_id()) continue;
-      RETURN_IF_ERROR(AddBranchTotals(paid[t.currency()], t));
-      v1::StatementLine* line = out.add_lines();
-      ASSIGN_OR_RETURN(*line->mutable_event(), ToApiEvent(view, e));
-      line->set_currency(t.currency());
-      line->set_change_minor(t.total_minor());
-      running[t.currency()] += t.total_minor();
-      line->set_balance_minor(running[t.currency()]);
-      const v1::EventBody& body = e.payload.body();
-      if (body.has_affiliation_fee_paid()) periods_paid += body.affiliation_fee_paid().periods();
-      // A whole reversal of a fee takes back the periods it paid (as the
-      // branch register does); a partial one leaves them paid.
-      if (body.has_event_reversed()) {
-        ASSIGN_OR_RETURN(int64_t taken_back, PeriodsTakenBack(view, body.event_reversed()));
-        periods_paid -= taken_back;
-      }
-    }
-    return absl::OkStatus();
-  }));
+  RETURN_IF_ERROR(ForEachEventIn(
+      view, range, [&](const StoredEvent& e, const Effects& effects) -> absl::Status {
+        for (const auto& [id, t] : effects.branches) {
+          if (id != b.branch_id()) continue;
+          RETURN_IF_ERROR(AddBranchTotals(paid[t.currency()], t));
+          v1::StatementLine* line = out.add_lines();
+          ASSIGN_OR_RETURN(*line->mutable_event(), ToApiEvent(view, e));
+          line->set_currency(t.currency());
+          line->set_change_minor(t.total_minor());
+          running[t.currency()] += t.total_minor();
+          line->set_balance_minor(running[t.currency()]);
+          const v1::EventBody& body = e.payload.body();
+          if (body.has_affiliation_fee_paid())
+            periods_paid += body.affiliation_fee_paid().periods();
+          // A whole reversal of a fee takes back the periods it paid (as the
+          // branch register does); a partial one leaves them paid.
+          if (body.has_event_reversed()) {
+            ASSIGN_OR_RETURN(int64_t taken_back, PeriodsTakenBack(view, body.event_reversed()));
+            periods_paid -= taken_back;
+          }
+        }
+        return absl::OkStatus();
+      }));
   out.set_periods_paid(periods_paid);
   for (auto& [cur, t] : paid) *out.add_paid() = t;
   return out;
@@ -250,17 +259,20 @@ absl::StatusOr<v1::GetIncomeStatementResponse> IncomeStatement(ReadView& view,
     row.set_currency(f->currency());
     row.set_fund_class(cls == 0 ? "unrestricted" : "restricted");
     const std::string prefix = absl::StrCat(kDayFundPrefix, f->fund(), "/", f->currency(), "/");
-    inner = SumDays<v1::FundBalance>(view, prefix, "", range.from_text, [&](const v1::FundBalance& d) {
-      row.set_opening_minor(row.opening_minor() + d.available_minor());
-      return absl::OkStatus();
-    });
+    inner =
+        SumDays<v1::FundBalance>(view, prefix, "", range.from_text, [&](const v1::FundBalance& d) {
+          row.set_opening_minor(row.opening_minor() + d.available_minor());
+          return absl::OkStatus();
+        });
     if (inner.ok()) {
-      inner = SumDays<v1::FundBalance>(view, prefix, range.from_text, range.end_text, [&](const v1::FundBalance& d) {
-        row.set_income_minor(row.income_minor() + d.received_minor());
-        row.set_transfers_minor(row.transfers_minor() + d.allocated_in_minor() - d.allocated_out_minor());
-        row.set_spending_minor(row.spending_minor() + d.disbursed_minor());
-        return absl::OkStatus();
-      });
+      inner = SumDays<v1::FundBalance>(
+          view, prefix, range.from_text, range.end_text, [&](const v1::FundBalance& d) {
+            row.set_income_minor(row.income_minor() + d.received_minor());
+            row.set_transfers_minor(row.transfers_minor() + d.allocated_in_minor() -
+                                    d.allocated_out_minor());
+            row.set_spending_minor(row.spending_minor() + d.disbursed_minor());
+            return absl::OkStatus();
+          });
     }
     return inner.ok();
   }));

@@ -20,7 +20,8 @@ namespace {
 // The net change of each fund's available balance, per currency.
 std::map<std::pair<std::string, std::string>, int64_t> AvailableChanges(const Effects& effects) {
   std::map<std::pair<std::string, std::string>, int64_t> out;
-  for (const v1::FundBalance& f : effects.funds) out[{f.fund(), f.currency()}] += f.available_minor();
+  for (const v1::FundBalance& f : effects.funds)
+    out[{f.fund(), f.currency()}] += f.available_minor();
   return out;
 }
 
@@ -133,7 +134,8 @@ absl::StatusOr<Effects> MoneyEffectsOf(const v1::EventPayload& payload, EventLoo
   const v1::EventReversed& r = body.event_reversed();
   ASSIGN_OR_RETURN(std::optional<LoggedEvent> target, lookup.FindByEventId(r.target_event_id()));
   if (!target) {
-    return absl::DataLossError(absl::StrCat("reversal target ", r.target_event_id(), " is missing"));
+    return absl::DataLossError(
+        absl::StrCat("reversal target ", r.target_event_id(), " is missing"));
   }
   const EventKind* kind = KindOf(target->payload.body());
   std::optional<Movement> original =

@@ -36,8 +36,7 @@ std::vector<Posting> PostingsOf(const Movement& m) {
 }
 
 Movement ReverseOf(const Movement& original, int64_t amount_minor) {
-  return Movement{original.credit_account, original.debit_account, amount_minor,
-                  original.currency};
+  return Movement{original.credit_account, original.debit_account, amount_minor, original.currency};
 }
 
 void Effects::AddMovement(const Movement& movement) {
@@ -54,8 +53,7 @@ void Effects::AddBranchMoney(absl::string_view branch_id, absl::string_view curr
   branches.emplace_back(std::string(branch_id), std::move(t));
 }
 
-void Effects::AddTotals(absl::string_view currency, int64_t raised_minor,
-                        int64_t disbursed_minor) {
+void Effects::AddTotals(absl::string_view currency, int64_t raised_minor, int64_t disbursed_minor) {
   v1::CurrencyTotals* c = totals.add_currencies();
   c->set_currency(std::string(currency));
   c->set_raised_minor(raised_minor);

@@ -11,10 +11,14 @@ namespace ledger {
 
 int MonthsPerPeriod(v1::FeePeriod period) {
   switch (period) {
-    case v1::FEE_PERIOD_MONTHLY: return 1;
-    case v1::FEE_PERIOD_QUARTERLY: return 3;
-    case v1::FEE_PERIOD_ANNUAL: return 12;
-    default: return 12;
+    case v1::FEE_PERIOD_MONTHLY:
+      return 1;
+    case v1::FEE_PERIOD_QUARTERLY:
+      return 3;
+    case v1::FEE_PERIOD_ANNUAL:
+      return 12;
+    default:
+      return 12;
   }
 }
 

@@ -84,8 +84,7 @@ class EventKind {
   // The fund, branch and totals changes of `amount_minor` of this event's
   // movement: the whole amount for the event itself, minus the reversed
   // amount for a reversal of it. Pure; postings aside.
-  virtual void AddMoneyChanges(const v1::EventBody& body, int64_t amount_minor,
-                               Effects& out) const;
+  virtual void AddMoneyChanges(const v1::EventBody& body, int64_t amount_minor, Effects& out) const;
 
   // A reversal of `amount_minor` of `original` (whole when it is all of
   // it): the checks and register changes beyond the money, which the

@@ -26,17 +26,14 @@ std::optional<int> CurrencyExponent(absl::string_view currency);
 struct Amount {
   int64_t minor = 0;
   std::string currency;
-  bool operator==(const Amount& o) const {
-    return minor == o.minor && currency == o.currency;
-  }
+  bool operator==(const Amount& o) const { return minor == o.minor && currency == o.currency; }
 };
 
 // Parses a decimal amount such as "12.50" in `currency`. Accepts digits with
 // at most the currency's exponent of fraction digits ("12", "12.5", "12.50"
 // for GBP; "1250" for JPY). Refuses signs, exponents, spaces, separators,
 // empty strings, too many fraction digits and values beyond int64.
-absl::StatusOr<int64_t> ParseDecimal(absl::string_view text,
-                                     absl::string_view currency);
+absl::StatusOr<int64_t> ParseDecimal(absl::string_view text, absl::string_view currency);
 
 // Parses "12.50 GBP" (one space between amount and code).
 absl::StatusOr<Amount> ParseAmount(absl::string_view text);

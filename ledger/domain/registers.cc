@@ -58,12 +58,11 @@ absl::Status InsufficientFunds(absl::string_view fund, absl::string_view currenc
   detail.mutable_available()->set_currency(std::string(currency));
   detail.mutable_requested()->set_amount_minor(requested_minor);
   detail.mutable_requested()->set_currency(std::string(currency));
-  return WithDetail(
-      absl::StatusCode::kFailedPrecondition,
-      absl::StrCat("insufficient funds in fund:", fund, ": available ",
-                   FormatAmount(available_minor, currency), ", requested ",
-                   FormatAmount(requested_minor, currency)),
-      detail);
+  return WithDetail(absl::StatusCode::kFailedPrecondition,
+                    absl::StrCat("insufficient funds in fund:", fund, ": available ",
+                                 FormatAmount(available_minor, currency), ", requested ",
+                                 FormatAmount(requested_minor, currency)),
+                    detail);
 }
 
 absl::Status Overflow(absl::string_view what) {
@@ -102,9 +101,9 @@ absl::Status CheckNotBefore(absl::string_view occurred_on, absl::string_view sin
 }
 
 absl::Status CheckDatedAfterRegistration(absl::string_view occurred_on, const v1::Beneficiary& b) {
-  return CheckNotBefore(occurred_on, b.registered_on(), kReasonDateBeforeRegistration,
-                        absl::StrCat("fund:", BeneficiaryFund(b.beneficiary_id()),
-                                     " was registered"));
+  return CheckNotBefore(
+      occurred_on, b.registered_on(), kReasonDateBeforeRegistration,
+      absl::StrCat("fund:", BeneficiaryFund(b.beneficiary_id()), " was registered"));
 }
 
 absl::Status CheckDatedAfterAffiliation(absl::string_view occurred_on, const v1::Branch& b) {

@@ -15,8 +15,8 @@ absl::Status CheckText(absl::string_view field, absl::string_view text, size_t l
                        Presence presence, TextKind kind) {
   if (presence == Presence::kRequired && text.empty()) return InvalidField(field, "is required");
   if (text.size() > limit) {
-    return InvalidField(field, absl::StrCat("is ", text.size(), " bytes, over the limit of ",
-                                            limit));
+    return InvalidField(field,
+                        absl::StrCat("is ", text.size(), " bytes, over the limit of ", limit));
   }
   if (!IsValidText(text, kind)) {
     const int64_t cp = FirstRefusedCodePoint(text, kind);
@@ -56,19 +56,20 @@ absl::Status CheckMemo(absl::string_view field, absl::string_view text, Presence
 
 absl::Status CheckMoney(absl::string_view field, const v1::Money& money, bool has_money) {
   if (!has_money) return InvalidField(field, "is required");
-  if (money.currency().empty()) return InvalidField(absl::StrCat(field, ".currency"), "is required");
+  if (money.currency().empty())
+    return InvalidField(absl::StrCat(field, ".currency"), "is required");
   if (!CurrencyExponent(money.currency())) {
-    return InvalidField(absl::StrCat(field, ".currency"),
-                        absl::StrCat("\"", money.currency().substr(0, 16),
-                                     "\" is not a known ISO 4217 currency"));
+    return InvalidField(
+        absl::StrCat(field, ".currency"),
+        absl::StrCat("\"", money.currency().substr(0, 16), "\" is not a known ISO 4217 currency"));
   }
   if (money.amount_minor() <= 0) {
     return InvalidField(absl::StrCat(field, ".amount_minor"), "must be positive");
   }
   if (money.amount_minor() > kMaxAmountMinor) {
-    return InvalidField(absl::StrCat(field, ".amount_minor"),
-                        absl::StrCat("is over the limit of ", kMaxAmountMinor,
-                                     " minor units for one event"));
+    return InvalidField(
+        absl::StrCat(field, ".amount_minor"),
+        absl::StrCat("is over the limit of ", kMaxAmountMinor, " minor units for one event"));
   }
   return absl::OkStatus();
 }

@@ -5,8 +5,8 @@
 #include <string>
 
 #include "absl/strings/match.h"
-#include "absl/strings/strip.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "ledger/domain/money.h"
 #include "ledger/domain/registers.h"
 #include "ledger/errors.h"
@@ -87,7 +87,8 @@ absl::Status ApplyRegisters(StateView& state, const Effects& effects) {
   }
   for (const auto& [id, b] : branches) state.Store(BranchKey(id), b);
 
-  for (const auto& [position, mark] : effects.reversal_marks) state.Store(ReversalKey(position), mark);
+  for (const auto& [position, mark] : effects.reversal_marks)
+    state.Store(ReversalKey(position), mark);
   return absl::OkStatus();
 }
 
@@ -102,9 +103,9 @@ absl::Status ApplyBalances(StateView& state, const Effects& effects) {
     const std::string key = AccountKey(a.account(), a.currency());
     ASSIGN_OR_RETURN(v1::AccountBalance row, LoadOr<v1::AccountBalance>(state, key));
     if (!AddAccount(row, a).ok()) {
-      return Refusal(absl::StatusCode::kOutOfRange, kReasonOverflow,
-                     absl::StrCat("account ", a.account(), " would overflow its ", a.currency(),
-                                  " totals"));
+      return Refusal(
+          absl::StatusCode::kOutOfRange, kReasonOverflow,
+          absl::StrCat("account ", a.account(), " would overflow its ", a.currency(), " totals"));
     }
     state.Store(key, row);
   }

@@ -18,8 +18,7 @@ absl::StatusOr<std::optional<v1::ReversalMark>> RowBooks::FindReversal(uint64_t 
   return rows_.Load<v1::ReversalMark>(ReversalKey(position));
 }
 
-absl::StatusOr<v1::FundBalance> RowBooks::Fund(absl::string_view fund,
-                                               absl::string_view currency) {
+absl::StatusOr<v1::FundBalance> RowBooks::Fund(absl::string_view fund, absl::string_view currency) {
   ASSIGN_OR_RETURN(std::optional<v1::FundBalance> row,
                    rows_.Load<v1::FundBalance>(FundKey(fund, currency)));
   return row ? *std::move(row) : FundChange(fund, currency);

@@ -31,12 +31,18 @@ struct RowType {
 
 const std::vector<RowType>& RowTypes() {
   static const auto* types = new std::vector<RowType>{
-      {kFundKeyPrefix, Make<v1::FundBalance>()},        {kAccountKeyPrefix, Make<v1::AccountBalance>()},
-      {kBeneficiaryKeyPrefix, Make<v1::Beneficiary>()}, {kBranchKeyPrefix, Make<v1::Branch>()},
-      {kReversalKeyPrefix, Make<v1::ReversalMark>()},   {kDayFundPrefix, Make<v1::FundBalance>()},
-      {kBucketFundPrefix, Make<v1::FundBalance>()},     {kDayAccountPrefix, Make<v1::AccountBalance>()},
-      {kBucketAccountPrefix, Make<v1::AccountBalance>()}, {kDayBranchPrefix, Make<v1::BranchTotals>()},
-      {kBucketBranchPrefix, Make<v1::BranchTotals>()},  {kDayTotalsPrefix, Make<v1::LedgerTotals>()},
+      {kFundKeyPrefix, Make<v1::FundBalance>()},
+      {kAccountKeyPrefix, Make<v1::AccountBalance>()},
+      {kBeneficiaryKeyPrefix, Make<v1::Beneficiary>()},
+      {kBranchKeyPrefix, Make<v1::Branch>()},
+      {kReversalKeyPrefix, Make<v1::ReversalMark>()},
+      {kDayFundPrefix, Make<v1::FundBalance>()},
+      {kBucketFundPrefix, Make<v1::FundBalance>()},
+      {kDayAccountPrefix, Make<v1::AccountBalance>()},
+      {kBucketAccountPrefix, Make<v1::AccountBalance>()},
+      {kDayBranchPrefix, Make<v1::BranchTotals>()},
+      {kBucketBranchPrefix, Make<v1::BranchTotals>()},
+      {kDayTotalsPrefix, Make<v1::LedgerTotals>()},
       {kBucketTotalsPrefix, Make<v1::LedgerTotals>()},
   };
   return *types;

@@ -16,12 +16,13 @@
 namespace ledger {
 
 inline constexpr char kTotalsKey[] = "totals";
-std::string FundKey(absl::string_view fund, absl::string_view currency);        // fund/<fund>/<cur>
-std::string FundPrefix(absl::string_view fund);                                 // fund/<fund>/
-std::string AccountKey(absl::string_view account, absl::string_view currency);  // acct/<account>/<cur>
-std::string BeneficiaryKey(absl::string_view id);                               // ben/<id>
-std::string BranchKey(absl::string_view id);                                    // br/<id>
-std::string ReversalKey(uint64_t position);                                     // rev/<be64>
+std::string FundKey(absl::string_view fund, absl::string_view currency);  // fund/<fund>/<cur>
+std::string FundPrefix(absl::string_view fund);                           // fund/<fund>/
+std::string AccountKey(absl::string_view account,
+                       absl::string_view currency);  // acct/<account>/<cur>
+std::string BeneficiaryKey(absl::string_view id);    // ben/<id>
+std::string BranchKey(absl::string_view id);         // br/<id>
+std::string ReversalKey(uint64_t position);          // rev/<be64>
 inline constexpr char kFundKeyPrefix[] = "fund/";
 inline constexpr char kAccountKeyPrefix[] = "acct/";
 inline constexpr char kBeneficiaryKeyPrefix[] = "ben/";

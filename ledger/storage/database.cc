@@ -48,8 +48,8 @@ std::optional<absl::Status> WalDamage(const rocksdb::Status& s, const std::strin
   std::vector<std::string> wals;
   for (const auto& entry : fs::directory_iterator(dir, ec)) {
     if (entry.path().extension() == ".log") {
-      wals.push_back(absl::StrCat(entry.path().filename().string(), " (", entry.file_size(ec),
-                                  " bytes)"));
+      wals.push_back(
+          absl::StrCat(entry.path().filename().string(), " (", entry.file_size(ec), " bytes)"));
     }
   }
   if (wals.empty()) return std::nullopt;
@@ -113,7 +113,8 @@ absl::Status Database::OpenRocks() {
   }
   std::vector<rocksdb::ColumnFamilyDescriptor> cfs = {
       {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions()}};
-  for (const char* name : kLedgerColumnFamilies) cfs.emplace_back(name, rocksdb::ColumnFamilyOptions());
+  for (const char* name : kLedgerColumnFamilies)
+    cfs.emplace_back(name, rocksdb::ColumnFamilyOptions());
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s = options_.read_only
                           ? rocksdb::DB::OpenForReadOnly(db_options, dir_, cfs, &handles_, &raw)
@@ -162,8 +163,8 @@ absl::StatusOr<std::optional<std::string>> Database::Get(absl::string_view cf_na
   return std::optional<std::string>(std::move(value));
 }
 
-std::unique_ptr<rocksdb::Iterator> Database::NewIterator(absl::string_view cf_name,
-                                                         const rocksdb::ReadOptions& options) const {
+std::unique_ptr<rocksdb::Iterator> Database::NewIterator(
+    absl::string_view cf_name, const rocksdb::ReadOptions& options) const {
   return std::unique_ptr<rocksdb::Iterator>(db_->NewIterator(options, cf(cf_name)));
 }
 

@@ -21,8 +21,8 @@ std::string EncodeEventRecord(absl::string_view prev_hash, absl::string_view has
 
 absl::StatusOr<EventRecord> DecodeEventRecord(absl::string_view value) {
   if (value.size() < kEventRecordHeaderSize) {
-    return absl::DataLossError(absl::StrCat("event record is ", value.size(),
-                                            " bytes, shorter than its 65-byte header"));
+    return absl::DataLossError(
+        absl::StrCat("event record is ", value.size(), " bytes, shorter than its 65-byte header"));
   }
   if (static_cast<uint8_t>(value[0]) != kEventRecordVersion) {
     return absl::DataLossError(absl::StrCat("event record has unknown format version ",

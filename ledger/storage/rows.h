@@ -129,8 +129,8 @@ class OverlayState : public StateView {
 // A scan of `changes` merged over a scan of the rows beneath them
 // (`base_scan`, called with the same prefix and start): a change hides the
 // base row with the same key. Shared by the layered views.
-using BaseScan = std::function<absl::Status(absl::string_view prefix, absl::string_view start,
-                                            const RowFn& fn)>;
+using BaseScan =
+    std::function<absl::Status(absl::string_view prefix, absl::string_view start, const RowFn& fn)>;
 absl::Status ScanMerged(const std::map<std::string, std::string, std::less<>>& changes,
                         const BaseScan& base_scan, absl::string_view prefix,
                         absl::string_view start, const RowFn& fn);

@@ -46,14 +46,14 @@ class SnapshotView final : public ReadView {
 
   absl::StatusOr<StoredEvent> GetEvent(uint64_t position) override {
     if (position == 0 || position > head_position_) {
-      return absl::NotFoundError(absl::StrCat("no event at position ", position, " (head is ",
-                                              head_position_, ")"));
+      return absl::NotFoundError(
+          absl::StrCat("no event at position ", position, " (head is ", head_position_, ")"));
     }
     ASSIGN_OR_RETURN(std::optional<std::string> value,
                      db_.Get(kEventsCf, EventKey(position), snapshot_));
     if (!value) {
-      return absl::DataLossError(absl::StrCat("event at position ", position,
-                                              " is missing from the log"));
+      return absl::DataLossError(
+          absl::StrCat("event at position ", position, " is missing from the log"));
     }
     return DecodeStoredEvent(position, *value);
   }
@@ -66,7 +66,8 @@ class SnapshotView final : public ReadView {
     return std::optional<uint64_t>(entry.position);
   }
 
-  absl::Status ScanEvents(uint64_t from, const std::function<bool(const StoredEvent&)>& fn) override {
+  absl::Status ScanEvents(uint64_t from,
+                          const std::function<bool(const StoredEvent&)>& fn) override {
     if (from == 0) from = 1;
     if (from > head_position_) return absl::OkStatus();
     rocksdb::ReadOptions options = options_;
@@ -77,12 +78,12 @@ class SnapshotView final : public ReadView {
       ASSIGN_OR_RETURN(uint64_t position,
                        DecodeEventKey(absl::string_view(it->key().data(), it->key().size())));
       if (position != expected) {
-        return absl::DataLossError(absl::StrCat("the log has a gap: expected position ", expected,
-                                                ", found ", position));
+        return absl::DataLossError(
+            absl::StrCat("the log has a gap: expected position ", expected, ", found ", position));
       }
-      ASSIGN_OR_RETURN(StoredEvent e, DecodeStoredEvent(position, absl::string_view(
-                                                                      it->value().data(),
-                                                                      it->value().size())));
+      ASSIGN_OR_RETURN(
+          StoredEvent e,
+          DecodeStoredEvent(position, absl::string_view(it->value().data(), it->value().size())));
       if (!fn(e)) return absl::OkStatus();
       ++expected;
     }
@@ -112,7 +113,8 @@ std::unique_ptr<ReadView> NewSnapshotView(const Database& db, const LedgerIdenti
 absl::StatusOr<StoredEvent> DecodeStoredEvent(uint64_t position, absl::string_view value) {
   absl::StatusOr<EventRecord> record = DecodeEventRecord(value);
   if (!record.ok()) {
-    return absl::DataLossError(absl::StrCat("position ", position, ": ", record.status().message()));
+    return absl::DataLossError(
+        absl::StrCat("position ", position, ": ", record.status().message()));
   }
   StoredEvent e;
   e.position = position;

@@ -13,7 +13,7 @@ namespace ledger {
 
 // The ledger's id and name (from the meta column family; fixed once open).
 struct LedgerIdentity {
-  std::string id;    // 32 lower-case hex characters
+  std::string id;  // 32 lower-case hex characters
   std::string name;
 };
 

@@ -4,15 +4,15 @@
 
 #include "absl/strings/str_cat.h"
 #include "ledger/domain/civil_date.h"
-#include "ledger/errors.h"
-#include "ledger/domain/ids.h"
-#include "ledger/limits.h"
-#include "ledger/domain/money.h"
 #include "ledger/domain/decide.h"
 #include "ledger/domain/fees.h"
+#include "ledger/domain/ids.h"
+#include "ledger/domain/money.h"
 #include "ledger/domain/registry.h"
-#include "ledger/storage/rows.h"
+#include "ledger/errors.h"
+#include "ledger/limits.h"
 #include "ledger/projections/keys.h"
+#include "ledger/storage/rows.h"
 
 namespace ledger {
 namespace {
@@ -45,11 +45,11 @@ absl::Status ForEach(ReadView& view, absl::string_view prefix, Fn fn) {
 absl::StatusOr<v1::BeneficiaryView> ViewOf(ReadView& view, const v1::Beneficiary& b) {
   v1::BeneficiaryView out;
   *out.mutable_beneficiary() = b;
-  RETURN_IF_ERROR(ForEach<v1::FundBalance>(
-      view, FundPrefix(BeneficiaryFund(b.beneficiary_id())), [&](const v1::FundBalance& f) {
-        *out.add_balances() = f;
-        return absl::OkStatus();
-      }));
+  RETURN_IF_ERROR(ForEach<v1::FundBalance>(view, FundPrefix(BeneficiaryFund(b.beneficiary_id())),
+                                           [&](const v1::FundBalance& f) {
+                                             *out.add_balances() = f;
+                                             return absl::OkStatus();
+                                           }));
   return out;
 }
 
@@ -114,11 +114,11 @@ absl::StatusOr<v1::GetSummaryResponse> QuerySummary(ReadView& view) {
   out.set_ledger_name(view.ledger_name());
   ASSIGN_OR_RETURN(std::optional<v1::LedgerTotals> totals, view.Load<v1::LedgerTotals>(kTotalsKey));
   if (totals) *out.mutable_totals() = *totals;
-  RETURN_IF_ERROR(ForEach<v1::FundBalance>(view, FundPrefix(kGeneralFund),
-                                           [&](const v1::FundBalance& f) {
-                                             *out.add_general_fund() = f;
-                                             return absl::OkStatus();
-                                           }));
+  RETURN_IF_ERROR(
+      ForEach<v1::FundBalance>(view, FundPrefix(kGeneralFund), [&](const v1::FundBalance& f) {
+        *out.add_general_fund() = f;
+        return absl::OkStatus();
+      }));
   return out;
 }
 
@@ -126,18 +126,20 @@ absl::StatusOr<v1::ListBeneficiariesResponse> QueryBeneficiaries(ReadView& view,
                                                                  bool include_closed) {
   v1::ListBeneficiariesResponse out;
   *out.mutable_as_of() = HeadOf(view);
-  RETURN_IF_ERROR(ForEach<v1::Beneficiary>(view, kBeneficiaryKeyPrefix, [&](const v1::Beneficiary& b) -> absl::Status {
-    if (!include_closed && b.status() != v1::STATUS_OPEN) return absl::OkStatus();
-    ASSIGN_OR_RETURN(v1::BeneficiaryView bv, ViewOf(view, b));
-    *out.add_beneficiaries() = std::move(bv);
-    return absl::OkStatus();
-  }));
+  RETURN_IF_ERROR(ForEach<v1::Beneficiary>(
+      view, kBeneficiaryKeyPrefix, [&](const v1::Beneficiary& b) -> absl::Status {
+        if (!include_closed && b.status() != v1::STATUS_OPEN) return absl::OkStatus();
+        ASSIGN_OR_RETURN(v1::BeneficiaryView bv, ViewOf(view, b));
+        *out.add_beneficiaries() = std::move(bv);
+        return absl::OkStatus();
+      }));
   return out;
 }
 
 absl::StatusOr<v1::BeneficiaryView> QueryBeneficiary(ReadView& view, absl::string_view id) {
   RETURN_IF_ERROR(CheckQueryId("beneficiary_id", id));
-  ASSIGN_OR_RETURN(std::optional<v1::Beneficiary> b, view.Load<v1::Beneficiary>(BeneficiaryKey(id)));
+  ASSIGN_OR_RETURN(std::optional<v1::Beneficiary> b,
+                   view.Load<v1::Beneficiary>(BeneficiaryKey(id)));
   if (!b) {
     return Refusal(absl::StatusCode::kNotFound, kReasonUnknownBeneficiary,
                    absl::StrCat("no beneficiary \"", id, "\""), "beneficiary_id");
@@ -150,12 +152,13 @@ absl::StatusOr<v1::ListBranchesResponse> QueryBranches(ReadView& view, bool incl
   v1::ListBranchesResponse out;
   *out.mutable_as_of() = HeadOf(view);
   out.set_today(FormatDate(today));
-  RETURN_IF_ERROR(ForEach<v1::Branch>(view, kBranchKeyPrefix, [&](const v1::Branch& b) -> absl::Status {
-    if (!include_disaffiliated && b.status() != v1::STATUS_OPEN) return absl::OkStatus();
-    ASSIGN_OR_RETURN(v1::BranchView bv, BranchViewOf(b, today));
-    *out.add_branches() = std::move(bv);
-    return absl::OkStatus();
-  }));
+  RETURN_IF_ERROR(
+      ForEach<v1::Branch>(view, kBranchKeyPrefix, [&](const v1::Branch& b) -> absl::Status {
+        if (!include_disaffiliated && b.status() != v1::STATUS_OPEN) return absl::OkStatus();
+        ASSIGN_OR_RETURN(v1::BranchView bv, BranchViewOf(b, today));
+        *out.add_branches() = std::move(bv);
+        return absl::OkStatus();
+      }));
   return out;
 }
 
@@ -174,20 +177,22 @@ absl::StatusOr<v1::GetTrialBalanceResponse> QueryTrialBalance(ReadView& view) {
   v1::GetTrialBalanceResponse out;
   *out.mutable_as_of() = HeadOf(view);
   std::map<std::string, v1::TrialBalanceTotal> totals;
-  RETURN_IF_ERROR(ForEach<v1::AccountBalance>(view, kAccountKeyPrefix, [&](const v1::AccountBalance& a) {
-    *out.add_accounts() = a;
-    v1::TrialBalanceTotal& t = totals[a.currency()];
-    t.set_currency(a.currency());
-    // Each account is checked on its own; their sum is checked here.
-    std::optional<int64_t> debits = CheckedAdd(t.debits_minor(), a.debits_minor());
-    std::optional<int64_t> credits = CheckedAdd(t.credits_minor(), a.credits_minor());
-    if (!debits || !credits) {
-      return absl::OutOfRangeError(absl::StrCat("the ", a.currency(), " trial balance overflows int64"));
-    }
-    t.set_debits_minor(*debits);
-    t.set_credits_minor(*credits);
-    return absl::OkStatus();
-  }));
+  RETURN_IF_ERROR(
+      ForEach<v1::AccountBalance>(view, kAccountKeyPrefix, [&](const v1::AccountBalance& a) {
+        *out.add_accounts() = a;
+        v1::TrialBalanceTotal& t = totals[a.currency()];
+        t.set_currency(a.currency());
+        // Each account is checked on its own; their sum is checked here.
+        std::optional<int64_t> debits = CheckedAdd(t.debits_minor(), a.debits_minor());
+        std::optional<int64_t> credits = CheckedAdd(t.credits_minor(), a.credits_minor());
+        if (!debits || !credits) {
+          return absl::OutOfRangeError(
+              absl::StrCat("the ", a.currency(), " trial balance overflows int64"));
+        }
+        t.set_debits_minor(*debits);
+        t.set_credits_minor(*credits);
+        return absl::OkStatus();
+      }));
   bool balanced = true;
   for (auto& [cur, t] : totals) {
     if (t.debits_minor() != t.credits_minor()) balanced = false;
@@ -214,9 +219,8 @@ absl::StatusOr<v1::ReadEventsResponse> QueryEvents(ReadView& view, uint64_t from
     return static_cast<uint32_t>(out.events_size()) < limit;
   }));
   RETURN_IF_ERROR(inner);
-  out.set_next_position(out.events_size() > 0
-                            ? out.events(out.events_size() - 1).position() + 1
-                            : std::max<uint64_t>(from, view.head_position() + 1));
+  out.set_next_position(out.events_size() > 0 ? out.events(out.events_size() - 1).position() + 1
+                                              : std::max<uint64_t>(from, view.head_position() + 1));
   return out;
 }
 
@@ -241,10 +245,10 @@ absl::StatusOr<v1::Event> QueryEvent(ReadView& view, const v1::GetEventRequest& 
       return InvalidField("key", "give a position or an event_id");
   }
   if (position > view.head_position()) {
-    return Refusal(absl::StatusCode::kNotFound, kReasonUnknownEvent,
-                   absl::StrCat("no event at position ", position, " (head is ",
-                                view.head_position(), ")"),
-                   "position");
+    return Refusal(
+        absl::StatusCode::kNotFound, kReasonUnknownEvent,
+        absl::StrCat("no event at position ", position, " (head is ", view.head_position(), ")"),
+        "position");
   }
   return GetApiEvent(view, position);
 }

@@ -61,7 +61,8 @@ absl::StatusOr<std::optional<LoggedEvent>> CommitBatch::FindEvent(
   }
   ASSIGN_OR_RETURN(std::optional<IdAt> found, FindId(event_id));
   if (!found) return std::optional<LoggedEvent>();
-  ASSIGN_OR_RETURN(std::optional<std::string> value, db_->Get(kEventsCf, EventKey(found->position)));
+  ASSIGN_OR_RETURN(std::optional<std::string> value,
+                   db_->Get(kEventsCf, EventKey(found->position)));
   if (!value) {
     return absl::DataLossError(absl::StrCat("event at position ", found->position,
                                             " is in the id index but not in the log"));

@@ -89,8 +89,8 @@ absl::Status EventLog::LoadOrCreate() {
   // Check the head against the log: the last event must be the head.
   ASSIGN_OR_RETURN(std::optional<std::string> last, db_->Get(kEventsCf, EventKey(h.position)));
   if (!last) {
-    return absl::DataLossError(absl::StrCat("ledger in ", dir_, ": head event ", h.position,
-                                            " is missing: NotFound: "));
+    return absl::DataLossError(
+        absl::StrCat("ledger in ", dir_, ": head event ", h.position, " is missing: NotFound: "));
   }
   ASSIGN_OR_RETURN(EventRecord record, DecodeEventRecord(*last));
   if (record.hash != h.hash) {
@@ -127,7 +127,8 @@ absl::Status EventLog::CreateGenesis() {
   v1::EventInput genesis_input;
   genesis_input.set_event_id(kGenesisEventId);
   e.digest = ContentDigest(genesis_input);
-  RETURN_IF_ERROR(IndexEvent(IndexedEvent{1, &e.payload, e.payload_bytes, e.hash, &effects}, batch));
+  RETURN_IF_ERROR(
+      IndexEvent(IndexedEvent{1, &e.payload, e.payload_bytes, e.hash, &effects}, batch));
   const std::string hash = e.hash;
   std::vector<CommitBatch::NewEvent> events;
   events.push_back(std::move(e));
@@ -188,9 +189,7 @@ absl::Status EventLog::last_write_status() const {
   return last_write_status_;
 }
 
-std::unique_ptr<ReadView> EventLog::NewReadView() const {
-  return NewSnapshotView(*db_, identity_);
-}
+std::unique_ptr<ReadView> EventLog::NewReadView() const { return NewSnapshotView(*db_, identity_); }
 
 uint64_t EventLog::AddCommitListener(CommitListener listener) {
   std::lock_guard<std::mutex> lock(listeners_mu_);
@@ -225,9 +224,10 @@ void EventLog::AppendAsync(v1::AppendRequest request, std::string actor, AppendC
       refusal = Refusal(absl::StatusCode::kUnavailable, kReasonStorage,
                         "the ledger is shutting down; nothing was recorded");
     } else if (queue_.size() >= options_.max_queued_appends) {
-      refusal = Refusal(absl::StatusCode::kResourceExhausted, kReasonQueueFull,
-                        absl::StrCat("the ledger has ", queue_.size(),
-                                     " appends waiting, its limit; nothing was recorded, retry later"));
+      refusal =
+          Refusal(absl::StatusCode::kResourceExhausted, kReasonQueueFull,
+                  absl::StrCat("the ledger has ", queue_.size(),
+                               " appends waiting, its limit; nothing was recorded, retry later"));
     } else {
       queue_.push_back(Pending{std::move(request), std::move(actor), std::move(done)});
       cv_.notify_all();
@@ -301,8 +301,9 @@ void EventLog::CommitGroup(std::vector<Pending>& group) {
     if (!s.ok()) {
       write_status = Refusal(
           absl::StatusCode::kUnavailable, kReasonStorage,
-          absl::StrCat("the ledger could not write to its disk (", s.ToString(),
-                       "); the outcome is unknown: look the event ids up, or retry with the same ids"));
+          absl::StrCat(
+              "the ledger could not write to its disk (", s.ToString(),
+              "); the outcome is unknown: look the event ids up, or retry with the same ids"));
     }
   }
   CommitInfo info;

@@ -63,11 +63,11 @@ absl::Status IdReused(const v1::EventInput& in, int i, uint64_t position) {
   detail.set_event_id(in.event_id());
   detail.set_position(position);
   detail.set_event_index(i);
-  return WithDetail(absl::StatusCode::kAlreadyExists,
-                    absl::StrCat("events[", i, "].event_id: \"", in.event_id(),
-                                 "\" was recorded at position ", position,
-                                 " with different content; choose a new event id"),
-                    detail);
+  return WithDetail(
+      absl::StatusCode::kAlreadyExists,
+      absl::StrCat("events[", i, "].event_id: \"", in.event_id(), "\" was recorded at position ",
+                   position, " with different content; choose a new event id"),
+      detail);
 }
 
 absl::Status HeadMoved(uint64_t expected, uint64_t head) {
@@ -89,7 +89,8 @@ absl::Status MatchRecorded(const v1::AppendRequest& req, const CommitBatch& batc
   digests.resize(n);
   for (int i = 0; i < n; ++i) {
     digests[i] = ContentDigest(req.events(i));
-    ASSIGN_OR_RETURN(std::optional<CommitBatch::IdAt> found, batch.FindId(req.events(i).event_id()));
+    ASSIGN_OR_RETURN(std::optional<CommitBatch::IdAt> found,
+                     batch.FindId(req.events(i).event_id()));
     if (!found) continue;
     if (found->digest != digests[i]) return IdReused(req.events(i), i, found->position);
     result.positions[i] = found->position;

@@ -46,13 +46,19 @@ Options ParseArgs(int argc, char** argv) {
       }
       return argv[++i];
     };
-    if (a == "--server") o.server = next();
-    else if (a == "--clients") (void)absl::SimpleAtoi(next(), &o.clients);
-    else if (a == "--batch") (void)absl::SimpleAtoi(next(), &o.batch);
-    else if (a == "--seconds") (void)absl::SimpleAtoi(next(), &o.seconds);
-    else if (a == "--queries") o.queries = true;
+    if (a == "--server")
+      o.server = next();
+    else if (a == "--clients")
+      (void)absl::SimpleAtoi(next(), &o.clients);
+    else if (a == "--batch")
+      (void)absl::SimpleAtoi(next(), &o.batch);
+    else if (a == "--seconds")
+      (void)absl::SimpleAtoi(next(), &o.seconds);
+    else if (a == "--queries")
+      o.queries = true;
     else {
-      std::fprintf(stderr, "usage: grpc_load --server ADDR --clients N --batch N --seconds N [--queries]\n");
+      std::fprintf(
+          stderr, "usage: grpc_load --server ADDR --clients N --batch N --seconds N [--queries]\n");
       std::exit(2);
     }
   }
@@ -109,7 +115,8 @@ int main(int argc, char** argv) {
           events += o.queries ? 0 : o.batch;
         } else {
           errors++;
-          if (errors.load() == 1) std::fprintf(stderr, "grpc_load: %s\n", s.error_message().c_str());
+          if (errors.load() == 1)
+            std::fprintf(stderr, "grpc_load: %s\n", s.error_message().c_str());
         }
       }
     });
@@ -118,11 +125,15 @@ int main(int argc, char** argv) {
   std::vector<double> all;
   for (auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
   std::sort(all.begin(), all.end());
-  auto pct = [&](double p) { return all.empty() ? 0.0 : all[static_cast<size_t>(p * (all.size() - 1))]; };
-  std::printf("%s clients=%d batch=%d seconds=%d requests/s=%.0f events/s=%.0f p50_ms=%.2f p99_ms=%.2f max_ms=%.2f errors=%llu\n",
-              o.queries ? "queries" : "appends", o.clients, o.batch, o.seconds,
-              static_cast<double>(requests.load()) / o.seconds, static_cast<double>(events.load()) / o.seconds,
-              pct(0.50), pct(0.99), all.empty() ? 0.0 : all.back(),
-              static_cast<unsigned long long>(errors.load()));
+  auto pct = [&](double p) {
+    return all.empty() ? 0.0 : all[static_cast<size_t>(p * (all.size() - 1))];
+  };
+  std::printf(
+      "%s clients=%d batch=%d seconds=%d requests/s=%.0f events/s=%.0f p50_ms=%.2f p99_ms=%.2f "
+      "max_ms=%.2f errors=%llu\n",
+      o.queries ? "queries" : "appends", o.clients, o.batch, o.seconds,
+      static_cast<double>(requests.load()) / o.seconds,
+      static_cast<double>(events.load()) / o.seconds, pct(0.50), pct(0.99),
+      all.empty() ? 0.0 : all.back(), static_cast<unsigned long long>(errors.load()));
   return errors.load() == 0 ? 0 : 1;
 }

@@ -24,6 +24,11 @@
 //   --read_min_time=0.5             the same for the read-side benchmarks
 // Temporary ledgers go under $TMPDIR (else /tmp) and are removed on exit.
 #include <benchmark/benchmark.h>
+#include <grpcpp/grpcpp.h>
+#include <spawn.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -36,34 +41,28 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <random>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <grpcpp/grpcpp.h>
-#include <random>
-#include <spawn.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/civil_time.h"
-#include "ledger/domain/civil_date.h"
-#include "ledger/writer/event_log.h"
-#include "ledger/hash.h"
 #include "ledger/audit/point_in_time.h"
+#include "ledger/audit/replay.h"
+#include "ledger/domain/civil_date.h"
+#include "ledger/domain/effects.h"
+#include "ledger/hash.h"
+#include "ledger/projections/keys.h"
+#include "ledger/storage/rows.h"
 #include "ledger/views/queries.h"
+#include "ledger/writer/event_log.h"
+#include "rocksdb/db.h"
 #include "services/server.h"
 #include "solidarity/ledger/v1/ledger.grpc.pb.h"
-#include "ledger/audit/replay.h"
-#include "ledger/storage/rows.h"
-#include "ledger/projections/keys.h"
-#include "ledger/domain/effects.h"
-#include "rocksdb/db.h"
 #include "tests/testing/test_util.h"
 
 namespace ledger {
@@ -75,8 +74,8 @@ using SteadyClock = std::chrono::steady_clock;
 constexpr int kBeneficiaries = 100;
 constexpr int kBranches = 5;
 constexpr int kMixKinds = 10;
-constexpr int kBuildBatch = 1000;      // events per request when building a log
-constexpr int kBuildInFlight = 8;      // requests queued at once when building
+constexpr int kBuildBatch = 1000;  // events per request when building a log
+constexpr int kBuildInFlight = 8;  // requests queued at once when building
 // Events of one stream per day of occurred_on, from kFirstDay: a 1M-event log
 // spans 1,000 days (2023-01-01 .. 2025-09-27), as a busy campaign's might.
 constexpr int kEventsPerDay = 1000;
@@ -168,8 +167,9 @@ class Mix {
   v1::AppendRequest SetupRequest() const {
     v1::AppendRequest req;
     for (int b = 0; b < kBeneficiaries; ++b) {
-      *req.add_events() = testing::WithId(
-          testing::Beneficiary(BenId(b), absl::StrCat("Strike fund ", b)), absl::StrCat("setup-ben-", b));
+      *req.add_events() =
+          testing::WithId(testing::Beneficiary(BenId(b), absl::StrCat("Strike fund ", b)),
+                          absl::StrCat("setup-ben-", b));
     }
     for (int b = 0; b < kBranches; ++b) {
       *req.add_events() =
@@ -338,9 +338,10 @@ class LedgerFixture {
     }
     if (!first_error.empty()) return first_error;
     if (tenth >= 10 * kBuildInFlight * kBuildBatch) {  // else the queue hides the rate
-      std::fprintf(stderr,
-                   "[ledger_bench] %lld-event log: appends/s (sync=false) per tenth of the log: %s\n",
-                   static_cast<long long>(events_), rates.c_str());
+      std::fprintf(
+          stderr,
+          "[ledger_bench] %lld-event log: appends/s (sync=false) per tenth of the log: %s\n",
+          static_cast<long long>(events_), rates.c_str());
     }
     if (static_cast<int64_t>(log_->head_position()) != events_) {
       return absl::StrCat("head is ", log_->head_position(), ", wanted ", events_);
@@ -349,7 +350,8 @@ class LedgerFixture {
     // database rather than background work.
     rocksdb::DB* db = log_->database().raw_for_testing();
     std::vector<rocksdb::ColumnFamilyHandle*> cfs;
-    for (const char* name : {"events", "ids", "state", "meta"}) cfs.push_back(log_->database().cf(name));
+    for (const char* name : {"events", "ids", "state", "meta"})
+      cfs.push_back(log_->database().cf(name));
     rocksdb::Status s = db->Flush(rocksdb::FlushOptions(), cfs);
     if (!s.ok()) return s.ToString();
     const auto deadline = SteadyClock::now() + std::chrono::seconds(180);
@@ -411,8 +413,8 @@ void ReportLogFacts(benchmark::State& state, LedgerFixture& f) {
   // The events column family's block cache (RocksDB's default: 8 MiB per
   // column family): most of what a replay's RSS grows by.
   uint64_t cache = 0;
-  if (f.log().database().raw_for_testing()->GetIntProperty(f.log().database().cf("events"), "rocksdb.block-cache-usage",
-                                   &cache)) {
+  if (f.log().database().raw_for_testing()->GetIntProperty(f.log().database().cf("events"),
+                                                           "rocksdb.block-cache-usage", &cache)) {
     state.counters["ev_cache_MiB"] = static_cast<double>(cache) / (1 << 20);
   }
 }
@@ -476,8 +478,8 @@ void BM_DurableAppend(benchmark::State& state) {
     }
     events += batch;
   }
-  state.counters["events_per_s"] = benchmark::Counter(static_cast<double>(events),
-                                                      benchmark::Counter::kIsRate);
+  state.counters["events_per_s"] =
+      benchmark::Counter(static_cast<double>(events), benchmark::Counter::kIsRate);
   // Per-thread percentiles, averaged over the threads.
   state.counters["p50_ms"] =
       benchmark::Counter(Percentile(latency_us, 50) / 1000, benchmark::Counter::kAvgThreads);
@@ -535,8 +537,8 @@ void BM_ScanEvents(benchmark::State& state) {
     events += n;
     record_bytes = bytes / static_cast<double>(n);
   }
-  state.counters["events_per_s"] = benchmark::Counter(static_cast<double>(events),
-                                                      benchmark::Counter::kIsRate);
+  state.counters["events_per_s"] =
+      benchmark::Counter(static_cast<double>(events), benchmark::Counter::kIsRate);
   state.counters["record_bytes"] = record_bytes;
   ReportLogFacts(state, *f);
   state.counters["cpu_us_per_ev"] =
@@ -558,13 +560,14 @@ void BM_VerifyChain(benchmark::State& state) {
     absl::StatusOr<ChainReport> report = VerifyChain(*view, 0, 0);
     if (!report.ok() || !report->ok ||
         static_cast<int64_t>(report->events_checked) != f->events()) {
-      state.SkipWithError(report.ok() ? report->problem.c_str() : report.status().ToString().c_str());
+      state.SkipWithError(report.ok() ? report->problem.c_str()
+                                      : report.status().ToString().c_str());
       break;
     }
     events += static_cast<int64_t>(report->events_checked);
   }
-  state.counters["events_per_s"] = benchmark::Counter(static_cast<double>(events),
-                                                      benchmark::Counter::kIsRate);
+  state.counters["events_per_s"] =
+      benchmark::Counter(static_cast<double>(events), benchmark::Counter::kIsRate);
   ReportLogFacts(state, *f);
   state.counters["cpu_us_per_ev"] =
       events > 0 ? (ProcessCpuSeconds() - cpu0) * 1e6 / static_cast<double>(events) : 0;
@@ -592,8 +595,8 @@ void BM_RebuildAndCompare(benchmark::State& state) {
     events += static_cast<int64_t>(report->events_replayed);
     rows = report->rows_compared;
   }
-  state.counters["events_per_s"] = benchmark::Counter(static_cast<double>(events),
-                                                      benchmark::Counter::kIsRate);
+  state.counters["events_per_s"] =
+      benchmark::Counter(static_cast<double>(events), benchmark::Counter::kIsRate);
   state.counters["state_rows"] = static_cast<double>(rows);
   ReportLogFacts(state, *f);
   state.counters["cpu_us_per_ev"] =
@@ -617,7 +620,8 @@ void BM_BalanceRead(benchmark::State& state) {
   }
   std::vector<std::string> keys;
   keys.push_back(FundKey(kGeneralFund, "GBP"));
-  for (int b = 0; b < kBeneficiaries; ++b) keys.push_back(FundKey(BeneficiaryFund(BenId(b)), "GBP"));
+  for (int b = 0; b < kBeneficiaries; ++b)
+    keys.push_back(FundKey(BeneficiaryFund(BenId(b)), "GBP"));
   std::vector<double> latency_us;
   latency_us.reserve(1 << 20);
   size_t i = 0;
@@ -634,8 +638,8 @@ void BM_BalanceRead(benchmark::State& state) {
     benchmark::DoNotOptimize((*row)->available_minor());
     ++reads;
   }
-  state.counters["reads_per_s"] = benchmark::Counter(static_cast<double>(reads),
-                                                     benchmark::Counter::kIsRate);
+  state.counters["reads_per_s"] =
+      benchmark::Counter(static_cast<double>(reads), benchmark::Counter::kIsRate);
   ReportLatencies(state, latency_us);
   ReportLogFacts(state, *f);
 }
@@ -654,22 +658,23 @@ void BM_BeneficiaryBalances(benchmark::State& state) {
     auto view = f->log().NewReadView();
     int64_t n = 0, total = 0;
     absl::Status inner;
-    absl::Status s = view->Scan(kBeneficiaryKeyPrefix, [&](absl::string_view,
-                                                                absl::string_view value) {
-      v1::Beneficiary b;
-      if (!b.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
-        inner = absl::DataLossError("a beneficiary row cannot be decoded");
-        return false;
-      }
-      auto fund = view->Load<v1::FundBalance>(FundKey(BeneficiaryFund(b.beneficiary_id()), "GBP"));
-      if (!fund.ok()) {
-        inner = fund.status();
-        return false;
-      }
-      if (fund->has_value()) total += (*fund)->available_minor();
-      ++n;
-      return true;
-    });
+    absl::Status s =
+        view->Scan(kBeneficiaryKeyPrefix, [&](absl::string_view, absl::string_view value) {
+          v1::Beneficiary b;
+          if (!b.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+            inner = absl::DataLossError("a beneficiary row cannot be decoded");
+            return false;
+          }
+          auto fund =
+              view->Load<v1::FundBalance>(FundKey(BeneficiaryFund(b.beneficiary_id()), "GBP"));
+          if (!fund.ok()) {
+            inner = fund.status();
+            return false;
+          }
+          if (fund->has_value()) total += (*fund)->available_minor();
+          ++n;
+          return true;
+        });
     latency_us.push_back(MicrosSince(t0));
     if (!s.ok() || !inner.ok() || n != kBeneficiaries) {
       state.SkipWithError("the beneficiary scan failed");
@@ -678,8 +683,8 @@ void BM_BeneficiaryBalances(benchmark::State& state) {
     benchmark::DoNotOptimize(total);
     rows += n;
   }
-  state.counters["rows_per_s"] = benchmark::Counter(static_cast<double>(rows),
-                                                    benchmark::Counter::kIsRate);
+  state.counters["rows_per_s"] =
+      benchmark::Counter(static_cast<double>(rows), benchmark::Counter::kIsRate);
   ReportLatencies(state, latency_us);
   ReportLogFacts(state, *f);
 }
@@ -737,7 +742,8 @@ int RunReplayProbe(const std::string& dir, const std::string& out_path) {
     rocksdb::DB* db = (*log)->database().raw_for_testing();
     rocksdb::ColumnFamilyHandle* events = (*log)->database().cf("events");
     uint64_t v = 0;
-    if (db->GetIntProperty(events, "rocksdb.block-cache-usage", &v)) out << "ev_cache_bytes " << v << "\n";
+    if (db->GetIntProperty(events, "rocksdb.block-cache-usage", &v))
+      out << "ev_cache_bytes " << v << "\n";
     if (db->GetIntProperty(events, "rocksdb.estimate-table-readers-mem", &v)) {
       out << "ev_table_readers_bytes " << v << "\n";
     }
@@ -807,8 +813,8 @@ void PointInTime(benchmark::State& state, bool by_day) {
     }
     ++queries;
   }
-  state.counters["queries_per_s"] = benchmark::Counter(static_cast<double>(queries),
-                                                       benchmark::Counter::kIsRate);
+  state.counters["queries_per_s"] =
+      benchmark::Counter(static_cast<double>(queries), benchmark::Counter::kIsRate);
   ReportLatencies(state, latency_us);
   ReportLogFacts(state, *f);
 }
@@ -857,8 +863,8 @@ void BM_OfflineAudit(benchmark::State& state) {
   const double n = static_cast<double>(state.iterations());
   state.counters["verify_s"] = n > 0 ? verify_s / n : 0;
   state.counters["rebuild_s"] = n > 0 ? rebuild_s / n : 0;
-  state.counters["events_per_s"] = benchmark::Counter(
-      static_cast<double>(f->events()) * n, benchmark::Counter::kIsRate);
+  state.counters["events_per_s"] =
+      benchmark::Counter(static_cast<double>(f->events()) * n, benchmark::Counter::kIsRate);
   ReportLogFacts(state, *f);
   rss.Report(state);
 }
@@ -926,8 +932,8 @@ void GrpcQueries(benchmark::State& state, GrpcQuery which) {
     ++calls;
   }
   (*server)->Stop(absl::Seconds(2));
-  state.counters["calls_per_s"] = benchmark::Counter(static_cast<double>(calls),
-                                                     benchmark::Counter::kIsRate);
+  state.counters["calls_per_s"] =
+      benchmark::Counter(static_cast<double>(calls), benchmark::Counter::kIsRate);
   ReportLatencies(state, latency_us);
   ReportLogFacts(state, *f);
 }
@@ -996,9 +1002,9 @@ void BM_ReplayMemory(benchmark::State& state) {
   state.counters["ev_cache_MiB"] = result["ev_cache_bytes"] / (1 << 20);
   state.counters["ev_readers_MiB"] = result["ev_table_readers_bytes"] / (1 << 20);
   state.counters["ev_sorted_runs"] = result["ev_sorted_runs"];
-  state.counters["peak_MiB"] =
-      std::max({result["open_peak_kib"], result["raw_scan_peak_kib"], result["verify_peak_kib"],
-                result["rebuild_peak_kib"]}) / 1024;
+  state.counters["peak_MiB"] = std::max({result["open_peak_kib"], result["raw_scan_peak_kib"],
+                                         result["verify_peak_kib"], result["rebuild_peak_kib"]}) /
+                               1024;
   // Write-ahead log files a read-only open replays into memory.
   uint64_t wal = 0;
   std::error_code ec;
@@ -1115,22 +1121,20 @@ void Register(const Flags& flags) {
     void (*fn)(benchmark::State&);
     benchmark::TimeUnit unit;
   };
-  for (const Replay& r : {Replay{"ScanEvents", BM_ScanEvents, benchmark::kMillisecond},
-                          Replay{"VerifyChain", BM_VerifyChain, benchmark::kMillisecond},
-                          Replay{"RebuildAndCompare", BM_RebuildAndCompare, benchmark::kMillisecond},
-                          Replay{"ReplayMemory", BM_ReplayMemory, benchmark::kMillisecond},
-                          Replay{"BalanceRead", BM_BalanceRead, benchmark::kMicrosecond},
-                          Replay{"BeneficiaryBalances", BM_BeneficiaryBalances,
-                                 benchmark::kMicrosecond},
-                          Replay{"AsOfPosition", BM_AsOfPosition, benchmark::kMicrosecond},
-                          Replay{"AsOfEndOfDay", BM_AsOfEndOfDay, benchmark::kMicrosecond},
-                          Replay{"OfflineAudit", BM_OfflineAudit, benchmark::kMillisecond},
-                          Replay{"Grpc/GetBeneficiary", BM_GrpcGetBeneficiary,
-                                 benchmark::kMicrosecond},
-                          Replay{"Grpc/ListBeneficiaries", BM_GrpcListBeneficiaries,
-                                 benchmark::kMicrosecond},
-                          Replay{"Grpc/TrialBalanceAsOfPosition", BM_GrpcTrialBalanceAsOf,
-                                 benchmark::kMicrosecond}}) {
+  for (const Replay& r :
+       {Replay{"ScanEvents", BM_ScanEvents, benchmark::kMillisecond},
+        Replay{"VerifyChain", BM_VerifyChain, benchmark::kMillisecond},
+        Replay{"RebuildAndCompare", BM_RebuildAndCompare, benchmark::kMillisecond},
+        Replay{"ReplayMemory", BM_ReplayMemory, benchmark::kMillisecond},
+        Replay{"BalanceRead", BM_BalanceRead, benchmark::kMicrosecond},
+        Replay{"BeneficiaryBalances", BM_BeneficiaryBalances, benchmark::kMicrosecond},
+        Replay{"AsOfPosition", BM_AsOfPosition, benchmark::kMicrosecond},
+        Replay{"AsOfEndOfDay", BM_AsOfEndOfDay, benchmark::kMicrosecond},
+        Replay{"OfflineAudit", BM_OfflineAudit, benchmark::kMillisecond},
+        Replay{"Grpc/GetBeneficiary", BM_GrpcGetBeneficiary, benchmark::kMicrosecond},
+        Replay{"Grpc/ListBeneficiaries", BM_GrpcListBeneficiaries, benchmark::kMicrosecond},
+        Replay{"Grpc/TrialBalanceAsOfPosition", BM_GrpcTrialBalanceAsOf,
+               benchmark::kMicrosecond}}) {
     for (int64_t size : flags.sizes) {
       auto* b = benchmark::RegisterBenchmark(r.name, r.fn)
                     ->ArgName("events")

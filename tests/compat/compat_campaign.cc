@@ -5,13 +5,13 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "google/protobuf/text_format.h"
-#include "ledger/domain/civil_date.h"
 #include "ledger/audit/export.h"
-#include "ledger/hash.h"
 #include "ledger/audit/point_in_time.h"
-#include "ledger/views/queries.h"
 #include "ledger/audit/replay.h"
 #include "ledger/audit/statements.h"
+#include "ledger/domain/civil_date.h"
+#include "ledger/hash.h"
+#include "ledger/views/queries.h"
 #include "rocksdb/db.h"
 
 namespace ledger::compat {
@@ -99,7 +99,9 @@ v1::EventInput Affiliate(const std::string& id, absl::CivilDay day, const std::s
   auto* e = in.mutable_body()->mutable_branch_affiliated();
   e->set_branch_id(branch);
   e->set_union_name(branch == "leeds" ? "UNISON" : branch == "york" ? "RMT" : "PCS");
-  e->set_branch_name(branch == "leeds" ? "Leeds Health" : branch == "york" ? "York No.1" : "Caerdydd");
+  e->set_branch_name(branch == "leeds"  ? "Leeds Health"
+                     : branch == "york" ? "York No.1"
+                                        : "Caerdydd");
   e->set_region("Cymru / Yorkshire");
   auto* basis = e->mutable_fee_basis();
   if (branch == "leeds") {
@@ -127,7 +129,9 @@ constexpr size_t kRequests = 1100;
 const absl::CivilDay kJan1(2026, 1, 1);
 
 // Day of loop step i: 6 January to 28 February, in order.
-absl::CivilDay DayOf(size_t i) { return absl::CivilDay(2026, 1, 6) + static_cast<int>(i * 53 / kRequests); }
+absl::CivilDay DayOf(size_t i) {
+  return absl::CivilDay(2026, 1, 6) + static_cast<int>(i * 53 / kRequests);
+}
 
 }  // namespace
 
@@ -137,9 +141,12 @@ std::vector<v1::AppendRequest> CampaignRequests() {
   std::vector<v1::AppendRequest> out;
   {
     v1::AppendRequest setup;
-    *setup.add_events() = Register("lawyer", "Legal aid for A.K.", "appeal and prison visits", true, kJan1);
-    *setup.add_events() = Register("medic", "Medical costs: R.", "surgery after the shooting", false, kJan1);
-    *setup.add_events() = Register("released", "Released prisoner", "rent\nand travel home", false, kJan1 + 1);
+    *setup.add_events() =
+        Register("lawyer", "Legal aid for A.K.", "appeal and prison visits", true, kJan1);
+    *setup.add_events() =
+        Register("medic", "Medical costs: R.", "surgery after the shooting", false, kJan1);
+    *setup.add_events() =
+        Register("released", "Released prisoner", "rent\nand travel home", false, kJan1 + 1);
     *setup.add_events() = Register("family", "Strikers' families — Жанаозен", "", false, kJan1 + 4);
     *setup.add_events() = Affiliate("aff-leeds", kJan1, "leeds");
     *setup.add_events() = Affiliate("aff-york", kJan1 + 2, "york");
@@ -156,8 +163,9 @@ std::vector<v1::AppendRequest> CampaignRequests() {
       case 0: {
         // Now and then a gift dated a few days back.
         const absl::CivilDay on = i % 24 == 0 && day - 3 >= kJan1 + 5 ? day - 3 : day;
-        out.push_back(Of1(Donation(id, on, Of(1000 + static_cast<int64_t>(i), "GBP"),
-                                   v1::DONOR_KIND_INDIVIDUAL, absl::StrCat("supporter-", i % 40), "")));
+        out.push_back(
+            Of1(Donation(id, on, Of(1000 + static_cast<int64_t>(i), "GBP"),
+                         v1::DONOR_KIND_INDIVIDUAL, absl::StrCat("supporter-", i % 40), "")));
         break;
       }
       case 1:
@@ -168,10 +176,12 @@ std::vector<v1::AppendRequest> CampaignRequests() {
         out.push_back(Of1(Fee(id, day, "leeds", 2400, 1)));
         break;
       case 3:
-        out.push_back(Of1(Donation(id, day, Of(1500, "EUR"), v1::DONOR_KIND_ANONYMOUS, "", "medic")));
+        out.push_back(
+            Of1(Donation(id, day, Of(1500, "EUR"), v1::DONOR_KIND_ANONYMOUS, "", "medic")));
         break;
       case 4:
-        out.push_back(Of1(Donation(id, day, Of(5000, "GBP"), v1::DONOR_KIND_BRANCH, "york", "family")));
+        out.push_back(
+            Of1(Donation(id, day, Of(5000, "GBP"), v1::DONOR_KIND_BRANCH, "york", "family")));
         break;
       case 5: {
         v1::EventInput in = Input(id, day);
@@ -183,7 +193,8 @@ std::vector<v1::AppendRequest> CampaignRequests() {
         break;
       }
       case 6:
-        out.push_back(Of1(Disburse(id, day, "lawyer", Of(1500, "GBP"), "court fees, \"first hearing\"")));
+        out.push_back(
+            Of1(Disburse(id, day, "lawyer", Of(1500, "GBP"), "court fees, \"first hearing\"")));
         break;
       case 7:
         out.push_back(Of1(Donation(id, day, Of(3000, "JPY"), v1::DONOR_KIND_ORGANISATION,
@@ -193,18 +204,21 @@ std::vector<v1::AppendRequest> CampaignRequests() {
         out.push_back(Of1(Disburse(id, day, "medic", Of(1000, "EUR"), "clinic invoice")));
         break;
       case 9:
-        out.push_back(Of1(Reverse(id, day, absl::StrCat("e", i - 9), v1::REVERSAL_KIND_REFUND, 100, "GBP")));
+        out.push_back(
+            Of1(Reverse(id, day, absl::StrCat("e", i - 9), v1::REVERSAL_KIND_REFUND, 100, "GBP")));
         break;
       case 10:
         if (released_open) {
-          out.push_back(Of1(Donation(id, day, Of(1234, "BHD"), v1::DONOR_KIND_INDIVIDUAL, "", "released")));
+          out.push_back(
+              Of1(Donation(id, day, Of(1234, "BHD"), v1::DONOR_KIND_INDIVIDUAL, "", "released")));
           released_bhd += 1234;
         } else {
           out.push_back(Of1(Donation(id, day, Of(1234, "BHD"), v1::DONOR_KIND_INDIVIDUAL, "", "")));
         }
         break;
       default:
-        out.push_back(Of1(Reverse(id, day, absl::StrCat("e", i - 7), v1::REVERSAL_KIND_DUPLICATE, 0, "")));
+        out.push_back(
+            Of1(Reverse(id, day, absl::StrCat("e", i - 7), v1::REVERSAL_KIND_DUPLICATE, 0, "")));
         break;
     }
     // Events of their own at a few steps.
@@ -223,12 +237,19 @@ std::vector<v1::AppendRequest> CampaignRequests() {
       in.mutable_body()->mutable_branch_disaffiliated()->set_reason("branch merged");
       out.back().mutable_events()->Add(std::move(in));
     }
-    if (i == 310) out.back().mutable_events()->Add(Reverse("undo-alloc", day, "e305", v1::REVERSAL_KIND_CORRECTION, 0, ""));
-    if (i == 330) out.back().mutable_events()->Add(Reverse("undo-pay", day, "e318", v1::REVERSAL_KIND_CORRECTION, 0, ""));
-    if (i == 350) out.back().mutable_events()->Add(Reverse("chargeback-fee", day, "e338", v1::REVERSAL_KIND_CHARGEBACK, 0, ""));
+    if (i == 310)
+      out.back().mutable_events()->Add(
+          Reverse("undo-alloc", day, "e305", v1::REVERSAL_KIND_CORRECTION, 0, ""));
+    if (i == 330)
+      out.back().mutable_events()->Add(
+          Reverse("undo-pay", day, "e318", v1::REVERSAL_KIND_CORRECTION, 0, ""));
+    if (i == 350)
+      out.back().mutable_events()->Add(
+          Reverse("chargeback-fee", day, "e338", v1::REVERSAL_KIND_CHARGEBACK, 0, ""));
     if (i == 450) out.back().mutable_events()->Add(Affiliate("back-cardiff", day, "cardiff"));
     if (i == 620) {
-      out.back().mutable_events()->Add(Disburse("released-out", day, "released", Of(released_bhd, "BHD"), "rent"));
+      out.back().mutable_events()->Add(
+          Disburse("released-out", day, "released", Of(released_bhd, "BHD"), "rent"));
       v1::EventInput close = Input("close-released", day);
       close.mutable_body()->mutable_beneficiary_closed()->set_beneficiary_id("released");
       close.mutable_body()->mutable_beneficiary_closed()->set_reason("released, fund spent");
@@ -311,8 +332,8 @@ absl::StatusOr<std::string> Queries(EventLog& log, absl::CivilDay today) {
       RETURN_IF_ERROR(AddAnswer(out, absl::StrCat("event ", id), QueryEvent(*view, req)));
     }
     for (const char* fund : {"general", "lawyer", "medic", "released", "family"}) {
-      for (const auto& [from, to] : {std::pair{"2026-02-10", "2026-02-20"},
-                                    std::pair{"2025-12-01", "2026-03-01"}}) {
+      for (const auto& [from, to] :
+           {std::pair{"2026-02-10", "2026-02-20"}, std::pair{"2025-12-01", "2026-03-01"}}) {
         RETURN_IF_ERROR(AddAnswer(out, absl::StrCat("fund statement ", fund, " ", from, " ", to),
                                   FundStatement(*view, fund, Range(from, to))));
       }
@@ -321,8 +342,10 @@ absl::StatusOr<std::string> Queries(EventLog& log, absl::CivilDay today) {
       RETURN_IF_ERROR(AddAnswer(out, absl::StrCat("branch statement ", branch),
                                 BranchStatement(*view, branch, Range("2026-01-01", "2026-03-01"))));
     }
-    RETURN_IF_ERROR(AddAnswer(out, "income statement", IncomeStatement(*view, Range("2026-01-01", "2026-03-01"))));
-    RETURN_IF_ERROR(AddAnswer(out, "income statement Feb", IncomeStatement(*view, Range("2026-02-01", "2026-02-28"))));
+    RETURN_IF_ERROR(AddAnswer(out, "income statement",
+                              IncomeStatement(*view, Range("2026-01-01", "2026-03-01"))));
+    RETURN_IF_ERROR(AddAnswer(out, "income statement Feb",
+                              IncomeStatement(*view, Range("2026-02-01", "2026-02-28"))));
   }
   const uint64_t head = log.head_position();
   for (uint64_t p : {uint64_t{8}, uint64_t{1023}, uint64_t{1025}, head - 3}) {
@@ -339,8 +362,8 @@ absl::StatusOr<std::string> Queries(EventLog& log, absl::CivilDay today) {
 
 std::string RawColumnFamily(EventLog& log, const char* name) {
   std::string out;
-  std::unique_ptr<rocksdb::Iterator> it(
-      log.database().raw_for_testing()->NewIterator(rocksdb::ReadOptions(), log.database().cf(name)));
+  std::unique_ptr<rocksdb::Iterator> it(log.database().raw_for_testing()->NewIterator(
+      rocksdb::ReadOptions(), log.database().cf(name)));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     const std::string key = it->key().ToString();
     absl::StrAppend(&out, std::string(name) == "state" ? PrintableKey(key) : ToHex(key), " ",

@@ -32,7 +32,9 @@ std::string FirstDifference(const std::string& got, const std::string& want) {
   std::vector<std::string> a = absl::StrSplit(got, '\n'), b = absl::StrSplit(want, '\n');
   for (size_t i = 0; i < std::max(a.size(), b.size()); ++i) {
     const std::string x = i < a.size() ? a[i] : "<end>", y = i < b.size() ? b[i] : "<end>";
-    if (x != y) return absl::StrCat("line ", i + 1, "\n  now:    ", x.substr(0, 300), "\n  before: ", y.substr(0, 300));
+    if (x != y)
+      return absl::StrCat("line ", i + 1, "\n  now:    ", x.substr(0, 300),
+                          "\n  before: ", y.substr(0, 300));
   }
   return "(same lines)";
 }
@@ -50,11 +52,12 @@ TEST(CompatTest, ALedgerOfFormat1ReadsAndGrowsByteForByteAsBefore) {
     // What the old code stored verifies and rebuilds with today's code.
     auto view = (*log)->NewReadView();
     auto chain = VerifyChain(*view, 0, 0);
-    ASSERT_TRUE(chain.ok() && chain->ok) << (chain.ok() ? chain->problem : chain.status().ToString());
+    ASSERT_TRUE(chain.ok() && chain->ok)
+        << (chain.ok() ? chain->problem : chain.status().ToString());
     auto rebuild = RebuildAndCompare(*view);
     ASSERT_TRUE(rebuild.ok()) << rebuild.status();
     EXPECT_TRUE(rebuild->match) << (rebuild->mismatches.empty() ? rebuild->failure
-                                                               : rebuild->mismatches[0].key);
+                                                                : rebuild->mismatches[0].key);
   }
   ASSERT_TRUE(AppendCampaign(**log, clock, kFirstPart, CampaignRequests().size()).ok());
   auto files = Dump(**log, absl::CivilDay(2026, 3, 1));

@@ -30,10 +30,13 @@ int main(int argc, char** argv) {
     absl::Status s = compat::AppendCampaign(**log, clock, 0, compat::kFirstPart);
     if (!s.ok()) return std::fprintf(stderr, "%s\n", s.ToString().c_str()), 1;
     // Flushed to SST files, so the stored ledger holds no write-ahead log.
-    if (!(*log)->database().raw_for_testing()->Flush(rocksdb::FlushOptions(), {(*log)->database().cf("events"),
-                                                        (*log)->database().cf("ids"),
-                                                        (*log)->database().cf("state"),
-                                                        (*log)->database().cf("meta")}).ok()) {
+    if (!(*log)
+             ->database()
+             .raw_for_testing()
+             ->Flush(rocksdb::FlushOptions(),
+                     {(*log)->database().cf("events"), (*log)->database().cf("ids"),
+                      (*log)->database().cf("state"), (*log)->database().cf("meta")})
+             .ok()) {
       return 1;
     }
   }

@@ -70,8 +70,8 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "google/protobuf/util/message_differencer.h"
-#include "ledger/writer/event_log.h"
 #include "ledger/audit/replay.h"
+#include "ledger/writer/event_log.h"
 #include "solidarity/ledger/v1/ledger.grpc.pb.h"
 #include "tests/testing/test_util.h"
 

@@ -45,32 +45,61 @@ const T& PickOf(Rng& rng, const std::vector<T>& v) {
 }
 
 const std::vector<std::string>& Ids() {
-  static const auto* ids = new std::vector<std::string>{
-      "lawyer", "gone", "leeds", "york", "d1", "d2", "d3", "b1", "a1", "f1", "al1", "ds1",
-      "r1", "genesis", "", "Bad Id", std::string(ledger::kMaxIdLength, 'i'),
-      std::string(ledger::kMaxIdLength + 1, 'i')};
+  static const auto* ids = new std::vector<std::string>{"lawyer",
+                                                        "gone",
+                                                        "leeds",
+                                                        "york",
+                                                        "d1",
+                                                        "d2",
+                                                        "d3",
+                                                        "b1",
+                                                        "a1",
+                                                        "f1",
+                                                        "al1",
+                                                        "ds1",
+                                                        "r1",
+                                                        "genesis",
+                                                        "",
+                                                        "Bad Id",
+                                                        std::string(ledger::kMaxIdLength, 'i'),
+                                                        std::string(ledger::kMaxIdLength + 1, 'i')};
   return *ids;
 }
 
 const std::vector<std::string>& Currencies() {
-  static const auto* c = new std::vector<std::string>{"GBP", "GBP", "EUR", "JPY", "BHD", "",
-                                                      "gbp", "XAU", "ABC"};
+  static const auto* c =
+      new std::vector<std::string>{"GBP", "GBP", "EUR", "JPY", "BHD", "", "gbp", "XAU", "ABC"};
   return *c;
 }
 
 const std::vector<std::string>& Dates() {
   static const auto* d = new std::vector<std::string>{
-      "2026-03-01", "2026-01-31", "2024-02-29", "2026-02-29", "1900-01-01", "1899-12-31",
-      "2999-12-31", "3000-01-01", "2026-3-1", ""};
+      "2026-03-01", "2026-01-31", "2024-02-29", "2026-02-29", "1900-01-01",
+      "1899-12-31", "2999-12-31", "3000-01-01", "2026-3-1",   ""};
   return *d;
 }
 
 const std::vector<int64_t>& Amounts() {
-  static const auto* a = new std::vector<int64_t>{
-      1, 2, 5, 99, 100, 500, 1000, 1250, 10000, ledger::kMaxAmountMinor - 1,
-      ledger::kMaxAmountMinor, ledger::kMaxAmountMinor + 1, 0, -1,
-      std::numeric_limits<int64_t>::max(), std::numeric_limits<int64_t>::min(),
-      ledger::kMaxMembers, ledger::kMaxMembers + 1, 120, 121};
+  static const auto* a = new std::vector<int64_t>{1,
+                                                  2,
+                                                  5,
+                                                  99,
+                                                  100,
+                                                  500,
+                                                  1000,
+                                                  1250,
+                                                  10000,
+                                                  ledger::kMaxAmountMinor - 1,
+                                                  ledger::kMaxAmountMinor,
+                                                  ledger::kMaxAmountMinor + 1,
+                                                  0,
+                                                  -1,
+                                                  std::numeric_limits<int64_t>::max(),
+                                                  std::numeric_limits<int64_t>::min(),
+                                                  ledger::kMaxMembers,
+                                                  ledger::kMaxMembers + 1,
+                                                  120,
+                                                  121};
   return *a;
 }
 
@@ -79,12 +108,18 @@ std::string Text(Rng& rng, const std::string& field_name) {
                          absl::StrContains(field_name, "reason") || field_name == "memo";
   const size_t limit = long_text ? ledger::kMaxMemoLength : ledger::kMaxNameLength;
   switch (Pick(rng, 6)) {
-    case 0: return "";
-    case 1: return std::string(limit, 't');
-    case 2: return std::string(limit + 1, 't');
-    case 3: return "bell\x07";
-    case 4: return "caf\xc3\xa9 \xe2\x82\xac";  // valid UTF-8
-    default: return "text";
+    case 0:
+      return "";
+    case 1:
+      return std::string(limit, 't');
+    case 2:
+      return std::string(limit + 1, 't');
+    case 3:
+      return "bell\x07";
+    case 4:
+      return "caf\xc3\xa9 \xe2\x82\xac";  // valid UTF-8
+    default:
+      return "text";
   }
 }
 
@@ -207,7 +242,8 @@ void CollectFields(Message* m, std::vector<FieldRef>& out) {
     out.push_back({m, f});
     if (f->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE) continue;
     if (f->is_repeated()) {
-      for (int k = 0; k < r->FieldSize(*m, f); ++k) CollectFields(r->MutableRepeatedMessage(m, f, k), out);
+      for (int k = 0; k < r->FieldSize(*m, f); ++k)
+        CollectFields(r->MutableRepeatedMessage(m, f, k), out);
     } else if (r->HasField(*m, f)) {
       CollectFields(r->MutableMessage(m, f), out);
     }
@@ -226,9 +262,12 @@ void MutateField(Rng& rng, const FieldRef& ref, const std::vector<std::string>& 
     case FieldDescriptor::CPPTYPE_INT32: {
       int64_t v = Pick(rng, 8) == 0 ? static_cast<int64_t>(rng()) : PickOf(rng, Amounts());
       if (f->cpp_type() == FieldDescriptor::CPPTYPE_INT64) r->SetInt64(m, f, v);
-      if (f->cpp_type() == FieldDescriptor::CPPTYPE_UINT64) r->SetUInt64(m, f, static_cast<uint64_t>(v));
+      if (f->cpp_type() == FieldDescriptor::CPPTYPE_UINT64)
+        r->SetUInt64(m, f, static_cast<uint64_t>(v));
       if (f->cpp_type() == FieldDescriptor::CPPTYPE_INT32) {
-        r->SetInt32(m, f, Pick(rng, 2) ? static_cast<int32_t>(v) : static_cast<int32_t>(Pick(rng, 130)) - 2);
+        r->SetInt32(
+            m, f,
+            Pick(rng, 2) ? static_cast<int32_t>(v) : static_cast<int32_t>(Pick(rng, 130)) - 2);
       }
       break;
     }
@@ -292,7 +331,8 @@ void MutateEvents(Rng& rng, v1::AppendRequest& req) {
       }
       break;
     case 3:  // move one
-      if (n > 1) events->SwapElements(static_cast<int>(Pick(rng, n)), static_cast<int>(Pick(rng, n)));
+      if (n > 1)
+        events->SwapElements(static_cast<int>(Pick(rng, n)), static_cast<int>(Pick(rng, n)));
       break;
     default:  // point a reversal at an earlier event
       for (int k = 0; k < n; ++k) {
@@ -364,7 +404,6 @@ extern "C" size_t LLVMFuzzerCustomCrossOver(const uint8_t* data1, size_t size1,
 }
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  ledger::fuzz::RunAppendRequest(
-      absl::string_view(reinterpret_cast<const char*>(data), size));
+  ledger::fuzz::RunAppendRequest(absl::string_view(reinterpret_cast<const char*>(data), size));
   return 0;
 }

@@ -62,16 +62,32 @@ v1::EventInput Id(v1::EventInput in, const std::string& id) { return t::WithId(s
 
 void MoneySeeds() {
   const std::vector<std::pair<std::string, std::string>> seeds = {
-      {"gbp", "12.50"},          {"bhd", "1.234"},       {"negative", "-5"},
-      {"whole", "12"},           {"one-place", "12.5"},  {"zero", "0"},
-      {"pence", "0.05"},         {"leading-zeros", "007.10"},
-      {"amount-gbp", "12.50 GBP"}, {"amount-jpy", "1250 JPY"}, {"amount-bhd", "1.234 BHD"},
-      {"amount-unknown", "12.50 ABC"}, {"amount-lower", "12.50 gbp"},
-      {"int64-max", "9223372036854775807"}, {"int64-max-gbp", "92233720368547758.07"},
-      {"int64-over", "92233720368547758.08"}, {"huge", "99999999999999999999999"},
-      {"exponent", "1e5"},       {"space", " 12.50"},     {"trailing-dot", "12."},
-      {"leading-dot", ".5"},     {"two-dots", "12.5.0"},  {"separator", "1,000.00"},
-      {"too-precise", "1.2345"}, {"plus", "+5"},          {"empty", ""},
+      {"gbp", "12.50"},
+      {"bhd", "1.234"},
+      {"negative", "-5"},
+      {"whole", "12"},
+      {"one-place", "12.5"},
+      {"zero", "0"},
+      {"pence", "0.05"},
+      {"leading-zeros", "007.10"},
+      {"amount-gbp", "12.50 GBP"},
+      {"amount-jpy", "1250 JPY"},
+      {"amount-bhd", "1.234 BHD"},
+      {"amount-unknown", "12.50 ABC"},
+      {"amount-lower", "12.50 gbp"},
+      {"int64-max", "9223372036854775807"},
+      {"int64-max-gbp", "92233720368547758.07"},
+      {"int64-over", "92233720368547758.08"},
+      {"huge", "99999999999999999999999"},
+      {"exponent", "1e5"},
+      {"space", " 12.50"},
+      {"trailing-dot", "12."},
+      {"leading-dot", ".5"},
+      {"two-dots", "12.5.0"},
+      {"separator", "1,000.00"},
+      {"too-precise", "1.2345"},
+      {"plus", "+5"},
+      {"empty", ""},
   };
   for (const auto& [name, text] : seeds) Write("money_fuzz", name, text);
 }
@@ -130,9 +146,10 @@ void AppendSeeds() {
     u->set_display_name("Legal fund");
     Valid("update", t::Request({Id(t::Beneficiary("lawyer"), "b1"), update}));
   }
-  Valid("close", t::Request({Id(t::Beneficiary("gone"), "b1"), Id(t::CloseBeneficiary("gone"), "c1")}));
-  Valid("branch-fee", t::Request({Id(t::Branch("leeds"), "a1"),
-                                  Id(t::Fee("leeds", Gbp(3000), 3), "f1")}));
+  Valid("close",
+        t::Request({Id(t::Beneficiary("gone"), "b1"), Id(t::CloseBeneficiary("gone"), "c1")}));
+  Valid("branch-fee",
+        t::Request({Id(t::Branch("leeds"), "a1"), Id(t::Fee("leeds", Gbp(3000), 3), "f1")}));
   {
     v1::EventInput per_member = Id(t::Branch("york"), "a1");
     auto* basis = per_member.mutable_body()->mutable_branch_affiliated()->mutable_fee_basis();
@@ -171,10 +188,10 @@ void AppendSeeds() {
   // Refused by the rules: each one stage-2 refusal after valid set-up.
   Invalid("overdrawn", t::Request({Id(t::Beneficiary("lawyer"), "b1"),
                                    Id(t::Disbursement("lawyer", Gbp(1)), "ds1")}));
-  Invalid("reverse-twice", t::Request({Id(t::Donation(Gbp(100)), "d1"),
-                                       Id(t::Reversal("d1"), "r1"), Id(t::Reversal("d1"), "r2")}));
-  Invalid("reverse-registration", t::Request({Id(t::Beneficiary("lawyer"), "b1"),
-                                              Id(t::Reversal("b1"), "r1")}));
+  Invalid("reverse-twice", t::Request({Id(t::Donation(Gbp(100)), "d1"), Id(t::Reversal("d1"), "r1"),
+                                       Id(t::Reversal("d1"), "r2")}));
+  Invalid("reverse-registration",
+          t::Request({Id(t::Beneficiary("lawyer"), "b1"), Id(t::Reversal("b1"), "r1")}));
   // Refused by ValidateInput.
   Invalid("empty-id", t::Request({Id(t::Donation(Gbp(1)), "")}));
   Invalid("bad-utf8", t::Request({Id(t::Beneficiary("lawyer", "\xc3\x28"), "b1")}));

@@ -10,17 +10,17 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
 #include "google/protobuf/stubs/logging.h"
-#include "ledger/errors.h"
-#include "ledger/writer/event_log.h"
-#include "ledger/limits.h"
-#include "ledger/domain/effects.h"
-#include "ledger/views/queries.h"
-#include "services/request_bytes.h"
 #include "ledger/domain/decide.h"
+#include "ledger/domain/effects.h"
 #include "ledger/domain/fees.h"
 #include "ledger/domain/registry.h"
-#include "ledger/storage/rows.h"
+#include "ledger/errors.h"
+#include "ledger/limits.h"
 #include "ledger/projections/keys.h"
+#include "ledger/storage/rows.h"
+#include "ledger/views/queries.h"
+#include "ledger/writer/event_log.h"
+#include "services/request_bytes.h"
 #include "solidarity/ledger/v1/ledger.pb.h"
 
 namespace ledger::fuzz {
@@ -69,9 +69,8 @@ class MemoryReadView : public ReadView {
     if (it == state_.rows().end()) return std::optional<std::string>();
     return std::optional<std::string>(it->second);
   }
-  absl::Status Scan(
-      absl::string_view prefix,
-      const std::function<bool(absl::string_view, absl::string_view)>& fn) override {
+  absl::Status Scan(absl::string_view prefix,
+                    const std::function<bool(absl::string_view, absl::string_view)>& fn) override {
     for (auto it = state_.rows().lower_bound(std::string(prefix));
          it != state_.rows().end() && absl::StartsWith(it->first, prefix); ++it) {
       if (!fn(it->first, it->second)) break;
@@ -123,8 +122,9 @@ std::string Render(const MemoryState& state) {
 // holds nothing; the totals count the events and reversals accepted.
 void CheckInvariants(const MemoryState& state, const std::string& after, uint64_t events,
                      uint64_t reversals) {
-  std::map<std::string, int128> net;                                    // currency -> dr - cr
-  std::map<std::pair<std::string, std::string>, int128> account_credit;  // (account, cur) -> cr - dr
+  std::map<std::string, int128> net;  // currency -> dr - cr
+  std::map<std::pair<std::string, std::string>, int128>
+      account_credit;  // (account, cur) -> cr - dr
   std::map<std::pair<std::string, std::string>, int128> fund_available;  // (fund, cur)
   for (const auto& [key, value] : state.rows()) {
     if (absl::StartsWith(key, kAccountKeyPrefix)) {
@@ -141,9 +141,9 @@ void CheckInvariants(const MemoryState& state, const std::string& after, uint64_
       FUZZ_CHECK(key == FundKey(f.fund(), f.currency()), absl::StrCat(after, ": ", key));
       const int128 columns = static_cast<int128>(f.received_minor()) + f.allocated_in_minor() -
                              f.allocated_out_minor() - f.disbursed_minor();
-      FUZZ_CHECK(columns == f.available_minor(),
-                 absl::StrCat(after, ": ", key, " columns add up to ", Str(columns), "\n",
-                              Render(state)));
+      FUZZ_CHECK(
+          columns == f.available_minor(),
+          absl::StrCat(after, ": ", key, " columns add up to ", Str(columns), "\n", Render(state)));
       FUZZ_CHECK(f.available_minor() >= 0,
                  absl::StrCat(after, ": ", key, " is overdrawn\n", Render(state)));
       fund_available[{f.fund(), f.currency()}] = f.available_minor();
@@ -179,17 +179,17 @@ void CheckInvariants(const MemoryState& state, const std::string& after, uint64_
   }
   for (const auto& [fund_cur, available] : fund_available) {
     FUZZ_CHECK(account_credit.count({FundAccount(fund_cur.first), fund_cur.second}) == 1,
-               absl::StrCat(after, ": fund ", fund_cur.first, " ", fund_cur.second,
-                            " (available ", Str(available), ") has no account row"));
+               absl::StrCat(after, ": fund ", fund_cur.first, " ", fund_cur.second, " (available ",
+                            Str(available), ") has no account row"));
   }
   auto totals_it = state.rows().find(kTotalsKey);
   if (totals_it != state.rows().end()) {
     v1::LedgerTotals totals;
     FUZZ_CHECK(totals.ParseFromString(totals_it->second), after);
-    FUZZ_CHECK(totals.event_count() == events && totals.reversal_count() == reversals,
-               absl::StrCat(after, ": totals count ", totals.event_count(), " events, ",
-                            totals.reversal_count(), " reversals; accepted ", events, ", ",
-                            reversals));
+    FUZZ_CHECK(
+        totals.event_count() == events && totals.reversal_count() == reversals,
+        absl::StrCat(after, ": totals count ", totals.event_count(), " events, ",
+                     totals.reversal_count(), " reversals; accepted ", events, ", ", reversals));
     for (const auto& c : totals.currencies()) {
       const int128 held = static_cast<int128>(c.raised_minor()) - c.disbursed_minor();
       FUZZ_CHECK(held == c.held_minor(), absl::StrCat(after, ": totals ", c.ShortDebugString()));

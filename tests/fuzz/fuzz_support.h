@@ -13,23 +13,22 @@
 
 #include "absl/strings/string_view.h"
 
-#define FUZZ_CHECK(cond, ...)                                                 \
-  do {                                                                        \
-    if (!(cond)) {                                                            \
-      std::fprintf(stderr, "%s:%d: FUZZ_CHECK failed: %s\n", __FILE__,        \
-                   __LINE__, #cond);                                          \
-      std::fprintf(stderr, "  %s\n", ::std::string(__VA_ARGS__).c_str());    \
-      std::abort();                                                           \
-    }                                                                         \
+#define FUZZ_CHECK(cond, ...)                                                            \
+  do {                                                                                   \
+    if (!(cond)) {                                                                       \
+      std::fprintf(stderr, "%s:%d: FUZZ_CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
+      std::fprintf(stderr, "  %s\n", ::std::string(__VA_ARGS__).c_str());                \
+      std::abort();                                                                      \
+    }                                                                                    \
   } while (0)
 
 namespace ledger::fuzz {
 
 struct AppendOutcome {
-  bool parsed = false;   // the bytes were an AppendRequest
-  int events = 0;        // events in it (0 if over the per-append limit)
-  int valid = 0;         // passed ValidateInput
-  int accepted = 0;      // then accepted by ApplyEvent
+  bool parsed = false;  // the bytes were an AppendRequest
+  int events = 0;       // events in it (0 if over the per-append limit)
+  int valid = 0;        // passed ValidateInput
+  int accepted = 0;     // then accepted by ApplyEvent
 };
 
 // Parses `bytes` as an AppendRequest and runs every event through the rules,

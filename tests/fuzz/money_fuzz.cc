@@ -40,9 +40,9 @@ std::string Canonical(absl::string_view text, int exponent) {
 }
 
 void CheckRefusal(const absl::Status& s, absl::string_view input) {
-  FUZZ_CHECK(s.code() == absl::StatusCode::kInvalidArgument ||
-                 s.code() == absl::StatusCode::kOutOfRange,
-             absl::StrCat("\"", input, "\": ", s.ToString()));
+  FUZZ_CHECK(
+      s.code() == absl::StatusCode::kInvalidArgument || s.code() == absl::StatusCode::kOutOfRange,
+      absl::StrCat("\"", input, "\": ", s.ToString()));
 }
 
 void CheckDecimal(absl::string_view text, absl::string_view currency) {

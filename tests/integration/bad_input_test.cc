@@ -321,23 +321,40 @@ struct MoneyField {
 std::vector<MoneyField> MoneyFields() {
   return {
       {"body.donation_received.amount", Donated,
-       [](v1::EventInput& in) { return in.mutable_body()->mutable_donation_received()->mutable_amount(); }},
+       [](v1::EventInput& in) {
+         return in.mutable_body()->mutable_donation_received()->mutable_amount();
+       }},
       {"body.affiliation_fee_paid.amount", FeePaid,
-       [](v1::EventInput& in) { return in.mutable_body()->mutable_affiliation_fee_paid()->mutable_amount(); }},
+       [](v1::EventInput& in) {
+         return in.mutable_body()->mutable_affiliation_fee_paid()->mutable_amount();
+       }},
       {"body.funds_allocated.amount", Allocated,
-       [](v1::EventInput& in) { return in.mutable_body()->mutable_funds_allocated()->mutable_amount(); }},
+       [](v1::EventInput& in) {
+         return in.mutable_body()->mutable_funds_allocated()->mutable_amount();
+       }},
       {"body.disbursement_made.amount", Disbursed,
-       [](v1::EventInput& in) { return in.mutable_body()->mutable_disbursement_made()->mutable_amount(); }},
+       [](v1::EventInput& in) {
+         return in.mutable_body()->mutable_disbursement_made()->mutable_amount();
+       }},
       {"body.event_reversed.amount", Reversed,
-       [](v1::EventInput& in) { return in.mutable_body()->mutable_event_reversed()->mutable_amount(); }},
+       [](v1::EventInput& in) {
+         return in.mutable_body()->mutable_event_reversed()->mutable_amount();
+       }},
       {"body.branch_affiliated.fee_basis.fixed.fee", Affiliated,
        [](v1::EventInput& in) {
-         return in.mutable_body()->mutable_branch_affiliated()->mutable_fee_basis()->mutable_fixed()->mutable_fee();
+         return in.mutable_body()
+             ->mutable_branch_affiliated()
+             ->mutable_fee_basis()
+             ->mutable_fixed()
+             ->mutable_fee();
        }},
       {"body.branch_affiliated.fee_basis.per_member.fee_per_member", PerMemberAffiliated,
        [](v1::EventInput& in) {
-         return in.mutable_body()->mutable_branch_affiliated()->mutable_fee_basis()
-             ->mutable_per_member()->mutable_fee_per_member();
+         return in.mutable_body()
+             ->mutable_branch_affiliated()
+             ->mutable_fee_basis()
+             ->mutable_per_member()
+             ->mutable_fee_per_member();
        }},
   };
 }
@@ -356,7 +373,8 @@ std::vector<Row> AppendRows() {
     v1::AppendRequest big = One(Registered(), [](v1::EventInput& in) {
       in.mutable_body()->mutable_beneficiary_registered()->set_purpose(std::string(5 << 20, 'p'));
     });
-    rows.push_back({"request over 4 MiB", big, StatusCode::RESOURCE_EXHAUSTED, "larger than max", ""});
+    rows.push_back(
+        {"request over 4 MiB", big, StatusCode::RESOURCE_EXHAUSTED, "larger than max", ""});
   }
   {
     v1::AppendRequest batch;
@@ -386,8 +404,7 @@ std::vector<Row> AppendRows() {
     bad.mutable_body()->mutable_funds_allocated()->mutable_amount()->set_amount_minor(-1);
     *mixed.add_events() = bad;
     rows.push_back({"third of three events bad", mixed, StatusCode::INVALID_ARGUMENT,
-                    "must be positive",
-                    "events[2].body.funds_allocated.amount.amount_minor"});
+                    "must be positive", "events[2].body.funds_allocated.amount.amount_minor"});
   }
 
   // ---- ids: empty, one over the limit, bad characters
@@ -399,20 +416,23 @@ std::vector<Row> AppendRows() {
               f.path, "is not a valid id");
     field_row(absl::StrCat("upper case ", f.path),
               One(f.base(), [&](auto& in) { f.set(in, "Lawyer"); }), f.path, "is not a valid id");
-    field_row(absl::StrCat("slash in ", f.path),
-              One(f.base(), [&](auto& in) { f.set(in, "a/b"); }), f.path, "is not a valid id");
+    field_row(absl::StrCat("slash in ", f.path), One(f.base(), [&](auto& in) { f.set(in, "a/b"); }),
+              f.path, "is not a valid id");
   }
   field_row("65-char earmark",
-            One(Donated(), [](auto& in) {
-              in.mutable_body()->mutable_donation_received()->set_earmark_beneficiary_id(
-                  std::string(kMaxIdLength + 1, 'a'));
-            }),
+            One(Donated(),
+                [](auto& in) {
+                  in.mutable_body()->mutable_donation_received()->set_earmark_beneficiary_id(
+                      std::string(kMaxIdLength + 1, 'a'));
+                }),
             "body.donation_received.earmark_beneficiary_id", "is not a valid id");
-  field_row("branch donation without branch_id",
-            One(Donated(), [](auto& in) {
-              in.mutable_body()->mutable_donation_received()->set_donor_kind(v1::DONOR_KIND_BRANCH);
-            }),
-            "body.donation_received.branch_id", "is required");
+  field_row(
+      "branch donation without branch_id",
+      One(Donated(),
+          [](auto& in) {
+            in.mutable_body()->mutable_donation_received()->set_donor_kind(v1::DONOR_KIND_BRANCH);
+          }),
+      "body.donation_received.branch_id", "is required");
 
   // ---- text: one byte over each limit, control characters
   for (const TextField& f : TextFields()) {
@@ -424,13 +444,23 @@ std::vector<Row> AppendRows() {
     // Characters that spoof a terminal, a table or a spreadsheet: a C1
     // control, a bidirectional override and isolate, a line separator; a
     // line feed in any one-line field (multi-line text keeps it, below).
-    const std::pair<const char*, const char*> spoofs[] = {
-        {"next line (C1)", "a\xC2\x85" "b"}, {"right-to-left override", "gro.\xE2\x80\xAE" "live"},
-        {"first strong isolate", "x\xE2\x81\xA8" "y"}, {"line separator", "x\xE2\x80\xA8" "y"},
-        {"carriage return", "x\ry"}, {"escape", "x\x1b[2Jy"}};
+    const std::pair<const char*, const char*> spoofs[] = {{"next line (C1)",
+                                                           "a\xC2\x85"
+                                                           "b"},
+                                                          {"right-to-left override",
+                                                           "gro.\xE2\x80\xAE"
+                                                           "live"},
+                                                          {"first strong isolate",
+                                                           "x\xE2\x81\xA8"
+                                                           "y"},
+                                                          {"line separator",
+                                                           "x\xE2\x80\xA8"
+                                                           "y"},
+                                                          {"carriage return", "x\ry"},
+                                                          {"escape", "x\x1b[2Jy"}};
     for (const auto& [what, text] : spoofs) {
-      field_row(absl::StrCat(what, " in ", f.path), One(f.base(), [&](auto& in) { f.set(in, text); }),
-                f.path, "holds U+");
+      field_row(absl::StrCat(what, " in ", f.path),
+                One(f.base(), [&](auto& in) { f.set(in, text); }), f.path, "holds U+");
     }
     if (f.limit != kMaxMemoLength) {
       field_row(absl::StrCat("line feed in one-line ", f.path),
@@ -439,46 +469,52 @@ std::vector<Row> AppendRows() {
     }
   }
   field_row("required display_name empty",
-            One(Registered(), [](auto& in) {
-              in.mutable_body()->mutable_beneficiary_registered()->clear_display_name();
-            }),
+            One(Registered(),
+                [](auto& in) {
+                  in.mutable_body()->mutable_beneficiary_registered()->clear_display_name();
+                }),
             "body.beneficiary_registered.display_name", "is required");
   field_row("required disbursement purpose empty",
-            One(Disbursed(), [](auto& in) {
-              in.mutable_body()->mutable_disbursement_made()->clear_purpose();
-            }),
+            One(Disbursed(),
+                [](auto& in) { in.mutable_body()->mutable_disbursement_made()->clear_purpose(); }),
             "body.disbursement_made.purpose", "is required");
   field_row("update that changes nothing",
-            One(Updated(), [](auto& in) {
-              in.mutable_body()->mutable_beneficiary_updated()->clear_display_name();
-              in.mutable_body()->mutable_beneficiary_updated()->clear_purpose();
-            }),
+            One(Updated(),
+                [](auto& in) {
+                  in.mutable_body()->mutable_beneficiary_updated()->clear_display_name();
+                  in.mutable_body()->mutable_beneficiary_updated()->clear_purpose();
+                }),
             "body.beneficiary_updated", "changes nothing");
   field_row("anonymous donation with donor_ref",
-            One(Donated(), [](auto& in) {
-              in.mutable_body()->mutable_donation_received()->set_donor_kind(v1::DONOR_KIND_ANONYMOUS);
-            }),
+            One(Donated(),
+                [](auto& in) {
+                  in.mutable_body()->mutable_donation_received()->set_donor_kind(
+                      v1::DONOR_KIND_ANONYMOUS);
+                }),
             "body.donation_received.donor_ref", "must be empty for an anonymous donation");
 
   // ---- enums: unknown values and UNSPECIFIED
   for (int value : {0, 99, -1}) {
     field_row(absl::StrCat("donor_kind ", value),
-              One(Donated(), [&](auto& in) {
-                in.mutable_body()->mutable_donation_received()->set_donor_kind(
-                    static_cast<v1::DonorKind>(value));
-              }),
+              One(Donated(),
+                  [&](auto& in) {
+                    in.mutable_body()->mutable_donation_received()->set_donor_kind(
+                        static_cast<v1::DonorKind>(value));
+                  }),
               "body.donation_received.donor_kind", "must be individual, branch");
     field_row(absl::StrCat("reversal kind ", value),
-              One(Reversed(), [&](auto& in) {
-                in.mutable_body()->mutable_event_reversed()->set_kind(
-                    static_cast<v1::ReversalKind>(value));
-              }),
+              One(Reversed(),
+                  [&](auto& in) {
+                    in.mutable_body()->mutable_event_reversed()->set_kind(
+                        static_cast<v1::ReversalKind>(value));
+                  }),
               "body.event_reversed.kind", "must be refund, correction");
     field_row(absl::StrCat("fee period ", value),
-              One(Affiliated(), [&](auto& in) {
-                in.mutable_body()->mutable_branch_affiliated()->mutable_fee_basis()->set_period(
-                    static_cast<v1::FeePeriod>(value));
-              }),
+              One(Affiliated(),
+                  [&](auto& in) {
+                    in.mutable_body()->mutable_branch_affiliated()->mutable_fee_basis()->set_period(
+                        static_cast<v1::FeePeriod>(value));
+                  }),
               "body.branch_affiliated.fee_basis.period", "must be monthly, quarterly or annual");
   }
 
@@ -486,20 +522,21 @@ std::vector<Row> AppendRows() {
   field_row("no body", One(Donated(), [](auto& in) { in.clear_body(); }), "body", "is required");
   field_row("empty body", One(Donated(), [](auto& in) { in.mutable_body()->Clear(); }), "body",
             "has no event kind");
-  field_row("fee basis without fixed or per_member",
-            One(Affiliated(), [](auto& in) {
-              in.mutable_body()->mutable_branch_affiliated()->mutable_fee_basis()->clear_fixed();
-            }),
-            "body.branch_affiliated.fee_basis", "needs a fixed fee or a per-member fee");
-  field_row("no fee basis",
-            One(Affiliated(), [](auto& in) {
-              in.mutable_body()->mutable_branch_affiliated()->clear_fee_basis();
-            }),
-            "body.branch_affiliated.fee_basis", "is required");
+  field_row(
+      "fee basis without fixed or per_member",
+      One(Affiliated(),
+          [](auto& in) {
+            in.mutable_body()->mutable_branch_affiliated()->mutable_fee_basis()->clear_fixed();
+          }),
+      "body.branch_affiliated.fee_basis", "needs a fixed fee or a per-member fee");
+  field_row(
+      "no fee basis",
+      One(Affiliated(),
+          [](auto& in) { in.mutable_body()->mutable_branch_affiliated()->clear_fee_basis(); }),
+      "body.branch_affiliated.fee_basis", "is required");
   field_row("donation without amount",
-            One(Donated(), [](auto& in) {
-              in.mutable_body()->mutable_donation_received()->clear_amount();
-            }),
+            One(Donated(),
+                [](auto& in) { in.mutable_body()->mutable_donation_received()->clear_amount(); }),
             "body.donation_received.amount", "is required");
 
   // ---- amounts at the int64 limits, zero, negative, one over the limit
@@ -534,42 +571,54 @@ std::vector<Row> AppendRows() {
   }
   for (int64_t minimum : {int64_t{-1}, kMaxAmountMinor + 1, kInt64Min}) {
     field_row(absl::StrCat("per-member minimum ", minimum),
-              One(PerMemberAffiliated(), [&](auto& in) {
-                in.mutable_body()->mutable_branch_affiliated()->mutable_fee_basis()
-                    ->mutable_per_member()->mutable_minimum()->set_amount_minor(minimum);
-              }),
+              One(PerMemberAffiliated(),
+                  [&](auto& in) {
+                    in.mutable_body()
+                        ->mutable_branch_affiliated()
+                        ->mutable_fee_basis()
+                        ->mutable_per_member()
+                        ->mutable_minimum()
+                        ->set_amount_minor(minimum);
+                  }),
               "body.branch_affiliated.fee_basis.per_member.minimum.amount_minor",
               "must be between 0 and the amount limit");
   }
   field_row("per-member minimum in another currency",
-            One(PerMemberAffiliated(), [](auto& in) {
-              *in.mutable_body()->mutable_branch_affiliated()->mutable_fee_basis()
-                   ->mutable_per_member()->mutable_minimum() = Of(500, "EUR");
-            }),
+            One(PerMemberAffiliated(),
+                [](auto& in) {
+                  *in.mutable_body()
+                       ->mutable_branch_affiliated()
+                       ->mutable_fee_basis()
+                       ->mutable_per_member()
+                       ->mutable_minimum() = Of(500, "EUR");
+                }),
             "body.branch_affiliated.fee_basis.per_member.minimum.currency",
             "must be the currency of fee_per_member");
 
   // ---- members and periods
   for (int64_t members : {int64_t{-1}, kMaxMembers + 1, kInt64Max, kInt64Min}) {
     field_row(absl::StrCat("members ", members),
-              One(Affiliated(), [&](auto& in) {
-                in.mutable_body()->mutable_branch_affiliated()->set_members(members);
-              }),
+              One(Affiliated(),
+                  [&](auto& in) {
+                    in.mutable_body()->mutable_branch_affiliated()->set_members(members);
+                  }),
               "body.branch_affiliated.members", "must be between 0 and 10000000");
   }
   field_row("per-member fee that overflows per period",
-            One(PerMemberAffiliated(), [](auto& in) {
-              auto* e = in.mutable_body()->mutable_branch_affiliated();
-              e->set_members(kMaxMembers);
-              *e->mutable_fee_basis()->mutable_per_member()->mutable_fee_per_member() =
-                  Gbp(kMaxAmountMinor);
-            }),
+            One(PerMemberAffiliated(),
+                [](auto& in) {
+                  auto* e = in.mutable_body()->mutable_branch_affiliated();
+                  e->set_members(kMaxMembers);
+                  *e->mutable_fee_basis()->mutable_per_member()->mutable_fee_per_member() =
+                      Gbp(kMaxAmountMinor);
+                }),
             "body.branch_affiliated.fee_basis", "fee per period overflows");
   for (int periods : {0, 121, -1, std::numeric_limits<int32_t>::max()}) {
     field_row(absl::StrCat("periods ", periods),
-              One(FeePaid(), [&](auto& in) {
-                in.mutable_body()->mutable_affiliation_fee_paid()->set_periods(periods);
-              }),
+              One(FeePaid(),
+                  [&](auto& in) {
+                    in.mutable_body()->mutable_affiliation_fee_paid()->set_periods(periods);
+                  }),
               "body.affiliation_fee_paid.periods", "must be between 1 and 120");
   }
 
@@ -585,11 +634,12 @@ std::vector<Row> AppendRows() {
 
   // ---- genesis from a client
   field_row("ledger_opened from a client",
-            One(Donated(), [](auto& in) {
-              auto* e = in.mutable_body()->mutable_ledger_opened();
-              e->set_ledger_id(std::string(32, 'a'));
-              e->set_name("Forged");
-            }),
+            One(Donated(),
+                [](auto& in) {
+                  auto* e = in.mutable_body()->mutable_ledger_opened();
+                  e->set_ledger_id(std::string(32, 'a'));
+                  e->set_name("Forged");
+                }),
             "body.ledger_opened", "is written by the server");
   return rows;
 }
@@ -634,8 +684,8 @@ class BadInputTest : public ::testing::Test {
     grpc::ByteBuffer request(&slice, 1), response;
     absl::Notification done;
     grpc::Status status;
-    generic_->UnaryCall(&ctx, method, grpc::StubOptions(),
-                        &request, &response, [&](grpc::Status s) {
+    generic_->UnaryCall(&ctx, method, grpc::StubOptions(), &request, &response,
+                        [&](grpc::Status s) {
                           status = std::move(s);
                           done.Notify();
                         });
@@ -696,15 +746,16 @@ TEST_F(BadInputTest, EveryBadAppendIsRefusedNamingTheFieldAndWritesNothing) {
     v1::EventInput don = testing::Donation(Gbp(5000), "lawyer");
     don.set_event_id("seed-don");
     grpc::Status s = commands_->Append(
-        &ctx, testing::Request({testing::Beneficiary("lawyer"), testing::Branch("leeds"), don}), &r);
+        &ctx, testing::Request({testing::Beneficiary("lawyer"), testing::Branch("leeds"), don}),
+        &r);
     ASSERT_TRUE(s.ok()) << s.error_message();
   }
   // Each base event is valid as it stands (else the rows prove nothing): try
   // each with expected_head_position 0, which is always refused as
   // HEAD_MOVED after stage 1 passed.
-  for (const auto& base : {Registered(), Updated(), Closed(), Affiliated(), PerMemberAffiliated(),
-                           Disaffiliated(), FeePaid(), Donated(), Allocated(), Disbursed(),
-                           Reversed()}) {
+  for (const auto& base :
+       {Registered(), Updated(), Closed(), Affiliated(), PerMemberAffiliated(), Disaffiliated(),
+        FeePaid(), Donated(), Allocated(), Disbursed(), Reversed()}) {
     v1::AppendRequest req = One(base, [](auto&) {});
     req.set_expected_head_position(0);
     grpc::ClientContext ctx;
@@ -741,7 +792,8 @@ TEST_F(BadInputTest, EveryBadAppendIsRefusedNamingTheFieldAndWritesNothing) {
     v1::AppendRequest req = One(f.base(), [&](auto& in) { f.set(in, kBadUtf8Marker); });
     std::string bytes;
     ASSERT_TRUE(req.SerializeToString(&bytes));
-    bytes = absl::StrReplaceAll(bytes, {{kBadUtf8Marker, std::string(sizeof(kBadUtf8Marker) - 1, '\xc3')}});
+    bytes = absl::StrReplaceAll(
+        bytes, {{kBadUtf8Marker, std::string(sizeof(kBadUtf8Marker) - 1, '\xc3')}});
     ExpectRefused(bytes, grpc::StatusCode::INVALID_ARGUMENT, "is not valid UTF-8 text",
                   absl::StrCat("events[0].", f.path));
   }
@@ -794,9 +846,12 @@ TEST_F(BadInputTest, UnknownFieldsAnywhereAreRefusedNamingTheMessage) {
   };
   const std::vector<Row> rows = {
       {"", [](v1::AppendRequest& r) -> google::protobuf::Message* { return &r; }},
-      {"events[0]", [](v1::AppendRequest& r) -> google::protobuf::Message* { return r.mutable_events(0); }},
+      {"events[0]",
+       [](v1::AppendRequest& r) -> google::protobuf::Message* { return r.mutable_events(0); }},
       {"events[0].body",
-       [](v1::AppendRequest& r) -> google::protobuf::Message* { return r.mutable_events(0)->mutable_body(); }},
+       [](v1::AppendRequest& r) -> google::protobuf::Message* {
+         return r.mutable_events(0)->mutable_body();
+       }},
       {"events[0].body.donation_received",
        [](v1::AppendRequest& r) -> google::protobuf::Message* {
          return r.mutable_events(0)->mutable_body()->mutable_donation_received();
@@ -840,10 +895,12 @@ TEST_F(BadInputTest, EveryLimitIsInclusive) {
   for (const TextField& f : TextFields()) {
     v1::EventInput in = f.base();
     f.set(in, std::string(f.limit, 'x'));
-    in.set_event_id(absl::StrCat("at-limit-", n++, std::string(kMaxIdLength, 'x')).substr(0, kMaxIdLength));
+    in.set_event_id(
+        absl::StrCat("at-limit-", n++, std::string(kMaxIdLength, 'x')).substr(0, kMaxIdLength));
     // Each kind's ids are made unique so the events do not collide.
     if (in.body().has_beneficiary_registered()) {
-      in.mutable_body()->mutable_beneficiary_registered()->set_beneficiary_id(absl::StrCat("fund-", n));
+      in.mutable_body()->mutable_beneficiary_registered()->set_beneficiary_id(
+          absl::StrCat("fund-", n));
     }
     if (in.body().has_branch_affiliated()) {
       in.mutable_body()->mutable_branch_affiliated()->set_branch_id(absl::StrCat("branch-", n));
@@ -858,10 +915,8 @@ TEST_F(BadInputTest, EveryLimitIsInclusive) {
     const bool needs_state = in.body().has_beneficiary_closed() ||
                              in.body().has_branch_disaffiliated() ||
                              in.body().has_affiliation_fee_paid() ||
-                             in.body().has_funds_allocated() ||
-                             in.body().has_disbursement_made() ||
-                             in.body().has_event_reversed() ||
-                             in.body().has_beneficiary_updated();
+                             in.body().has_funds_allocated() || in.body().has_disbursement_made() ||
+                             in.body().has_event_reversed() || in.body().has_beneficiary_updated();
     *(needs_state ? stage1_only.add_events() : accepted.add_events()) = in;
   }
   {
@@ -899,7 +954,8 @@ TEST_F(BadInputTest, EveryLimitIsInclusive) {
     for (size_t i = 0; i < kMaxEventsPerAppend; ++i) {
       v1::EventInput in = Donated();
       in.set_event_id(absl::StrCat("max-", i));
-      if (i == 0) *in.mutable_body()->mutable_donation_received()->mutable_amount() = Gbp(kMaxAmountMinor);
+      if (i == 0)
+        *in.mutable_body()->mutable_donation_received()->mutable_amount() = Gbp(kMaxAmountMinor);
       *batch.add_events() = in;
     }
     grpc::ClientContext ctx;
@@ -998,8 +1054,7 @@ TEST_F(BadInputTest, BadQueriesAreRefused) {
   const std::string as_of_date = "\x12\x03" + bad3;  // AsOf.end_of_date (2)
   const std::string range_from = "\x0a\x03" + bad3;  // DateRange.from_date (1)
   const std::vector<Utf8Row> utf8_rows = {
-      {"/solidarity.ledger.v1.LedgerQueries/GetBeneficiary", "\x0a\x03" + bad3,
-       "beneficiary_id"},
+      {"/solidarity.ledger.v1.LedgerQueries/GetBeneficiary", "\x0a\x03" + bad3, "beneficiary_id"},
       {"/solidarity.ledger.v1.LedgerQueries/GetBranch", "\x0a\x03" + bad3, "branch_id"},
       {"/solidarity.ledger.v1.LedgerQueries/GetSummary", "\x0a\x05" + as_of_date,
        "as_of.end_of_date"},

@@ -4,8 +4,8 @@
 // from catch-up to live, WatchBalances reflects every commit, a retried append
 // whose first attempt timed out records the money once, and health and
 // reflection answer.
-#include <grpcpp/grpcpp.h>
 #include <grpcpp/generic/generic_stub.h>
+#include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
 
 #include <atomic>
@@ -100,7 +100,8 @@ TEST_F(GrpcTest, EveryRuleReachesTheClientWithCodeAndDetails) {
   ASSERT_TRUE(Append(Request({testing::Beneficiary("lawyer"), testing::Beneficiary("gone"),
                               testing::CloseBeneficiary("gone"), testing::Branch("leeds"),
                               WithId(testing::Donation(Gbp(12000), "lawyer"), "first")}),
-                     &r).ok());
+                     &r)
+                  .ok());
   v1::AppendRequest moved = Request({testing::Donation(Gbp(1))});
   moved.set_expected_head_position(1);
   struct Case {
@@ -109,14 +110,22 @@ TEST_F(GrpcTest, EveryRuleReachesTheClientWithCodeAndDetails) {
     grpc::StatusCode code;
     const char* reason;
   } cases[] = {
-      {"zero amount", Request({testing::Donation(Gbp(0))}), grpc::StatusCode::INVALID_ARGUMENT, kReasonInvalidField},
-      {"unknown currency", Request({testing::Donation(testing::Of(5, "ABC"))}), grpc::StatusCode::INVALID_ARGUMENT, kReasonInvalidField},
-      {"bad id", Request({testing::Beneficiary("Bad Id")}), grpc::StatusCode::INVALID_ARGUMENT, kReasonInvalidField},
-      {"unknown beneficiary", Request({testing::Allocation("nobody", Gbp(1))}), grpc::StatusCode::NOT_FOUND, kReasonUnknownBeneficiary},
-      {"unknown branch", Request({testing::Fee("nowhere", Gbp(1))}), grpc::StatusCode::NOT_FOUND, kReasonUnknownBranch},
-      {"closed beneficiary", Request({testing::Donation(Gbp(1), "gone")}), grpc::StatusCode::FAILED_PRECONDITION, kReasonBeneficiaryClosed},
-      {"overdrawn", Request({testing::Disbursement("lawyer", Gbp(20000))}), grpc::StatusCode::FAILED_PRECONDITION, kReasonInsufficientFunds},
-      {"id reused", Request({WithId(testing::Donation(Gbp(5)), "first")}), grpc::StatusCode::ALREADY_EXISTS, kReasonEventIdReused},
+      {"zero amount", Request({testing::Donation(Gbp(0))}), grpc::StatusCode::INVALID_ARGUMENT,
+       kReasonInvalidField},
+      {"unknown currency", Request({testing::Donation(testing::Of(5, "ABC"))}),
+       grpc::StatusCode::INVALID_ARGUMENT, kReasonInvalidField},
+      {"bad id", Request({testing::Beneficiary("Bad Id")}), grpc::StatusCode::INVALID_ARGUMENT,
+       kReasonInvalidField},
+      {"unknown beneficiary", Request({testing::Allocation("nobody", Gbp(1))}),
+       grpc::StatusCode::NOT_FOUND, kReasonUnknownBeneficiary},
+      {"unknown branch", Request({testing::Fee("nowhere", Gbp(1))}), grpc::StatusCode::NOT_FOUND,
+       kReasonUnknownBranch},
+      {"closed beneficiary", Request({testing::Donation(Gbp(1), "gone")}),
+       grpc::StatusCode::FAILED_PRECONDITION, kReasonBeneficiaryClosed},
+      {"overdrawn", Request({testing::Disbursement("lawyer", Gbp(20000))}),
+       grpc::StatusCode::FAILED_PRECONDITION, kReasonInsufficientFunds},
+      {"id reused", Request({WithId(testing::Donation(Gbp(5)), "first")}),
+       grpc::StatusCode::ALREADY_EXISTS, kReasonEventIdReused},
       {"head moved", moved, grpc::StatusCode::ABORTED, kReasonHeadMoved},
   };
   for (const Case& c : cases) {
@@ -133,8 +142,8 @@ TEST_F(GrpcTest, EveryRuleReachesTheClientWithCodeAndDetails) {
   }
   // The insufficient-funds detail carries both amounts.
   v1::AppendResponse resp;
-  auto detail = GetErrorDetail(FromGrpcStatus(
-      Append(Request({testing::Disbursement("lawyer", Gbp(20000))}), &resp)));
+  auto detail = GetErrorDetail(
+      FromGrpcStatus(Append(Request({testing::Disbursement("lawyer", Gbp(20000))}), &resp)));
   EXPECT_EQ(detail->available().amount_minor(), 12000);
   EXPECT_EQ(detail->requested().amount_minor(), 20000);
   EXPECT_EQ(detail->fund(), "beneficiary/lawyer");
@@ -142,9 +151,11 @@ TEST_F(GrpcTest, EveryRuleReachesTheClientWithCodeAndDetails) {
 
 TEST_F(GrpcTest, QueriesAnswerWithBalancesAndNotFound) {
   v1::AppendResponse r;
-  ASSERT_TRUE(Append(Request({testing::Beneficiary("lawyer"), testing::Donation(Gbp(5000), "lawyer"),
-                              testing::Disbursement("lawyer", Gbp(1500))}),
-                     &r).ok());
+  ASSERT_TRUE(
+      Append(Request({testing::Beneficiary("lawyer"), testing::Donation(Gbp(5000), "lawyer"),
+                      testing::Disbursement("lawyer", Gbp(1500))}),
+             &r)
+          .ok());
   grpc::ClientContext ctx;
   v1::GetBeneficiaryRequest req;
   req.set_beneficiary_id("lawyer");
@@ -268,8 +279,8 @@ int HealthOf(const std::shared_ptr<grpc::Channel>& channel, const std::string& s
   grpc::ByteBuffer request(&slice, 1), response;
   absl::Notification done;
   grpc::Status status;
-  generic.UnaryCall(&ctx, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &request,
-                    &response, [&](grpc::Status s) {
+  generic.UnaryCall(&ctx, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &request, &response,
+                    [&](grpc::Status s) {
                       status = s;
                       done.Notify();
                     });

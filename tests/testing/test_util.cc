@@ -6,12 +6,12 @@
 #include <map>
 
 #include "absl/strings/str_cat.h"
-#include "ledger/domain/money.h"
-#include "ledger/domain/effects.h"
-#include "ledger/storage/records.h"
 #include "ledger/audit/replay.h"
-#include "ledger/storage/rows.h"
+#include "ledger/domain/effects.h"
+#include "ledger/domain/money.h"
 #include "ledger/projections/keys.h"
+#include "ledger/storage/records.h"
+#include "ledger/storage/rows.h"
 
 namespace ledger::testing {
 namespace {
@@ -206,8 +206,9 @@ int64_t Available(ReadView& view, absl::string_view fund, absl::string_view curr
 absl::Status PutEventRecordForTest(EventLog& log, uint64_t position, absl::string_view value) {
   rocksdb::WriteOptions wo;
   wo.sync = true;
-  rocksdb::Status s = log.database().raw_for_testing()->Put(wo, log.database().cf("events"), EventKey(position),
-                                    rocksdb::Slice(value.data(), value.size()));
+  rocksdb::Status s =
+      log.database().raw_for_testing()->Put(wo, log.database().cf("events"), EventKey(position),
+                                            rocksdb::Slice(value.data(), value.size()));
   return s.ok() ? absl::OkStatus() : absl::InternalError(s.ToString());
 }
 

@@ -12,8 +12,8 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "ledger/domain/civil_date.h"
-#include "ledger/writer/event_log.h"
 #include "ledger/errors.h"
+#include "ledger/writer/event_log.h"
 
 namespace ledger::testing {
 
@@ -100,7 +100,6 @@ MATCHER(IsOk, "") {
   if (!s.ok()) *result_listener << "status is " << s.ToString();
   return s.ok();
 }
-
 
 // Overwrites the stored record at `position`, bypassing every check (to
 // simulate tampering).

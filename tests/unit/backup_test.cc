@@ -16,8 +16,8 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "ledger/storage/records.h"
 #include "ledger/audit/replay.h"
+#include "ledger/storage/records.h"
 #include "tests/testing/test_util.h"
 
 namespace ledger {
@@ -150,8 +150,10 @@ TEST_F(BackupTest, BackupsListVerifyAndRestoreToTheHeadTheyHold) {
 
 TEST_F(BackupTest, BadBackupDirectoriesAreRefused) {
   EXPECT_THAT(CreateBackup(*log_, ""), StatusIs(absl::StatusCode::kInvalidArgument));
-  EXPECT_THAT(CreateBackup(*log_, "relative/backups"), StatusIs(absl::StatusCode::kInvalidArgument));
-  EXPECT_THAT(CreateBackup(*log_, dir_.Sub("new\nline")), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(CreateBackup(*log_, "relative/backups"),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(CreateBackup(*log_, dir_.Sub("new\nline")),
+              StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(CreateBackup(*log_, dir_.Sub(std::string(5000, 'x'))),
               StatusIs(absl::StatusCode::kInvalidArgument));
   auto inside = CreateBackup(*log_, dir_.Sub("data/backups"));
@@ -162,7 +164,8 @@ TEST_F(BackupTest, BadBackupDirectoriesAreRefused) {
               StatusIs(absl::StatusCode::kInvalidArgument));
   // Through a symlink that points into the data directory.
   fs::create_directory_symlink(dir_.Sub("data"), dir_.Sub("link"));
-  EXPECT_THAT(CreateBackup(*log_, dir_.Sub("link/b")), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(CreateBackup(*log_, dir_.Sub("link/b")),
+              StatusIs(absl::StatusCode::kInvalidArgument));
   // A directory with other files in it.
   fs::create_directories(dir_.Sub("photos"));
   std::ofstream(dir_.Sub("photos/cat.jpg")) << "meow";
@@ -260,10 +263,10 @@ TEST_F(BackupTest, VerifyCatchesATamperedLog) {
   ASSERT_THAT(stored, IsOk());
   v1::EventPayload payload = stored->payload;
   payload.mutable_body()->mutable_donation_received()->mutable_amount()->set_amount_minor(1);
-  ASSERT_TRUE(testing::PutEventRecordForTest(
-                  *log_, 3, EncodeEventRecord(stored->prev_hash, stored->hash,
-                                              payload.SerializeAsString()))
-                  .ok());
+  ASSERT_TRUE(
+      testing::PutEventRecordForTest(
+          *log_, 3, EncodeEventRecord(stored->prev_hash, stored->hash, payload.SerializeAsString()))
+          .ok());
   const std::string backups = dir_.Sub("backups");
   ASSERT_THAT(CreateBackup(*log_, backups), IsOk());
   auto report = VerifyBackup(backups, 0);

@@ -11,8 +11,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
-#include "ledger/writer/event_log.h"
 #include "ledger/audit/replay.h"
+#include "ledger/writer/event_log.h"
 #include "tests/testing/test_util.h"
 
 namespace ledger {
@@ -81,21 +81,23 @@ TEST(ConcurrencyTest, ManyWritersEveryAcknowledgedEventExactlyOnce) {
   }
   // Dense: scanning 1..head sees each position once, in order.
   uint64_t expected = 1;
-  ASSERT_TRUE(view->ScanEvents(1, [&](const StoredEvent& e) {
-    EXPECT_EQ(e.position, expected++);
-    return true;
-  }).ok());
+  ASSERT_TRUE(view->ScanEvents(1,
+                               [&](const StoredEvent& e) {
+                                 EXPECT_EQ(e.position, expected++);
+                                 return true;
+                               })
+                  .ok());
   EXPECT_EQ(expected, head + 1);
   auto chain = VerifyChain(*view, 0, 0);
   ASSERT_TRUE(chain.ok() && chain->ok) << chain->problem;
   auto rebuild = RebuildAndCompare(*view);
   ASSERT_TRUE(rebuild.ok() && rebuild->match);
   EventLogStats stats = (*log)->stats();
-  std::printf("concurrency: %llu requests, %llu commits, %llu syncs, biggest group %llu, %d reads\n",
-              static_cast<unsigned long long>(stats.requests),
-              static_cast<unsigned long long>(stats.commits),
-              static_cast<unsigned long long>(stats.syncs),
-              static_cast<unsigned long long>(stats.max_group_requests), reads.load());
+  std::printf(
+      "concurrency: %llu requests, %llu commits, %llu syncs, biggest group %llu, %d reads\n",
+      static_cast<unsigned long long>(stats.requests),
+      static_cast<unsigned long long>(stats.commits), static_cast<unsigned long long>(stats.syncs),
+      static_cast<unsigned long long>(stats.max_group_requests), reads.load());
   // Group commit: concurrent requests share syncs.
   EXPECT_LT(stats.syncs, stats.requests);
   EXPECT_GT(stats.max_group_requests, 1u);

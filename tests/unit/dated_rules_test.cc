@@ -9,11 +9,11 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "ledger/audit/point_in_time.h"
+#include "ledger/audit/replay.h"
 #include "ledger/domain/registers.h"
 #include "ledger/errors.h"
 #include "ledger/writer/event_log.h"
-#include "ledger/audit/point_in_time.h"
-#include "ledger/audit/replay.h"
 #include "tests/testing/test_util.h"
 
 namespace ledger {
@@ -66,9 +66,8 @@ class DatedRulesTest : public ::testing::Test {
 
   // Appends, expects `code` and `reason`, the day at fault in the details,
   // and nothing written. Returns the detail.
-  v1::ErrorDetail ExpectRefused(std::initializer_list<v1::EventInput> events,
-                                absl::StatusCode code, absl::string_view reason,
-                                absl::string_view day) {
+  v1::ErrorDetail ExpectRefused(std::initializer_list<v1::EventInput> events, absl::StatusCode code,
+                                absl::string_view reason, absl::string_view day) {
     const std::string before = Snapshot();
     absl::StatusOr<AppendResult> r = log_->Append(Request(events));
     EXPECT_THAT(r, StatusIs(code));
@@ -124,14 +123,15 @@ TEST_F(DatedRulesTest, PaymentDatedBeforeTheMoneyArrivedIsRefusedWithTheDayAndFi
   // would leave the fund at -30.00 from the 15th to the 19th.
   Accept({On(Donation(Gbp(5000), "lawyer"), "2026-01-10"),
           On(Donation(Gbp(10000), "lawyer"), "2026-01-20")});
-  v1::ErrorDetail d = ExpectRefused({On(Disbursement("lawyer", Gbp(8000)), "2026-01-15")},
-                                    absl::StatusCode::kFailedPrecondition,
-                                    kReasonInsufficientFunds, "2026-01-15");
+  v1::ErrorDetail d =
+      ExpectRefused({On(Disbursement("lawyer", Gbp(8000)), "2026-01-15")},
+                    absl::StatusCode::kFailedPrecondition, kReasonInsufficientFunds, "2026-01-15");
   EXPECT_EQ(d.fund(), "beneficiary/lawyer");
   EXPECT_EQ(d.available().amount_minor(), 5000);
   EXPECT_EQ(d.requested().amount_minor(), 8000);
-  EXPECT_THAT(message_, HasSubstr("insufficient funds in fund:beneficiary/lawyer on 2026-01-15: "
-                                  "available 50.00 GBP at the end of that day, requested 80.00 GBP"));
+  EXPECT_THAT(message_,
+              HasSubstr("insufficient funds in fund:beneficiary/lawyer on 2026-01-15: "
+                        "available 50.00 GBP at the end of that day, requested 80.00 GBP"));
   // Dated on the 20th (or paying no more than was there) it holds.
   Accept({On(Disbursement("lawyer", Gbp(8000)), "2026-01-20"),
           On(Disbursement("lawyer", Gbp(5000)), "2026-01-15")});
@@ -147,9 +147,9 @@ TEST_F(DatedRulesTest, ALaterDayCanBeTheOneThatWouldGoBelowZero) {
           WithId(On(Donation(Gbp(10000), "lawyer"), "2026-01-20"), "big-gift"),
           On(Disbursement("lawyer", Gbp(10000)), "2026-01-25"),
           On(Donation(Gbp(20000), "lawyer"), "2026-01-28")});
-  v1::ErrorDetail d = ExpectRefused({On(Reversal("big-gift"), "2026-01-21")},
-                                    absl::StatusCode::kFailedPrecondition,
-                                    kReasonInsufficientFunds, "2026-01-25");
+  v1::ErrorDetail d =
+      ExpectRefused({On(Reversal("big-gift"), "2026-01-21")}, absl::StatusCode::kFailedPrecondition,
+                    kReasonInsufficientFunds, "2026-01-25");
   EXPECT_EQ(d.available().amount_minor(), 5000);
   EXPECT_EQ(d.requested().amount_minor(), 10000);
   // Dated on the 28th the refund holds.
@@ -158,9 +158,9 @@ TEST_F(DatedRulesTest, ALaterDayCanBeTheOneThatWouldGoBelowZero) {
 
 TEST_F(DatedRulesTest, AllocationChecksTheGeneralFundOnItsDate) {
   Accept({On(Donation(Gbp(3000)), "2026-02-10")});
-  v1::ErrorDetail d = ExpectRefused({On(Allocation("lawyer", Gbp(1000)), "2026-02-01")},
-                                    absl::StatusCode::kFailedPrecondition,
-                                    kReasonInsufficientFunds, "2026-02-01");
+  v1::ErrorDetail d =
+      ExpectRefused({On(Allocation("lawyer", Gbp(1000)), "2026-02-01")},
+                    absl::StatusCode::kFailedPrecondition, kReasonInsufficientFunds, "2026-02-01");
   EXPECT_EQ(d.fund(), "general");
   EXPECT_EQ(d.available().amount_minor(), 0);
   Accept({On(Allocation("lawyer", Gbp(1000)), "2026-02-10")});
@@ -177,9 +177,9 @@ TEST_F(DatedRulesTest, EventsOfOneBatchSeeEachOthersDates) {
 
 TEST_F(DatedRulesTest, ReversalDatedBeforeTheEventItReversesIsRefused) {
   Accept({WithId(On(Donation(Gbp(1000), "lawyer"), "2026-02-10"), "gift")});
-  v1::ErrorDetail d = ExpectRefused({On(Reversal("gift"), "2026-02-09")},
-                                    absl::StatusCode::kFailedPrecondition,
-                                    kReasonDateBeforeTarget, "2026-02-10");
+  v1::ErrorDetail d =
+      ExpectRefused({On(Reversal("gift"), "2026-02-09")}, absl::StatusCode::kFailedPrecondition,
+                    kReasonDateBeforeTarget, "2026-02-10");
   EXPECT_EQ(d.field(), "events[0].occurred_on");
   Accept({On(Reversal("gift"), "2026-02-10")});
 }
@@ -221,9 +221,9 @@ TEST_F(DatedRulesTest, BranchLeavesNotBeforeItsLastPaymentAndReturnsNotBeforeItL
 TEST_F(DatedRulesTest, DatesMoreThanOneDayAfterTodayAreInvalid) {
   // Today (the server's clock, UTC) is 2026-03-01: the 2nd is accepted (a
   // treasurer ahead of UTC), the 3rd and a typo year are not.
-  v1::ErrorDetail d = ExpectRefused({On(Donation(Gbp(100)), "2051-03-01")},
-                                    absl::StatusCode::kInvalidArgument, kReasonDateInFuture,
-                                    "2026-03-02");
+  v1::ErrorDetail d =
+      ExpectRefused({On(Donation(Gbp(100)), "2051-03-01")}, absl::StatusCode::kInvalidArgument,
+                    kReasonDateInFuture, "2026-03-02");
   EXPECT_EQ(d.field(), "events[0].occurred_on");
   EXPECT_THAT(message_, HasSubstr("2051-03-01 is in the future"));
   ExpectRefused({On(Donation(Gbp(100)), "2026-03-03")}, absl::StatusCode::kInvalidArgument,
@@ -235,8 +235,7 @@ TEST_F(DatedRulesTest, RebuildReplaysEventsWhateverTheirDates) {
   // Out-of-order dates that hold are accepted and replay to the same state.
   Accept({On(Donation(Gbp(9000), "lawyer"), "2026-02-20"),
           On(Donation(Gbp(1000), "lawyer"), "2026-01-05"),
-          On(Disbursement("lawyer", Gbp(500)), "2026-01-06"),
-          On(Donation(Gbp(2000)), "2026-01-02"),
+          On(Disbursement("lawyer", Gbp(500)), "2026-01-06"), On(Donation(Gbp(2000)), "2026-01-02"),
           On(Allocation("lawyer", Gbp(2000)), "2026-02-21")});
   ExpectRebuildMatches();
   auto view = AsOfEndOfDay(log_->NewReadView(), absl::CivilDay(2026, 1, 31));

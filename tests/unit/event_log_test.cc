@@ -2,7 +2,6 @@
 // tampered record at its position, and it refuses directories that are in use
 // or are not ledgers.
 #include "ledger/writer/event_log.h"
-#include "ledger/views/queries.h"
 
 #include <filesystem>
 #include <fstream>
@@ -11,13 +10,14 @@
 #include <vector>
 
 #include "gmock/gmock.h"
-#include "rocksdb/db.h"
 #include "gtest/gtest.h"
-#include "ledger/hash.h"
-#include "ledger/storage/records.h"
 #include "ledger/audit/replay.h"
-#include "ledger/storage/rows.h"
+#include "ledger/hash.h"
 #include "ledger/projections/keys.h"
+#include "ledger/storage/records.h"
+#include "ledger/storage/rows.h"
+#include "ledger/views/queries.h"
+#include "rocksdb/db.h"
 #include "tests/testing/test_util.h"
 
 namespace ledger {
@@ -127,7 +127,8 @@ TEST(EventLogTest, TamperedEventIsCaughtAtItsPosition) {
     ASSERT_THAT(stored, IsOk());
     v1::EventPayload payload = stored->payload;
     payload.mutable_body()->mutable_donation_received()->mutable_amount()->set_amount_minor(1);
-    std::string value = EncodeEventRecord(stored->prev_hash, stored->hash, payload.SerializeAsString());
+    std::string value =
+        EncodeEventRecord(stored->prev_hash, stored->hash, payload.SerializeAsString());
     ASSERT_TRUE(testing::PutEventRecordForTest(*log, 10, value).ok());
   }
   auto log = OpenOrDie(dir.Sub("l"));
@@ -218,10 +219,14 @@ TEST(EventLogTest, RebuildCatchesDamagedProjectionRows) {
   forged.set_fund("general");
   forged.set_currency("GBP");
   forged.set_available_minor(1);
-  ASSERT_TRUE(log->database().raw_for_testing()->Put(wo, state, FundKey("general", "GBP"), forged.SerializeAsString()).ok());
+  ASSERT_TRUE(log->database()
+                  .raw_for_testing()
+                  ->Put(wo, state, FundKey("general", "GBP"), forged.SerializeAsString())
+                  .ok());
   std::string occ_key;
   {
-    std::unique_ptr<rocksdb::Iterator> it(log->database().raw_for_testing()->NewIterator(rocksdb::ReadOptions(), state));
+    std::unique_ptr<rocksdb::Iterator> it(
+        log->database().raw_for_testing()->NewIterator(rocksdb::ReadOptions(), state));
     it->Seek("occ/");
     ASSERT_TRUE(it->Valid());
     occ_key = it->key().ToString();

@@ -22,12 +22,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "gtest/gtest.h"
-#include "ledger/hash.h"
-#include "ledger/domain/money.h"
 #include "ledger/domain/effects.h"
-#include "ledger/views/queries.h"
-#include "ledger/storage/rows.h"
+#include "ledger/domain/money.h"
+#include "ledger/hash.h"
 #include "ledger/projections/keys.h"
+#include "ledger/storage/rows.h"
+#include "ledger/views/queries.h"
 #include "tests/testing/test_util.h"
 
 namespace ledger {
@@ -49,7 +49,8 @@ using ::ledger::testing::TempDir;
 using ::ledger::testing::TestEpoch;
 using ::ledger::testing::WithId;
 
-constexpr char kAwkwardMemo[] = "Refund, as \"agreed\" by the committee\nsecond line, with a tab\there";
+constexpr char kAwkwardMemo[] =
+    "Refund, as \"agreed\" by the committee\nsecond line, with a tab\there";
 
 // ------------------------------------------------------------ readers
 // Deliberately simple and independent of ledger/export.cc.
@@ -156,7 +157,8 @@ class JsonReader {
     ++i_;
   }
   void Ws() {
-    while (i_ < s_.size() && (s_[i_] == ' ' || s_[i_] == '\t' || s_[i_] == '\n' || s_[i_] == '\r')) ++i_;
+    while (i_ < s_.size() && (s_[i_] == ' ' || s_[i_] == '\t' || s_[i_] == '\n' || s_[i_] == '\r'))
+      ++i_;
   }
   std::string String() {
     Expect('"');
@@ -170,11 +172,21 @@ class JsonReader {
       }
       char e = s_[i_++];
       switch (e) {
-        case 'n': out.push_back('\n'); break;
-        case 't': out.push_back('\t'); break;
-        case 'r': out.push_back('\r'); break;
-        case 'b': out.push_back('\b'); break;
-        case 'f': out.push_back('\f'); break;
+        case 'n':
+          out.push_back('\n');
+          break;
+        case 't':
+          out.push_back('\t');
+          break;
+        case 'r':
+          out.push_back('\r');
+          break;
+        case 'b':
+          out.push_back('\b');
+          break;
+        case 'f':
+          out.push_back('\f');
+          break;
         case 'u': {
           int code = 0;
           EXPECT_TRUE(absl::SimpleHexAtoi(s_.substr(i_, 4), &code));
@@ -183,7 +195,8 @@ class JsonReader {
           out.push_back(static_cast<char>(code));
           break;
         }
-        default: out.push_back(e);
+        default:
+          out.push_back(e);
       }
     }
     Expect('"');
@@ -226,8 +239,7 @@ class JsonReader {
 
 // Rows as maps from column to text, from either format.
 std::vector<std::map<std::string, std::string>> ReadRows(const std::string& text,
-                                                         ExportFormat format,
-                                                         ExportTable table) {
+                                                         ExportFormat format, ExportTable table) {
   std::vector<std::map<std::string, std::string>> out;
   const std::vector<std::string>& columns = ExportColumns(table);
   if (format == ExportFormat::kCsv) {
@@ -255,7 +267,7 @@ std::vector<std::map<std::string, std::string>> ReadRows(const std::string& text
       EXPECT_NE(it, object.end()) << "missing " << c << " in " << l;
       if (it == object.end()) continue;
       m[c] = it->second.kind == JsonValue::kLiteral && it->second.text == "null" ? ""
-                                                                                  : it->second.text;
+                                                                                 : it->second.text;
     }
     if (table == ExportTable::kEvents) {
       EXPECT_EQ(object["body"].kind, JsonValue::kObject) << l;
@@ -396,14 +408,17 @@ class ExportTest : public ::testing::Test {
 
     // Fund balances: a fund account's credits less debits is what it holds.
     size_t funds = 0;
-    ASSERT_TRUE(view->Scan(kFundKeyPrefix, [&](absl::string_view, absl::string_view value) {
-      v1::FundBalance f;
-      EXPECT_TRUE(f.ParseFromString(std::string(value)));
-      const auto& s = sums[{FundAccount(f.fund()), f.currency()}];
-      EXPECT_EQ(s.second - s.first, f.available_minor()) << f.fund() << " " << f.currency();
-      ++funds;
-      return true;
-    }).ok());
+    ASSERT_TRUE(view->Scan(kFundKeyPrefix,
+                           [&](absl::string_view, absl::string_view value) {
+                             v1::FundBalance f;
+                             EXPECT_TRUE(f.ParseFromString(std::string(value)));
+                             const auto& s = sums[{FundAccount(f.fund()), f.currency()}];
+                             EXPECT_EQ(s.second - s.first, f.available_minor())
+                                 << f.fund() << " " << f.currency();
+                             ++funds;
+                             return true;
+                           })
+                    .ok());
     EXPECT_GE(funds, 6u);
     // Cash: debits less credits is what the campaign holds.
     auto summary = QuerySummary(*view);
@@ -516,8 +531,8 @@ TEST_F(ExportTest, AwkwardTextSurvivesBothFormats) {
       EXPECT_EQ(r.at("currency"), "BHD");
     }
     EXPECT_TRUE(seen);
-    const auto postings = ReadRows(Export(ExportTable::kPostings, format), format,
-                                   ExportTable::kPostings);
+    const auto postings =
+        ReadRows(Export(ExportTable::kPostings, format), format, ExportTable::kPostings);
     int memos = 0;
     for (const auto& r : postings) {
       if (r.at("memo") == kAwkwardMemo) ++memos;
@@ -526,8 +541,9 @@ TEST_F(ExportTest, AwkwardTextSurvivesBothFormats) {
   }
   // In CSV the awkward fields are quoted, with quotes doubled.
   const std::string csv = Export(ExportTable::kEvents, ExportFormat::kCsv);
-  EXPECT_NE(csv.find("\"Refund, as \"\"agreed\"\" by the committee\nsecond line, with a tab\there\""),
-            std::string::npos);
+  EXPECT_NE(
+      csv.find("\"Refund, as \"\"agreed\"\" by the committee\nsecond line, with a tab\there\""),
+      std::string::npos);
   EXPECT_NE(csv.find(",\"Smith, \"\"J\"\"\","), std::string::npos);
 }
 
@@ -537,7 +553,8 @@ TEST_F(ExportTest, FormulaLikeTextIsWrittenAsTextInCsvAndAsRecordedInJson) {
   BuildBooks();
   v1::EventInput in = WithId(Donation(Gbp(1234)), "-2-3");
   in.set_memo("+SUM(A1:A9)");
-  in.mutable_body()->mutable_donation_received()->set_donor_ref("=HYPERLINK(\"http://x\",\"click\")");
+  in.mutable_body()->mutable_donation_received()->set_donor_ref(
+      "=HYPERLINK(\"http://x\",\"click\")");
   in.mutable_body()->mutable_donation_received()->set_reference("@cmd");
   in.mutable_body()->mutable_donation_received()->set_method("-card");
   Append(in);
@@ -618,7 +635,8 @@ TEST_F(ExportTest, EventRowsChainToTheHeadAndShowReversals) {
     EXPECT_EQ(by_id["disb-gbp"].at("payee"), "law-firm-1");
     EXPECT_EQ(by_id["don-bhd"].at("amount"), "12.345");
     EXPECT_EQ(by_id["don-bhd"].at("actor"), "treasurer:ana");
-    EXPECT_EQ(by_id["don-bhd"].at("recorded_at").size(), std::string("2026-03-01T12:00:00.000000Z").size());
+    EXPECT_EQ(by_id["don-bhd"].at("recorded_at").size(),
+              std::string("2026-03-01T12:00:00.000000Z").size());
     EXPECT_EQ(by_id["don-bhd"].at("recorded_at").back(), 'Z');
   }
 }
@@ -660,8 +678,9 @@ TEST_F(ExportTest, PagedExportEqualsOfflineExportAtTheSameHead) {
         return std::optional<v1::Event>(*e);
       };
       std::ostringstream out;
-      auto summary = ExportFromPages(pages, lookup, t ? ExportTable::kPostings : ExportTable::kEvents,
-                                     f ? ExportFormat::kJsonLines : ExportFormat::kCsv, out);
+      auto summary =
+          ExportFromPages(pages, lookup, t ? ExportTable::kPostings : ExportTable::kEvents,
+                          f ? ExportFormat::kJsonLines : ExportFormat::kCsv, out);
       ASSERT_TRUE(summary.ok()) << summary.status();
       EXPECT_EQ(summary->head_position, before->head_position());
       EXPECT_GT(calls, 3);
@@ -679,12 +698,10 @@ TEST_F(ExportTest, ProgressIsReportedAndTheExportIsStable) {
   auto view = log_->NewReadView();
   std::vector<uint64_t> seen;
   std::ostringstream a, b;
-  ASSERT_TRUE(ExportPostings(*view, ExportFormat::kCsv, a,
-                             [&](uint64_t at, uint64_t last) {
-                               EXPECT_EQ(last, view->head_position());
-                               seen.push_back(at);
-                             })
-                  .ok());
+  ASSERT_TRUE(ExportPostings(*view, ExportFormat::kCsv, a, [&](uint64_t at, uint64_t last) {
+                EXPECT_EQ(last, view->head_position());
+                seen.push_back(at);
+              }).ok());
   ASSERT_TRUE(ExportPostings(*view, ExportFormat::kCsv, b).ok());
   EXPECT_EQ(a.str(), b.str());
   ASSERT_GE(seen.size(), 2u);

@@ -45,7 +45,8 @@ void Fill(Message* m, int depth) {
           rep ? r->AddInt64(m, f, -9007199254740993) : r->SetInt64(m, f, -9007199254740993);
           break;
         case FieldDescriptor::CPPTYPE_UINT64:
-          rep ? r->AddUInt64(m, f, 18446744073709551615u) : r->SetUInt64(m, f, 18446744073709551615u);
+          rep ? r->AddUInt64(m, f, 18446744073709551615u)
+              : r->SetUInt64(m, f, 18446744073709551615u);
           break;
         case FieldDescriptor::CPPTYPE_BOOL:
           rep ? r->AddBool(m, f, true) : r->SetBool(m, f, true);
@@ -85,9 +86,9 @@ std::string Protobuf(const Message& m, bool pretty, bool all) {
 
 std::vector<const Descriptor*> ApiMessages() {
   std::vector<const Descriptor*> all;
-  for (const auto* file : {v1::GetSummaryResponse::descriptor()->file(),
-                           v1::Event::descriptor()->file(),
-                           v1::CreateBackupResponse::descriptor()->file()}) {
+  for (const auto* file :
+       {v1::GetSummaryResponse::descriptor()->file(), v1::Event::descriptor()->file(),
+        v1::CreateBackupResponse::descriptor()->file()}) {
     for (int i = 0; i < file->message_type_count(); ++i) all.push_back(file->message_type(i));
     for (int i = 0; i < file->dependency_count(); ++i) {
       const auto* dep = file->dependency(i);
@@ -137,9 +138,13 @@ TEST(Terminal, EscapesControlC1AndBidi) {
   EXPECT_EQ(Terminal("plain café"), "plain café");
   EXPECT_EQ(Terminal("a\nb\tc\rd"), "a\\nb\\tc\\rd");
   EXPECT_EQ(Terminal("\x1b[2J"), "\\u001b[2J");
-  EXPECT_EQ(Terminal("x\xc2\x85y"), "x\\u0085y");            // U+0085 NEL
-  EXPECT_EQ(Terminal("\xe2\x80\xae" "evil"), "\\u202eevil");  // RLO
-  EXPECT_EQ(Terminal("\xe2\x81\xa6" "x"), "\\u2066x");        // LRI
+  EXPECT_EQ(Terminal("x\xc2\x85y"), "x\\u0085y");  // U+0085 NEL
+  EXPECT_EQ(Terminal("\xe2\x80\xae"
+                     "evil"),
+            "\\u202eevil");  // RLO
+  EXPECT_EQ(Terminal("\xe2\x81\xa6"
+                     "x"),
+            "\\u2066x");  // LRI
   EXPECT_EQ(Terminal("back\\slash"), "back\\\\slash");
   EXPECT_EQ(Terminal("bad\xff"), "bad\\xff");
 }
@@ -159,18 +164,22 @@ TEST(Csv, TextGuardedNumbersAsIs) {
 }
 
 TEST(Errors, UsageErrorsAsJsonAndText) {
-  absl::Status s = UsageError("donate: unknown option --fund; did you mean --to?", "--fund", "donate");
+  absl::Status s =
+      UsageError("donate: unknown option --fund; did you mean --to?", "--fund", "donate");
   EXPECT_EQ(ExitCodeOf(s), kExitUsage);
   std::ostringstream json, text;
   PrintError(s, true, json);
   PrintError(s, false, text);
-  EXPECT_EQ(json.str(),
-            "{\"code\": \"INVALID_ARGUMENT\", \"reason\": \"USAGE\", \"message\": \"donate: unknown "
-            "option --fund; did you mean --to?\", \"field\": \"--fund\", \"details\": "
-            "{\"reason\":\"USAGE\",\"field\":\"--fund\"}, \"exit_code\": 2}\n");
+  EXPECT_EQ(
+      json.str(),
+      "{\"code\": \"INVALID_ARGUMENT\", \"reason\": \"USAGE\", \"message\": \"donate: unknown "
+      "option --fund; did you mean --to?\", \"field\": \"--fund\", \"details\": "
+      "{\"reason\":\"USAGE\",\"field\":\"--fund\"}, \"exit_code\": 2}\n");
   EXPECT_EQ(text.str(),
-            "ledgerctl: donate: unknown option --fund; did you mean --to? (see ledgerctl donate --help)\n");
-  EXPECT_EQ(ExitCodeOf(WithExitCode(absl::UnavailableError("x"), kExitUnreachable)), kExitUnreachable);
+            "ledgerctl: donate: unknown option --fund; did you mean --to? (see ledgerctl donate "
+            "--help)\n");
+  EXPECT_EQ(ExitCodeOf(WithExitCode(absl::UnavailableError("x"), kExitUnreachable)),
+            kExitUnreachable);
   EXPECT_EQ(ExitCodeOf(absl::FailedPreconditionError("x")), kExitRefused);
 }
 
@@ -205,15 +214,17 @@ TEST(Parser, RefusesWhatItDoesNotKnow) {
   EXPECT_EQ(ErrorOf({"allocate"}), "allocate: missing BENEFICIARY (the beneficiary id)");
   EXPECT_EQ(ErrorOf({"frobnicate"}), "unknown command \"frobnicate\"");
   EXPECT_EQ(ErrorOf({"sumary"}), "unknown command \"sumary\"; did you mean summary?");
-  EXPECT_EQ(ErrorOf({"branch", "pay-fe"}),
-            "unknown branch subcommand \"pay-fe\" (affiliate, disaffiliate, pay-fee or show); did you "
-            "mean pay-fee?");
+  EXPECT_EQ(
+      ErrorOf({"branch", "pay-fe"}),
+      "unknown branch subcommand \"pay-fe\" (affiliate, disaffiliate, pay-fee or show); did you "
+      "mean pay-fee?");
   EXPECT_EQ(ErrorOf({"--timeout", "soon", "summary"}),
             "--timeout takes seconds, e.g. --timeout 5 or --timeout 0.5, not \"soon\"");
 }
 
 TEST(Parser, GlobalsAnywhereAndAmountsInOneOrTwoWords) {
-  auto p = Parse({"--server", "h:1", "donate", "12.50 GBP", "--json", "--to", "lawyer", "--timeout", "2.5"});
+  auto p = Parse(
+      {"--server", "h:1", "donate", "12.50 GBP", "--json", "--to", "lawyer", "--timeout", "2.5"});
   ASSERT_TRUE(p.ok()) << p.status();
   const Invocation& in = *p->invocation;
   EXPECT_EQ(in.command().Path(), "donate");
@@ -251,9 +262,11 @@ TEST(Parser, HelpForCommandsGroupsAndOverview) {
     std::ostringstream out;
     PrintCommandHelp(c, out);
     for (const OptionSpec& o : c.options) {
-      EXPECT_NE(out.str().find(std::string("--") + o.name), std::string::npos) << c.Path() << " " << o.name;
+      EXPECT_NE(out.str().find(std::string("--") + o.name), std::string::npos)
+          << c.Path() << " " << o.name;
       if (*o.default_text && std::string(o.default_text) != "required") {
-        EXPECT_NE(out.str().find(std::string("(default: ") + o.default_text + ")"), std::string::npos)
+        EXPECT_NE(out.str().find(std::string("(default: ") + o.default_text + ")"),
+                  std::string::npos)
             << c.Path() << " " << o.name;
       }
     }

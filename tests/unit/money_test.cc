@@ -23,8 +23,8 @@ TEST(MoneyTest, ParsesPlainDecimals) {
 }
 
 TEST(MoneyTest, RefusesWhatIsNotAnAmount) {
-  for (const char* bad : {"", "-5", "+5", "1e3", "1.234", "1.", ".5", "1,000", " 1", "1 ",
-                          "0x10", "1.2.3", "NaN", "١٢"}) {
+  for (const char* bad : {"", "-5", "+5", "1e3", "1.234", "1.", ".5", "1,000", " 1", "1 ", "0x10",
+                          "1.2.3", "NaN", "١٢"}) {
     EXPECT_THAT(ParseDecimal(bad, "GBP"), StatusIs(absl::StatusCode::kInvalidArgument)) << bad;
   }
   EXPECT_THAT(ParseAmount("12.50"), StatusIs(absl::StatusCode::kInvalidArgument));
@@ -63,7 +63,8 @@ TEST(MoneyTest, FormatsAndRoundTrips) {
 TEST(MoneyTest, OverflowIsRefusedNeverWrapped) {
   EXPECT_EQ(*ParseDecimal("92233720368547758.07", "GBP"), std::numeric_limits<int64_t>::max());
   EXPECT_THAT(ParseDecimal("92233720368547758.08", "GBP"), StatusIs(absl::StatusCode::kOutOfRange));
-  EXPECT_THAT(ParseDecimal("99999999999999999999999", "JPY"), StatusIs(absl::StatusCode::kOutOfRange));
+  EXPECT_THAT(ParseDecimal("99999999999999999999999", "JPY"),
+              StatusIs(absl::StatusCode::kOutOfRange));
   EXPECT_FALSE(CheckedAdd(std::numeric_limits<int64_t>::max(), 1).has_value());
   EXPECT_FALSE(CheckedSub(std::numeric_limits<int64_t>::min(), 1).has_value());
   EXPECT_FALSE(CheckedMul(std::numeric_limits<int64_t>::max() / 2 + 1, 2).has_value());

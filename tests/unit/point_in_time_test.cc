@@ -3,11 +3,6 @@
 // balances at the end of a day equal the sum of the postings of every event
 // dated on or before it, even when events were recorded out of date order.
 #include "ledger/audit/point_in_time.h"
-#include "ledger/domain/decide.h"
-#include "ledger/domain/registry.h"
-#include "ledger/projections/books.h"
-#include "ledger/projections/indexer.h"
-#include "ledger/projections/lookup.h"
 
 #include <map>
 #include <random>
@@ -16,15 +11,18 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
-#include "ledger/domain/civil_date.h"
-#include "ledger/domain/effects.h"
-#include "ledger/projections/keys.h"
-#include "ledger/domain/effects.h"
-#include "ledger/views/queries.h"
 #include "ledger/audit/replay.h"
-#include "ledger/storage/rows.h"
-#include "ledger/projections/keys.h"
 #include "ledger/audit/statements.h"
+#include "ledger/domain/civil_date.h"
+#include "ledger/domain/decide.h"
+#include "ledger/domain/effects.h"
+#include "ledger/domain/registry.h"
+#include "ledger/projections/books.h"
+#include "ledger/projections/indexer.h"
+#include "ledger/projections/keys.h"
+#include "ledger/projections/lookup.h"
+#include "ledger/storage/rows.h"
+#include "ledger/views/queries.h"
 #include "tests/testing/test_util.h"
 
 namespace ledger {
@@ -91,7 +89,8 @@ class StoppedReplay : public ReadView {
   absl::StatusOr<std::optional<uint64_t>> FindEventId(absl::string_view id) override {
     return log_.FindEventId(id);
   }
-  absl::Status ScanEvents(uint64_t from, const std::function<bool(const StoredEvent&)>& fn) override {
+  absl::Status ScanEvents(uint64_t from,
+                          const std::function<bool(const StoredEvent&)>& fn) override {
     return log_.ScanEvents(from, fn);
   }
 
@@ -124,11 +123,21 @@ class PointInTimeTest : public ::testing::Test {
       const int64_t amount = 1 + static_cast<int64_t>(rng() % 5000);
       const char* cur = rng() % 5 == 0 ? "JPY" : "GBP";
       switch (rng() % 6) {
-        case 0: in = testing::Donation(Of(amount, cur), rng() % 2 ? "ana" : ""); break;
-        case 1: in = testing::BranchDonation("leeds", Of(amount, cur), "ben"); break;
-        case 2: in = testing::Fee("leeds", Of(amount, "GBP")); break;
-        case 3: in = testing::Allocation(rng() % 2 ? "ana" : "ben", Of(amount / 4 + 1, cur)); break;
-        case 4: in = testing::Disbursement(rng() % 2 ? "ana" : "ben", Of(amount / 8 + 1, cur)); break;
+        case 0:
+          in = testing::Donation(Of(amount, cur), rng() % 2 ? "ana" : "");
+          break;
+        case 1:
+          in = testing::BranchDonation("leeds", Of(amount, cur), "ben");
+          break;
+        case 2:
+          in = testing::Fee("leeds", Of(amount, "GBP"));
+          break;
+        case 3:
+          in = testing::Allocation(rng() % 2 ? "ana" : "ben", Of(amount / 4 + 1, cur));
+          break;
+        case 4:
+          in = testing::Disbursement(rng() % 2 ? "ana" : "ben", Of(amount / 8 + 1, cur));
+          break;
         default:
           if (money_ids.empty()) continue;
           in = testing::Reversal(money_ids[rng() % money_ids.size()]);
@@ -147,8 +156,8 @@ class PointInTimeTest : public ::testing::Test {
 TEST_F(PointInTimeTest, AtAPositionEqualsAReplayStoppedThere) {
   std::mt19937_64 rng(7);
   const uint64_t head = log_->head_position();
-  std::vector<uint64_t> positions = {1, 2, kPositionBucketSize - 1, kPositionBucketSize,
-                                     kPositionBucketSize + 1, head};
+  std::vector<uint64_t> positions = {
+      1, 2, kPositionBucketSize - 1, kPositionBucketSize, kPositionBucketSize + 1, head};
   for (int i = 0; i < 20; ++i) positions.push_back(1 + rng() % head);
   for (uint64_t p : positions) {
     SCOPED_TRACE(absl::StrCat("position ", p));
@@ -173,33 +182,40 @@ TEST_F(PointInTimeTest, AtTheEndOfADayEqualsThePostingsDatedUpToIt) {
     // Independent sum: postings of every event dated on or before `day`.
     std::map<std::string, std::pair<int64_t, int64_t>> expected;  // account/cur -> debits, credits
     auto view = log_->NewReadView();
-    ASSERT_TRUE(view->ScanEvents(1, [&](const StoredEvent& e) {
-      if (e.payload.occurred_on() > FormatDate(day)) return true;
-      std::optional<Movement> m = MovementOf(e.payload.body());
-      if (e.payload.body().has_event_reversed()) {
-        const auto& r = e.payload.body().event_reversed();
-        auto pos = view->FindEventId(r.target_event_id());
-        auto target = view->GetEvent(**pos);
-        auto original = MovementOf(target->payload.body());
-        m = ReverseOf(*original, r.amount().amount_minor() ? r.amount().amount_minor() : original->amount_minor);
-      }
-      if (!m) return true;
-      for (const Posting& p : PostingsOf(*m)) {
-        auto& slot = expected[AccountKey(p.account, p.currency)];
-        slot.first += p.debit_minor;
-        slot.second += p.credit_minor;
-      }
-      return true;
-    }).ok());
+    ASSERT_TRUE(view->ScanEvents(1,
+                                 [&](const StoredEvent& e) {
+                                   if (e.payload.occurred_on() > FormatDate(day)) return true;
+                                   std::optional<Movement> m = MovementOf(e.payload.body());
+                                   if (e.payload.body().has_event_reversed()) {
+                                     const auto& r = e.payload.body().event_reversed();
+                                     auto pos = view->FindEventId(r.target_event_id());
+                                     auto target = view->GetEvent(**pos);
+                                     auto original = MovementOf(target->payload.body());
+                                     m = ReverseOf(*original, r.amount().amount_minor()
+                                                                  ? r.amount().amount_minor()
+                                                                  : original->amount_minor);
+                                   }
+                                   if (!m) return true;
+                                   for (const Posting& p : PostingsOf(*m)) {
+                                     auto& slot = expected[AccountKey(p.account, p.currency)];
+                                     slot.first += p.debit_minor;
+                                     slot.second += p.credit_minor;
+                                   }
+                                   return true;
+                                 })
+                    .ok());
     auto at = AsOfEndOfDay(log_->NewReadView(), day);
     ASSERT_TRUE(at.ok()) << at.status();
     std::map<std::string, std::pair<int64_t, int64_t>> actual;
-    ASSERT_TRUE((*at)->Scan(kAccountKeyPrefix, [&](absl::string_view key, absl::string_view value) {
-      v1::AccountBalance a;
-      a.ParseFromString(std::string(value));
-      actual[std::string(key)] = {a.debits_minor(), a.credits_minor()};
-      return true;
-    }).ok());
+    ASSERT_TRUE((*at)
+                    ->Scan(kAccountKeyPrefix,
+                           [&](absl::string_view key, absl::string_view value) {
+                             v1::AccountBalance a;
+                             a.ParseFromString(std::string(value));
+                             actual[std::string(key)] = {a.debits_minor(), a.credits_minor()};
+                             return true;
+                           })
+                    .ok());
     for (auto it = expected.begin(); it != expected.end();) {
       it = (it->second.first == 0 && it->second.second == 0) ? expected.erase(it) : std::next(it);
     }
@@ -233,7 +249,8 @@ TEST_F(PointInTimeTest, StatementOpeningPlusMovementsEqualsClosingForRandomRange
       auto opening_view = AsOfEndOfDay(log_->NewReadView(), from - 1);
       auto closing_view = AsOfEndOfDay(log_->NewReadView(), to);
       ASSERT_TRUE(opening_view.ok() && closing_view.ok());
-      const std::string fund_name = std::string(fund) == "general" ? "general" : BeneficiaryFund(fund);
+      const std::string fund_name =
+          std::string(fund) == "general" ? "general" : BeneficiaryFund(fund);
       for (const auto& t : st->totals()) {
         EXPECT_EQ(t.opening_minor() + sum[t.currency()], t.closing_minor()) << t.currency();
         EXPECT_EQ(t.opening_minor(), testing::Available(**opening_view, fund_name, t.currency()));
@@ -243,8 +260,9 @@ TEST_F(PointInTimeTest, StatementOpeningPlusMovementsEqualsClosingForRandomRange
     auto income = IncomeStatement(*log_->NewReadView(), range);
     ASSERT_TRUE(income.ok());
     for (const auto& row : income->rows()) {
-      EXPECT_EQ(row.opening_minor() + row.income_minor() + row.transfers_minor() - row.spending_minor(),
-                row.closing_minor());
+      EXPECT_EQ(
+          row.opening_minor() + row.income_minor() + row.transfers_minor() - row.spending_minor(),
+          row.closing_minor());
     }
   }
   v1::DateRange backwards;

@@ -14,13 +14,13 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "gtest/gtest.h"
-#include "ledger/domain/civil_date.h"
-#include "ledger/writer/event_log.h"
 #include "ledger/audit/point_in_time.h"
 #include "ledger/audit/replay.h"
-#include "ledger/storage/rows.h"
-#include "ledger/projections/keys.h"
+#include "ledger/domain/civil_date.h"
 #include "ledger/domain/effects.h"
+#include "ledger/projections/keys.h"
+#include "ledger/storage/rows.h"
+#include "ledger/writer/event_log.h"
 #include "tests/testing/test_util.h"
 
 namespace ledger {
@@ -67,7 +67,9 @@ class PropertyRun {
   // One random event, valid or not (about one in five is refused).
   v1::EventInput RandomEvent() {
     auto pick = [&](const auto& v) { return v[rng_() % v.size()]; };
-    auto amount = [&] { return static_cast<int64_t>(rng_() % 5000) + (rng_() % 20 == 0 ? -10 : 1); };
+    auto amount = [&] {
+      return static_cast<int64_t>(rng_() % 5000) + (rng_() % 20 == 0 ? -10 : 1);
+    };
     v1::EventInput in;
     in.set_event_id(absl::StrCat("e", seed_, "-", counter_++));
     in.set_occurred_on(RandomDate());
@@ -75,7 +77,8 @@ class PropertyRun {
     out.set_occurred_on(in.occurred_on());
     // Funds and branches mostly come into being early in the window, so
     // that most money events have something to refer to.
-    const bool opens = out.body().has_beneficiary_registered() || out.body().has_branch_affiliated();
+    const bool opens =
+        out.body().has_beneficiary_registered() || out.body().has_branch_affiliated();
     if (dated_ && opens && rng_() % 5 != 0) {
       out.set_occurred_on(FormatDate(kFirstDay + static_cast<int>(rng_() % 4)));
     }
@@ -88,25 +91,40 @@ class PropertyRun {
     const std::vector<std::string> branches = {"leeds", "york"};
     const std::vector<std::string> currencies = {"GBP", "GBP", "EUR", "JPY", "BHD"};
     switch (rng_() % 11) {
-      case 0: return testing::WithId(testing::Beneficiary(pick(bens)), in.event_id());
-      case 1: return testing::WithId(testing::CloseBeneficiary(pick(bens)), in.event_id());
-      case 2: return testing::WithId(testing::Branch(pick(branches), Of(1000, pick(currencies))), in.event_id());
-      case 3: return testing::WithId(testing::Disaffiliate(pick(branches)), in.event_id());
-      case 4: return testing::WithId(testing::Fee(pick(branches), Of(amount(), pick(currencies)), 1 + rng_() % 3), in.event_id());
+      case 0:
+        return testing::WithId(testing::Beneficiary(pick(bens)), in.event_id());
+      case 1:
+        return testing::WithId(testing::CloseBeneficiary(pick(bens)), in.event_id());
+      case 2:
+        return testing::WithId(testing::Branch(pick(branches), Of(1000, pick(currencies))),
+                               in.event_id());
+      case 3:
+        return testing::WithId(testing::Disaffiliate(pick(branches)), in.event_id());
+      case 4:
+        return testing::WithId(
+            testing::Fee(pick(branches), Of(amount(), pick(currencies)), 1 + rng_() % 3),
+            in.event_id());
       case 5:
       case 6: {
         auto e = testing::Donation(Of(amount(), pick(currencies)), rng_() % 2 ? pick(bens) : "");
-        if (rng_() % 4 == 0) e = testing::BranchDonation(pick(branches), Of(amount(), pick(currencies)));
+        if (rng_() % 4 == 0)
+          e = testing::BranchDonation(pick(branches), Of(amount(), pick(currencies)));
         return testing::WithId(e, in.event_id());
       }
-      case 7: return testing::WithId(testing::Allocation(pick(bens), Of(amount(), pick(currencies))), in.event_id());
-      case 8: return testing::WithId(testing::Disbursement(pick(bens), Of(amount(), pick(currencies))), in.event_id());
+      case 7:
+        return testing::WithId(testing::Allocation(pick(bens), Of(amount(), pick(currencies))),
+                               in.event_id());
+      case 8:
+        return testing::WithId(testing::Disbursement(pick(bens), Of(amount(), pick(currencies))),
+                               in.event_id());
       default: {
-        if (issued_.empty()) return testing::WithId(testing::Donation(Of(amount(), "GBP")), in.event_id());
+        if (issued_.empty())
+          return testing::WithId(testing::Donation(Of(amount(), "GBP")), in.event_id());
         const std::string& target = issued_[rng_() % issued_.size()];
         int64_t part = rng_() % 3 == 0 ? static_cast<int64_t>(rng_() % 3000) + 1 : 0;
-        return testing::WithId(testing::Reversal(target, v1::REVERSAL_KIND_REFUND, part, part ? "GBP" : ""),
-                               in.event_id());
+        return testing::WithId(
+            testing::Reversal(target, v1::REVERSAL_KIND_REFUND, part, part ? "GBP" : ""),
+            in.event_id());
       }
     }
   }
@@ -124,7 +142,9 @@ class PropertyRun {
         break;
       case v1::EventBody::kDonationReceived: {
         const auto& d = b.donation_received();
-        std::string fund = d.earmark_beneficiary_id().empty() ? "general" : fund_of_ben(d.earmark_beneficiary_id());
+        std::string fund = d.earmark_beneficiary_id().empty()
+                               ? "general"
+                               : fund_of_ben(d.earmark_beneficiary_id());
         Move(in.event_id(), "", fund, d.amount(), in.occurred_on());
         break;
       }
@@ -211,13 +231,16 @@ class PropertyRun {
     }
     // No fund below zero, and every fund equals the model.
     std::map<std::string, std::map<std::string, int64_t>> stored;
-    ASSERT_TRUE(view->Scan(kFundKeyPrefix, [&](absl::string_view, absl::string_view value) {
-      v1::FundBalance f;
-      f.ParseFromString(std::string(value));
-      EXPECT_GE(f.available_minor(), 0) << where << " " << f.fund();
-      if (f.available_minor() != 0) stored[f.fund()][f.currency()] = f.available_minor();
-      return true;
-    }).ok());
+    ASSERT_TRUE(view->Scan(kFundKeyPrefix,
+                           [&](absl::string_view, absl::string_view value) {
+                             v1::FundBalance f;
+                             f.ParseFromString(std::string(value));
+                             EXPECT_GE(f.available_minor(), 0) << where << " " << f.fund();
+                             if (f.available_minor() != 0)
+                               stored[f.fund()][f.currency()] = f.available_minor();
+                             return true;
+                           })
+                    .ok());
     std::map<std::string, std::map<std::string, int64_t>> expected;
     for (const auto& [fund, per] : model_.available) {
       for (const auto& [cur, v] : per) {
@@ -247,14 +270,19 @@ class PropertyRun {
       ASSERT_TRUE(view.ok()) << view.status();
       std::map<std::string, std::map<std::string, int64_t>> stored;
       std::map<std::string, int64_t> funds_total;
-      ASSERT_TRUE((*view)->Scan(kFundKeyPrefix, [&](absl::string_view, absl::string_view value) {
-        v1::FundBalance f;
-        f.ParseFromString(std::string(value));
-        EXPECT_GE(f.available_minor(), 0) << where << " on " << d << ": " << f.fund();
-        if (f.available_minor() != 0) stored[f.fund()][f.currency()] = f.available_minor();
-        funds_total[f.currency()] += f.available_minor();
-        return true;
-      }).ok());
+      ASSERT_TRUE((*view)
+                      ->Scan(kFundKeyPrefix,
+                             [&](absl::string_view, absl::string_view value) {
+                               v1::FundBalance f;
+                               f.ParseFromString(std::string(value));
+                               EXPECT_GE(f.available_minor(), 0)
+                                   << where << " on " << d << ": " << f.fund();
+                               if (f.available_minor() != 0)
+                                 stored[f.fund()][f.currency()] = f.available_minor();
+                               funds_total[f.currency()] += f.available_minor();
+                               return true;
+                             })
+                      .ok());
       std::map<std::string, std::map<std::string, int64_t>> expected;
       for (const auto& [fund, per] : model_.by_day) {
         for (const auto& [cur, days] : per) {
@@ -267,12 +295,16 @@ class PropertyRun {
       }
       ASSERT_EQ(stored, expected) << where << " as of the end of " << d;
       std::map<std::string, int64_t> cash;
-      ASSERT_TRUE((*view)->Scan(kAccountKeyPrefix, [&](absl::string_view, absl::string_view value) {
-        v1::AccountBalance a;
-        a.ParseFromString(std::string(value));
-        if (a.account() == "cash") cash[a.currency()] = a.debits_minor() - a.credits_minor();
-        return true;
-      }).ok());
+      ASSERT_TRUE((*view)
+                      ->Scan(kAccountKeyPrefix,
+                             [&](absl::string_view, absl::string_view value) {
+                               v1::AccountBalance a;
+                               a.ParseFromString(std::string(value));
+                               if (a.account() == "cash")
+                                 cash[a.currency()] = a.debits_minor() - a.credits_minor();
+                               return true;
+                             })
+                      .ok());
       for (auto it = funds_total.begin(); it != funds_total.end();) {
         it = it->second == 0 ? funds_total.erase(it) : std::next(it);
       }
@@ -340,9 +372,9 @@ TEST(PropertyTest, DatedBooksHoldOnEveryDayWhateverTheOrderOfEntry) {
   }
   for (const auto& [reason, n] : reasons) std::printf("  %5d refused %s\n", n, reason.c_str());
   // Every dated rule was really met.
-  for (const char* reason : {"INSUFFICIENT_FUNDS+date", "DATE_BEFORE_REGISTRATION+date",
-                             "DATE_BEFORE_AFFILIATION+date", "DATE_BEFORE_TARGET+date",
-                             "DATE_IN_FUTURE+date"}) {
+  for (const char* reason :
+       {"INSUFFICIENT_FUNDS+date", "DATE_BEFORE_REGISTRATION+date", "DATE_BEFORE_AFFILIATION+date",
+        "DATE_BEFORE_TARGET+date", "DATE_IN_FUTURE+date"}) {
     EXPECT_GT(reasons[reason], 0) << reason;
   }
   // Both paths must really be exercised (the counts are fixed by the seeds).

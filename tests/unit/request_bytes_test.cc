@@ -6,8 +6,8 @@
 
 #include "absl/strings/str_replace.h"
 #include "gtest/gtest.h"
-#include "ledger/errors.h"
 #include "ledger/domain/ids.h"
+#include "ledger/errors.h"
 #include "solidarity/ledger/v1/ledger.pb.h"
 
 namespace ledger {
@@ -88,8 +88,14 @@ TEST(RequestBytesTest, OverlongAndSurrogateFormsAreNotUtf8) {
               "beneficiary_id: is not valid UTF-8 text");
   }
   // Control characters are UTF-8 (refused later by the rules, not here).
-  EXPECT_TRUE(IsValidUtf8(std::string("a\x01" "b", 3)));
-  EXPECT_FALSE(IsValidText(std::string("a\x01" "b", 3)));
+  EXPECT_TRUE(
+      IsValidUtf8(std::string("a\x01"
+                              "b",
+                              3)));
+  EXPECT_FALSE(
+      IsValidText(std::string("a\x01"
+                              "b",
+                              3)));
   EXPECT_TRUE(IsValidUtf8("Łódź €"));
 }
 
@@ -105,7 +111,11 @@ TEST(RequestBytesTest, GarbageIsMalformedWithNoField) {
   EXPECT_EQ(detail->reason(), kReasonMalformedRequest);
   EXPECT_EQ(detail->field(), "");
   // A truncated message: the length prefix promises more than there is.
-  EXPECT_EQ(ParseRequestBytes(std::string("\x0a\x10" "ab", 4), &parsed).code(),
+  EXPECT_EQ(ParseRequestBytes(std::string("\x0a\x10"
+                                          "ab",
+                                          4),
+                              &parsed)
+                .code(),
             absl::StatusCode::kInvalidArgument);
 }
 

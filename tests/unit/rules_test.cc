@@ -7,12 +7,12 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "ledger/errors.h"
-#include "ledger/writer/event_log.h"
-#include "ledger/limits.h"
 #include "ledger/audit/replay.h"
-#include "ledger/storage/rows.h"
+#include "ledger/errors.h"
+#include "ledger/limits.h"
 #include "ledger/projections/keys.h"
+#include "ledger/storage/rows.h"
+#include "ledger/writer/event_log.h"
 #include "tests/testing/test_util.h"
 
 namespace ledger {
@@ -69,7 +69,7 @@ class RulesTest : public ::testing::Test {
 
   // Appends `request`, expects `code` and `reason`, and that nothing changed.
   Outcome ExpectRefused(const v1::AppendRequest& request, absl::StatusCode code,
-                             absl::string_view reason) {
+                        absl::string_view reason) {
     const std::string before = Snapshot();
     absl::StatusOr<AppendResult> r = log_->Append(request);
     EXPECT_THAT(r, StatusIs(code));
@@ -146,8 +146,8 @@ TEST_F(RulesTest, UnknownBranchIsNotFound) {
 }
 
 TEST_F(RulesTest, ClosedBeneficiaryOrBranchIsFailedPrecondition) {
-  ExpectRefused(Request({Donation(Gbp(100), "closed-one")}),
-                absl::StatusCode::kFailedPrecondition, kReasonBeneficiaryClosed);
+  ExpectRefused(Request({Donation(Gbp(100), "closed-one")}), absl::StatusCode::kFailedPrecondition,
+                kReasonBeneficiaryClosed);
   ExpectRefused(Request({Allocation("closed-one", Gbp(100))}),
                 absl::StatusCode::kFailedPrecondition, kReasonBeneficiaryClosed);
   ExpectRefused(Request({Fee("gone", Gbp(1000))}), absl::StatusCode::kFailedPrecondition,
@@ -182,13 +182,15 @@ TEST_F(RulesTest, ReversalThatWouldOverdrawIsFailedPrecondition) {
   EXPECT_EQ(GetErrorDetail(s)->available().amount_minor(), 2000);
   EXPECT_EQ(GetErrorDetail(s)->requested().amount_minor(), 12000);
   // A partial refund within what is left is fine.
-  EXPECT_THAT(log_->Append(Request({Reversal("don-lawyer", v1::REVERSAL_KIND_REFUND, 2000, "GBP")})),
-              IsOk());
+  EXPECT_THAT(
+      log_->Append(Request({Reversal("don-lawyer", v1::REVERSAL_KIND_REFUND, 2000, "GBP")})),
+      IsOk());
 }
 
 TEST_F(RulesTest, AnEventIsReversedAtMostOnce) {
-  ASSERT_THAT(log_->Append(Request({Reversal("don-general", v1::REVERSAL_KIND_REFUND, 100, "GBP")})),
-              IsOk());
+  ASSERT_THAT(
+      log_->Append(Request({Reversal("don-general", v1::REVERSAL_KIND_REFUND, 100, "GBP")})),
+      IsOk());
   absl::Status s = ExpectRefused(Request({Reversal("don-general")}),
                                  absl::StatusCode::kFailedPrecondition, kReasonAlreadyReversed);
   EXPECT_GT(GetErrorDetail(s)->position(), 0u);
@@ -241,13 +243,13 @@ TEST_F(RulesTest, FullQueueIsResourceExhausted) {
 
 TEST_F(RulesTest, BatchIsAtomicAndCheckedEventByEvent) {
   // The second event relies on the first; the third fails: nothing lands.
-  absl::Status s = ExpectRefused(
-      Request({Beneficiary("medic"), Donation(Gbp(3000), "medic"), Disbursement("medic", Gbp(3001))}),
-      absl::StatusCode::kFailedPrecondition, kReasonInsufficientFunds);
+  absl::Status s = ExpectRefused(Request({Beneficiary("medic"), Donation(Gbp(3000), "medic"),
+                                          Disbursement("medic", Gbp(3001))}),
+                                 absl::StatusCode::kFailedPrecondition, kReasonInsufficientFunds);
   EXPECT_EQ(GetErrorDetail(s)->event_index(), 2u);
   // The same batch within its means is accepted whole.
-  auto ok = log_->Append(
-      Request({Beneficiary("medic"), Donation(Gbp(3000), "medic"), Disbursement("medic", Gbp(3000))}));
+  auto ok = log_->Append(Request(
+      {Beneficiary("medic"), Donation(Gbp(3000), "medic"), Disbursement("medic", Gbp(3000))}));
   ASSERT_THAT(ok, IsOk());
   EXPECT_EQ(ok->positions.size(), 3u);
   EXPECT_EQ(ok->positions[2], ok->positions[0] + 2);
@@ -256,8 +258,9 @@ TEST_F(RulesTest, BatchIsAtomicAndCheckedEventByEvent) {
 TEST_F(RulesTest, ClosingNeedsAZeroBalance) {
   ExpectRefused(Request({CloseBeneficiary("lawyer")}), absl::StatusCode::kFailedPrecondition,
                 kReasonBalanceNotZero);
-  ASSERT_THAT(log_->Append(Request({Disbursement("lawyer", Gbp(12000)), CloseBeneficiary("lawyer")})),
-              IsOk());
+  ASSERT_THAT(
+      log_->Append(Request({Disbursement("lawyer", Gbp(12000)), CloseBeneficiary("lawyer")})),
+      IsOk());
 }
 
 TEST_F(RulesTest, EmptyAndOversizedRequestsAreInvalid) {
@@ -292,10 +295,10 @@ TEST_F(RulesTest, PaidUntilStopsAtTheLastAcceptedDate) {
 }
 
 TEST_F(RulesTest, PostingsAndBalancesOfACampaign) {
-  ASSERT_THAT(log_->Append(Request({Fee("leeds", Gbp(1000), 2), BranchDonation("leeds", Gbp(2500)),
-                                    Allocation("lawyer", Gbp(4000)),
-                                    Disbursement("lawyer", Gbp(15000))})),
-              IsOk());
+  ASSERT_THAT(
+      log_->Append(Request({Fee("leeds", Gbp(1000), 2), BranchDonation("leeds", Gbp(2500)),
+                            Allocation("lawyer", Gbp(4000)), Disbursement("lawyer", Gbp(15000))})),
+      IsOk());
   auto view = log_->NewReadView();
   EXPECT_EQ(testing::RenderFunds(*view),
             "beneficiary/lawyer GBP available=1000 received=12000 in=4000 out=0 disbursed=15000\n"

@@ -1,14 +1,15 @@
 // Goal: a branch's statement counts fee periods net of whole reversals, like
 // its register; a branch owes its first period from the day it affiliates.
+#include "ledger/audit/statements.h"
+
 #include <memory>
 #include <string>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "ledger/domain/civil_date.h"
-#include "ledger/writer/event_log.h"
 #include "ledger/views/queries.h"
-#include "ledger/audit/statements.h"
+#include "ledger/writer/event_log.h"
 #include "tests/testing/test_util.h"
 
 namespace ledger {
@@ -48,8 +49,8 @@ class BranchStatementTest : public ::testing::Test {
 };
 
 TEST_F(BranchStatementTest, AWhollyReversedFeePaysNoPeriods) {
-  ASSERT_THAT(log_->Append(Request({Branch("leeds", Gbp(1000)),
-                                    WithId(Fee("leeds", Gbp(2000), 2), "fee-1")})),
+  ASSERT_THAT(log_->Append(Request(
+                  {Branch("leeds", Gbp(1000)), WithId(Fee("leeds", Gbp(2000), 2), "fee-1")})),
               IsOk());
   EXPECT_EQ(Statement().periods_paid(), 2);
   ASSERT_THAT(log_->Append(Request({Reversal("fee-1", v1::REVERSAL_KIND_CHARGEBACK)})), IsOk());
@@ -60,8 +61,8 @@ TEST_F(BranchStatementTest, AWhollyReversedFeePaysNoPeriods) {
 }
 
 TEST_F(BranchStatementTest, APartlyRefundedFeeStillPaysItsPeriods) {
-  ASSERT_THAT(log_->Append(Request({Branch("leeds", Gbp(1000)),
-                                    WithId(Fee("leeds", Gbp(2000), 2), "fee-1")})),
+  ASSERT_THAT(log_->Append(Request(
+                  {Branch("leeds", Gbp(1000)), WithId(Fee("leeds", Gbp(2000), 2), "fee-1")})),
               IsOk());
   ASSERT_THAT(log_->Append(Request({Reversal("fee-1", v1::REVERSAL_KIND_REFUND, 500, "GBP")})),
               IsOk());

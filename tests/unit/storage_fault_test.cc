@@ -29,10 +29,10 @@
 #include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "ledger/writer/event_log.h"
-#include "ledger/views/queries.h"
-#include "ledger/storage/records.h"
 #include "ledger/audit/replay.h"
+#include "ledger/storage/records.h"
+#include "ledger/views/queries.h"
+#include "ledger/writer/event_log.h"
 #include "tests/testing/fault_env.h"
 #include "tests/testing/test_util.h"
 
@@ -157,8 +157,8 @@ int ExpectIntact(EventLog& log, const Outcomes& out,
     EXPECT_TRUE(expected_ids.count(id)) << "event " << id << " was never appended";
   }
   // The id index points every id at the event that carries it.
-  std::unique_ptr<rocksdb::Iterator> it(
-      log.database().raw_for_testing()->NewIterator(rocksdb::ReadOptions(), log.database().cf("ids")));
+  std::unique_ptr<rocksdb::Iterator> it(log.database().raw_for_testing()->NewIterator(
+      rocksdb::ReadOptions(), log.database().cf("ids")));
   size_t ids = 0;
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     const std::string id = it->key().ToString();
@@ -490,7 +490,10 @@ TEST(StorageFaultTest, CorruptedSstIsReportedAsDataLossNamingTheFileAndPosition)
       ASSERT_THAT(log->Append(req), IsOk());
     }
     head = log->head_position();
-    ASSERT_TRUE(log->database().raw_for_testing()->Flush(rocksdb::FlushOptions(), log->database().cf("events")).ok());
+    ASSERT_TRUE(log->database()
+                    .raw_for_testing()
+                    ->Flush(rocksdb::FlushOptions(), log->database().cf("events"))
+                    .ok());
     std::vector<rocksdb::LiveFileMetaData> files;
     log->database().raw_for_testing()->GetLiveFilesMetaData(&files);
     for (const auto& f : files) {
@@ -577,8 +580,8 @@ TEST(StorageFaultTest, DamageInTheMiddleOfTheWalRefusesToOpen) {
   const std::string file_name = std::filesystem::path(wal).filename().string();
 
   auto opened = EventLog::Open(dir.Sub("l"), EventLogOptions());
-  ASSERT_FALSE(opened.ok()) << "opened with head " << (*opened)->head_position() << " of "
-                            << head << ": acknowledged events were dropped silently";
+  ASSERT_FALSE(opened.ok()) << "opened with head " << (*opened)->head_position() << " of " << head
+                            << ": acknowledged events were dropped silently";
   EXPECT_THAT(opened, StatusIs(absl::StatusCode::kDataLoss));
   EXPECT_THAT(std::string(opened.status().message()), HasSubstr(file_name));
   std::cerr << "open refused: " << opened.status() << "\n";
@@ -596,7 +599,8 @@ TEST(StorageFaultTest, TornTailOfTheWalIsDroppedAtOpen) {
   uint64_t head = 0;
   {
     auto log = OpenOrDie(dir.Sub("l"), nullptr);
-    for (int i = 0; i < 10; ++i) ASSERT_THAT(log->Append(Request({Donation(Gbp(100 + i))})), IsOk());
+    for (int i = 0; i < 10; ++i)
+      ASSERT_THAT(log->Append(Request({Donation(Gbp(100 + i))})), IsOk());
     head = log->head_position();
   }
   const std::string wal = LargestWal(dir.Sub("l"));
@@ -604,7 +608,9 @@ TEST(StorageFaultTest, TornTailOfTheWalIsDroppedAtOpen) {
   {
     // Half a record: a header promising 4000 bytes and a few of them.
     std::ofstream f(wal, std::ios::binary | std::ios::app);
-    const char torn[] = "\x12\x34\x56\x78\xa0\x0f\x01" "partial";
+    const char torn[] =
+        "\x12\x34\x56\x78\xa0\x0f\x01"
+        "partial";
     f.write(torn, sizeof(torn) - 1);
   }
   auto log = OpenOrDie(dir.Sub("l"), nullptr);

@@ -65,8 +65,8 @@ class AffiliationFeePaid final : public EventKind {
 
   // A whole reversal takes back the periods it paid; a partial one (a part
   // refund) leaves the branch paid up for them.
-  absl::Status DecideReversal(const Decision&, const LoggedEvent& original, int64_t,
-                              bool whole, Books& books, Effects& out) const override {
+  absl::Status DecideReversal(const Decision&, const LoggedEvent& original, int64_t, bool whole,
+                              Books& books, Effects& out) const override {
     const auto& f = original.payload.body().affiliation_fee_paid();
     ASSIGN_OR_RETURN(v1::Branch br,
                      LoadBranch(books, f.branch_id(), "body.event_reversed.target_event_id"));

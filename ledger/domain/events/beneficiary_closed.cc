@@ -35,9 +35,9 @@ class BeneficiaryClosed final : public EventKind {
 
   absl::Status Decide(const Decision& d, Books& books, Effects& out) const override {
     const auto& e = d.body().beneficiary_closed();
-    ASSIGN_OR_RETURN(v1::Beneficiary b,
-                     LoadOpenBeneficiary(books, e.beneficiary_id(),
-                                         events::FieldOf(kName, "beneficiary_id")));
+    ASSIGN_OR_RETURN(
+        v1::Beneficiary b,
+        LoadOpenBeneficiary(books, e.beneficiary_id(), events::FieldOf(kName, "beneficiary_id")));
     const std::string fund = BeneficiaryFund(b.beneficiary_id());
     for (const std::string& cur : b.currencies()) {
       ASSIGN_OR_RETURN(v1::FundBalance f, books.Fund(fund, cur));

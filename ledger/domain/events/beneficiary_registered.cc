@@ -17,8 +17,8 @@ class BeneficiaryRegistered final : public EventKind {
   absl::Status Validate(const v1::EventBody& body) const override {
     const auto& e = body.beneficiary_registered();
     RETURN_IF_ERROR(CheckId(events::FieldOf(kName, "beneficiary_id"), e.beneficiary_id()));
-    RETURN_IF_ERROR(CheckName(events::FieldOf(kName, "display_name"), e.display_name(),
-                              Presence::kRequired));
+    RETURN_IF_ERROR(
+        CheckName(events::FieldOf(kName, "display_name"), e.display_name(), Presence::kRequired));
     return CheckMemo(events::FieldOf(kName, "purpose"), e.purpose(), Presence::kOptional);
   }
 
@@ -28,10 +28,9 @@ class BeneficiaryRegistered final : public EventKind {
                      books.FindBeneficiary(e.beneficiary_id()));
     if (existing) {
       const std::string field = events::FieldOf(kName, "beneficiary_id");
-      return Refusal(absl::StatusCode::kAlreadyExists, kReasonBeneficiaryExists,
-                     absl::StrCat(field, ": beneficiary \"", e.beneficiary_id(),
-                                  "\" already exists"),
-                     field);
+      return Refusal(
+          absl::StatusCode::kAlreadyExists, kReasonBeneficiaryExists,
+          absl::StrCat(field, ": beneficiary \"", e.beneficiary_id(), "\" already exists"), field);
     }
     v1::Beneficiary b;
     b.set_beneficiary_id(e.beneficiary_id());

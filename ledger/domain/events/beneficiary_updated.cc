@@ -16,8 +16,8 @@ class BeneficiaryUpdated final : public EventKind {
   absl::Status Validate(const v1::EventBody& body) const override {
     const auto& e = body.beneficiary_updated();
     RETURN_IF_ERROR(CheckId(events::FieldOf(kName, "beneficiary_id"), e.beneficiary_id()));
-    RETURN_IF_ERROR(CheckName(events::FieldOf(kName, "display_name"), e.display_name(),
-                              Presence::kOptional));
+    RETURN_IF_ERROR(
+        CheckName(events::FieldOf(kName, "display_name"), e.display_name(), Presence::kOptional));
     RETURN_IF_ERROR(CheckMemo(events::FieldOf(kName, "purpose"), e.purpose(), Presence::kOptional));
     if (e.display_name().empty() && e.purpose().empty()) {
       return InvalidField("body.beneficiary_updated",
@@ -28,9 +28,9 @@ class BeneficiaryUpdated final : public EventKind {
 
   absl::Status Decide(const Decision& d, Books& books, Effects& out) const override {
     const auto& e = d.body().beneficiary_updated();
-    ASSIGN_OR_RETURN(v1::Beneficiary b,
-                     LoadOpenBeneficiary(books, e.beneficiary_id(),
-                                         events::FieldOf(kName, "beneficiary_id")));
+    ASSIGN_OR_RETURN(
+        v1::Beneficiary b,
+        LoadOpenBeneficiary(books, e.beneficiary_id(), events::FieldOf(kName, "beneficiary_id")));
     if (d.dated()) RETURN_IF_ERROR(CheckDatedAfterRegistration(d.occurred_on(), b));
     if (!e.display_name().empty()) b.set_display_name(e.display_name());
     if (!e.purpose().empty()) b.set_purpose(e.purpose());

@@ -9,9 +9,7 @@ constexpr char kName[] = "branch_disaffiliated";
 
 class BranchDisaffiliated final : public EventKind {
  public:
-  v1::EventBody::KindCase kind_case() const override {
-    return v1::EventBody::kBranchDisaffiliated;
-  }
+  v1::EventBody::KindCase kind_case() const override { return v1::EventBody::kBranchDisaffiliated; }
   absl::string_view name() const override { return kName; }
 
   absl::Status Validate(const v1::EventBody& body) const override {
@@ -26,10 +24,9 @@ class BranchDisaffiliated final : public EventKind {
                                                          events::FieldOf(kName, "branch_id")));
     if (d.dated()) {
       RETURN_IF_ERROR(CheckDatedAfterAffiliation(d.occurred_on(), br));
-      RETURN_IF_ERROR(CheckNotBefore(d.occurred_on(), br.last_payment_on(),
-                                     kReasonDateBeforeLastMovement,
-                                     absl::StrCat("the last payment from branch \"",
-                                                  e.branch_id(), "\"")));
+      RETURN_IF_ERROR(
+          CheckNotBefore(d.occurred_on(), br.last_payment_on(), kReasonDateBeforeLastMovement,
+                         absl::StrCat("the last payment from branch \"", e.branch_id(), "\"")));
     }
     br.set_status(v1::STATUS_CLOSED);
     br.set_disaffiliated_on(d.occurred_on());

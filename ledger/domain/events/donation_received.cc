@@ -11,11 +11,16 @@ constexpr char kName[] = "donation_received";
 
 std::string DonorKindName(v1::DonorKind kind) {
   switch (kind) {
-    case v1::DONOR_KIND_INDIVIDUAL: return "individual";
-    case v1::DONOR_KIND_BRANCH: return "branch";
-    case v1::DONOR_KIND_ORGANISATION: return "organisation";
-    case v1::DONOR_KIND_ANONYMOUS: return "anonymous";
-    default: return "";
+    case v1::DONOR_KIND_INDIVIDUAL:
+      return "individual";
+    case v1::DONOR_KIND_BRANCH:
+      return "branch";
+    case v1::DONOR_KIND_ORGANISATION:
+      return "organisation";
+    case v1::DONOR_KIND_ANONYMOUS:
+      return "anonymous";
+    default:
+      return "";
   }
 }
 
@@ -101,7 +106,8 @@ class DonationReceived final : public EventKind {
     const auto& e = original.payload.body().donation_received();
     constexpr char kTargetField[] = "body.event_reversed.target_event_id";
     if (!e.earmark_beneficiary_id().empty()) {
-      RETURN_IF_ERROR(LoadOpenBeneficiary(books, e.earmark_beneficiary_id(), kTargetField).status());
+      RETURN_IF_ERROR(
+          LoadOpenBeneficiary(books, e.earmark_beneficiary_id(), kTargetField).status());
     }
     if (e.donor_kind() == v1::DONOR_KIND_BRANCH) {
       RETURN_IF_ERROR(LoadBranch(books, e.branch_id(), kTargetField).status());
@@ -114,8 +120,8 @@ class DonationReceived final : public EventKind {
     const std::string from = e.donor_kind() == v1::DONOR_KIND_BRANCH
                                  ? absl::StrCat("branch ", e.branch_id())
                              : e.donor_kind() == v1::DONOR_KIND_ANONYMOUS ? "anonymous"
-                             : e.donor_ref().empty() ? "a donor"
-                                                     : e.donor_ref();
+                             : e.donor_ref().empty()                      ? "a donor"
+                                                                          : e.donor_ref();
     return absl::StrCat("donation ", events::AmountText(e.amount()), " from ", from, " to ",
                         e.earmark_beneficiary_id().empty()
                             ? "general fund"

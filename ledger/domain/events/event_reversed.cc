@@ -14,11 +14,16 @@ constexpr char kTargetField[] = "body.event_reversed.target_event_id";
 
 std::string ReversalKindName(v1::ReversalKind kind) {
   switch (kind) {
-    case v1::REVERSAL_KIND_REFUND: return "refund";
-    case v1::REVERSAL_KIND_CORRECTION: return "correction";
-    case v1::REVERSAL_KIND_DUPLICATE: return "duplicate";
-    case v1::REVERSAL_KIND_CHARGEBACK: return "chargeback";
-    default: return "";
+    case v1::REVERSAL_KIND_REFUND:
+      return "refund";
+    case v1::REVERSAL_KIND_CORRECTION:
+      return "correction";
+    case v1::REVERSAL_KIND_DUPLICATE:
+      return "duplicate";
+    case v1::REVERSAL_KIND_CHARGEBACK:
+      return "chargeback";
+    default:
+      return "";
   }
 }
 
@@ -35,11 +40,11 @@ absl::Status AlreadyReversed(const v1::EventReversed& e, const v1::ReversalMark&
   detail.set_field(kTargetField);
   detail.set_event_id(e.target_event_id());
   detail.set_position(mark.reversed_by_position());
-  return WithDetail(absl::StatusCode::kFailedPrecondition,
-                    absl::StrCat(kTargetField, ": event \"", e.target_event_id(),
-                                 "\" was already reversed at position ",
-                                 mark.reversed_by_position()),
-                    detail);
+  return WithDetail(
+      absl::StatusCode::kFailedPrecondition,
+      absl::StrCat(kTargetField, ": event \"", e.target_event_id(),
+                   "\" was already reversed at position ", mark.reversed_by_position()),
+      detail);
 }
 
 // The amount to reverse: the reversal's own, at most the original's and in
@@ -87,8 +92,8 @@ class EventReversed final : public EventKind {
                      kTargetField);
     }
     const EventKind* kind = KindOf(target->payload.body());
-    std::optional<Movement> original = kind == nullptr ? std::nullopt
-                                                       : kind->MovementOf(target->payload.body());
+    std::optional<Movement> original =
+        kind == nullptr ? std::nullopt : kind->MovementOf(target->payload.body());
     if (!original) {
       return Refusal(absl::StatusCode::kFailedPrecondition, kReasonNotReversible,
                      absl::StrCat(kTargetField, ": event \"", e.target_event_id(), "\" is ",
@@ -100,10 +105,9 @@ class EventReversed final : public EventKind {
     if (mark) return AlreadyReversed(e, *mark);
     ASSIGN_OR_RETURN(int64_t amount, AmountToReverse(e, *original));
     if (d.dated()) {
-      RETURN_IF_ERROR(CheckNotBefore(d.occurred_on(), target->payload.occurred_on(),
-                                     kReasonDateBeforeTarget,
-                                     absl::StrCat("the event it reverses, \"", e.target_event_id(),
-                                                  "\", is dated")));
+      RETURN_IF_ERROR(CheckNotBefore(
+          d.occurred_on(), target->payload.occurred_on(), kReasonDateBeforeTarget,
+          absl::StrCat("the event it reverses, \"", e.target_event_id(), "\", is dated")));
     }
     const bool whole = amount == original->amount_minor;
     RETURN_IF_ERROR(kind->DecideReversal(d, *target, amount, whole, books, out));

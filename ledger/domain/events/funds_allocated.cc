@@ -23,9 +23,9 @@ class FundsAllocated final : public EventKind {
 
   absl::Status Decide(const Decision& d, Books& books, Effects& out) const override {
     const auto& e = d.body().funds_allocated();
-    ASSIGN_OR_RETURN(v1::Beneficiary b,
-                     LoadOpenBeneficiary(books, e.beneficiary_id(),
-                                         events::FieldOf(kName, "beneficiary_id")));
+    ASSIGN_OR_RETURN(
+        v1::Beneficiary b,
+        LoadOpenBeneficiary(books, e.beneficiary_id(), events::FieldOf(kName, "beneficiary_id")));
     if (d.dated()) RETURN_IF_ERROR(CheckDatedAfterRegistration(d.occurred_on(), b));
     events::AddOwnMoney(*this, d.body(), out);
     return absl::OkStatus();
