@@ -46,6 +46,9 @@ inline constexpr char kReasonDateBeforeRegistration[] = "DATE_BEFORE_REGISTRATIO
 inline constexpr char kReasonDateBeforeAffiliation[] = "DATE_BEFORE_AFFILIATION";
 inline constexpr char kReasonDateBeforeTarget[] = "DATE_BEFORE_TARGET";
 inline constexpr char kReasonDateBeforeLastMovement[] = "DATE_BEFORE_LAST_MOVEMENT";
+// Branch terms (BranchUpdated).
+inline constexpr char kReasonPeriodAlreadyPaid[] = "PERIOD_ALREADY_PAID";
+inline constexpr char kReasonTermsOutOfOrder[] = "TERMS_OUT_OF_ORDER";
 // A request carries a field this server does not know.
 inline constexpr char kReasonUnknownField[] = "UNKNOWN_FIELD";
 // Bytes that do not parse as the method's request message.

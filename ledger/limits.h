@@ -23,6 +23,8 @@ inline constexpr int64_t kMaxAmountMinor = 1'000'000'000'000'000;
 inline constexpr int64_t kMaxMembers = 10'000'000;
 // Fee periods one payment may cover.
 inline constexpr int32_t kMaxFeePeriodsPerPayment = 120;
+// Fee periods a statement counts (100 years of monthly periods and more).
+inline constexpr int64_t kMaxFeePeriodsCounted = 100'000;
 // Append requests waiting for the writer; beyond it RESOURCE_EXHAUSTED.
 inline constexpr size_t kDefaultMaxQueuedAppends = 4096;
 // Events committed in one group commit (one WriteBatch, one sync).

@@ -87,10 +87,8 @@ absl::Status Require(const Invocation& in, absl::string_view option, absl::strin
   return Usage(in, absl::StrCat("needs --", option, " ", example), absl::StrCat("--", option));
 }
 
-// The fee basis of `branch affiliate`: --fee, or --fee-per-member [--minimum].
-absl::Status FeeBasis(const Invocation& in, v1::FeeBasis* basis) {
-  ASSIGN_OR_RETURN(v1::FeePeriod period, PeriodOf(in));
-  basis->set_period(period);
+// The fee of a basis: --fee, or --fee-per-member [--minimum].
+absl::Status FeeAmounts(const Invocation& in, v1::FeeBasis* basis) {
   if (in.Has("fee") && in.Has("fee-per-member")) {
     return Usage(in, "takes --fee or --fee-per-member, not both", "--fee");
   }
@@ -111,6 +109,13 @@ absl::Status FeeBasis(const Invocation& in, v1::FeeBasis* basis) {
     ASSIGN_OR_RETURN(*per_member->mutable_minimum(), MoneyOf(in, in.Get("minimum"), "--minimum"));
   }
   return absl::OkStatus();
+}
+
+// The fee basis of `branch affiliate`: its period and fee.
+absl::Status FeeBasis(const Invocation& in, v1::FeeBasis* basis) {
+  ASSIGN_OR_RETURN(v1::FeePeriod period, PeriodOf(in));
+  basis->set_period(period);
+  return FeeAmounts(in, basis);
 }
 
 }  // namespace
@@ -155,6 +160,26 @@ absl::StatusOr<int> RunBranchAffiliate(const Invocation& in) {
   ASSIGN_OR_RETURN(int64_t members, IntOption(in, "members", 0, 0, INT32_MAX));
   e->set_members(members);
   RETURN_IF_ERROR(FeeBasis(in, e->mutable_fee_basis()));
+  return AppendOne(in, std::move(input));
+}
+
+absl::StatusOr<int> RunBranchUpdate(const Invocation& in) {
+  RETURN_IF_ERROR(Require(in, "from-period", "YYYY-MM-DD"));
+  v1::EventInput input;
+  auto* e = input.mutable_body()->mutable_branch_updated();
+  e->set_branch_id(in.Positional("ID"));
+  e->set_from_period(in.Get("from-period"));
+  if (in.Has("members")) {
+    ASSIGN_OR_RETURN(int64_t members, IntOption(in, "members", 0, 0, INT32_MAX));
+    e->set_members(members);
+  }
+  if (in.Has("fee") || in.Has("fee-per-member") || in.Has("minimum")) {
+    // The period stays the branch's own (FEE_PERIOD_UNSPECIFIED).
+    RETURN_IF_ERROR(FeeAmounts(in, e->mutable_fee_basis()));
+  }
+  if (!in.Has("members") && !e->has_fee_basis()) {
+    return Usage(in, "changes nothing: give --members, --fee or --fee-per-member", "--members");
+  }
   return AppendOne(in, std::move(input));
 }
 

@@ -107,6 +107,21 @@ std::vector<CommandSpec> Treasurers() {
                 "monthly"}}),
        RunBranchAffiliate},
       {"branch",
+       "update",
+       "Change a branch's declared members or fee from one of its fee periods on.",
+       {kId},
+       Record(
+           {{"from-period", K::kValue, "YYYY-MM-DD",
+             "the first day the new terms apply: a fee period start, not yet paid", "required", 0,
+             "from since"},
+            {"members", K::kValue, "N", "number of members", "unchanged"},
+            {"fee", K::kValue, "AMOUNT", "a fixed fee per period, e.g. \"25.00 GBP\"", "unchanged"},
+            {"fee-per-member", K::kValue, "AMOUNT",
+             "a fee per member per period, e.g. \"0.10 GBP\"", "unchanged"},
+            {"minimum", K::kValue, "AMOUNT", "the least fee per period (with --fee-per-member)",
+             "none"}}),
+       RunBranchUpdate},
+      {"branch",
        "disaffiliate",
        "A branch leaves the campaign.",
        {kId},
@@ -333,6 +348,8 @@ treasurers (each records one event; options: --on YYYY-MM-DD, --event-id ID, --m
   branch affiliate ID --union NAME --branch-name NAME [--region R] [--members N]
                       (--fee "10.00 GBP" | --fee-per-member "0.50 GBP" [--minimum "5.00 GBP"])
                       [--period monthly|quarterly|annual]
+  branch update ID --from-period YYYY-MM-DD [--members N]
+                   [--fee "10.00 GBP" | --fee-per-member "0.50 GBP" [--minimum "5.00 GBP"]]
   branch disaffiliate ID [--reason TEXT]
   branch pay-fee ID AMOUNT CURRENCY [--periods N] [--method M] [--reference R]
   donate AMOUNT CURRENCY [--to BENEFICIARY] [--donor individual|branch|organisation|anonymous]

@@ -40,6 +40,7 @@ absl::StatusOr<int> RunBeneficiaryAdd(const Invocation& in);
 absl::StatusOr<int> RunBeneficiaryUpdate(const Invocation& in);
 absl::StatusOr<int> RunBeneficiaryClose(const Invocation& in);
 absl::StatusOr<int> RunBranchAffiliate(const Invocation& in);
+absl::StatusOr<int> RunBranchUpdate(const Invocation& in);
 absl::StatusOr<int> RunBranchDisaffiliate(const Invocation& in);
 absl::StatusOr<int> RunBranchPayFee(const Invocation& in);
 absl::StatusOr<int> RunDonate(const Invocation& in);

@@ -8,51 +8,10 @@
 #include "clients/ledgerctl/commands.h"
 #include "clients/ledgerctl/output.h"
 #include "ledger/domain/money.h"
+#include "ledger/domain/registry.h"
 
 namespace ledgerctl {
-namespace {
-
-std::string Amt(const v1::Money& m) { return ledger::FormatAmount(m.amount_minor(), m.currency()); }
-
-std::string DonorOf(const v1::DonationReceived& e) {
-  if (e.donor_kind() == v1::DONOR_KIND_BRANCH) return absl::StrCat("branch ", e.branch_id());
-  if (e.donor_kind() == v1::DONOR_KIND_ANONYMOUS) return "anonymous";
-  return e.donor_ref().empty() ? "a donor" : e.donor_ref();
-}
-
-std::string DescribeMoneyBody(const v1::EventBody& b) {
-  switch (b.kind_case()) {
-    case v1::EventBody::kAffiliationFeePaid: {
-      const auto& e = b.affiliation_fee_paid();
-      return absl::StrCat("fee ", Amt(e.amount()), " from branch ", e.branch_id(), " (",
-                          e.periods(), " period", e.periods() == 1 ? "" : "s", ")");
-    }
-    case v1::EventBody::kDonationReceived: {
-      const auto& e = b.donation_received();
-      return absl::StrCat("donation ", Amt(e.amount()), " from ", DonorOf(e), " to ",
-                          e.earmark_beneficiary_id().empty()
-                              ? "general fund"
-                              : absl::StrCat("fund ", e.earmark_beneficiary_id()));
-    }
-    case v1::EventBody::kFundsAllocated:
-      return absl::StrCat("allocation ", Amt(b.funds_allocated().amount()), " general -> ",
-                          b.funds_allocated().beneficiary_id());
-    case v1::EventBody::kDisbursementMade:
-      return absl::StrCat("disbursement ", Amt(b.disbursement_made().amount()), " from ",
-                          b.disbursement_made().beneficiary_id(), ": ",
-                          b.disbursement_made().purpose());
-    case v1::EventBody::kEventReversed: {
-      const auto& e = b.event_reversed();
-      return absl::StrCat("reversal of ", e.target_event_id(), " ",
-                          e.amount().amount_minor() ? Amt(e.amount()) : "in full", ": ",
-                          e.reason());
-    }
-    default:
-      return "(unknown event)";
-  }
-}
-
-}  // namespace
+namespace {}  // namespace
 
 absl::Status Usage(const Invocation& in, absl::string_view message, absl::string_view field) {
   const std::string path = in.command().Path();
@@ -106,29 +65,7 @@ std::string AsOfNote(const Invocation& in) {
 
 void PrintJson(const google::protobuf::Message& message) { std::cout << ToJson(message) << "\n"; }
 
-std::string DescribeBody(const v1::EventBody& b) {
-  switch (b.kind_case()) {
-    case v1::EventBody::kLedgerOpened:
-      return absl::StrCat("ledger opened: ", b.ledger_opened().name());
-    case v1::EventBody::kBeneficiaryRegistered:
-      return absl::StrCat("beneficiary ", b.beneficiary_registered().beneficiary_id(),
-                          " registered: ", b.beneficiary_registered().display_name());
-    case v1::EventBody::kBeneficiaryUpdated:
-      return absl::StrCat("beneficiary ", b.beneficiary_updated().beneficiary_id(), " updated");
-    case v1::EventBody::kBeneficiaryClosed:
-      return absl::StrCat("beneficiary ", b.beneficiary_closed().beneficiary_id(), " closed");
-    case v1::EventBody::kBranchAffiliated:
-      return absl::StrCat("branch ", b.branch_affiliated().branch_id(),
-                          " affiliated: ", b.branch_affiliated().union_name(), " ",
-                          b.branch_affiliated().branch_name());
-    case v1::EventBody::kBranchDisaffiliated:
-      return absl::StrCat("branch ", b.branch_disaffiliated().branch_id(), " disaffiliated");
-    case v1::EventBody::KIND_NOT_SET:
-      return "(unknown event)";
-    default:
-      return DescribeMoneyBody(b);
-  }
-}
+std::string DescribeBody(const v1::EventBody& b) { return ledger::DescribeEvent(b); }
 
 void PrintEventLine(const v1::Event& e, std::ostream& out) {
   out << "#" << e.position() << "  " << Terminal(e.occurred_on()) << "  "

@@ -180,11 +180,18 @@ void WriteMessage(const Message& m, const JsonStyle& style, int indent, std::str
     if (style.pretty) absl::StrAppend(out, "\n", Indent(indent + 1));
   };
   absl::StrAppend(out, "{");
-  for (int i = 0; i < d->field_count(); ++i) {
-    const FieldDescriptor* f = d->field(i);
-    if (!Printed(m, f, style)) continue;
-    separate();
-    WriteField(m, f, style, indent + 1, out);
+  // With every field printed, protobuf's JSON mapping puts proto3
+  // `optional` fields (synthetic oneofs) after all the others; so does this
+  // printer. Otherwise fields come in declaration order.
+  for (const bool optional_pass : {false, true}) {
+    for (int i = 0; i < d->field_count(); ++i) {
+      const FieldDescriptor* f = d->field(i);
+      const bool late = style.all_fields && f->real_containing_oneof() == nullptr &&
+                        f->containing_oneof() != nullptr;
+      if (late != optional_pass || !Printed(m, f, style)) continue;
+      separate();
+      WriteField(m, f, style, indent + 1, out);
+    }
   }
   for (const auto& [name, json] : extra) {
     separate();

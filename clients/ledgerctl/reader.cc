@@ -11,6 +11,7 @@
 #include "ledger/audit/statements.h"
 #include "ledger/domain/civil_date.h"
 #include "ledger/status_macros.h"
+#include "ledger/views/balances.h"
 #include "ledger/views/queries.h"
 
 namespace ledgerctl {
@@ -163,12 +164,9 @@ class OfflineReader : public Reader {
   }
 
   // The day arrears are judged at: the as-of date if one is given, else today.
+  // Arrears are judged as the server judges them (ledger/views/balances.h).
   static absl::CivilDay DayFor(const v1::AsOf& as_of) {
-    if (as_of.has_end_of_date()) {
-      absl::StatusOr<absl::CivilDay> day = ledger::ParseDate(as_of.end_of_date());
-      if (day.ok()) return *day;
-    }
-    return ledger::TodayUtc(ledger::Clock::Real());
+    return ledger::ArrearsDay(as_of, ledger::Clock::Real());
   }
 
   std::unique_ptr<ledger::EventLog> log_;

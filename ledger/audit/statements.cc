@@ -8,8 +8,10 @@
 #include "ledger/domain/decide.h"
 #include "ledger/domain/effects.h"
 #include "ledger/domain/fees.h"
+#include "ledger/domain/money.h"
 #include "ledger/errors.h"
 #include "ledger/hash.h"
+#include "ledger/limits.h"
 #include "ledger/projections/keys.h"
 #include "ledger/projections/lookup.h"
 #include "ledger/views/queries.h"
@@ -101,6 +103,37 @@ absl::StatusOr<int64_t> PeriodsTakenBack(ReadView& view, const v1::EventReversed
   return whole ? fee.periods() : 0;
 }
 
+struct FeesDue {
+  int64_t periods = 0;
+  int64_t amount_minor = 0;
+};
+
+// Fee periods that began within the range while the branch was affiliated
+// (period starts are affiliated_on + k periods), each priced by the terms
+// of the day it began.
+absl::StatusOr<FeesDue> FeesDueIn(const v1::Branch& b, const Range& range) {
+  FeesDue due;
+  absl::StatusOr<absl::CivilDay> start = ParseDate(b.affiliated_on());
+  if (!start.ok()) return due;
+  absl::CivilDay last = range.to;
+  if (b.status() != v1::STATUS_OPEN) {
+    absl::StatusOr<absl::CivilDay> left = ParseDate(b.disaffiliated_on());
+    if (left.ok() && *left - 1 < last) last = *left - 1;
+  }
+  const int months = MonthsPerPeriod(b.fee_basis().period());
+  for (int64_t k = 0; k < kMaxFeePeriodsCounted; ++k) {
+    const absl::CivilDay period_start = AddMonths(*start, k * months);
+    if (period_start > last) break;
+    if (period_start < range.from) continue;
+    ASSIGN_OR_RETURN(int64_t fee, FeePerPeriodOn(b, FormatDate(period_start)));
+    std::optional<int64_t> sum = CheckedAdd(due.amount_minor, fee);
+    if (!sum) return absl::OutOfRangeError("the fees due overflow");
+    due.amount_minor = *sum;
+    ++due.periods;
+  }
+  return due;
+}
+
 }  // namespace
 
 absl::StatusOr<v1::GetFundStatementResponse> FundStatement(ReadView& view,
@@ -188,26 +221,10 @@ absl::StatusOr<v1::GetBranchStatementResponse> BranchStatement(ReadView& view,
   *out.mutable_branch() = b;
   *out.mutable_range() = range_arg;
   *out.mutable_fee_per_period() = bv.fee_per_period();
-  // Periods that began within the range while affiliated: period starts are
-  // affiliated_on + k periods.
-  int64_t due = 0;
-  absl::StatusOr<absl::CivilDay> start = ParseDate(b.affiliated_on());
-  if (start.ok()) {
-    absl::CivilDay last = range.to;
-    if (b.status() != v1::STATUS_OPEN) {
-      absl::StatusOr<absl::CivilDay> left = ParseDate(b.disaffiliated_on());
-      if (left.ok() && *left - 1 < last) last = *left - 1;
-    }
-    const int months = MonthsPerPeriod(b.fee_basis().period());
-    for (int64_t k = 0; k < 100000; ++k) {
-      absl::CivilDay period_start = AddMonths(*start, k * months);
-      if (period_start > last) break;
-      if (period_start >= range.from) ++due;
-    }
-  }
-  out.set_periods_due(due);
+  ASSIGN_OR_RETURN(const FeesDue due, FeesDueIn(b, range));
+  out.set_periods_due(due.periods);
   out.mutable_fees_due()->set_currency(bv.fee_per_period().currency());
-  out.mutable_fees_due()->set_amount_minor(due * bv.fee_per_period().amount_minor());
+  out.mutable_fees_due()->set_amount_minor(due.amount_minor);
   std::map<std::string, v1::BranchTotals> paid;
   std::map<std::string, int64_t> running;
   int64_t periods_paid = 0;

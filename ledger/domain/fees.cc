@@ -50,6 +50,38 @@ void SetPaidUntil(v1::Branch& branch) {
   branch.set_paid_until(FormatDate(until > last ? last : until));
 }
 
+v1::BranchTerms TermsOn(const v1::Branch& branch, absl::string_view day) {
+  const std::string& latest_from =
+      branch.terms_from().empty() ? branch.affiliated_on() : branch.terms_from();
+  v1::BranchTerms terms;
+  if (day >= latest_from || branch.earlier_terms().empty()) {
+    terms.set_from_date(latest_from);
+    terms.set_members(branch.members());
+    *terms.mutable_fee_basis() = branch.fee_basis();
+    return terms;
+  }
+  terms = branch.earlier_terms(0);
+  for (const v1::BranchTerms& t : branch.earlier_terms()) {
+    if (t.from_date() <= day) terms = t;
+  }
+  return terms;
+}
+
+absl::StatusOr<int64_t> FeePerPeriodOn(const v1::Branch& branch, absl::string_view day) {
+  const v1::BranchTerms terms = TermsOn(branch, day);
+  return FeePerPeriod(terms.fee_basis(), terms.members());
+}
+
+bool IsPeriodStart(const v1::Branch& branch, absl::CivilDay day) {
+  absl::StatusOr<absl::CivilDay> start = ParseDate(branch.affiliated_on());
+  if (!start.ok() || day < *start) return false;
+  const int months = MonthsPerPeriod(branch.fee_basis().period());
+  const int64_t elapsed = (day.year() - start->year()) * 12 + (day.month() - start->month());
+  const int64_t k = elapsed / months;
+  // Month ends clamp (31 January + 1 month = 28 February), so compare days.
+  return AddMonths(*start, k * months) == day || AddMonths(*start, (k + 1) * months) == day;
+}
+
 void NoteLastPayment(v1::Branch& branch, absl::string_view occurred_on) {
   // Dates compare as strings in YYYY-MM-DD form.
   if (branch.last_payment_on() < occurred_on) {

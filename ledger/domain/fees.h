@@ -8,6 +8,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/civil_time.h"
 #include "solidarity/ledger/v1/projections.pb.h"
 
 namespace ledger {
@@ -27,6 +28,19 @@ int MonthsPerPeriod(v1::FeePeriod period);
 // Sets paid_until: affiliated_on moved on by periods_paid periods, at most
 // the last day the ledger accepts (2999-12-31).
 void SetPaidUntil(v1::Branch& branch);
+
+// The terms (members and fee basis) a branch is on at `day` ("YYYY-MM-DD"):
+// the latest of its terms whose from_date is on or before `day`; its first
+// terms for a day before any change.
+v1::BranchTerms TermsOn(const v1::Branch& branch, absl::string_view day);
+
+// The fee the branch owes for the period that begins on `day`, under the
+// terms of that day.
+absl::StatusOr<int64_t> FeePerPeriodOn(const v1::Branch& branch, absl::string_view day);
+
+// True when `day` begins one of the branch's fee periods: its affiliation day
+// moved on by whole periods.
+bool IsPeriodStart(const v1::Branch& branch, absl::CivilDay day);
 
 // Moves last_payment_on forward to `occurred_on` if it is later.
 void NoteLastPayment(v1::Branch& branch, absl::string_view occurred_on);

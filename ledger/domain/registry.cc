@@ -17,7 +17,8 @@
   X(DonationReceived)         \
   X(FundsAllocated)           \
   X(DisbursementMade)         \
-  X(EventReversed)
+  X(EventReversed)            \
+  X(BranchUpdated)
 
 namespace ledger {
 

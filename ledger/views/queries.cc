@@ -62,7 +62,7 @@ absl::StatusOr<v1::BranchView> BranchViewOf(const v1::Branch& b, absl::CivilDay 
   // strings.
   absl::StatusOr<absl::CivilDay> paid_until = ParseDate(b.paid_until());
   out.set_in_arrears(b.status() == v1::STATUS_OPEN && paid_until.ok() && *paid_until <= today);
-  ASSIGN_OR_RETURN(int64_t fee, FeePerPeriod(b.fee_basis(), b.members()));
+  ASSIGN_OR_RETURN(int64_t fee, FeePerPeriodOn(b, FormatDate(today)));
   out.mutable_fee_per_period()->set_amount_minor(fee);
   out.mutable_fee_per_period()->set_currency(FeeCurrency(b.fee_basis()));
   return out;

@@ -38,6 +38,7 @@ COMMANDS=(
   "beneficiary close|lawyer|--reason|--reason --on --event-id --memo"
   "beneficiary show|lawyer|--as-of|--as-of --data-dir"
   "branch affiliate|newbr --union U --branch-name B --fee '1.00 GBP'|--region|--union --branch-name --region --members --fee --fee-per-member --minimum --period --on --event-id --memo"
+  "branch update|york --from-period 2026-04-01 --fee '1.00 GBP'|--members|--from-period --members --fee --fee-per-member --minimum --on --event-id --memo"
   "branch disaffiliate|york|--reason|--reason --on --event-id --memo"
   "branch pay-fee|york 25.00 GBP|--periods|--periods --method --reference --on --event-id --memo"
   "branch show|york|--as-of|--as-of --data-dir"
@@ -88,7 +89,7 @@ $help"
 done
 [[ ! -e "$WORK/never" ]] || fail "a refused backup restore created its target"
 [[ ! -e "$WORK/backups2" ]] || fail "a refused backup create wrote a backup"
-expect_eq "$n" "32" "commands checked"
+expect_eq "$n" "33" "commands checked"
 
 # The reported cases.
 refused "--fund for --to" "unknown option --fund; did you mean --to?" -- donate 10.00 GBP --fund lawyer

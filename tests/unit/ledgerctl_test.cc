@@ -216,7 +216,7 @@ TEST(Parser, RefusesWhatItDoesNotKnow) {
   EXPECT_EQ(ErrorOf({"sumary"}), "unknown command \"sumary\"; did you mean summary?");
   EXPECT_EQ(
       ErrorOf({"branch", "pay-fe"}),
-      "unknown branch subcommand \"pay-fe\" (affiliate, disaffiliate, pay-fee or show); did you "
+      "unknown branch subcommand \"pay-fe\" (affiliate, update, disaffiliate, pay-fee or show); did you "
       "mean pay-fee?");
   EXPECT_EQ(ErrorOf({"--timeout", "soon", "summary"}),
             "--timeout takes seconds, e.g. --timeout 5 or --timeout 0.5, not \"soon\"");

@@ -55,6 +55,9 @@ class BranchAffiliated final : public EventKind {
     br.set_affiliated_on(d.occurred_on());
     br.clear_disaffiliated_on();
     br.set_periods_paid(0);
+    // A new affiliation starts on its own terms.
+    br.clear_earlier_terms();
+    br.clear_terms_from();
     if (br.first_affiliated_position() == 0) br.set_first_affiliated_position(d.position);
     SetPaidUntil(br);
     out.branch_rows.push_back(std::move(br));

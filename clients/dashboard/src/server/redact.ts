@@ -230,6 +230,9 @@ function walkEvent(ev: Event, p: Pass): void {
     case "branchDisaffiliated":
       kind.value.reason = "";
       break;
+    case "branchUpdated":
+      // Declared members and fee terms are public, like the affiliation's.
+      break;
     case "affiliationFeePaid":
       kind.value.method = "";
       kind.value.reference = "";

@@ -180,6 +180,10 @@ export function describeEvent(event: Event, names: Names, events: EventLookup = 
       row.kind = "Branch disaffiliated";
       row.details = names.branch(kind.value.branchId);
       break;
+    case "branchUpdated":
+      row.kind = "Branch terms changed";
+      row.details = `${names.branch(kind.value.branchId)}, from ${kind.value.fromPeriod}`;
+      break;
     case "affiliationFeePaid": {
       const periods = kind.value.periods > 1 ? ` (${kind.value.periods} periods)` : "";
       row.kind = "Affiliation fee";
