@@ -31,15 +31,11 @@ using ::ledger::testing::Donation;
 using ::ledger::testing::Fee;
 using ::ledger::testing::Gbp;
 using ::ledger::testing::IsOk;
+using ::ledger::testing::On;
 using ::ledger::testing::Request;
 using ::ledger::testing::Reversal;
 using ::ledger::testing::WithId;
 using ::testing::HasSubstr;
-
-v1::EventInput On(v1::EventInput in, absl::string_view date) {
-  in.set_occurred_on(std::string(date));
-  return in;
-}
 
 class DatedRulesTest : public ::testing::Test {
  protected:
