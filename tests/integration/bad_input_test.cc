@@ -28,7 +28,6 @@ namespace ledger {
 namespace {
 
 using ::ledger::testing::Gbp;
-using ::ledger::testing::IsOk;
 using ::ledger::testing::Of;
 
 constexpr int64_t kInt64Max = std::numeric_limits<int64_t>::max();
@@ -645,7 +644,7 @@ std::vector<Row> AppendRows() {
 
 class BadInputTest : public ::testing::Test {
  protected:
-  void SetUp() override { ASSERT_THAT(server_.Start(), IsOk()); }
+  void SetUp() override { ASSERT_THAT(server_.Start(), testing::IsOk()); }
 
   // Checks one refused row: code, message, field, and that nothing moved.
   void ExpectRefused(const std::string& bytes, grpc::StatusCode code,

@@ -25,7 +25,6 @@ namespace ledger {
 namespace {
 
 using ::ledger::testing::Gbp;
-using ::ledger::testing::IsOk;
 using ::ledger::testing::Request;
 using ::ledger::testing::WithId;
 
@@ -49,7 +48,7 @@ class GrpcTest : public ::testing::Test {
   void SetUp() override {
     EventLogOptions options;
     options.clock = &clock_;
-    ASSERT_THAT(server_.Start(options), IsOk());
+    ASSERT_THAT(server_.Start(options), testing::IsOk());
   }
 
   grpc::Status Append(const v1::AppendRequest& req, v1::AppendResponse* resp,
@@ -243,7 +242,7 @@ TEST(GrpcHealthTest, FailingCommitsTurnHealthNotServingUntilACommitSucceeds) {
   EventLogOptions options;
   options.env = &env;
   testing::TestServer server;
-  ASSERT_THAT(server.Start(options), IsOk());
+  ASSERT_THAT(server.Start(options), testing::IsOk());
   const std::string kCommands = "solidarity.ledger.v1.LedgerCommands";
   const std::string kQueries = "solidarity.ledger.v1.LedgerQueries";
   EXPECT_EQ(server.Health(""), 1);

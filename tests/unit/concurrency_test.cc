@@ -20,11 +20,10 @@ namespace ledger {
 namespace {
 
 using ::ledger::testing::Gbp;
-using ::ledger::testing::IsOk;
 
 TEST(ConcurrencyTest, ManyWritersEveryAcknowledgedEventExactlyOnce) {
   testing::TempLedger ledger;
-  ASSERT_THAT(ledger.Open(), IsOk());
+  ASSERT_THAT(ledger.Open(), testing::IsOk());
   EventLog* log = &ledger.log();
   ASSERT_TRUE(log->Append(testing::Request({testing::Beneficiary("fund")})).ok());
   constexpr int kThreads = 16;

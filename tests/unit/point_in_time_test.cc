@@ -29,7 +29,6 @@
 namespace ledger {
 namespace {
 
-using ::ledger::testing::IsOk;
 using ::ledger::testing::Of;
 
 // Rows of the given domains, rendered, from a view.
@@ -108,7 +107,7 @@ class PointInTimeTest : public ::testing::Test {
   void SetUp() override {
     EventLogOptions options;
     options.sync = false;
-    ASSERT_THAT(ledger_.Open(options), IsOk());
+    ASSERT_THAT(ledger_.Open(options), testing::IsOk());
     std::mt19937_64 rng(20261130);
     // The funds and the branch exist before the first day any money is dated
     // (an event dated before what it needs is refused).
