@@ -6,7 +6,7 @@
 // Raw calls (CallBytes, AppendBytes) send bytes through a generic stub, so a
 // test sees the server's answer to exactly those bytes, whatever a client
 // library would have let through; health checks (grpc.health.v1) go the same
-// way, as the server has no generated health stub here.
+// way, so the tests need no generated health stub.
 //
 // Lifetime: Start() or Serve() once; Stop() (also run by the destructor)
 // ends the server with a 2 s grace for calls in flight, then the TempLedger,
