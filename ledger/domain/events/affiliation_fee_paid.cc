@@ -38,6 +38,7 @@ class AffiliationFeePaid final : public EventKind {
                                        FeeCurrency(br.fee_basis()), ", not ", cur));
     }
     if (d.dated()) RETURN_IF_ERROR(CheckDatedAfterAffiliation(d.occurred_on(), br));
+    NoteFeePayment(br, d.position);
     br.set_periods_paid(br.periods_paid() + e.periods());
     SetPaidUntil(br);
     NoteLastPayment(br, d.occurred_on());
@@ -64,13 +65,18 @@ class AffiliationFeePaid final : public EventKind {
   }
 
   // A whole reversal takes back the periods it paid; a partial one (a part
-  // refund) leaves the branch paid up for them.
+  // refund) leaves the branch paid up for them. A fee paid under an earlier
+  // affiliation paid none of the current one's periods: its reversal takes
+  // its money back and leaves the periods alone.
   absl::Status DecideReversal(const Decision&, const LoggedEvent& original, int64_t, bool whole,
                               Books& books, Effects& out) const override {
     const auto& f = original.payload.body().affiliation_fee_paid();
     ASSIGN_OR_RETURN(v1::Branch br,
                      LoadBranch(books, f.branch_id(), "body.event_reversed.target_event_id"));
-    if (whole) {
+    if (whole && CountsInPeriodsPaid(br, original.position)) {
+      // Not below 0: a branch that met the reversal of an earlier
+      // affiliation's fee before current_fees_from_position existed may
+      // count fewer periods than this fee paid.
       br.set_periods_paid(std::max<int64_t>(0, br.periods_paid() - f.periods()));
       SetPaidUntil(br);
     }
