@@ -89,6 +89,16 @@ void NoteLastPayment(v1::Branch& branch, absl::string_view occurred_on) {
   }
 }
 
+bool NoteReversedPayment(v1::Branch& branch, absl::string_view currency, int64_t reversed_minor) {
+  if (branch.last_payment_on().empty()) return false;
+  for (const v1::BranchTotals& t : branch.totals()) {
+    const int64_t left = t.total_minor() - (t.currency() == currency ? reversed_minor : 0);
+    if (left != 0) return false;
+  }
+  branch.clear_last_payment_on();
+  return true;
+}
+
 bool HasStandingFees(const v1::Branch& branch) {
   for (const v1::BranchTotals& t : branch.totals()) {
     if (t.fees_paid_minor() != 0) return true;

@@ -67,9 +67,10 @@ class AffiliationFeePaid final : public EventKind {
   // A whole reversal takes back the periods it paid; a partial one (a part
   // refund) leaves the branch paid up for them. A fee paid under an earlier
   // affiliation paid none of the current one's periods: its reversal takes
-  // its money back and leaves the periods alone.
-  absl::Status DecideReversal(const Decision&, const LoggedEvent& original, int64_t, bool whole,
-                              Books& books, Effects& out) const override {
+  // its money back and leaves the periods alone. A reversal that leaves the
+  // branch no standing payment empties its last payment day.
+  absl::Status DecideReversal(const Decision&, const LoggedEvent& original, int64_t amount_minor,
+                              bool whole, Books& books, Effects& out) const override {
     const auto& f = original.payload.body().affiliation_fee_paid();
     ASSIGN_OR_RETURN(v1::Branch br,
                      LoadBranch(books, f.branch_id(), "body.event_reversed.target_event_id"));
@@ -80,6 +81,7 @@ class AffiliationFeePaid final : public EventKind {
       br.set_periods_paid(std::max<int64_t>(0, br.periods_paid() - f.periods()));
       SetPaidUntil(br);
     }
+    NoteReversedPayment(br, f.amount().currency(), amount_minor);
     out.branch_rows.push_back(std::move(br));
     return absl::OkStatus();
   }
