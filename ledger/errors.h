@@ -49,6 +49,10 @@ inline constexpr char kReasonDateBeforeLastMovement[] = "DATE_BEFORE_LAST_MOVEME
 // Branch terms (BranchUpdated).
 inline constexpr char kReasonPeriodAlreadyPaid[] = "PERIOD_ALREADY_PAID";
 inline constexpr char kReasonTermsOutOfOrder[] = "TERMS_OUT_OF_ORDER";
+// A fee paid in another currency than the branch's fee basis is in
+// (FAILED_PRECONDITION: it depends on the branch's terms, which a return
+// on another basis changes).
+inline constexpr char kReasonFeeCurrencyMismatch[] = "FEE_CURRENCY_MISMATCH";
 // A request carries a field this server does not know.
 inline constexpr char kReasonUnknownField[] = "UNKNOWN_FIELD";
 // Bytes that do not parse as the method's request message.

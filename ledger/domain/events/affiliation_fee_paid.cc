@@ -33,9 +33,11 @@ class AffiliationFeePaid final : public EventKind {
                                                          events::FieldOf(kName, "branch_id")));
     const std::string& cur = e.amount().currency();
     if (cur != FeeCurrency(br.fee_basis())) {
-      return InvalidField("body.affiliation_fee_paid.amount.currency",
-                          absl::StrCat("branch \"", br.branch_id(), "\" pays its fee in ",
-                                       FeeCurrency(br.fee_basis()), ", not ", cur));
+      const std::string field = events::FieldOf(kName, "amount.currency");
+      return Refusal(absl::StatusCode::kFailedPrecondition, kReasonFeeCurrencyMismatch,
+                     absl::StrCat(field, ": branch \"", br.branch_id(), "\" pays its fee in ",
+                                  FeeCurrency(br.fee_basis()), ", not ", cur),
+                     field);
     }
     if (d.dated()) RETURN_IF_ERROR(CheckDatedAfterAffiliation(d.occurred_on(), br));
     NoteFeePayment(br, d.position);

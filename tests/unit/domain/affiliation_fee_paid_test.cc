@@ -89,7 +89,8 @@ TEST_F(AffiliationFeePaidTest, Stage2RefusesWhatTheBooksDoNotAllow) {
   EXPECT_EQ(Render(ledger_.Decide(Fee("left", Gbp(1000)))),
             "FAILED_PRECONDITION BRANCH_NOT_AFFILIATED " + field);
   EXPECT_EQ(Render(ledger_.Decide(Fee("leeds", Of(1000, "EUR")))),
-            "INVALID_ARGUMENT INVALID_FIELD field=body.affiliation_fee_paid.amount.currency");
+            "FAILED_PRECONDITION FEE_CURRENCY_MISMATCH "
+            "field=body.affiliation_fee_paid.amount.currency");
 }
 
 TEST_F(AffiliationFeePaidTest, NotDatedBeforeTheBranchJoinedWhenRecorded) {
