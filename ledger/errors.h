@@ -40,7 +40,7 @@ inline constexpr char kReasonHeadMoved[] = "HEAD_MOVED";
 inline constexpr char kReasonQueueFull[] = "QUEUE_FULL";
 inline constexpr char kReasonOverflow[] = "OVERFLOW";
 inline constexpr char kReasonStorage[] = "STORAGE";
-// Dates (ledger/dated_checks.h).
+// Dates (ledger/domain/registers.h, "dated rules").
 inline constexpr char kReasonDateInFuture[] = "DATE_IN_FUTURE";
 inline constexpr char kReasonDateBeforeRegistration[] = "DATE_BEFORE_REGISTRATION";
 inline constexpr char kReasonDateBeforeAffiliation[] = "DATE_BEFORE_AFFILIATION";
