@@ -10,11 +10,12 @@
 #include <grpcpp/server.h>
 
 #include <memory>
-#include <mutex>
 #include <string>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "ledger/sync.h"
 #include "ledger/writer/event_log.h"
 #include "services/admin_service.h"
 #include "services/ledger_services.h"
@@ -64,11 +65,12 @@ class LedgerServer {
   bool stopped_ = false;
 
   // Keeps gRPC health in step with the log's writes: a commit listener.
-  void OnCommit(const CommitInfo& info);
+  void OnCommit(const CommitInfo& info) ABSL_LOCKS_EXCLUDED(health_mu_);
   std::unique_ptr<StreamHub> hub_;
   uint64_t health_listener_ = 0;
-  std::mutex health_mu_;
-  bool serving_ = true;  // guarded by health_mu_
+  // Orders the health changes of successive commits (and their log lines).
+  Mutex health_mu_;
+  bool serving_ ABSL_GUARDED_BY(health_mu_) = true;  // what health says now
 };
 
 }  // namespace ledger

@@ -9,14 +9,14 @@
 #include <system_error>
 #include <utility>
 
-#include "absl/base/const_init.h"
+#include "absl/base/attributes.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
 #include "ledger/domain/ids.h"
 #include "ledger/errors.h"
 #include "ledger/status_macros.h"
 #include "ledger/storage/database.h"
+#include "ledger/sync.h"
 #include "rocksdb/env.h"
 #include "rocksdb/utilities/backup_engine.h"
 
@@ -27,7 +27,7 @@ namespace fs = std::filesystem;
 
 // One BackupEngine writer per process at a time (BackupEngine directories
 // do not support concurrent writers).
-ABSL_CONST_INIT absl::Mutex backup_mu(absl::kConstInit);
+ABSL_CONST_INIT Mutex backup_mu;
 
 // Longest backup directory accepted (PATH_MAX on Linux).
 constexpr size_t kMaxPathLength = 4096;
@@ -192,7 +192,7 @@ absl::StatusOr<BackupInfo> CreateBackup(EventLog& log, const std::string& backup
         "a backup is taken of the live ledger; this one is open read-only");
   }
   RETURN_IF_ERROR(CheckBackupDir(backup_dir, log.database().dir()));
-  absl::MutexLock lock(&backup_mu);
+  MutexLock lock(&backup_mu);
   std::error_code ec;
   fs::create_directories(backup_dir, ec);
   if (ec) {
