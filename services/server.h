@@ -15,6 +15,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "ledger/limits.h"
 #include "ledger/sync.h"
 #include "ledger/writer/event_log.h"
 #include "services/admin_service.h"
@@ -27,9 +28,9 @@ struct ServerOptions {
   // host:port; port 0 picks a free one (see LedgerServer::port).
   std::string listen_address = "127.0.0.1:50051";
   // Largest request accepted, bytes.
-  int max_request_bytes = 4 << 20;
+  int max_request_bytes = kMaxRequestBytes;
   // Most threads gRPC may start for its own work.
-  int max_threads = 256;
+  int max_threads = kMaxServerThreads;
 };
 
 // Health (grpc.health.v1): "" and every ledger service are SERVING while the

@@ -2,6 +2,8 @@
 // options. The parser (args.cc) and the per-command help read only this.
 #include "clients/ledgerctl/commands.h"
 
+#include "ledger/limits.h"
+
 namespace ledgerctl {
 namespace {
 
@@ -162,6 +164,10 @@ std::vector<CommandSpec> Treasurers() {
        RunReverse},
   };
 }
+
+// The help of `events --limit` quotes the ReadEvents page limits.
+static_assert(ledger::kDefaultReadEventsPage == 100 && ledger::kMaxReadEventsPage == 1000,
+              "update the help of events --limit");
 
 std::vector<CommandSpec> Readers() {
   const OptionSpec all_funds{"all", K::kSwitch, "", "closed funds too", "open ones only"};

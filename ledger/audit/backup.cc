@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "ledger/domain/ids.h"
 #include "ledger/errors.h"
+#include "ledger/limits.h"
 #include "ledger/status_macros.h"
 #include "ledger/storage/database.h"
 #include "ledger/sync.h"
@@ -28,9 +29,6 @@ namespace fs = std::filesystem;
 // One BackupEngine writer per process at a time (BackupEngine directories
 // do not support concurrent writers).
 ABSL_CONST_INIT Mutex backup_mu;
-
-// Longest backup directory accepted (PATH_MAX on Linux).
-constexpr size_t kMaxPathLength = 4096;
 
 // The application metadata of each backup names the ledger.
 constexpr char kMetadataPrefix[] = "solidarity-ledger ledger_id=";
@@ -155,7 +153,9 @@ absl::Status CheckBackupDir(const std::string& backup_dir, const std::string& da
   if (backup_dir.empty()) return InvalidField("backup_dir", "is required");
   if (backup_dir.size() > kMaxPathLength || !IsValidText(backup_dir) ||
       backup_dir.find_first_of(std::string("\0\t\n", 3)) != std::string::npos) {
-    return InvalidField("backup_dir", "must be a path of printable UTF-8 text, at most 4096 bytes");
+    return InvalidField(
+        "backup_dir",
+        absl::StrCat("must be a path of printable UTF-8 text, at most ", kMaxPathLength, " bytes"));
   }
   const fs::path requested(backup_dir);
   if (!requested.is_absolute()) {

@@ -10,6 +10,7 @@
 #include "ledger/domain/fees.h"
 #include "ledger/errors.h"
 #include "ledger/hash.h"
+#include "ledger/limits.h"
 #include "ledger/projections/keys.h"
 #include "ledger/projections/lookup.h"
 #include "ledger/views/queries.h"
@@ -199,7 +200,7 @@ absl::StatusOr<v1::GetBranchStatementResponse> BranchStatement(ReadView& view,
       if (left.ok() && *left - 1 < last) last = *left - 1;
     }
     const int months = MonthsPerPeriod(b.fee_basis().period());
-    for (int64_t k = 0; k < 100000; ++k) {
+    for (int64_t k = 0; k < kMaxFeePeriodsWalked; ++k) {
       absl::CivilDay period_start = AddMonths(*start, k * months);
       if (period_start > last) break;
       if (period_start >= range.from) ++due;

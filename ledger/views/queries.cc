@@ -204,7 +204,7 @@ absl::StatusOr<v1::GetTrialBalanceResponse> QueryTrialBalance(ReadView& view) {
 
 absl::StatusOr<v1::ReadEventsResponse> QueryEvents(ReadView& view, uint64_t from, uint32_t limit) {
   if (from == 0) from = 1;
-  if (limit == 0) limit = 100;
+  if (limit == 0) limit = kDefaultReadEventsPage;
   if (limit > kMaxReadEventsPage) limit = kMaxReadEventsPage;
   v1::ReadEventsResponse out;
   *out.mutable_head() = HeadOf(view);
