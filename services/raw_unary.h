@@ -27,6 +27,7 @@
 
 #include "absl/status/status.h"
 #include "google/protobuf/message.h"
+#include "ledger/check.h"
 #include "ledger/errors.h"
 #include "ledger/limits.h"
 #include "services/grpc_status.h"
@@ -110,7 +111,8 @@ grpc::ServerUnaryReactor* ServeUnaryOnThread(grpc::CallbackServerContext* contex
     Response response;
     grpc::Status status = handler(request, &response);
     if (status.ok()) status = SerializeToByteBuffer(response, out);
-    heavy->running.fetch_sub(1);
+    const int was_running = heavy->running.fetch_sub(1);
+    LEDGER_CHECK(was_running >= 1);  // this call was counted
     reactor->Finish(status);
   }).detach();
   return reactor;

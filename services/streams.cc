@@ -2,6 +2,7 @@
 
 #include <vector>
 
+#include "ledger/check.h"
 #include "ledger/views/balances.h"
 #include "ledger/views/queries.h"
 #include "services/grpc_status.h"
@@ -34,7 +35,8 @@ StreamHub::~StreamHub() {
 bool StreamHub::Add(HubStream* stream) {
   MutexLock lock(&mu_);
   if (stopping_) return false;
-  streams_.insert(stream);
+  const bool added = streams_.insert(stream).second;
+  LEDGER_CHECK(added);  // REQUIRES: not already added
   return true;
 }
 
@@ -122,6 +124,7 @@ class Stream : public grpc::ServerWriteReactor<Response>, public HubStream {
   void OnWriteDone(bool ok) override {
     {
       MutexLock lock(&mu_);
+      LEDGER_CHECK(writing_);  // one write at a time, and this is its end
       writing_ = false;
     }
     if (!ok) {

@@ -3,6 +3,7 @@
 #include <map>
 
 #include "absl/strings/str_cat.h"
+#include "ledger/check.h"
 #include "ledger/domain/civil_date.h"
 #include "ledger/domain/decide.h"
 #include "ledger/domain/fees.h"
@@ -210,6 +211,8 @@ absl::StatusOr<v1::ReadEventsResponse> QueryEvents(ReadView& view, uint64_t from
   *out.mutable_head() = HeadOf(view);
   absl::Status inner;
   RETURN_IF_ERROR(view.ScanEvents(from, [&](const StoredEvent& e) {
+    // ScanEvents hands the positions over in order, without gaps.
+    LEDGER_CHECK(e.position == from + static_cast<uint64_t>(out.events_size()));
     absl::StatusOr<v1::Event> api = ToApiEvent(view, e);
     if (!api.ok()) {
       inner = api.status();

@@ -217,6 +217,7 @@ void EventLog::TellListeners(const CommitInfo& info) {
 
 void EventLog::AppendAsync(v1::AppendRequest request, std::string actor, AppendCallback done) {
   LEDGER_CHECK(!options_.read_only);
+  LEDGER_CHECK(done != nullptr);  // every request is answered
   absl::Status refusal;
   {
     MutexLock lock(&mu_);
@@ -298,6 +299,8 @@ void EventLog::CommitGroup(std::vector<Pending>& group) {
   }
   absl::Status write_status;
   const bool wrote = !batch.events().empty();
+  // The batch holds exactly the events it adds to the head.
+  LEDGER_CHECK(batch.head_position() == head + batch.events().size());
   if (wrote) {
     rocksdb::WriteBatch wb = batch.ToWriteBatch();
     rocksdb::Status s = db_->Write(wb, options_.sync);
@@ -312,6 +315,8 @@ void EventLog::CommitGroup(std::vector<Pending>& group) {
   CommitInfo info;
   {
     MutexLock lock(&mu_);
+    // Only the writer moves the head, so it is where this group began.
+    LEDGER_CHECK(head_position_ == head && head_hash_ == hash);
     if (wrote) last_write_status_ = write_status;
     if (wrote && write_status.ok()) {
       head_position_ = batch.head_position();
