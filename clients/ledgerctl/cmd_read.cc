@@ -280,7 +280,7 @@ absl::StatusOr<int> RunTail(const Invocation& in) {
   ASSIGN_OR_RETURN(int64_t n, IntOption(in, "lines", 10, 1, INT64_MAX));
   ASSIGN_OR_RETURN(int64_t from_option, IntOption(in, "from", 1, 0, INT64_MAX));
   ASSIGN_OR_RETURN(auto reader, OpenReader(in));
-  uint64_t from = static_cast<uint64_t>(from_option);
+  auto from = static_cast<uint64_t>(from_option);
   if (!in.Has("from")) {
     ASSIGN_OR_RETURN(v1::GetHeadResponse head, reader->Head());
     const uint64_t at = head.head().position();

@@ -1,6 +1,6 @@
 #include "ledger/audit/backup.h"
 
-#include <stdlib.h>
+#include <stdlib.h>  // NOLINT(modernize-deprecated-headers): mkdtemp is POSIX, not <cstdlib>
 
 #include <algorithm>
 #include <cstdlib>
@@ -246,6 +246,7 @@ absl::StatusOr<std::vector<BackupInfo>> ListBackups(const std::string& backup_di
   std::vector<rocksdb::BackupInfo> infos;
   engine->GetBackupInfo(&infos, /*include_file_details=*/true);
   std::vector<BackupInfo> out;
+  out.reserve(infos.size());
   for (const rocksdb::BackupInfo& info : infos) out.push_back(Describe(info));
   std::vector<rocksdb::BackupID> corrupt;
   engine->GetCorruptedBackups(&corrupt);

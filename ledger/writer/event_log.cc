@@ -1,7 +1,7 @@
 #include "ledger/writer/event_log.h"
 
 #include <openssl/rand.h>
-#include <time.h>
+#include <time.h>  // NOLINT(modernize-deprecated-headers): POSIX clock_gettime, not <ctime>
 
 #include <utility>
 
@@ -261,7 +261,7 @@ std::vector<EventLog::Pending> EventLog::TakeGroup() {
   while (queue_.empty() && !stopping_) mu_.Wait(cv_);
   size_t events = 0;
   while (!queue_.empty()) {
-    const size_t n = static_cast<size_t>(queue_.front().request.events_size());
+    const auto n = static_cast<size_t>(queue_.front().request.events_size());
     if (!group.empty() && events + n > options_.max_events_per_group) break;
     events += n;
     group.push_back(std::move(queue_.front()));
