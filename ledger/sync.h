@@ -24,6 +24,7 @@
 #ifndef LEDGER_SYNC_H_
 #define LEDGER_SYNC_H_
 
+#include <chrono>
 #include <condition_variable>
 #include <mutex>
 
@@ -49,6 +50,14 @@ class ABSL_LOCKABLE Mutex {
     // the wait, then give it back without unlocking.
     std::unique_lock<std::mutex> lock(mu_, std::adopt_lock);
     cv.wait(lock);
+    lock.release();
+  }
+  // Wait, for at most `timeout`.
+  template <class Rep, class Period>
+  void WaitFor(std::condition_variable& cv, std::chrono::duration<Rep, Period> timeout)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(this) {
+    std::unique_lock<std::mutex> lock(mu_, std::adopt_lock);
+    cv.wait_for(lock, timeout);
     lock.release();
   }
 

@@ -1,9 +1,13 @@
 // ledgerd: the Solidarity Ledger server.
 //
-//   ledgerd [--data_dir=./var/ledger] [--listen=127.0.0.1:50051] [--sync=true]
-//           [--ledger_name=NAME] [--port_file=FILE]
+//   ledgerd --private_key_file=FILE [--data_dir=./var/ledger]
+//           [--listen=127.0.0.1:50051] [--sync=true] [--ledger_name=NAME]
+//           [--port_file=FILE]
 //
-// Creates the ledger on first start. SIGTERM / SIGINT: stop accepting calls,
+// Creates the ledger on first start. The private key file (64 hex
+// characters, mode 0600, kept outside the data directory; `ledgerctl key
+// create FILE` makes one) seals the ledger's private details; without it, or
+// with a wrong one, ledgerd refuses to start with one line saying why. SIGTERM / SIGINT: stop accepting calls,
 // drain the ones in flight, close the database cleanly. One log line per
 // commit goes to stderr.
 #include <unistd.h>
@@ -21,6 +25,7 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "ledger/crypto/keyring.h"
 #include "ledger/hash.h"
 #include "ledger/limits.h"
 #include "services/server.h"
@@ -29,6 +34,9 @@ ABSL_FLAG(std::string, data_dir, "./var/ledger", "RocksDB data directory of the 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051", "address to serve gRPC on (port 0 = any free)");
 ABSL_FLAG(bool, sync, true,
           "sync the WAL before acknowledging an append (turn off only for bulk imports)");
+ABSL_FLAG(std::string, private_key_file, "",
+          "the ledger's private key file (0600, outside the data directory): seals donors' "
+          "and payees' details; required");
 ABSL_FLAG(std::string, ledger_name, "Solidarity Ledger", "name of a newly created ledger");
 ABSL_FLAG(std::string, port_file, "", "write the bound port number to this file once listening");
 ABSL_FLAG(int, max_queued_appends, static_cast<int>(ledger::kDefaultMaxQueuedAppends),
@@ -56,7 +64,34 @@ int main(int argc, char** argv) {
   options.ledger_name = absl::GetFlag(FLAGS_ledger_name);
   options.max_queued_appends = static_cast<size_t>(absl::GetFlag(FLAGS_max_queued_appends));
   const std::string dir = absl::GetFlag(FLAGS_data_dir);
+  const std::string key_file = absl::GetFlag(FLAGS_private_key_file);
   std::error_code ec;
+  if (key_file.empty()) {
+    std::fprintf(stderr,
+                 "ledgerd: needs --private_key_file=FILE (make one with `ledgerctl key create "
+                 "FILE`, kept outside the data directory)\n");
+    return 1;
+  }
+  {
+    // A key inside the data directory would travel with every copy and
+    // backup of the data, the very thing it protects.
+    const auto key_path = std::filesystem::weakly_canonical(key_file, ec);
+    const auto data_path = std::filesystem::weakly_canonical(dir, ec);
+    const auto rel = key_path.lexically_relative(data_path);
+    if (!rel.empty() && *rel.begin() != "..") {
+      std::fprintf(stderr,
+                   "ledgerd: the private key file %s is inside the data directory %s: keep it "
+                   "elsewhere, so that no copy or backup of the data carries it\n",
+                   key_file.c_str(), dir.c_str());
+      return 1;
+    }
+  }
+  auto key = ledger::ReadKeyFile(key_file);
+  if (!key.ok()) {
+    std::fprintf(stderr, "ledgerd: %s\n", std::string(key.status().message()).c_str());
+    return 1;
+  }
+  options.private_key = *std::move(key);
   std::filesystem::create_directories(std::filesystem::path(dir).parent_path(), ec);
   auto log = ledger::EventLog::Open(dir, options);
   if (!log.ok()) {

@@ -141,6 +141,16 @@ absl::StatusOr<const CommandSpec*> FindCommand(const std::vector<Word>& words,
                                                size_t* used) {
   std::vector<std::string> groups, subs;
   const CommandSpec* group_spec = nullptr;
+  // A subcommand first ("event erase-details"), then a command of one word
+  // ("event ID").
+  if (words.size() >= 2) {
+    for (const CommandSpec& c : commands) {
+      if (!c.sub.empty() && c.group == words[0].text && c.sub == words[1].text) {
+        *used = 2;
+        return &c;
+      }
+    }
+  }
   for (const CommandSpec& c : commands) {
     if (std::find(groups.begin(), groups.end(), c.group) == groups.end()) groups.push_back(c.group);
     if (c.group != words[0].text) continue;
@@ -306,6 +316,9 @@ absl::StatusOr<GlobalOptions> Globals(RawOptions& raw) {
   if (raw.values.count("server")) g.server = raw.values["server"];
   g.json = raw.values.count("json") > 0;
   g.no_progress = raw.values.count("no-progress") > 0;
+  const char* key_env = std::getenv("LEDGER_PRIVATE_KEY_FILE");
+  if (key_env != nullptr) g.private_key_file = key_env;
+  if (raw.values.count("private-key-file")) g.private_key_file = raw.values["private-key-file"];
   if (raw.values.count("timeout")) {
     ASSIGN_OR_RETURN(g.timeout_ms, ParseTimeoutMs(raw.values["timeout"]));
     g.timeout_given = true;
@@ -387,6 +400,9 @@ const std::vector<OptionSpec>& GlobalOptionSpecs() {
        "retry"},
       {"no-progress", OptionKind::kSwitch, "", "no progress line on stderr, even on a terminal",
        ""},
+      {"private-key-file", OptionKind::kValue, "FILE",
+       "the ledger's private key file: read private details offline (--data-dir), migrate",
+       "$LEDGER_PRIVATE_KEY_FILE, else none (private details withheld offline)", 0, "key"},
       {"help", OptionKind::kSwitch, "", "this help", "", 'h'},
   };
   return *kGlobals;

@@ -17,12 +17,15 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// Every ledger has these; a read-write open creates the newer ones
+// (kNewerColumnFamilies) in a ledger that lacks them.
 constexpr const char* kLedgerColumnFamilies[] = {kEventsCf, kIdsCf, kStateCf, kMetaCf};
+constexpr const char* kNewerColumnFamilies[] = {kPrivateCf, kKeysCf};
 
 rocksdb::DBOptions DbOptions(const DatabaseOptions& options, bool has_db) {
   rocksdb::DBOptions db;
   db.create_if_missing = true;
-  db.create_missing_column_families = !has_db;
+  db.create_missing_column_families = !has_db || !options.read_only;
   db.paranoid_checks = true;
   // Every acknowledged commit was synced to the WAL, so damage anywhere but
   // a torn record at its very end (a write that was never acknowledged)
@@ -99,8 +102,8 @@ absl::Status Database::OpenRocks() {
     return absl::NotFoundError(absl::StrCat("no ledger in ", dir_));
   }
   const rocksdb::DBOptions db_options = DbOptions(options_, has_db);
+  std::vector<std::string> names;
   if (has_db) {
-    std::vector<std::string> names;
     RETURN_IF_ERROR(FromRocks(rocksdb::DB::ListColumnFamilies(db_options, dir_, &names),
                               absl::StrCat("reading ", dir_)));
     for (const char* want : kLedgerColumnFamilies) {
@@ -113,8 +116,14 @@ absl::Status Database::OpenRocks() {
   }
   std::vector<rocksdb::ColumnFamilyDescriptor> cfs = {
       {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions()}};
-  for (const char* name : kLedgerColumnFamilies)
+  for (const char* name : kLedgerColumnFamilies) {
     cfs.emplace_back(name, rocksdb::ColumnFamilyOptions());
+  }
+  for (const char* name : kNewerColumnFamilies) {
+    // A read-only open cannot create one; an older ledger simply lacks it.
+    const bool present = std::find(names.begin(), names.end(), name) != names.end();
+    if (present || !options_.read_only) cfs.emplace_back(name, rocksdb::ColumnFamilyOptions());
+  }
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s = options_.read_only
                           ? rocksdb::DB::OpenForReadOnly(db_options, dir_, cfs, &handles_, &raw)
@@ -150,9 +159,17 @@ rocksdb::ColumnFamilyHandle* Database::cf(absl::string_view name) const {
   return nullptr;
 }
 
+bool Database::has_cf(absl::string_view name) const {
+  for (const auto& [n, h] : by_name_) {
+    if (n == name) return true;
+  }
+  return false;
+}
+
 absl::StatusOr<std::optional<std::string>> Database::Get(absl::string_view cf_name,
                                                          absl::string_view key,
                                                          const rocksdb::Snapshot* snapshot) const {
+  if (!has_cf(cf_name)) return std::optional<std::string>();
   rocksdb::ReadOptions options;
   options.snapshot = snapshot;
   std::string value;
@@ -173,6 +190,32 @@ rocksdb::Status Database::Write(rocksdb::WriteBatch& batch, bool sync) {
   rocksdb::WriteOptions wo;
   wo.sync = sync;
   return db_->Write(wo, &batch);
+}
+
+uint64_t Database::LatestSequence() const { return db_->GetLatestSequenceNumber(); }
+
+absl::StatusOr<bool> Database::Scrub(const std::vector<std::string>& cfs, uint64_t deleted_at) {
+  LEDGER_CHECK(!options_.read_only);
+  // A snapshot taken before the deletion keeps the deleted values alive
+  // through any compaction: report "not yet" and let the caller retry.
+  uint64_t snapshots = 0, oldest = 0;
+  db_->GetIntProperty(rocksdb::DB::Properties::kNumSnapshots, &snapshots);
+  db_->GetIntProperty(rocksdb::DB::Properties::kOldestSnapshotSequence, &oldest);
+  if (snapshots > 0 && oldest <= deleted_at) return false;
+  // Every family flushed: the memtables hold no old value and no WAL file is
+  // needed any more, so RocksDB deletes the WAL files that held them.
+  rocksdb::FlushOptions flush;
+  flush.wait = true;
+  RETURN_IF_ERROR(FromRocks(db_->Flush(flush, handles_), "flushing after an erasure"));
+  rocksdb::CompactRangeOptions compact;
+  compact.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+  compact.exclusive_manual_compaction = false;
+  for (const std::string& name : cfs) {
+    if (!has_cf(name)) continue;
+    RETURN_IF_ERROR(FromRocks(db_->CompactRange(compact, cf(name), nullptr, nullptr),
+                              absl::StrCat("compacting ", name, " after an erasure")));
+  }
+  return true;
 }
 
 const rocksdb::Snapshot* Database::GetSnapshot() const { return db_->GetSnapshot(); }

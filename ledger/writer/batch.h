@@ -56,6 +56,16 @@ class CommitBatch : public StateView {
   // follow the head, densely.
   void AddEvents(std::vector<NewEvent>&& events);
 
+  // Rows of the private store (column families `private` and `keys`),
+  // written or deleted in the same WriteBatch; reads see them first.
+  // nullopt in a pending change is a delete.
+  using AuxChanges = std::map<std::string, std::optional<std::string>, std::less<>>;
+  absl::StatusOr<std::optional<std::string>> GetAux(absl::string_view cf, absl::string_view key) const;
+  void PutAux(absl::string_view cf, absl::string_view key, std::string value);
+  void DeleteAux(absl::string_view cf, absl::string_view key);
+  // True when the batch deletes a row of the private store (an erasure).
+  bool deletes_aux() const;
+
   // The commit's WriteBatch: records, id entries, state rows, the head.
   // REQUIRES: at least one event.
   rocksdb::WriteBatch ToWriteBatch() const;
@@ -71,6 +81,7 @@ class CommitBatch : public StateView {
   std::map<std::string, std::string, std::less<>> changes_;
   std::vector<NewEvent> events_;
   absl::flat_hash_map<std::string, size_t> ids_;
+  std::map<std::string, AuxChanges, std::less<>> aux_;  // by column family
 };
 
 }  // namespace ledger
