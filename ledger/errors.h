@@ -49,6 +49,18 @@ inline constexpr char kReasonDateBeforeLastMovement[] = "DATE_BEFORE_LAST_MOVEME
 // Branch terms (BranchUpdated).
 inline constexpr char kReasonPeriodAlreadyPaid[] = "PERIOD_ALREADY_PAID";
 inline constexpr char kReasonTermsOutOfOrder[] = "TERMS_OUT_OF_ORDER";
+// Members and tokens.
+inline constexpr char kReasonMemberExists[] = "MEMBER_EXISTS";
+inline constexpr char kReasonUnknownMember[] = "UNKNOWN_MEMBER";
+inline constexpr char kReasonMemberRemoved[] = "MEMBER_REMOVED";
+inline constexpr char kReasonLastAdmin[] = "LAST_ADMIN";
+inline constexpr char kReasonTokenExists[] = "TOKEN_EXISTS";
+inline constexpr char kReasonUnknownToken[] = "UNKNOWN_TOKEN";
+inline constexpr char kReasonTokenRevoked[] = "TOKEN_REVOKED";
+// Calls: no valid token (UNAUTHENTICATED), or a role the caller lacks
+// (PERMISSION_DENIED, ErrorDetail.role names it).
+inline constexpr char kReasonBadToken[] = "BAD_TOKEN";
+inline constexpr char kReasonRoleRequired[] = "ROLE_REQUIRED";
 // Erasure of private details.
 inline constexpr char kReasonUnknownParty[] = "UNKNOWN_PARTY";
 inline constexpr char kReasonNoPrivateDetails[] = "NO_PRIVATE_DETAILS";
@@ -59,6 +71,9 @@ inline constexpr char kReasonAlreadySensitive[] = "ALREADY_SENSITIVE";
 inline constexpr char kReasonFormat[] = "FORMAT";
 // The private key file is missing, unreadable, open to others or not a key.
 inline constexpr char kReasonKeyFile[] = "KEY_FILE";
+// A token file is missing, unreadable, open to others, not a token, or
+// (when a new token is to be written) already there.
+inline constexpr char kReasonTokenFile[] = "TOKEN_FILE";
 // A fee paid in another currency than the branch's fee basis is in
 // (FAILED_PRECONDITION: it depends on the branch's terms, which a return
 // on another basis changes).

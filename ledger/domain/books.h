@@ -51,6 +51,14 @@ class Books {
   // The registers; nullopt for an id never seen.
   virtual absl::StatusOr<std::optional<v1::Beneficiary>> FindBeneficiary(absl::string_view id) = 0;
   virtual absl::StatusOr<std::optional<v1::Branch>> FindBranch(absl::string_view id) = 0;
+  // Members and tokens (governance); nullopt for one never seen.
+  virtual absl::StatusOr<std::optional<v1::Member>> FindMember(absl::string_view member_id) = 0;
+  virtual absl::StatusOr<std::optional<v1::Token>> FindToken(absl::string_view token_id) = 0;
+  // The id of the token with this SHA-256, if one was ever issued.
+  virtual absl::StatusOr<std::optional<std::string>> FindTokenIdByHash(
+      absl::string_view token_hash) = 0;
+  // Members who hold ROLE_ADMIN and have not been removed.
+  virtual absl::StatusOr<int> CountActiveAdmins() = 0;
   // The mark on the event at `position` if it was reversed.
   virtual absl::StatusOr<std::optional<v1::ReversalMark>> FindReversal(uint64_t position) = 0;
 

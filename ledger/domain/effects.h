@@ -70,6 +70,8 @@ struct Effects {
   // ---- registers (rows as the event leaves them; money aside)
   std::vector<v1::Beneficiary> beneficiary_rows;
   std::vector<v1::Branch> branch_rows;
+  std::vector<v1::Member> member_rows;
+  std::vector<v1::Token> token_rows;
   // The mark set on a reversed event: (its position, the mark).
   std::vector<std::pair<uint64_t, v1::ReversalMark>> reversal_marks;
 

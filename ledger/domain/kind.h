@@ -111,6 +111,12 @@ class EventKind {
   // sensitive fund's purpose is in it. `details` holds the private fields.
   virtual void NotePrivate(const v1::EventPayload& details, v1::EventBody& public_body) const;
 
+  // ---- who may record it
+
+  // The role a member needs to append an event of this kind (an append of
+  // several needs each one's). ROLE_UNSPECIFIED: no client may append it.
+  virtual v1::Role RequiredRole() const { return v1::ROLE_TREASURER; }
+
   // One line for people: "donation 50.00 GBP from supporter-17 to general fund".
   virtual std::string Describe(const v1::EventBody& body) const = 0;
   // The descriptive export columns.

@@ -20,7 +20,12 @@
   X(EventReversed)            \
   X(BranchUpdated)            \
   X(PartyErased)              \
-  X(EventDetailsErased)
+  X(EventDetailsErased)       \
+  X(MemberAdded)              \
+  X(MemberRolesChanged)       \
+  X(MemberRemoved)            \
+  X(TokenIssued)              \
+  X(TokenRevoked)
 
 namespace ledger {
 

@@ -93,6 +93,12 @@ absl::Status ApplyRegisters(StateView& state, const Effects& effects) {
   }
   for (const auto& [id, b] : branches) state.Store(BranchKey(id), b);
 
+  for (const v1::Member& m : effects.member_rows) state.Store(MemberKey(m.member_id()), m);
+  for (const v1::Token& t : effects.token_rows) {
+    state.Store(TokenKey(t.token_id()), t);
+    state.Put(TokenHashKey(t.token_hash()), t.token_id());
+  }
+
   for (const auto& [position, mark] : effects.reversal_marks)
     state.Store(ReversalKey(position), mark);
   return absl::OkStatus();

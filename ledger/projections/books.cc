@@ -18,6 +18,38 @@ absl::StatusOr<std::optional<v1::ReversalMark>> RowBooks::FindReversal(uint64_t 
   return rows_.Load<v1::ReversalMark>(ReversalKey(position));
 }
 
+absl::StatusOr<std::optional<v1::Member>> RowBooks::FindMember(absl::string_view member_id) {
+  return rows_.Load<v1::Member>(MemberKey(member_id));
+}
+
+absl::StatusOr<std::optional<v1::Token>> RowBooks::FindToken(absl::string_view token_id) {
+  return rows_.Load<v1::Token>(TokenKey(token_id));
+}
+
+absl::StatusOr<std::optional<std::string>> RowBooks::FindTokenIdByHash(
+    absl::string_view token_hash) {
+  return rows_.Get(TokenHashKey(token_hash));
+}
+
+absl::StatusOr<int> RowBooks::CountActiveAdmins() {
+  int admins = 0;
+  absl::Status bad;
+  RETURN_IF_ERROR(rows_.Scan(kMemberKeyPrefix, [&](absl::string_view key, absl::string_view value) {
+    v1::Member m;
+    if (!m.ParseFromString(std::string(value))) {
+      bad = CorruptRow(key);
+      return false;
+    }
+    if (m.status() != v1::STATUS_OPEN) return true;
+    for (int r : m.roles()) {
+      if (r == v1::ROLE_ADMIN) ++admins;
+    }
+    return true;
+  }));
+  RETURN_IF_ERROR(bad);
+  return admins;
+}
+
 absl::StatusOr<v1::FundBalance> RowBooks::Fund(absl::string_view fund, absl::string_view currency) {
   ASSIGN_OR_RETURN(std::optional<v1::FundBalance> row,
                    rows_.Load<v1::FundBalance>(FundKey(fund, currency)));

@@ -18,6 +18,11 @@ class RowBooks : public Books {
   absl::StatusOr<std::optional<v1::Beneficiary>> FindBeneficiary(absl::string_view id) override;
   absl::StatusOr<std::optional<v1::Branch>> FindBranch(absl::string_view id) override;
   absl::StatusOr<std::optional<v1::ReversalMark>> FindReversal(uint64_t position) override;
+  absl::StatusOr<std::optional<v1::Member>> FindMember(absl::string_view member_id) override;
+  absl::StatusOr<std::optional<v1::Token>> FindToken(absl::string_view token_id) override;
+  absl::StatusOr<std::optional<std::string>> FindTokenIdByHash(
+      absl::string_view token_hash) override;
+  absl::StatusOr<int> CountActiveAdmins() override;
   absl::StatusOr<v1::FundBalance> Fund(absl::string_view fund, absl::string_view currency) override;
   absl::StatusOr<std::vector<DayChange>> FundDaysFrom(absl::string_view fund,
                                                       absl::string_view currency,

@@ -17,6 +17,13 @@ std::string BranchKey(absl::string_view id) { return absl::StrCat(kBranchKeyPref
 std::string ReversalKey(uint64_t position) {
   return absl::StrCat(kReversalKeyPrefix, EncodeBigEndian64(position));
 }
+std::string MemberKey(absl::string_view member_id) {
+  return absl::StrCat(kMemberKeyPrefix, member_id);
+}
+std::string TokenKey(absl::string_view token_id) { return absl::StrCat(kTokenKeyPrefix, token_id); }
+std::string TokenHashKey(absl::string_view token_hash) {
+  return absl::StrCat("tokh/", ToHex(token_hash));
+}
 std::string DayFundPrefix(absl::string_view fund, absl::string_view currency) {
   return absl::StrCat(kDayFundPrefix, fund, "/", currency, "/");
 }

@@ -23,11 +23,17 @@ std::string AccountKey(absl::string_view account,
 std::string BeneficiaryKey(absl::string_view id);    // ben/<id>
 std::string BranchKey(absl::string_view id);         // br/<id>
 std::string ReversalKey(uint64_t position);          // rev/<be64>
+std::string MemberKey(absl::string_view member_id);  // mem/<id>
+std::string TokenKey(absl::string_view token_id);    // tok/<id>
+// tokh/<hex of the token's SHA-256> -> the token id
+std::string TokenHashKey(absl::string_view token_hash);
 inline constexpr char kFundKeyPrefix[] = "fund/";
 inline constexpr char kAccountKeyPrefix[] = "acct/";
 inline constexpr char kBeneficiaryKeyPrefix[] = "ben/";
 inline constexpr char kBranchKeyPrefix[] = "br/";
 inline constexpr char kReversalKeyPrefix[] = "rev/";
+inline constexpr char kMemberKeyPrefix[] = "mem/";
+inline constexpr char kTokenKeyPrefix[] = "tok/";
 
 // Delta rows: each event's effects added per day and per bucket.
 //   day:    d<kind>/<name>/<cur>/<YYYY-MM-DD>      dtot/<YYYY-MM-DD>

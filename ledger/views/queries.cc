@@ -145,7 +145,9 @@ absl::StatusOr<v1::Event> ToApiEvent(ReadView& view, const StoredEvent& stored,
   ASSIGN_OR_RETURN(Details details, ReadDetails(view, stored, access));
   e.set_private_details(details.state);
   if (details.fields) {
-    e.set_actor(details.fields->actor());
+    // The actor is public; records of format 2 made before it was kept it
+    // in their details.
+    if (!details.fields->actor().empty()) e.set_actor(details.fields->actor());
     e.set_memo(details.fields->memo());
     e.mutable_body()->MergeFrom(details.fields->body());
   }

@@ -167,6 +167,13 @@ absl::Status EventLog::CreateGenesis() {
   payload.set_actor("ledgerd");
   payload.mutable_body()->mutable_ledger_opened()->set_ledger_id(identity_.id);
   payload.mutable_body()->mutable_ledger_opened()->set_name(identity_.name);
+  if (options_.founder) {
+    *payload.mutable_body()->mutable_ledger_opened()->mutable_founder() = *options_.founder;
+  }
+  if (options_.founder_token) {
+    *payload.mutable_body()->mutable_ledger_opened()->mutable_founder_token() =
+        *options_.founder_token;
+  }
   if (!keyring_) {
     return Refusal(absl::StatusCode::kFailedPrecondition, kReasonKeyFile,
                    "a new ledger needs its private key file (to seal private details)");

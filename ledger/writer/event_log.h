@@ -76,6 +76,12 @@ struct EventLogOptions {
   // (`ledgerctl migrate`; ledger/writer/migrate.cc). Not owned; opened
   // read-only by the caller.
   const EventLog* migrate_from = nullptr;
+  // Creating a new ledger only: its first member (an admin) and that
+  // member's first token, written into the genesis event
+  // (LedgerOpened.founder, founder_token). Unset: a ledger without members
+  // (tests and tools that need none).
+  std::optional<v1::MemberAdded> founder;
+  std::optional<v1::TokenIssued> founder_token;
 };
 
 // The outcome of one accepted append.

@@ -51,6 +51,7 @@ class BranchAffiliated final : public EventKind {
     br.set_region(e.region());
     br.set_members(e.members());
     *br.mutable_fee_basis() = e.fee_basis();
+    br.set_shown_publicly(e.shown_publicly());
     br.set_status(v1::STATUS_OPEN);
     br.set_affiliated_on(d.occurred_on());
     br.clear_disaffiliated_on();

@@ -71,8 +71,17 @@ class BranchUpdated final : public EventKind {
   absl::Status Validate(const v1::EventBody& body) const override {
     const auto& e = body.branch_updated();
     RETURN_IF_ERROR(CheckId(events::FieldOf(kName, "branch_id"), e.branch_id()));
+    if (!e.has_members() && !e.has_fee_basis() && !e.has_shown_publicly()) {
+      return InvalidField("body.branch_updated",
+                          "changes nothing (give members, fee_basis or shown_publicly)");
+    }
+    // Only whether it is shown: no new terms, so no period they start from.
     if (!e.has_members() && !e.has_fee_basis()) {
-      return InvalidField("body.branch_updated", "changes nothing (give members or fee_basis)");
+      if (!e.from_period().empty()) {
+        return InvalidField(events::FieldOf(kName, "from_period"),
+                            "is for new terms (members or fee_basis); none are given");
+      }
+      return absl::OkStatus();
     }
     if (e.has_members())
       RETURN_IF_ERROR(CheckMembers(events::FieldOf(kName, "members"), e.members()));
@@ -97,6 +106,11 @@ class BranchUpdated final : public EventKind {
     ASSIGN_OR_RETURN(v1::Branch br, LoadAffiliatedBranch(books, e.branch_id(),
                                                          events::FieldOf(kName, "branch_id")));
     if (d.dated()) RETURN_IF_ERROR(CheckDatedAfterAffiliation(d.occurred_on(), br));
+    if (e.has_shown_publicly()) br.set_shown_publicly(e.shown_publicly());
+    if (!e.has_members() && !e.has_fee_basis()) {
+      out.branch_rows.push_back(std::move(br));
+      return absl::OkStatus();
+    }
     v1::FeeBasis basis = e.has_fee_basis() ? e.fee_basis() : br.fee_basis();
     if (basis.period() == v1::FEE_PERIOD_UNSPECIFIED) basis.set_period(br.fee_basis().period());
     const int64_t members = e.has_members() ? e.members() : br.members();
@@ -118,18 +132,28 @@ class BranchUpdated final : public EventKind {
 
   std::string Describe(const v1::EventBody& body) const override {
     const auto& e = body.branch_updated();
+    const std::string shown = !e.has_shown_publicly() ? ""
+                              : e.shown_publicly()    ? "shown publicly"
+                                                      : "not shown publicly";
+    if (!e.has_members() && !e.has_fee_basis()) {
+      return absl::StrCat("branch ", e.branch_id(), " ", shown);
+    }
     return absl::StrCat("branch ", e.branch_id(), " terms from ", e.from_period(),
                         e.has_members() ? absl::StrCat(": ", e.members(), " members") : "",
-                        e.has_fee_basis() ? " (new fee basis)" : "");
+                        e.has_fee_basis() ? " (new fee basis)" : "",
+                        shown.empty() ? "" : absl::StrCat("; ", shown));
   }
 
   EventDetails Details(const v1::EventBody& body) const override {
     const auto& e = body.branch_updated();
     EventDetails d;
     d.branch_id = e.branch_id();
-    d.details = absl::StrCat("from ", e.from_period(),
+    d.details = absl::StrCat(e.from_period().empty() ? "" : absl::StrCat("from ", e.from_period()),
                              e.has_members() ? absl::StrCat("; ", e.members(), " members") : "",
-                             e.has_fee_basis() ? "; new fee basis" : "");
+                             e.has_fee_basis() ? "; new fee basis" : "",
+                             !e.has_shown_publicly() ? ""
+                             : e.shown_publicly()    ? "; shown publicly"
+                                                     : "; not shown publicly");
     return d;
   }
 };

@@ -15,6 +15,7 @@ class EventDetailsErased final : public EventKind {
     return v1::EventBody::kEventDetailsErased;
   }
   absl::string_view name() const override { return kName; }
+  v1::Role RequiredRole() const override { return v1::ROLE_ADMIN; }
 
   absl::Status Validate(const v1::EventBody& body) const override {
     const auto& e = body.event_details_erased();

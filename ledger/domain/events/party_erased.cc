@@ -12,6 +12,7 @@ class PartyErased final : public EventKind {
  public:
   v1::EventBody::KindCase kind_case() const override { return v1::EventBody::kPartyErased; }
   absl::string_view name() const override { return kName; }
+  v1::Role RequiredRole() const override { return v1::ROLE_ADMIN; }
 
   absl::Status Validate(const v1::EventBody& body) const override {
     const auto& e = body.party_erased();

@@ -114,5 +114,41 @@ TEST(BranchAffiliatedTest, Stage1RefusesEachBadField) {
       });
 }
 
+// A branch chooses whether the public page names it: at affiliation, and
+// later by a BranchUpdated that changes that alone (no new terms, so no
+// from_period) or with new terms.
+TEST(BranchAffiliatedTest, ShownPubliclyIsKeptAndMayChangeAlone) {
+  MemoryLedger ledger;
+  v1::EventInput shown = Branch("leeds");
+  shown.mutable_body()->mutable_branch_affiliated()->set_shown_publicly(true);
+  ledger.Given({shown, Branch("york")});
+  auto shown_now = [&](absl::string_view id) {
+    auto row = ledger.books().FindBranch(id);
+    EXPECT_TRUE(row.ok() && row->has_value());
+    return row.ok() && row->has_value() && (*row)->shown_publicly();
+  };
+  EXPECT_TRUE(shown_now("leeds"));
+  EXPECT_FALSE(shown_now("york"));
+  v1::EventInput alone;
+  alone.set_event_id("show-york");
+  alone.set_occurred_on("2026-03-01");
+  alone.mutable_body()->mutable_branch_updated()->set_branch_id("york");
+  alone.mutable_body()->mutable_branch_updated()->set_shown_publicly(true);
+  const std::string before = ledger.StoredBranch("york");
+  ledger.Given({alone});
+  EXPECT_TRUE(shown_now("york"));
+  EXPECT_EQ(ledger.StoredBranch("york"), before) << "its terms did not change";
+  EXPECT_EQ(DescribeEvent(alone.body()), "branch york shown publicly");
+  // Alone it takes no from_period; nothing at all is refused.
+  v1::EventInput with_period = WithId(alone, "with-period");
+  with_period.mutable_body()->mutable_branch_updated()->set_from_period("2026-04-01");
+  EXPECT_EQ(RenderStatus(ValidateInput(with_period)),
+            "INVALID_ARGUMENT INVALID_FIELD field=body.branch_updated.from_period");
+  v1::EventInput nothing = WithId(alone, "nothing");
+  nothing.mutable_body()->mutable_branch_updated()->clear_shown_publicly();
+  EXPECT_EQ(RenderStatus(ValidateInput(nothing)),
+            "INVALID_ARGUMENT INVALID_FIELD field=body.branch_updated");
+}
+
 }  // namespace
 }  // namespace ledger::testing

@@ -48,7 +48,8 @@ TEST(RegistryTest, EveryCaseOfEventBodyHasOneKindNamedAfterItsField) {
             "ledger_opened beneficiary_registered beneficiary_updated beneficiary_closed "
             "branch_affiliated branch_disaffiliated affiliation_fee_paid donation_received "
             "funds_allocated disbursement_made event_reversed branch_updated party_erased "
-            "event_details_erased");
+            "event_details_erased member_added member_roles_changed member_removed token_issued "
+            "token_revoked");
 }
 
 TEST(RegistryTest, AnEmptyBodyHasNoKind) {
