@@ -7,6 +7,8 @@
 #include "absl/strings/str_cat.h"
 #include "ledger/audit/backup.h"
 #include "ledger/hash.h"
+#include "ledger/views/callers.h"
+#include "ledger/views/queries.h"
 #include "services/grpc_status.h"
 
 namespace ledger {
@@ -15,9 +17,41 @@ grpc::ServerUnaryReactor* AdminService::CreateBackup(grpc::CallbackServerContext
                                                      const grpc::ByteBuffer* request,
                                                      grpc::ByteBuffer* response) {
   return ServeUnaryOnThread<v1::CreateBackupRequest, v1::CreateBackupResponse>(
-      context, request, response, &ctx_->heavy,
-      [this](const v1::CreateBackupRequest& r, v1::CreateBackupResponse* out) {
+      context, request, response, &ctx_->heavy, ctx_->Admit(*context, "LedgerAdmin/CreateBackup"),
+      [this](const Caller&, const v1::CreateBackupRequest& r, v1::CreateBackupResponse* out) {
         return DoCreateBackup(r, out);
+      });
+}
+
+grpc::ServerUnaryReactor* AdminService::WhoAmI(grpc::CallbackServerContext* context,
+                                               const grpc::ByteBuffer* request,
+                                               grpc::ByteBuffer* response) {
+  return ServeUnary<v1::WhoAmIRequest, v1::WhoAmIResponse>(
+      context, request, response, ctx_->Admit(*context, "LedgerAdmin/WhoAmI"),
+      [](const Caller& caller, const v1::WhoAmIRequest&, v1::WhoAmIResponse* out) {
+        if (!caller.authenticated) return grpc::Status::OK;
+        out->set_member_id(caller.member_id());
+        for (int r : caller.member.roles()) out->add_roles(static_cast<v1::Role>(r));
+        out->set_token_id(caller.token_id);
+        return grpc::Status::OK;
+      });
+}
+
+grpc::ServerUnaryReactor* AdminService::ListMembers(grpc::CallbackServerContext* context,
+                                                    const grpc::ByteBuffer* request,
+                                                    grpc::ByteBuffer* response) {
+  return ServeUnary<v1::ListMembersRequest, v1::ListMembersResponse>(
+      context, request, response, ctx_->Admit(*context, "LedgerAdmin/ListMembers"),
+      [this](const Caller&, const v1::ListMembersRequest&, v1::ListMembersResponse* out) {
+        auto view = ctx_->log->NewReadView();
+        auto members = ListMemberRows(*view);
+        if (!members.ok()) return ToGrpcStatus(members.status());
+        auto tokens = ListTokenRows(*view);
+        if (!tokens.ok()) return ToGrpcStatus(tokens.status());
+        *out->mutable_as_of() = HeadOf(*view);
+        for (v1::Member& m : *members) *out->add_members() = std::move(m);
+        for (v1::Token& t : *tokens) *out->add_tokens() = std::move(t);
+        return grpc::Status::OK;
       });
 }
 

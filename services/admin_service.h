@@ -1,4 +1,5 @@
-// LedgerAdmin: operations on the server's storage (online backups).
+// LedgerAdmin: operations on the server's storage (online backups), and
+// who is who (WhoAmI, ListMembers).
 //
 // Backups run on a thread of their own (ServeUnaryOnThread, counted with
 // chain verifications and rebuilds) while the writer keeps committing and the
@@ -11,13 +12,24 @@
 
 namespace ledger {
 
-class AdminService final
-    : public v1::LedgerAdmin::WithRawCallbackMethod_CreateBackup<v1::LedgerAdmin::Service> {
+namespace internal {
+using AdminBase = v1::LedgerAdmin::WithRawCallbackMethod_CreateBackup<
+    v1::LedgerAdmin::WithRawCallbackMethod_WhoAmI<
+        v1::LedgerAdmin::WithRawCallbackMethod_ListMembers<v1::LedgerAdmin::Service>>>;
+}  // namespace internal
+
+class AdminService final : public internal::AdminBase {
  public:
   explicit AdminService(ServiceContext* ctx) : ctx_(ctx) {}
   grpc::ServerUnaryReactor* CreateBackup(grpc::CallbackServerContext* context,
                                          const grpc::ByteBuffer* request,
                                          grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* WhoAmI(grpc::CallbackServerContext* context,
+                                   const grpc::ByteBuffer* request,
+                                   grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* ListMembers(grpc::CallbackServerContext* context,
+                                        const grpc::ByteBuffer* request,
+                                        grpc::ByteBuffer* response) override;
 
  private:
   grpc::Status DoCreateBackup(const v1::CreateBackupRequest& request,

@@ -1,5 +1,6 @@
 #include "services/ledger_services.h"
 
+#include <algorithm>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -8,7 +9,7 @@
 #include "ledger/audit/replay.h"
 #include "ledger/audit/statements.h"
 #include "ledger/domain/civil_date.h"
-#include "ledger/domain/ids.h"
+#include "ledger/errors.h"
 #include "ledger/limits.h"
 #include "ledger/views/balances.h"
 #include "ledger/views/queries.h"
@@ -17,16 +18,9 @@
 namespace ledger {
 namespace {
 
-// The caller as recorded in an event's actor: the "x-ledger-actor" metadata
-// if it is sane text, else the peer address.
-std::string ActorOf(const grpc::ServerContextBase& context) {
-  const auto& md = context.client_metadata();
-  auto it = md.find("x-ledger-actor");
-  if (it != md.end()) {
-    std::string actor(it->second.data(), it->second.size());
-    if (!actor.empty() && actor.size() <= kMaxNameLength && IsValidText(actor)) return actor;
-  }
-  return context.peer();
+// A branch the public may see: one that chose to be shown.
+bool PublicMaySee(const Caller& caller, const v1::Branch& branch) {
+  return caller.authenticated || branch.shown_publicly();
 }
 
 }  // namespace
@@ -37,9 +31,20 @@ grpc::ServerUnaryReactor* CommandsService::Append(grpc::CallbackServerContext* c
                                                   const grpc::ByteBuffer* request,
                                                   grpc::ByteBuffer* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  absl::StatusOr<Caller> caller = ctx_->Admit(*context, "LedgerCommands/Append");
+  if (!caller.ok()) {
+    reactor->Finish(ToGrpcStatus(caller.status()));
+    return reactor;
+  }
   v1::AppendRequest parsed;
   if (!ParseOrFinish(*request, &parsed, reactor)) return reactor;
-  ctx_->log->AppendAsync(std::move(parsed), ActorOf(*context),
+  if (absl::Status allowed = CheckAppend(*caller, parsed); !allowed.ok()) {
+    reactor->Finish(ToGrpcStatus(allowed));
+    return reactor;
+  }
+  // The recorded actor is the member; whatever the client says it is
+  // (an x-ledger-actor header) is not looked at.
+  ctx_->log->AppendAsync(std::move(parsed), caller->member_id(),
                          [reactor, response](absl::StatusOr<AppendResult> result) {
                            if (!result.ok()) {
                              reactor->Finish(ToGrpcStatus(result.status()));
@@ -57,7 +62,7 @@ grpc::ServerUnaryReactor* CommandsService::Append(grpc::CallbackServerContext* c
 
 // ------------------------------------------------------------------ queries
 
-grpc::Status QueriesService::DoGetSummary(const v1::GetSummaryRequest& request,
+grpc::Status QueriesService::DoGetSummary(const Caller&, const v1::GetSummaryRequest& request,
                                           v1::GetSummaryResponse* response) {
   auto at = ApplyAsOf(ctx_->log->NewReadView(), request.as_of());
   if (!at.ok()) return ToGrpcStatus(at.status());
@@ -68,30 +73,33 @@ grpc::Status QueriesService::DoGetSummary(const v1::GetSummaryRequest& request,
   return grpc::Status::OK;
 }
 
-grpc::Status QueriesService::DoListBeneficiaries(const v1::ListBeneficiariesRequest& request,
+grpc::Status QueriesService::DoListBeneficiaries(const Caller& caller,
+                                                 const v1::ListBeneficiariesRequest& request,
                                                  v1::ListBeneficiariesResponse* response) {
   auto at = ApplyAsOf(ctx_->log->NewReadView(), request.as_of());
   if (!at.ok()) return ToGrpcStatus(at.status());
   auto& view = *at;
-  auto r = QueryBeneficiaries(*view, request.include_closed(), ctx_->Details());
+  auto r = QueryBeneficiaries(*view, request.include_closed(), ctx_->Details(caller));
   if (!r.ok()) return ToGrpcStatus(r.status());
   *response = std::move(*r);
   return grpc::Status::OK;
 }
 
-grpc::Status QueriesService::DoGetBeneficiary(const v1::GetBeneficiaryRequest& request,
+grpc::Status QueriesService::DoGetBeneficiary(const Caller& caller,
+                                              const v1::GetBeneficiaryRequest& request,
                                               v1::GetBeneficiaryResponse* response) {
   auto at = ApplyAsOf(ctx_->log->NewReadView(), request.as_of());
   if (!at.ok()) return ToGrpcStatus(at.status());
   auto& view = *at;
-  auto r = QueryBeneficiary(*view, request.beneficiary_id(), ctx_->Details());
+  auto r = QueryBeneficiary(*view, request.beneficiary_id(), ctx_->Details(caller));
   if (!r.ok()) return ToGrpcStatus(r.status());
   *response->mutable_as_of() = HeadOf(*view);
   *response->mutable_beneficiary() = std::move(*r);
   return grpc::Status::OK;
 }
 
-grpc::Status QueriesService::DoListBranches(const v1::ListBranchesRequest& request,
+grpc::Status QueriesService::DoListBranches(const Caller& caller,
+                                            const v1::ListBranchesRequest& request,
                                             v1::ListBranchesResponse* response) {
   auto at = ApplyAsOf(ctx_->log->NewReadView(), request.as_of());
   if (!at.ok()) return ToGrpcStatus(at.status());
@@ -100,16 +108,28 @@ grpc::Status QueriesService::DoListBranches(const v1::ListBranchesRequest& reque
                          ArrearsDay(request.as_of(), ctx_->log->clock()));
   if (!r.ok()) return ToGrpcStatus(r.status());
   *response = std::move(*r);
+  if (!caller.authenticated) {
+    auto* branches = response->mutable_branches();
+    branches->erase(
+        std::remove_if(branches->begin(), branches->end(),
+                       [&](const v1::BranchView& b) { return !PublicMaySee(caller, b.branch()); }),
+        branches->end());
+  }
   return grpc::Status::OK;
 }
 
-grpc::Status QueriesService::DoGetBranch(const v1::GetBranchRequest& request,
+grpc::Status QueriesService::DoGetBranch(const Caller& caller, const v1::GetBranchRequest& request,
                                          v1::GetBranchResponse* response) {
   auto at = ApplyAsOf(ctx_->log->NewReadView(), request.as_of());
   if (!at.ok()) return ToGrpcStatus(at.status());
   auto& view = *at;
   const absl::CivilDay today = ArrearsDay(request.as_of(), ctx_->log->clock());
   auto r = QueryBranch(*view, request.branch_id(), today);
+  if (r.ok() && !PublicMaySee(caller, r->branch())) {
+    // The same answer as for a branch that does not exist.
+    r = Refusal(absl::StatusCode::kNotFound, kReasonUnknownBranch,
+                absl::StrCat("no branch \"", request.branch_id(), "\""), "branch_id");
+  }
   if (!r.ok()) return ToGrpcStatus(r.status());
   *response->mutable_as_of() = HeadOf(*view);
   *response->mutable_branch() = std::move(*r);
@@ -117,7 +137,8 @@ grpc::Status QueriesService::DoGetBranch(const v1::GetBranchRequest& request,
   return grpc::Status::OK;
 }
 
-grpc::Status QueriesService::DoGetTrialBalance(const v1::GetTrialBalanceRequest& request,
+grpc::Status QueriesService::DoGetTrialBalance(const Caller&,
+                                               const v1::GetTrialBalanceRequest& request,
                                                v1::GetTrialBalanceResponse* response) {
   auto at = ApplyAsOf(ctx_->log->NewReadView(), request.as_of());
   if (!at.ok()) return ToGrpcStatus(at.status());
@@ -130,28 +151,35 @@ grpc::Status QueriesService::DoGetTrialBalance(const v1::GetTrialBalanceRequest&
 
 grpc::ServerWriteReactor<v1::WatchBalancesResponse>* QueriesService::WatchBalances(
     grpc::CallbackServerContext* context, const v1::WatchBalancesRequest* request) {
-  return NewWatchBalancesStream(context, request, ctx_->hub);
+  absl::StatusOr<Caller> caller = ctx_->Admit(*context, "LedgerQueries/WatchBalances");
+  return NewWatchBalancesStream(context, request, ctx_->hub, caller.status(),
+                                caller.ok() && caller->authenticated
+                                    ? BranchesShown::kAll
+                                    : BranchesShown::kPubliclyShownOnly);
 }
 
-grpc::Status QueriesService::DoGetFundStatement(const v1::GetFundStatementRequest& request,
+grpc::Status QueriesService::DoGetFundStatement(const Caller& caller,
+                                                const v1::GetFundStatementRequest& request,
                                                 v1::GetFundStatementResponse* response) {
   auto view = ctx_->log->NewReadView();
-  auto r = FundStatement(*view, request.fund(), request.range(), ctx_->Details());
+  auto r = FundStatement(*view, request.fund(), request.range(), ctx_->Details(caller));
   if (!r.ok()) return ToGrpcStatus(r.status());
   *response = std::move(*r);
   return grpc::Status::OK;
 }
 
-grpc::Status QueriesService::DoGetBranchStatement(const v1::GetBranchStatementRequest& request,
+grpc::Status QueriesService::DoGetBranchStatement(const Caller& caller,
+                                                  const v1::GetBranchStatementRequest& request,
                                                   v1::GetBranchStatementResponse* response) {
   auto view = ctx_->log->NewReadView();
-  auto r = BranchStatement(*view, request.branch_id(), request.range(), ctx_->Details());
+  auto r = BranchStatement(*view, request.branch_id(), request.range(), ctx_->Details(caller));
   if (!r.ok()) return ToGrpcStatus(r.status());
   *response = std::move(*r);
   return grpc::Status::OK;
 }
 
-grpc::Status QueriesService::DoGetIncomeStatement(const v1::GetIncomeStatementRequest& request,
+grpc::Status QueriesService::DoGetIncomeStatement(const Caller&,
+                                                  const v1::GetIncomeStatementRequest& request,
                                                   v1::GetIncomeStatementResponse* response) {
   auto view = ctx_->log->NewReadView();
   auto r = IncomeStatement(*view, request.range());
@@ -162,7 +190,8 @@ grpc::Status QueriesService::DoGetIncomeStatement(const v1::GetIncomeStatementRe
 
 // ------------------------------------------------------------------ audit
 
-grpc::Status AuditService::DoGetHead(const v1::GetHeadRequest&, v1::GetHeadResponse* response) {
+grpc::Status AuditService::DoGetHead(const Caller&, const v1::GetHeadRequest&,
+                                     v1::GetHeadResponse* response) {
   auto view = ctx_->log->NewReadView();
   *response->mutable_head() = HeadOf(*view);
   response->set_ledger_id(view->ledger_id());
@@ -170,19 +199,19 @@ grpc::Status AuditService::DoGetHead(const v1::GetHeadRequest&, v1::GetHeadRespo
   return grpc::Status::OK;
 }
 
-grpc::Status AuditService::DoReadEvents(const v1::ReadEventsRequest& request,
+grpc::Status AuditService::DoReadEvents(const Caller& caller, const v1::ReadEventsRequest& request,
                                         v1::ReadEventsResponse* response) {
   auto view = ctx_->log->NewReadView();
-  auto r = QueryEvents(*view, request.from_position(), request.limit(), ctx_->Details());
+  auto r = QueryEvents(*view, request.from_position(), request.limit(), ctx_->Details(caller));
   if (!r.ok()) return ToGrpcStatus(r.status());
   *response = std::move(*r);
   return grpc::Status::OK;
 }
 
-grpc::Status AuditService::DoGetEvent(const v1::GetEventRequest& request,
+grpc::Status AuditService::DoGetEvent(const Caller& caller, const v1::GetEventRequest& request,
                                       v1::GetEventResponse* response) {
   auto view = ctx_->log->NewReadView();
-  auto r = QueryEvent(*view, request, ctx_->Details());
+  auto r = QueryEvent(*view, request, ctx_->Details(caller));
   if (!r.ok()) return ToGrpcStatus(r.status());
   *response->mutable_event() = std::move(*r);
   return grpc::Status::OK;
@@ -190,10 +219,12 @@ grpc::Status AuditService::DoGetEvent(const v1::GetEventRequest& request,
 
 grpc::ServerWriteReactor<v1::SubscribeResponse>* AuditService::Subscribe(
     grpc::CallbackServerContext* context, const v1::SubscribeRequest* request) {
-  return NewSubscribeStream(context, request, ctx_->hub);
+  absl::StatusOr<Caller> caller = ctx_->Admit(*context, "LedgerAudit/Subscribe");
+  return NewSubscribeStream(context, request, ctx_->hub, caller.status(),
+                            caller.ok() ? ctx_->Details(*caller) : DetailAccess{});
 }
 
-grpc::Status AuditService::DoVerifyChain(const v1::VerifyChainRequest& request,
+grpc::Status AuditService::DoVerifyChain(const Caller&, const v1::VerifyChainRequest& request,
                                          v1::VerifyChainResponse* response) {
   auto view = ctx_->log->NewReadView();
   if (request.to_position() != 0 && request.from_position() > request.to_position()) {
@@ -210,7 +241,7 @@ grpc::Status AuditService::DoVerifyChain(const v1::VerifyChainRequest& request,
   return grpc::Status::OK;
 }
 
-grpc::Status AuditService::DoRebuildProjections(const v1::RebuildProjectionsRequest&,
+grpc::Status AuditService::DoRebuildProjections(const Caller&, const v1::RebuildProjectionsRequest&,
                                                 v1::RebuildProjectionsResponse* response) {
   auto view = ctx_->log->NewReadView();
   auto r = RebuildAndCompare(*view);
@@ -240,9 +271,9 @@ grpc::ServerUnaryReactor* QueriesService::GetSummary(grpc::CallbackServerContext
                                                      const grpc::ByteBuffer* request,
                                                      grpc::ByteBuffer* response) {
   return ServeUnary<v1::GetSummaryRequest, v1::GetSummaryResponse>(
-      context, request, response,
-      [this](const v1::GetSummaryRequest& r, v1::GetSummaryResponse* out) {
-        return DoGetSummary(r, out);
+      context, request, response, ctx_->Admit(*context, "LedgerQueries/GetSummary"),
+      [this](const Caller& caller, const v1::GetSummaryRequest& r, v1::GetSummaryResponse* out) {
+        return DoGetSummary(caller, r, out);
       });
 }
 
@@ -250,39 +281,36 @@ grpc::ServerUnaryReactor* QueriesService::ListBeneficiaries(grpc::CallbackServer
                                                             const grpc::ByteBuffer* request,
                                                             grpc::ByteBuffer* response) {
   return ServeUnary<v1::ListBeneficiariesRequest, v1::ListBeneficiariesResponse>(
-      context, request, response,
-      [this](const v1::ListBeneficiariesRequest& r, v1::ListBeneficiariesResponse* out) {
-        return DoListBeneficiaries(r, out);
-      });
+      context, request, response, ctx_->Admit(*context, "LedgerQueries/ListBeneficiaries"),
+      [this](const Caller& caller, const v1::ListBeneficiariesRequest& r,
+             v1::ListBeneficiariesResponse* out) { return DoListBeneficiaries(caller, r, out); });
 }
 
 grpc::ServerUnaryReactor* QueriesService::GetBeneficiary(grpc::CallbackServerContext* context,
                                                          const grpc::ByteBuffer* request,
                                                          grpc::ByteBuffer* response) {
   return ServeUnary<v1::GetBeneficiaryRequest, v1::GetBeneficiaryResponse>(
-      context, request, response,
-      [this](const v1::GetBeneficiaryRequest& r, v1::GetBeneficiaryResponse* out) {
-        return DoGetBeneficiary(r, out);
-      });
+      context, request, response, ctx_->Admit(*context, "LedgerQueries/GetBeneficiary"),
+      [this](const Caller& caller, const v1::GetBeneficiaryRequest& r,
+             v1::GetBeneficiaryResponse* out) { return DoGetBeneficiary(caller, r, out); });
 }
 
 grpc::ServerUnaryReactor* QueriesService::ListBranches(grpc::CallbackServerContext* context,
                                                        const grpc::ByteBuffer* request,
                                                        grpc::ByteBuffer* response) {
   return ServeUnary<v1::ListBranchesRequest, v1::ListBranchesResponse>(
-      context, request, response,
-      [this](const v1::ListBranchesRequest& r, v1::ListBranchesResponse* out) {
-        return DoListBranches(r, out);
-      });
+      context, request, response, ctx_->Admit(*context, "LedgerQueries/ListBranches"),
+      [this](const Caller& caller, const v1::ListBranchesRequest& r,
+             v1::ListBranchesResponse* out) { return DoListBranches(caller, r, out); });
 }
 
 grpc::ServerUnaryReactor* QueriesService::GetBranch(grpc::CallbackServerContext* context,
                                                     const grpc::ByteBuffer* request,
                                                     grpc::ByteBuffer* response) {
   return ServeUnary<v1::GetBranchRequest, v1::GetBranchResponse>(
-      context, request, response,
-      [this](const v1::GetBranchRequest& r, v1::GetBranchResponse* out) {
-        return DoGetBranch(r, out);
+      context, request, response, ctx_->Admit(*context, "LedgerQueries/GetBranch"),
+      [this](const Caller& caller, const v1::GetBranchRequest& r, v1::GetBranchResponse* out) {
+        return DoGetBranch(caller, r, out);
       });
 }
 
@@ -290,57 +318,55 @@ grpc::ServerUnaryReactor* QueriesService::GetTrialBalance(grpc::CallbackServerCo
                                                           const grpc::ByteBuffer* request,
                                                           grpc::ByteBuffer* response) {
   return ServeUnary<v1::GetTrialBalanceRequest, v1::GetTrialBalanceResponse>(
-      context, request, response,
-      [this](const v1::GetTrialBalanceRequest& r, v1::GetTrialBalanceResponse* out) {
-        return DoGetTrialBalance(r, out);
-      });
+      context, request, response, ctx_->Admit(*context, "LedgerQueries/GetTrialBalance"),
+      [this](const Caller& caller, const v1::GetTrialBalanceRequest& r,
+             v1::GetTrialBalanceResponse* out) { return DoGetTrialBalance(caller, r, out); });
 }
 
 grpc::ServerUnaryReactor* QueriesService::GetFundStatement(grpc::CallbackServerContext* context,
                                                            const grpc::ByteBuffer* request,
                                                            grpc::ByteBuffer* response) {
   return ServeUnary<v1::GetFundStatementRequest, v1::GetFundStatementResponse>(
-      context, request, response,
-      [this](const v1::GetFundStatementRequest& r, v1::GetFundStatementResponse* out) {
-        return DoGetFundStatement(r, out);
-      });
+      context, request, response, ctx_->Admit(*context, "LedgerQueries/GetFundStatement"),
+      [this](const Caller& caller, const v1::GetFundStatementRequest& r,
+             v1::GetFundStatementResponse* out) { return DoGetFundStatement(caller, r, out); });
 }
 
 grpc::ServerUnaryReactor* QueriesService::GetBranchStatement(grpc::CallbackServerContext* context,
                                                              const grpc::ByteBuffer* request,
                                                              grpc::ByteBuffer* response) {
   return ServeUnary<v1::GetBranchStatementRequest, v1::GetBranchStatementResponse>(
-      context, request, response,
-      [this](const v1::GetBranchStatementRequest& r, v1::GetBranchStatementResponse* out) {
-        return DoGetBranchStatement(r, out);
-      });
+      context, request, response, ctx_->Admit(*context, "LedgerQueries/GetBranchStatement"),
+      [this](const Caller& caller, const v1::GetBranchStatementRequest& r,
+             v1::GetBranchStatementResponse* out) { return DoGetBranchStatement(caller, r, out); });
 }
 
 grpc::ServerUnaryReactor* QueriesService::GetIncomeStatement(grpc::CallbackServerContext* context,
                                                              const grpc::ByteBuffer* request,
                                                              grpc::ByteBuffer* response) {
   return ServeUnary<v1::GetIncomeStatementRequest, v1::GetIncomeStatementResponse>(
-      context, request, response,
-      [this](const v1::GetIncomeStatementRequest& r, v1::GetIncomeStatementResponse* out) {
-        return DoGetIncomeStatement(r, out);
-      });
+      context, request, response, ctx_->Admit(*context, "LedgerQueries/GetIncomeStatement"),
+      [this](const Caller& caller, const v1::GetIncomeStatementRequest& r,
+             v1::GetIncomeStatementResponse* out) { return DoGetIncomeStatement(caller, r, out); });
 }
 
 grpc::ServerUnaryReactor* AuditService::GetHead(grpc::CallbackServerContext* context,
                                                 const grpc::ByteBuffer* request,
                                                 grpc::ByteBuffer* response) {
   return ServeUnary<v1::GetHeadRequest, v1::GetHeadResponse>(
-      context, request, response,
-      [this](const v1::GetHeadRequest& r, v1::GetHeadResponse* out) { return DoGetHead(r, out); });
+      context, request, response, ctx_->Admit(*context, "LedgerAudit/GetHead"),
+      [this](const Caller& caller, const v1::GetHeadRequest& r, v1::GetHeadResponse* out) {
+        return DoGetHead(caller, r, out);
+      });
 }
 
 grpc::ServerUnaryReactor* AuditService::ReadEvents(grpc::CallbackServerContext* context,
                                                    const grpc::ByteBuffer* request,
                                                    grpc::ByteBuffer* response) {
   return ServeUnary<v1::ReadEventsRequest, v1::ReadEventsResponse>(
-      context, request, response,
-      [this](const v1::ReadEventsRequest& r, v1::ReadEventsResponse* out) {
-        return DoReadEvents(r, out);
+      context, request, response, ctx_->Admit(*context, "LedgerAudit/ReadEvents"),
+      [this](const Caller& caller, const v1::ReadEventsRequest& r, v1::ReadEventsResponse* out) {
+        return DoReadEvents(caller, r, out);
       });
 }
 
@@ -348,8 +374,9 @@ grpc::ServerUnaryReactor* AuditService::GetEvent(grpc::CallbackServerContext* co
                                                  const grpc::ByteBuffer* request,
                                                  grpc::ByteBuffer* response) {
   return ServeUnary<v1::GetEventRequest, v1::GetEventResponse>(
-      context, request, response, [this](const v1::GetEventRequest& r, v1::GetEventResponse* out) {
-        return DoGetEvent(r, out);
+      context, request, response, ctx_->Admit(*context, "LedgerAudit/GetEvent"),
+      [this](const Caller& caller, const v1::GetEventRequest& r, v1::GetEventResponse* out) {
+        return DoGetEvent(caller, r, out);
       });
 }
 
@@ -357,9 +384,9 @@ grpc::ServerUnaryReactor* AuditService::VerifyChain(grpc::CallbackServerContext*
                                                     const grpc::ByteBuffer* request,
                                                     grpc::ByteBuffer* response) {
   return ServeUnaryOnThread<v1::VerifyChainRequest, v1::VerifyChainResponse>(
-      context, request, response, &ctx_->heavy,
-      [this](const v1::VerifyChainRequest& r, v1::VerifyChainResponse* out) {
-        return DoVerifyChain(r, out);
+      context, request, response, &ctx_->heavy, ctx_->Admit(*context, "LedgerAudit/VerifyChain"),
+      [this](const Caller& caller, const v1::VerifyChainRequest& r, v1::VerifyChainResponse* out) {
+        return DoVerifyChain(caller, r, out);
       });
 }
 
@@ -368,9 +395,9 @@ grpc::ServerUnaryReactor* AuditService::RebuildProjections(grpc::CallbackServerC
                                                            grpc::ByteBuffer* response) {
   return ServeUnaryOnThread<v1::RebuildProjectionsRequest, v1::RebuildProjectionsResponse>(
       context, request, response, &ctx_->heavy,
-      [this](const v1::RebuildProjectionsRequest& r, v1::RebuildProjectionsResponse* out) {
-        return DoRebuildProjections(r, out);
-      });
+      ctx_->Admit(*context, "LedgerAudit/RebuildProjections"),
+      [this](const Caller& caller, const v1::RebuildProjectionsRequest& r,
+             v1::RebuildProjectionsResponse* out) { return DoRebuildProjections(caller, r, out); });
 }
 
 }  // namespace ledger

@@ -14,6 +14,7 @@
 
 #include "ledger/views/details.h"
 #include "ledger/writer/event_log.h"
+#include "services/access.h"
 #include "services/raw_unary.h"
 #include "services/streams.h"
 #include "solidarity/ledger/v1/ledger.grpc.pb.h"
@@ -22,10 +23,17 @@ namespace ledger {
 
 // Shared by the three services: the log and a stop flag for streams.
 struct ServiceContext {
-  // What callers get of private details. Until members and roles exist
-  // every caller is trusted with them as before (the dashboard proxy strips
-  // them for the public page); this is the one place that decides.
-  DetailAccess Details() const { return DetailAccess{log->keyring(), /*allowed=*/true}; }
+  // The caller of `context`, admitted to `method` or refused
+  // (services/access.h, the table of roles).
+  absl::StatusOr<Caller> Admit(const grpc::ServerContextBase& context,
+                               absl::string_view method) const {
+    return ledger::Admit(*log, context, method);
+  }
+  // What `caller` gets of private details: treasurers, auditors and admins
+  // see them, the public and viewers never do. The one place that decides.
+  DetailAccess Details(const Caller& caller) const {
+    return DetailAccess{log->keyring(), caller.SeesPrivateDetails()};
+  }
 
   EventLog* log = nullptr;   // not owned
   StreamHub* hub = nullptr;  // not owned; wakes the streams on each commit
@@ -88,18 +96,23 @@ class QueriesService final : public internal::QueriesBase {
       grpc::CallbackServerContext* context, const v1::WatchBalancesRequest* request) override;
 
  private:
-  grpc::Status DoGetSummary(const v1::GetSummaryRequest&, v1::GetSummaryResponse*);
-  grpc::Status DoListBeneficiaries(const v1::ListBeneficiariesRequest&,
+  grpc::Status DoGetSummary(const Caller& caller, const v1::GetSummaryRequest&,
+                            v1::GetSummaryResponse*);
+  grpc::Status DoListBeneficiaries(const Caller& caller, const v1::ListBeneficiariesRequest&,
                                    v1::ListBeneficiariesResponse*);
-  grpc::Status DoGetBeneficiary(const v1::GetBeneficiaryRequest&, v1::GetBeneficiaryResponse*);
-  grpc::Status DoListBranches(const v1::ListBranchesRequest&, v1::ListBranchesResponse*);
-  grpc::Status DoGetBranch(const v1::GetBranchRequest&, v1::GetBranchResponse*);
-  grpc::Status DoGetTrialBalance(const v1::GetTrialBalanceRequest&, v1::GetTrialBalanceResponse*);
-  grpc::Status DoGetFundStatement(const v1::GetFundStatementRequest&,
+  grpc::Status DoGetBeneficiary(const Caller& caller, const v1::GetBeneficiaryRequest&,
+                                v1::GetBeneficiaryResponse*);
+  grpc::Status DoListBranches(const Caller& caller, const v1::ListBranchesRequest&,
+                              v1::ListBranchesResponse*);
+  grpc::Status DoGetBranch(const Caller& caller, const v1::GetBranchRequest&,
+                           v1::GetBranchResponse*);
+  grpc::Status DoGetTrialBalance(const Caller& caller, const v1::GetTrialBalanceRequest&,
+                                 v1::GetTrialBalanceResponse*);
+  grpc::Status DoGetFundStatement(const Caller& caller, const v1::GetFundStatementRequest&,
                                   v1::GetFundStatementResponse*);
-  grpc::Status DoGetBranchStatement(const v1::GetBranchStatementRequest&,
+  grpc::Status DoGetBranchStatement(const Caller& caller, const v1::GetBranchStatementRequest&,
                                     v1::GetBranchStatementResponse*);
-  grpc::Status DoGetIncomeStatement(const v1::GetIncomeStatementRequest&,
+  grpc::Status DoGetIncomeStatement(const Caller& caller, const v1::GetIncomeStatementRequest&,
                                     v1::GetIncomeStatementResponse*);
   ServiceContext* ctx_;
 };
@@ -118,11 +131,13 @@ class AuditService final : public internal::AuditBase {
       grpc::CallbackServerContext* context, const v1::SubscribeRequest* request) override;
 
  private:
-  grpc::Status DoGetHead(const v1::GetHeadRequest&, v1::GetHeadResponse*);
-  grpc::Status DoReadEvents(const v1::ReadEventsRequest&, v1::ReadEventsResponse*);
-  grpc::Status DoGetEvent(const v1::GetEventRequest&, v1::GetEventResponse*);
-  grpc::Status DoVerifyChain(const v1::VerifyChainRequest&, v1::VerifyChainResponse*);
-  grpc::Status DoRebuildProjections(const v1::RebuildProjectionsRequest&,
+  grpc::Status DoGetHead(const Caller& caller, const v1::GetHeadRequest&, v1::GetHeadResponse*);
+  grpc::Status DoReadEvents(const Caller& caller, const v1::ReadEventsRequest&,
+                            v1::ReadEventsResponse*);
+  grpc::Status DoGetEvent(const Caller& caller, const v1::GetEventRequest&, v1::GetEventResponse*);
+  grpc::Status DoVerifyChain(const Caller& caller, const v1::VerifyChainRequest&,
+                             v1::VerifyChainResponse*);
+  grpc::Status DoRebuildProjections(const Caller& caller, const v1::RebuildProjectionsRequest&,
                                     v1::RebuildProjectionsResponse*);
   ServiceContext* ctx_;
 };

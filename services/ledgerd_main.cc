@@ -2,14 +2,17 @@
 //
 //   ledgerd --private_key_file=FILE [--data_dir=./var/ledger]
 //           [--listen=127.0.0.1:50051] [--sync=true] [--ledger_name=NAME]
-//           [--port_file=FILE]
+//           [--port_file=FILE] [--admin_token_file=FILE]
 //
-// Creates the ledger on first start. The private key file (64 hex
+// Creates the ledger on first start, with a founding admin member whose
+// token goes to --admin_token_file (default: <data_dir>.token, mode 0600,
+// never over an existing file; a ledger that has no admin gets one the
+// same way when it starts). The private key file (64 hex
 // characters, mode 0600, kept outside the data directory; `ledgerctl key
 // create FILE` makes one) seals the ledger's private details; without it, or
-// with a wrong one, ledgerd refuses to start with one line saying why. SIGTERM / SIGINT: stop accepting calls,
-// drain the ones in flight, close the database cleanly. One log line per
-// commit goes to stderr.
+// with a wrong one, ledgerd refuses to start with one line saying why. SIGTERM / SIGINT: stop
+// accepting calls, drain the ones in flight, close the database cleanly. One log line per commit
+// goes to stderr.
 #include <unistd.h>
 
 #include <atomic>
@@ -18,6 +21,8 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <optional>
+#include <string>
 #include <thread>
 
 #include "absl/flags/flag.h"
@@ -26,8 +31,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "ledger/crypto/keyring.h"
+#include "ledger/crypto/tokens.h"
 #include "ledger/hash.h"
 #include "ledger/limits.h"
+#include "services/founder.h"
 #include "services/server.h"
 
 ABSL_FLAG(std::string, data_dir, "./var/ledger", "RocksDB data directory of the ledger");
@@ -39,6 +46,9 @@ ABSL_FLAG(std::string, private_key_file, "",
           "and payees' details; required");
 ABSL_FLAG(std::string, ledger_name, "Solidarity Ledger", "name of a newly created ledger");
 ABSL_FLAG(std::string, port_file, "", "write the bound port number to this file once listening");
+ABSL_FLAG(std::string, admin_token_file, "",
+          "where a new ledger's founding admin token is written (mode 0600, never over an "
+          "existing file); default: the data directory's path with \".token\" added");
 ABSL_FLAG(int, max_queued_appends, static_cast<int>(ledger::kDefaultMaxQueuedAppends),
           "append requests that may wait for the writer before RESOURCE_EXHAUSTED");
 
@@ -51,6 +61,27 @@ void OnSignal(int) {
   // Async-signal-safe wake-up of the main thread.
   ssize_t unused = write(stop_pipe[1], &c, 1);
   (void)unused;
+}
+
+// --admin_token_file, or the data directory's path with ".token" added
+// (./var/ledger -> ./var/ledger.token).
+std::string TokenFilePath(std::string dir, const std::string& flag) {
+  if (!flag.empty()) return flag;
+  while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+  return dir + ".token";
+}
+
+// Writes the founder's token to a new file; false (and one line why) if the
+// file exists or cannot be written.
+bool WriteToken(const std::string& path, const ledger::Founding& founding) {
+  absl::Status written = ledger::WriteNewTokenFile(path, founding.secret);
+  if (!written.ok()) {
+    std::fprintf(stderr,
+                 "ledgerd: %s; a new admin token is written there: move the old file away "
+                 "or give --admin_token_file\n",
+                 std::string(written.message()).c_str());
+  }
+  return written.ok();
 }
 
 }  // namespace
@@ -93,10 +124,53 @@ int main(int argc, char** argv) {
   }
   options.private_key = *std::move(key);
   std::filesystem::create_directories(std::filesystem::path(dir).parent_path(), ec);
+  const std::string token_file = TokenFilePath(dir, absl::GetFlag(FLAGS_admin_token_file));
+  // A new ledger's founding admin: the token file is made first (and must
+  // not exist), so that a ledger is never created whose admin token is lost.
+  const bool creating = !std::filesystem::exists(std::filesystem::path(dir) / "CURRENT", ec);
+  std::optional<ledger::Founding> founding;
+  if (creating) {
+    founding = ledger::NewFounding();
+    if (!WriteToken(token_file, *founding)) return 1;
+    ledger::FoundWith(*founding, options);
+  }
   auto log = ledger::EventLog::Open(dir, options);
   if (!log.ok()) {
     std::fprintf(stderr, "ledgerd: %s\n", std::string(log.status().message()).c_str());
+    if (creating) std::filesystem::remove(token_file, ec);
     return 1;
+  }
+  if (!creating) {
+    // A ledger made before members existed, or whose admins all left.
+    auto has_admin = ledger::HasActiveAdmin(**log);
+    if (!has_admin.ok()) {
+      std::fprintf(stderr, "ledgerd: %s\n", std::string(has_admin.status().message()).c_str());
+      return 1;
+    }
+    if (!*has_admin) {
+      auto member_id = ledger::FreeFounderId(**log);
+      if (!member_id.ok()) {
+        std::fprintf(stderr, "ledgerd: %s\n", std::string(member_id.status().message()).c_str());
+        return 1;
+      }
+      founding = ledger::NewFounding(*member_id);
+      // The file first, as for a new ledger; removed again if the append fails.
+      if (!WriteToken(token_file, *founding)) return 1;
+      absl::Status appended = ledger::AppendFounder(**log, *founding);
+      if (!appended.ok()) {
+        std::fprintf(stderr, "ledgerd: adding a founding admin failed: %s\n",
+                     std::string(appended.message()).c_str());
+        std::filesystem::remove(token_file, ec);
+        return 1;
+      }
+    }
+  }
+  if (founding) {
+    std::fprintf(stderr,
+                 "ledgerd: founding admin \"%s\" (every role); their token %s is in %s "
+                 "(mode 0600): keep it safe, ledgerctl reads it from there\n",
+                 founding->member.member_id().c_str(), founding->token.token_id().c_str(),
+                 token_file.c_str());
   }
   ledger::ServerOptions server_options;
   server_options.listen_address = absl::GetFlag(FLAGS_listen);

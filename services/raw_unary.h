@@ -26,10 +26,12 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "google/protobuf/message.h"
 #include "ledger/check.h"
 #include "ledger/errors.h"
 #include "ledger/limits.h"
+#include "services/access.h"
 #include "services/grpc_status.h"
 #include "services/request_bytes.h"
 
@@ -75,16 +77,22 @@ struct HeavyCalls {
   std::atomic<int> running{0};
 };
 
-// `handler(const Request&, Response*) -> grpc::Status`.
+// `admitted` is the caller as services/access.h admitted them (Admit): a
+// refusal finishes the call before its request is read. Then
+// `handler(const Caller&, const Request&, Response*) -> grpc::Status`.
 template <typename Request, typename Response, typename Handler>
 grpc::ServerUnaryReactor* ServeUnary(grpc::CallbackServerContext* context,
                                      const grpc::ByteBuffer* in, grpc::ByteBuffer* out,
-                                     Handler&& handler) {
+                                     const absl::StatusOr<Caller>& admitted, Handler&& handler) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (!admitted.ok()) {
+    reactor->Finish(ToGrpcStatus(admitted.status()));
+    return reactor;
+  }
   Request request;
   if (!ParseOrFinish(*in, &request, reactor)) return reactor;
   Response response;
-  grpc::Status status = handler(request, &response);
+  grpc::Status status = handler(*admitted, request, &response);
   if (status.ok()) status = SerializeToByteBuffer(response, out);
   reactor->Finish(status);
   return reactor;
@@ -93,8 +101,14 @@ grpc::ServerUnaryReactor* ServeUnary(grpc::CallbackServerContext* context,
 template <typename Request, typename Response, typename Handler>
 grpc::ServerUnaryReactor* ServeUnaryOnThread(grpc::CallbackServerContext* context,
                                              const grpc::ByteBuffer* in, grpc::ByteBuffer* out,
-                                             HeavyCalls* heavy, Handler handler) {
+                                             HeavyCalls* heavy,
+                                             const absl::StatusOr<Caller>& admitted,
+                                             Handler handler) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (!admitted.ok()) {
+    reactor->Finish(ToGrpcStatus(admitted.status()));
+    return reactor;
+  }
   Request request;
   if (!ParseOrFinish(*in, &request, reactor)) return reactor;
   if (heavy->running.fetch_add(1) >= kMaxWholeLogCalls) {
@@ -106,10 +120,10 @@ grpc::ServerUnaryReactor* ServeUnaryOnThread(grpc::CallbackServerContext* contex
   }
   // The thread touches nothing after Finish: the server waits for every
   // reactor to finish before it (and the log) can go away.
-  std::thread([reactor, out, heavy, request = std::move(request),
+  std::thread([reactor, out, heavy, caller = *admitted, request = std::move(request),
                handler = std::move(handler)]() mutable {
     Response response;
-    grpc::Status status = handler(request, &response);
+    grpc::Status status = handler(caller, request, &response);
     if (status.ok()) status = SerializeToByteBuffer(response, out);
     const int was_running = heavy->running.fetch_sub(1);
     LEDGER_CHECK(was_running >= 1);  // this call was counted

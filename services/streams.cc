@@ -1,5 +1,7 @@
 #include "services/streams.h"
 
+#include <algorithm>
+#include <memory>
 #include <vector>
 
 #include "ledger/check.h"
@@ -197,8 +199,10 @@ class Stream : public grpc::ServerWriteReactor<Response>, public HubStream {
 // latest commit, never a queue of old ones.
 class WatchBalancesStream final : public Stream<v1::WatchBalancesResponse> {
  public:
-  WatchBalancesStream(const v1::WatchBalancesRequest* request, StreamHub* hub) : Stream(hub) {
-    Begin(RefuseUnknownFields(*request));
+  WatchBalancesStream(const v1::WatchBalancesRequest* request, StreamHub* hub,
+                      const absl::Status& admitted, BranchesShown shown)
+      : Stream(hub), shown_(shown) {
+    Begin(admitted.ok() ? RefuseUnknownFields(*request) : admitted);
   }
 
  private:
@@ -209,9 +213,22 @@ class WatchBalancesStream final : public Stream<v1::WatchBalancesResponse> {
         latest->summary().as_of().position() == current_->summary().as_of().position()) {
       return nullptr;
     }
+    if (shown_ == BranchesShown::kPubliclyShownOnly) {
+      // The public's own copy, without the branches that chose not to be
+      // named.
+      auto copy = std::make_shared<v1::WatchBalancesResponse>(*latest);
+      auto* branches = copy->mutable_branches();
+      branches->erase(
+          std::remove_if(branches->begin(), branches->end(),
+                         [](const v1::BranchView& b) { return !b.branch().shown_publicly(); }),
+          branches->end());
+      latest = std::move(copy);
+    }
     current_ = std::move(latest);
     return current_.get();
   }
+
+  const BranchesShown shown_;
 
   // The message being written or last written.
   std::shared_ptr<const v1::WatchBalancesResponse> current_ ABSL_GUARDED_BY(mu_);
@@ -222,9 +239,10 @@ class WatchBalancesStream final : public Stream<v1::WatchBalancesResponse> {
 // message, so nothing is skipped or sent twice across catch-up and live.
 class SubscribeStream final : public Stream<v1::SubscribeResponse> {
  public:
-  SubscribeStream(const v1::SubscribeRequest* request, StreamHub* hub)
-      : Stream(hub), next_(std::max<uint64_t>(1, request->from_position())) {
-    Begin(RefuseUnknownFields(*request));
+  SubscribeStream(const v1::SubscribeRequest* request, StreamHub* hub, const absl::Status& admitted,
+                  DetailAccess access)
+      : Stream(hub), next_(std::max<uint64_t>(1, request->from_position())), access_(access) {
+    Begin(admitted.ok() ? RefuseUnknownFields(*request) : admitted);
   }
 
  private:
@@ -242,8 +260,8 @@ class SubscribeStream final : public Stream<v1::SubscribeResponse> {
   }
 
   uint64_t next_ ABSL_GUARDED_BY(mu_);
-  // Private details as every other answer gives them (ServiceContext).
-  const DetailAccess access_{hub()->log()->keyring(), /*allowed=*/true};
+  // Private details as the caller's role allows (ServiceContext::Details).
+  const DetailAccess access_;
   bool caught_up_sent_ ABSL_GUARDED_BY(mu_) = false;
   // The message being written (StartWrite reads it until OnWriteDone; Next
   // is not called meanwhile, as writing_ is set).
@@ -253,13 +271,15 @@ class SubscribeStream final : public Stream<v1::SubscribeResponse> {
 }  // namespace
 
 grpc::ServerWriteReactor<v1::WatchBalancesResponse>* NewWatchBalancesStream(
-    grpc::CallbackServerContext*, const v1::WatchBalancesRequest* request, StreamHub* hub) {
-  return new WatchBalancesStream(request, hub);
+    grpc::CallbackServerContext*, const v1::WatchBalancesRequest* request, StreamHub* hub,
+    const absl::Status& admitted, BranchesShown shown) {
+  return new WatchBalancesStream(request, hub, admitted, shown);
 }
 
 grpc::ServerWriteReactor<v1::SubscribeResponse>* NewSubscribeStream(
-    grpc::CallbackServerContext*, const v1::SubscribeRequest* request, StreamHub* hub) {
-  return new SubscribeStream(request, hub);
+    grpc::CallbackServerContext*, const v1::SubscribeRequest* request, StreamHub* hub,
+    const absl::Status& admitted, DetailAccess access) {
+  return new SubscribeStream(request, hub, admitted, access);
 }
 
 }  // namespace ledger

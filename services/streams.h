@@ -25,6 +25,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "ledger/sync.h"
+#include "ledger/views/details.h"
 #include "ledger/writer/event_log.h"
 #include "solidarity/ledger/v1/ledger.grpc.pb.h"
 
@@ -96,11 +97,18 @@ class StreamHub {
   std::thread thread_;
 };
 
-// The reactors gRPC calls for each stream.
+// The reactors gRPC calls for each stream. `admitted` is the caller's
+// admission (services/access.h): a stream not admitted finishes at once with
+// it. Subscribe's events carry private details as `access` allows.
+// WatchBalances for the public names only the branches that chose to be
+// shown.
+enum class BranchesShown { kAll, kPubliclyShownOnly };
 grpc::ServerWriteReactor<v1::WatchBalancesResponse>* NewWatchBalancesStream(
-    grpc::CallbackServerContext* context, const v1::WatchBalancesRequest* request, StreamHub* hub);
+    grpc::CallbackServerContext* context, const v1::WatchBalancesRequest* request, StreamHub* hub,
+    const absl::Status& admitted, BranchesShown shown);
 grpc::ServerWriteReactor<v1::SubscribeResponse>* NewSubscribeStream(
-    grpc::CallbackServerContext* context, const v1::SubscribeRequest* request, StreamHub* hub);
+    grpc::CallbackServerContext* context, const v1::SubscribeRequest* request, StreamHub* hub,
+    const absl::Status& admitted, DetailAccess access);
 
 }  // namespace ledger
 

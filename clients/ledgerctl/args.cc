@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
+#include <filesystem>
 #include <set>
 
 #include "absl/strings/match.h"
@@ -309,6 +310,20 @@ absl::StatusOr<int64_t> ParseTimeoutMs(absl::string_view text) {
   return seconds * 1000 + millis;
 }
 
+// ./var/ledger.token (what ledgerd writes for ./var/ledger, the quick
+// start's data directory), else ~/.config/solidarity-ledger/token, if
+// either exists; else "".
+std::string DefaultTokenFile() {
+  std::error_code ec;
+  if (std::filesystem::exists("var/ledger.token", ec)) return "var/ledger.token";
+  const char* home = std::getenv("HOME");
+  if (home != nullptr && *home) {
+    std::string path = absl::StrCat(home, "/.config/solidarity-ledger/token");
+    if (std::filesystem::exists(path, ec)) return path;
+  }
+  return "";
+}
+
 absl::StatusOr<GlobalOptions> Globals(RawOptions& raw) {
   GlobalOptions g;
   const char* env = std::getenv("LEDGER_SERVER");
@@ -319,6 +334,14 @@ absl::StatusOr<GlobalOptions> Globals(RawOptions& raw) {
   const char* key_env = std::getenv("LEDGER_PRIVATE_KEY_FILE");
   if (key_env != nullptr) g.private_key_file = key_env;
   if (raw.values.count("private-key-file")) g.private_key_file = raw.values["private-key-file"];
+  const char* token_env = std::getenv("LEDGER_TOKEN_FILE");
+  if (raw.values.count("token-file")) {
+    g.token_file = raw.values["token-file"];
+  } else if (token_env != nullptr && *token_env) {
+    g.token_file = token_env;
+  } else {
+    g.token_file = DefaultTokenFile();
+  }
   if (raw.values.count("timeout")) {
     ASSIGN_OR_RETURN(g.timeout_ms, ParseTimeoutMs(raw.values["timeout"]));
     g.timeout_given = true;
@@ -403,6 +426,10 @@ const std::vector<OptionSpec>& GlobalOptionSpecs() {
       {"private-key-file", OptionKind::kValue, "FILE",
        "the ledger's private key file: read private details offline (--data-dir), migrate",
        "$LEDGER_PRIVATE_KEY_FILE, else none (private details withheld offline)", 0, "key"},
+      {"token-file", OptionKind::kValue, "FILE", "the bearer token to call with (0600)",
+       "$LEDGER_TOKEN_FILE, else ./var/ledger.token, else ~/.config/solidarity-ledger/token, "
+       "else none (the public)",
+       0, "token auth credentials"},
       {"help", OptionKind::kSwitch, "", "this help", "", 'h'},
   };
   return *kGlobals;

@@ -92,6 +92,10 @@ struct GlobalOptions {
   // --private-key-file, else $LEDGER_PRIVATE_KEY_FILE: opens private details
   // offline (--data-dir) and writes a migrated ledger.
   std::string private_key_file;
+  // The bearer token's file: --token-file, else $LEDGER_TOKEN_FILE, else
+  // ./var/ledger.token or ~/.config/solidarity-ledger/token if it exists;
+  // empty: no token (the public).
+  std::string token_file;
 };
 
 // A parsed command line for one command.

@@ -7,6 +7,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "clients/ledgerctl/output.h"
+#include "ledger/crypto/tokens.h"
+#include "ledger/hash.h"
 #include "services/grpc_status.h"
 
 namespace ledgerctl {
@@ -17,15 +19,18 @@ bool MaybeLost(const grpc::Status& s) {
          s.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED;
 }
 
-std::string Actor() {
-  const char* user = std::getenv("USER");
-  return absl::StrCat("ledgerctl:", user ? user : "unknown");
+absl::StatusOr<std::string> BearerOf(const std::string& token_file) {
+  if (token_file.empty()) return std::string();
+  absl::StatusOr<std::string> token = ledger::ReadTokenFile(token_file);
+  if (!token.ok()) return token.status();
+  return absl::StrCat("Bearer ", ledger::ToHex(*token));
 }
 
 }  // namespace
 
 Client::Client(const GlobalOptions& globals)
     : target_(globals.server),
+      bearer_(BearerOf(globals.token_file)),
       timeout_ms_(globals.timeout_ms),
       retries_(globals.retries),
       channel_(grpc::CreateChannel(target_, grpc::InsecureChannelCredentials())),
@@ -36,10 +41,14 @@ Client::Client(const GlobalOptions& globals)
 
 void Client::Prepare(grpc::ClientContext* context, int64_t timeout_ms) const {
   context->set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(timeout_ms));
-  context->AddMetadata("x-ledger-actor", Actor());
+  if (bearer_.ok() && !bearer_->empty()) context->AddMetadata("authorization", *bearer_);
 }
 
 grpc::Status Client::CallRaw(const std::function<grpc::Status(grpc::ClientContext*)>& rpc) {
+  if (!bearer_.ok()) {
+    return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
+                        std::string(bearer_.status().message()));
+  }
   grpc::Status status;
   auto backoff = std::chrono::milliseconds(100);
   for (int attempt = 0; attempt <= retries_; ++attempt) {
@@ -107,6 +116,7 @@ absl::StatusOr<AppendOutcome> Client::Append(const v1::EventInput& input) {
 
 absl::StatusOr<v1::CreateBackupResponse> Client::CreateBackup(
     const v1::CreateBackupRequest& request, int64_t timeout_ms) {
+  if (!bearer_.ok()) return bearer_.status();
   grpc::ClientContext context;
   Prepare(&context, timeout_ms);
   v1::CreateBackupResponse response;
@@ -119,8 +129,9 @@ absl::Status Client::Subscribe(uint64_t from, bool follow,
                                const std::function<void(const v1::Event&)>& fn) {
   v1::SubscribeRequest request;
   request.set_from_position(from);
+  if (!bearer_.ok()) return bearer_.status();
   grpc::ClientContext context;  // no deadline: -f follows until interrupted
-  context.AddMetadata("x-ledger-actor", Actor());
+  if (!bearer_->empty()) context.AddMetadata("authorization", *bearer_);
   auto reader = audit_->Subscribe(&context, request);
   v1::SubscribeResponse item;
   while (reader->Read(&item)) {

@@ -1,8 +1,10 @@
 // The gRPC side of ledgerctl: one channel to ledgerd, a deadline on every
 // call, retries with backoff, and settling an append whose answer was lost.
 //
-// Every call gets the --timeout deadline and the "x-ledger-actor" metadata
-// ("ledgerctl:$USER"). UNAVAILABLE and DEADLINE_EXCEEDED are retried up to
+// Every call gets the --timeout deadline and, when a token file was found
+// (GlobalOptions::token_file), "authorization: Bearer <the token>"; a token
+// file that cannot be read fails every call, naming the file. UNAVAILABLE and DEADLINE_EXCEEDED are
+// retried up to
 // --retries times with exponential backoff (100 ms doubling to 2 s). That is
 // safe for reads, and for appends because an append carries an event id
 // chosen before the first attempt: the server records an id once, and
@@ -72,6 +74,7 @@ class Client {
 
   v1::LedgerQueries::Stub& queries() { return *queries_; }
   v1::LedgerAudit::Stub& audit() { return *audit_; }
+  v1::LedgerAdmin::Stub& admin() { return *admin_; }
 
   // A grpc::Status as ledgerctl reports it (see the file comment).
   absl::Status FromRpc(const grpc::Status& status) const;
@@ -81,6 +84,9 @@ class Client {
   void Prepare(grpc::ClientContext* context, int64_t timeout_ms) const;
 
   std::string target_;
+  // "Bearer <hex>" from the token file; empty for none; an error if the
+  // file could not be read.
+  absl::StatusOr<std::string> bearer_;
   int64_t timeout_ms_;
   int retries_;
   std::shared_ptr<grpc::Channel> channel_;

@@ -1,16 +1,27 @@
-// Treasurers' commands: each builds one event and appends it.
+// Treasurers' and admins' commands: each builds one event and appends it
+// (but member list and whoami, which ask).
 #include <openssl/rand.h>
 
+#include <algorithm>
+#include <cstdio>
 #include <iostream>
+#include <optional>
+#include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "clients/ledgerctl/client.h"
 #include "clients/ledgerctl/commands.h"
 #include "clients/ledgerctl/output.h"
+#include "ledger/crypto/keyring.h"
+#include "ledger/crypto/tokens.h"
 #include "ledger/domain/civil_date.h"
 #include "ledger/domain/decide.h"
 #include "ledger/domain/fees.h"
+#include "ledger/domain/members.h"
 #include "ledger/domain/registry.h"
 #include "ledger/status_macros.h"
 
@@ -26,7 +37,15 @@ std::string NewEventId() {
 
 // Fills the envelope (--event-id, --on, --memo), appends, and prints what
 // was recorded and the date it was dated with.
-absl::StatusOr<int> AppendOne(const Invocation& in, v1::EventInput input) {
+// What a command prints besides the usual: JSON members, and text after
+// the "recorded ..." line.
+struct Extras {
+  JsonMembers json;
+  std::string text;
+};
+
+absl::StatusOr<int> AppendOne(const Invocation& in, v1::EventInput input,
+                              const Extras& extras = {}) {
   input.set_event_id(in.Get("event-id", NewEventId()));
   const bool dated_today = !in.Has("on");
   input.set_occurred_on(in.Get("on", ledger::FormatDate(ledger::TodayUtc(ledger::Clock::Real()))));
@@ -34,8 +53,9 @@ absl::StatusOr<int> AppendOne(const Invocation& in, v1::EventInput input) {
   Client client(in.globals());
   ASSIGN_OR_RETURN(AppendOutcome outcome, client.Append(input));
   if (in.json()) {
-    std::cout << ToJson(outcome.response, {}, 0, {{"occurred_on", JsonQuote(outcome.occurred_on)}})
-              << "\n";
+    JsonMembers members = {{"occurred_on", JsonQuote(outcome.occurred_on)}};
+    members.insert(members.end(), extras.json.begin(), extras.json.end());
+    std::cout << ToJson(outcome.response, {}, 0, members) << "\n";
     return kExitOk;
   }
   std::cout << "recorded " << ledger::KindName(input.body()) << " at position "
@@ -44,7 +64,8 @@ absl::StatusOr<int> AppendOne(const Invocation& in, v1::EventInput input) {
             << (dated_today && outcome.occurred_on == input.occurred_on() ? " (today)" : "")
             << (outcome.response.deduplicated() ? " — already recorded earlier, nothing new written"
                                                 : "")
-            << "\n";
+            << "\n"
+            << extras.text;
   return kExitOk;
 }
 
@@ -85,6 +106,16 @@ absl::StatusOr<v1::ReversalKind> ReversalKindOf(const Invocation& in) {
 absl::Status Require(const Invocation& in, absl::string_view option, absl::string_view example) {
   if (in.Has(option)) return absl::OkStatus();
   return Usage(in, absl::StrCat("needs --", option, " ", example), absl::StrCat("--", option));
+}
+
+// --shown-publicly yes|no; nullopt when not given.
+absl::StatusOr<std::optional<bool>> ShownPublicly(const Invocation& in) {
+  if (!in.Has("shown-publicly")) return std::optional<bool>();
+  const std::string v = in.Get("shown-publicly");
+  if (v == "yes") return std::optional<bool>(true);
+  if (v == "no") return std::optional<bool>(false);
+  return Usage(in, absl::StrCat("--shown-publicly takes yes or no, not \"", v, "\""),
+               "--shown-publicly");
 }
 
 // The fee of a basis: --fee, or --fee-per-member [--minimum].
@@ -182,14 +213,21 @@ absl::StatusOr<int> RunBranchAffiliate(const Invocation& in) {
   ASSIGN_OR_RETURN(int64_t members, IntOption(in, "members", 0, 0, INT32_MAX));
   e->set_members(members);
   RETURN_IF_ERROR(FeeBasis(in, e->mutable_fee_basis()));
+  ASSIGN_OR_RETURN(std::optional<bool> shown, ShownPublicly(in));
+  e->set_shown_publicly(shown.value_or(false));
   return AppendOne(in, std::move(input));
 }
 
 absl::StatusOr<int> RunBranchUpdate(const Invocation& in) {
-  RETURN_IF_ERROR(Require(in, "from-period", "YYYY-MM-DD"));
   v1::EventInput input;
   auto* e = input.mutable_body()->mutable_branch_updated();
   e->set_branch_id(in.Positional("ID"));
+  ASSIGN_OR_RETURN(std::optional<bool> shown, ShownPublicly(in));
+  if (shown) e->set_shown_publicly(*shown);
+  const bool new_terms =
+      in.Has("members") || in.Has("fee") || in.Has("fee-per-member") || in.Has("minimum");
+  // New terms start from a fee period; whether it is shown needs none.
+  if (new_terms || !shown) RETURN_IF_ERROR(Require(in, "from-period", "YYYY-MM-DD"));
   e->set_from_period(in.Get("from-period"));
   if (in.Has("members")) {
     ASSIGN_OR_RETURN(int64_t members, IntOption(in, "members", 0, 0, INT32_MAX));
@@ -199,8 +237,9 @@ absl::StatusOr<int> RunBranchUpdate(const Invocation& in) {
     // The period stays the branch's own (FEE_PERIOD_UNSPECIFIED).
     RETURN_IF_ERROR(FeeAmounts(in, e->mutable_fee_basis()));
   }
-  if (!in.Has("members") && !e->has_fee_basis()) {
-    return Usage(in, "changes nothing: give --members, --fee or --fee-per-member", "--members");
+  if (!in.Has("members") && !e->has_fee_basis() && !shown) {
+    return Usage(in, "changes nothing: give --members, --fee, --fee-per-member or --shown-publicly",
+                 "--members");
   }
   return AppendOne(in, std::move(input));
 }
@@ -272,6 +311,156 @@ absl::StatusOr<int> RunReverse(const Invocation& in) {
     ASSIGN_OR_RETURN(*e->mutable_amount(), MoneyOf(in, in.Get("amount"), "--amount"));
   }
   return AppendOne(in, std::move(input));
+}
+
+}  // namespace ledgerctl
+
+// ------------------------------------------------------------------ admins
+
+namespace ledgerctl {
+namespace {
+
+// --role viewer,treasurer as roles, each once.
+absl::Status RolesOf(const Invocation& in, google::protobuf::RepeatedField<int>* roles) {
+  RETURN_IF_ERROR(Require(in, "role", "R[,R]"));
+  for (absl::string_view word : absl::StrSplit(in.Get("role"), ',', absl::SkipWhitespace())) {
+    const v1::Role role = ledger::RoleNamed(absl::StripAsciiWhitespace(word));
+    if (role == v1::ROLE_UNSPECIFIED) {
+      return Usage(in,
+                   absl::StrCat("--role takes viewer, treasurer, approver, auditor or admin "
+                                "(comma-separated), not \"",
+                                word, "\""),
+                   "--role");
+    }
+    if (std::find(roles->begin(), roles->end(), role) != roles->end()) {
+      return Usage(in, absl::StrCat("--role names ", ledger::RoleName(role), " twice"), "--role");
+    }
+    roles->Add(role);
+  }
+  if (roles->empty()) return Usage(in, "--role needs at least one role", "--role");
+  return absl::OkStatus();
+}
+
+std::string RolesText(const google::protobuf::RepeatedField<int>& roles) {
+  std::vector<std::string> names;
+  for (int r : roles) names.emplace_back(ledger::RoleName(static_cast<v1::Role>(r)));
+  return absl::StrJoin(names, ",");
+}
+
+const char* StatusWord(v1::Status status, const char* open, const char* closed) {
+  return status == v1::STATUS_OPEN ? open : closed;
+}
+
+}  // namespace
+
+absl::StatusOr<int> RunMemberAdd(const Invocation& in) {
+  v1::EventInput input;
+  auto* e = input.mutable_body()->mutable_member_added();
+  e->set_member_id(in.Positional("ID"));
+  e->set_display_name(in.Get("name"));
+  RETURN_IF_ERROR(RolesOf(in, e->mutable_roles()));
+  return AppendOne(in, std::move(input));
+}
+
+absl::StatusOr<int> RunMemberRoles(const Invocation& in) {
+  v1::EventInput input;
+  auto* e = input.mutable_body()->mutable_member_roles_changed();
+  e->set_member_id(in.Positional("ID"));
+  RETURN_IF_ERROR(RolesOf(in, e->mutable_roles()));
+  return AppendOne(in, std::move(input));
+}
+
+absl::StatusOr<int> RunMemberRemove(const Invocation& in) {
+  RETURN_IF_ERROR(Require(in, "reason", "TEXT"));
+  v1::EventInput input;
+  auto* e = input.mutable_body()->mutable_member_removed();
+  e->set_member_id(in.Positional("ID"));
+  e->set_reason(in.Get("reason"));
+  return AppendOne(in, std::move(input));
+}
+
+absl::StatusOr<int> RunTokenRevoke(const Invocation& in) {
+  RETURN_IF_ERROR(Require(in, "reason", "TEXT"));
+  v1::EventInput input;
+  auto* e = input.mutable_body()->mutable_token_revoked();
+  e->set_token_id(in.Positional("TOKEN_ID"));
+  e->set_reason(in.Get("reason"));
+  return AppendOne(in, std::move(input));
+}
+
+absl::StatusOr<int> RunTokenIssue(const Invocation& in) {
+  // The token is made here and never sent: the ledger gets its hash.
+  const std::string token = ledger::NewBearerToken();
+  const std::string& member = in.Positional("MEMBER");
+  v1::EventInput input;
+  auto* e = input.mutable_body()->mutable_token_issued();
+  e->set_token_id(in.Get("token-id", absl::StrCat(member, "-", Hex(ledger::RandomBytes(4)))));
+  e->set_member_id(member);
+  e->set_token_hash(ledger::BearerTokenHash(token));
+  e->set_label(in.Get("label"));
+  const std::string output = in.Get("output");
+  if (!output.empty()) {
+    // Written before the token exists in the ledger, so that a token that
+    // works is never lost; removed again if the append is refused.
+    RETURN_IF_ERROR(ledger::WriteNewTokenFile(output, token));
+  }
+  Extras extras;
+  extras.json = {{"token_id", JsonQuote(e->token_id())},
+                 {"token", JsonQuote(output.empty() ? Hex(token) : "")},
+                 {"token_file", JsonQuote(output)}};
+  extras.text =
+      output.empty()
+          ? absl::StrCat("token ", Terminal(e->token_id()), " for ", Terminal(member),
+                         " (shown once; the ledger keeps only its hash):\n", Hex(token), "\n")
+          : absl::StrCat("token ", Terminal(e->token_id()), " for ", Terminal(member),
+                         " written to ", Terminal(output), " (mode 0600)\n");
+  absl::StatusOr<int> appended = AppendOne(in, std::move(input), extras);
+  if (!output.empty() && (!appended.ok() || *appended != kExitOk)) std::remove(output.c_str());
+  return appended;
+}
+
+absl::StatusOr<int> RunMemberList(const Invocation& in) {
+  Client client(in.globals());
+  v1::ListMembersResponse r;
+  RETURN_IF_ERROR(client.Call([&](grpc::ClientContext* c) {
+    return client.admin().ListMembers(c, v1::ListMembersRequest(), &r);
+  }));
+  if (in.json()) {
+    PrintJson(r);
+    return kExitOk;
+  }
+  Table members({"MEMBER", "ROLES", "STATUS", "ADDED", "REMOVED"});
+  for (const v1::Member& m : r.members()) {
+    members.Add({m.member_id(), RolesText(m.roles()), StatusWord(m.status(), "member", "removed"),
+                 m.added_on(), m.removed_on()});
+  }
+  members.Print(std::cout);
+  std::cout << "\n";
+  Table tokens({"TOKEN", "MEMBER", "STATUS", "ISSUED", "REVOKED", "HASH"});
+  for (const v1::Token& t : r.tokens()) {
+    tokens.Add({t.token_id(), t.member_id(), StatusWord(t.status(), "active", "revoked"),
+                t.issued_on(), t.revoked_on(), ShortHash(t.token_hash())});
+  }
+  tokens.Print(std::cout);
+  return kExitOk;
+}
+
+absl::StatusOr<int> RunWhoAmI(const Invocation& in) {
+  Client client(in.globals());
+  v1::WhoAmIResponse r;
+  RETURN_IF_ERROR(client.Call(
+      [&](grpc::ClientContext* c) { return client.admin().WhoAmI(c, v1::WhoAmIRequest(), &r); }));
+  if (in.json()) {
+    PrintJson(r);
+    return kExitOk;
+  }
+  if (r.member_id().empty()) {
+    std::cout << "the public (no token)\n";
+  } else {
+    std::cout << Terminal(r.member_id()) << " (" << RolesText(r.roles()) << "), token "
+              << Terminal(r.token_id()) << "\n";
+  }
+  return kExitOk;
 }
 
 }  // namespace ledgerctl

@@ -101,27 +101,33 @@ std::vector<CommandSpec> Registers() {
        "affiliate",
        "Affiliate a union branch with its fee basis.",
        {kId},
-       Record({{"union", K::kValue, "NAME", "the union (\"UNISON\")", "required"},
-               {"branch-name", K::kValue, "NAME", "the branch's name", "required", 0, "name"},
-               {"region", K::kValue, "R", "the region", "none"},
-               {"members", K::kValue, "N", "number of members", "0"},
-               {"fee", K::kValue, "AMOUNT", "a fixed fee per period, e.g. \"25.00 GBP\"",
-                "none; --fee or --fee-per-member is required"},
-               {"fee-per-member", K::kValue, "AMOUNT",
-                "a fee per member per period, e.g. \"0.10 GBP\"", "none"},
-               {"minimum", K::kValue, "AMOUNT", "the least fee per period (with --fee-per-member)",
-                "none"},
-               {"period", K::kValue, "monthly|quarterly|annual", "how often the fee is due",
-                "monthly"}}),
+       Record(
+           {{"union", K::kValue, "NAME", "the union (\"UNISON\")", "required"},
+            {"branch-name", K::kValue, "NAME", "the branch's name", "required", 0, "name"},
+            {"region", K::kValue, "R", "the region", "none"},
+            {"members", K::kValue, "N", "number of members", "0"},
+            {"fee", K::kValue, "AMOUNT", "a fixed fee per period, e.g. \"25.00 GBP\"",
+             "none; --fee or --fee-per-member is required"},
+            {"fee-per-member", K::kValue, "AMOUNT",
+             "a fee per member per period, e.g. \"0.10 GBP\"", "none"},
+            {"minimum", K::kValue, "AMOUNT", "the least fee per period (with --fee-per-member)",
+             "none"},
+            {"period", K::kValue, "monthly|quarterly|annual", "how often the fee is due",
+             "monthly"},
+            {"shown-publicly", K::kValue, "yes|no",
+             "name the branch and its contributions on the public page", "no", 0, "public shown"}}),
        RunBranchAffiliate},
       {"branch",
        "update",
-       "Change a branch's declared members or fee from one of its fee periods on.",
+       "Change a branch's declared members or fee from one of its fee periods on, or whether "
+       "the public page names it.",
        {kId},
        Record(
            {{"from-period", K::kValue, "YYYY-MM-DD",
-             "the first day the new terms apply: a fee period start, not yet paid", "required", 0,
-             "from since"},
+             "the first day the new terms apply: a fee period start, not yet paid",
+             "required with new terms", 0, "from since"},
+            {"shown-publicly", K::kValue, "yes|no",
+             "name the branch on the public page from now on", "unchanged", 0, "public shown"},
             {"members", K::kValue, "N", "number of members", "unchanged"},
             {"fee", K::kValue, "AMOUNT", "a fixed fee per period, e.g. \"25.00 GBP\"", "unchanged"},
             {"fee-per-member", K::kValue, "AMOUNT",
@@ -383,9 +389,63 @@ std::vector<CommandSpec> Keepers() {
   };
 }
 
+// Admins' commands: members and their tokens (governance events).
+std::vector<CommandSpec> Governance() {
+  const OptionSpec roles{
+      "role",     K::kValue,
+      "R[,R]",    "roles, comma-separated: viewer, treasurer, approver, auditor, admin",
+      "required", 0,
+      "roles"};
+  const PositionalSpec member{"MEMBER", P::kWord, "the member id"};
+  return {
+      {"member",
+       "add",
+       "Add a member with one or more roles (admins only).",
+       {kId},
+       Record({{"name", K::kValue, "NAME", "a name the admins know them by (kept private)", "none"},
+               roles}),
+       RunMemberAdd},
+      {"member",
+       "list",
+       "Every member and token, removed and revoked ones too.",
+       {},
+       {},
+       RunMemberList},
+      {"member",
+       "roles",
+       "Replace a member's roles (the last admin keeps admin).",
+       {kId},
+       Record({roles}),
+       RunMemberRoles},
+      {"member",
+       "remove",
+       "Remove a member: every token of theirs stops working.",
+       {kId},
+       Record({{"reason", K::kValue, "TEXT", "why (kept private)", "required"}}),
+       RunMemberRemove},
+      {"token",
+       "issue",
+       "Make a token for a member; it is printed once, only its hash is sent.",
+       {member},
+       Record({{"label", K::kValue, "TEXT", "what it is for (\"laptop\"; kept private)", "none"},
+               {"token-id", K::kValue, "ID", "the token's id", "<MEMBER>-<random>"},
+               {"output", K::kValue, "FILE",
+                "write the token to this new file (0600) instead of printing it", "print it"}}),
+       RunTokenIssue},
+      {"token",
+       "revoke",
+       "A token stops working.",
+       {{"TOKEN_ID", P::kWord, "the token's id (see member list)"}},
+       Record({{"reason", K::kValue, "TEXT", "why (kept private)", "required"}}),
+       RunTokenRevoke},
+      {"whoami", "", "The member the token belongs to, and their roles.", {}, {}, RunWhoAmI},
+  };
+}
+
 std::vector<CommandSpec> All() {
   std::vector<CommandSpec> all;
-  for (auto part : {Registers(), Money(), Readers(), Statements(), Auditors(), Keepers()}) {
+  for (auto part :
+       {Registers(), Money(), Governance(), Readers(), Statements(), Auditors(), Keepers()}) {
     for (CommandSpec& c : part) all.push_back(std::move(c));
   }
   return all;
@@ -409,9 +469,10 @@ treasurers (each records one event; options: --on YYYY-MM-DD, --event-id ID, --m
   beneficiary close ID [--reason TEXT]
   branch affiliate ID --union NAME --branch-name NAME [--region R] [--members N]
                       (--fee "10.00 GBP" | --fee-per-member "0.50 GBP" [--minimum "5.00 GBP"])
-                      [--period monthly|quarterly|annual]
+                      [--period monthly|quarterly|annual] [--shown-publicly yes|no]
   branch update ID --from-period YYYY-MM-DD [--members N]
                    [--fee "10.00 GBP" | --fee-per-member "0.50 GBP" [--minimum "5.00 GBP"]]
+  branch update ID --shown-publicly yes|no     name it on the public page, or stop
   branch disaffiliate ID [--reason TEXT]
   branch pay-fee ID AMOUNT CURRENCY [--periods N] [--method M] [--reference R]
   donate AMOUNT CURRENCY [--to BENEFICIARY] [--donor individual|branch|organisation|anonymous]
@@ -422,6 +483,16 @@ treasurers (each records one event; options: --on YYYY-MM-DD, --event-id ID, --m
   beneficiary update ID --sensitive            its id and purpose leave public views, for good
   party erase REF --reason TEXT                destroy a donor's or payee's private details
   event erase-details EVENT_ID --reason TEXT   destroy one event's private details
+
+admins (members and tokens; each records one event, but member list and whoami):
+  member add ID --role R[,R] [--name NAME]     roles: viewer treasurer approver auditor admin
+  member list                                  every member and token
+  member roles ID --role R[,R]                 replace a member's roles
+  member remove ID --reason TEXT               every token of theirs stops working
+  token issue MEMBER [--label TEXT] [--output FILE]
+                                               a new token, printed once (or written to FILE)
+  token revoke TOKEN_ID --reason TEXT
+  whoami                                       the member and roles of your token
 
 readers (online, or offline on a data directory or restored backup with --data-dir DIR):
   summary                      totals per currency and the head
@@ -467,7 +538,9 @@ private details (on this machine; --private-key-file FILE or $LEDGER_PRIVATE_KEY
 
 amounts are decimal strings with a currency: 12.50 GBP, 1250 JPY, 1.250 BHD.
 hashes are lower-case hex, in text and in --json.
---server defaults to $LEDGER_SERVER, else localhost:50051. --timeout SECONDS (10),
+--server defaults to $LEDGER_SERVER, else localhost:50051. The token is read from
+--token-file FILE, else $LEDGER_TOKEN_FILE, else ./var/ledger.token, else
+~/.config/solidarity-ledger/token; with none, calls are the public's. --timeout SECONDS (10),
 --retries N (4): UNAVAILABLE and DEADLINE_EXCEEDED are retried with the same event id.
 --json: JSON on stdout, and an error as one JSON object on stderr.
 unknown options, missing values and unexpected words are refused (exit 2).

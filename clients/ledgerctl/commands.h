@@ -49,6 +49,14 @@ absl::StatusOr<int> RunDisburse(const Invocation& in);
 absl::StatusOr<int> RunReverse(const Invocation& in);
 absl::StatusOr<int> RunPartyErase(const Invocation& in);
 absl::StatusOr<int> RunEventEraseDetails(const Invocation& in);
+// cmd_record.cc too: admins; members and tokens.
+absl::StatusOr<int> RunMemberAdd(const Invocation& in);
+absl::StatusOr<int> RunMemberList(const Invocation& in);
+absl::StatusOr<int> RunMemberRoles(const Invocation& in);
+absl::StatusOr<int> RunMemberRemove(const Invocation& in);
+absl::StatusOr<int> RunTokenIssue(const Invocation& in);
+absl::StatusOr<int> RunTokenRevoke(const Invocation& in);
+absl::StatusOr<int> RunWhoAmI(const Invocation& in);
 
 // cmd_private.cc: on this machine, with the ledger's key file.
 absl::StatusOr<int> RunKeyCreate(const Invocation& in);

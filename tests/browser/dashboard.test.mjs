@@ -139,6 +139,11 @@ async function privateKeyFile() {
   return keyFile;
 }
 
+// The founding admin's token of the ledger started last: ledgerd writes it
+// beside a new data directory (DATA_DIR.token); ledgerctl and the dashboard
+// call with it.
+let tokenFile;
+
 async function startLedgerd(dataDir, listen, logFile = ledgerLog) {
   const portFile = join(tmpDir(), `port-${Date.now()}-${Math.random().toString(36).slice(2)}`);
   const key = await privateKeyFile();
@@ -158,6 +163,7 @@ async function startLedgerd(dataDir, listen, logFile = ledgerLog) {
     },
     30_000,
   );
+  if (existsSync(`${dataDir}.token`)) tokenFile = `${dataDir}.token`;
   return { child, port };
 }
 
@@ -166,7 +172,7 @@ function ledgerctl(port, ...args) {
     execFile(
       LEDGERCTL,
       ["--server", `127.0.0.1:${port}`, ...args],
-      { timeout: 30_000 },
+      { timeout: 30_000, env: { ...process.env, LEDGER_TOKEN_FILE: tokenFile } },
       (err, stdout, stderr) => {
         if (err) {
           rej(new Error(`ledgerctl ${args.join(" ")} failed (${err.code ?? err.signal}): ${stderr || stdout}`));
@@ -181,7 +187,12 @@ function ledgerctl(port, ...args) {
 async function startDashboard(ledgerPort, logFile) {
   const child = spawn(
     process.execPath,
-    [join(dashboardDir, "server.js"), "--ledger", `127.0.0.1:${ledgerPort}`, "--listen", "127.0.0.1:0"],
+    // A token that reads events: the page's activity list needs a viewer's.
+    // The founder's, here: a viewer member of its own would move every
+    // position this test checks. The proxy's redaction is then tested on
+    // answers that carry private details, as a committee page would get.
+    [join(dashboardDir, "server.js"), "--ledger", `127.0.0.1:${ledgerPort}`, "--listen", "127.0.0.1:0",
+      "--token-file", tokenFile],
     { stdio: ["ignore", "pipe", "pipe"] },
   );
   children.add(child);

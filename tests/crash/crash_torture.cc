@@ -71,6 +71,7 @@
 #include "absl/time/time.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "ledger/audit/replay.h"
+#include "ledger/crypto/tokens.h"
 #include "ledger/writer/event_log.h"
 #include "solidarity/ledger/v1/ledger.grpc.pb.h"
 #include "ledger/hash.h"
@@ -272,8 +273,23 @@ std::shared_ptr<Conn> Connect(int port, int incarnation) {
   return c;
 }
 
+// "Bearer <hex>" of the founding admin's token, which ledgerd wrote beside
+// the data directory when it created the ledger; every call carries it.
+absl::Mutex g_bearer_mu;
+std::string g_bearer ABSL_GUARDED_BY(g_bearer_mu);
+
+void LoadBearer(const std::string& data_dir) {
+  absl::MutexLock lock(&g_bearer_mu);
+  if (!g_bearer.empty()) return;
+  absl::StatusOr<std::string> token = ledger::ReadTokenFile(data_dir + ".token");
+  if (!token.ok()) Fail(std::string(token.status().message()));
+  g_bearer = absl::StrCat("Bearer ", ledger::ToHex(*token));
+}
+
 void SetDeadline(grpc::ClientContext& ctx, absl::Duration d) {
   ctx.set_deadline(absl::ToChronoTime(absl::Now() + d));
+  absl::MutexLock lock(&g_bearer_mu);
+  if (!g_bearer.empty()) ctx.AddMetadata("authorization", g_bearer);
 }
 
 // ------------------------------------------------------------------ requests
@@ -905,6 +921,7 @@ int main(int argc, char** argv) {
   auto start = [&]() {
     const pid_t pid = Spawn(ledgerd, data_dir, port_file);
     const int port = WaitForPort(pid, port_file);
+    LoadBearer(data_dir);
     std::shared_ptr<Conn> c = Connect(port, ++incarnation);
     return std::make_pair(pid, c);
   };

@@ -18,7 +18,10 @@ export LEDGER_PRIVATE_KEY_FILE="$WORK/ledger.key"
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
-# start_ledgerd DATA_DIR: starts ledgerd, waits for its port, sets LEDGER_SERVER.
+# start_ledgerd DATA_DIR: starts ledgerd, waits for its port, sets
+# LEDGER_SERVER. A ledger it creates writes its founding admin's token to
+# DATA_DIR.token, which then becomes LEDGER_TOKEN_FILE (ledgerctl calls as
+# that admin); a ledger that exists keeps the token file set before.
 start_ledgerd() {
   local dir="$1"
   rm -f "$WORK/port"
@@ -31,6 +34,7 @@ start_ledgerd() {
   done
   [[ -s "$WORK/port" ]] || fail "ledgerd did not start"
   export LEDGER_SERVER="127.0.0.1:$(cat "$WORK/port")"
+  if [[ -s "${dir%/}.token" ]]; then export LEDGER_TOKEN_FILE="${dir%/}.token"; fi
 }
 
 stop_ledgerd() {

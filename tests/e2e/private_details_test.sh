@@ -104,9 +104,13 @@ rc=0; "$LEDGERCTL" migrate --from "$WORK/v1" --to "$WORK/v2" >/dev/null 2>&1 || 
 expect_eq "$rc" "1" "migrating into a directory that is not empty"
 rc=0; "$LEDGERCTL" migrate --from "$WORK/v2" --to "$WORK/v3" >/dev/null 2>&1 || rc=$?
 expect_eq "$rc" "1" "migrating a ledger that is format 2 already"
+# A migrated ledger has no members: ledgerd adds a founding admin (two
+# events) and writes their token beside it, as for a new ledger.
 start_ledgerd "$WORK/v2"
+expect_eq "$LEDGER_TOKEN_FILE" "$WORK/v2.token" "the migrated ledger's admin token"
+expect_contains "$("$LEDGERCTL" whoami)" "admin (viewer,treasurer,approver,auditor,admin)"
 "$LEDGERCTL" donate 1.00 GBP --donor-ref after-migration >/dev/null
-expect_contains "$("$LEDGERCTL" audit verify)" "chain OK: 718 events verified"
+expect_contains "$("$LEDGERCTL" audit verify)" "chain OK: 720 events verified"
 stop_ledgerd
 passed=$((passed + 1))
 echo "private_details_test: $passed passed, 0 failed"

@@ -1,5 +1,8 @@
 #include "tests/testing/test_server.h"
 
+#include <grpcpp/support/client_interceptor.h>
+
+#include <map>
 #include <utility>
 #include <vector>
 
@@ -7,6 +10,10 @@
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "ledger/check.h"
+#include "ledger/crypto/tokens.h"
+#include "ledger/domain/civil_date.h"
+#include "ledger/hash.h"
+#include "ledger/projections/books.h"
 #include "ledger/status_macros.h"
 
 namespace ledger::testing {
@@ -19,12 +26,44 @@ void SetDeadline(grpc::ClientContext& ctx, absl::Duration deadline) {
   ctx.set_deadline(absl::ToChronoTime(absl::Now() + deadline));
 }
 
+// Adds `authorization: <header>` to every call that sets none of its own.
+class BearerInterceptor final : public grpc::experimental::Interceptor {
+ public:
+  explicit BearerInterceptor(std::string header) : header_(std::move(header)) {}
+  void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
+    if (methods->QueryInterceptionHookPoint(
+            grpc::experimental::InterceptionHookPoints::PRE_SEND_INITIAL_METADATA)) {
+      std::multimap<std::string, std::string>* md = methods->GetSendInitialMetadata();
+      if (md->find("authorization") == md->end()) md->emplace("authorization", header_);
+    }
+    methods->Proceed();
+  }
+
+ private:
+  const std::string header_;
+};
+
+class BearerInterceptorFactory final
+    : public grpc::experimental::ClientInterceptorFactoryInterface {
+ public:
+  explicit BearerInterceptorFactory(std::string header) : header_(std::move(header)) {}
+  grpc::experimental::Interceptor* CreateClientInterceptor(
+      grpc::experimental::ClientRpcInfo*) override {
+    return new BearerInterceptor(header_);
+  }
+
+ private:
+  const std::string header_;
+};
+
 }  // namespace
 
 TestServer::~TestServer() { Stop(); }
 
 absl::Status TestServer::Start(EventLogOptions options) {
   if (log_ != nullptr) return absl::FailedPreconditionError("the test server is already started");
+  founding_ = NewFounding();
+  if (!options.founder) FoundWith(founding_, options);
   ledger_ = std::make_unique<TempLedger>(std::move(options));
   RETURN_IF_ERROR(ledger_->Open());
   return Connect(ledger_->log());
@@ -32,7 +71,56 @@ absl::Status TestServer::Start(EventLogOptions options) {
 
 absl::Status TestServer::Serve(EventLog& log) {
   if (log_ != nullptr) return absl::FailedPreconditionError("the test server is already started");
+  ASSIGN_OR_RETURN(bool has_admin, HasActiveAdmin(log));
+  if (!has_admin) {
+    ASSIGN_OR_RETURN(std::string member_id, FreeFounderId(log));
+    founding_ = NewFounding(member_id);
+    RETURN_IF_ERROR(AppendFounder(log, founding_));
+  }
   return Connect(log);
+}
+
+std::string TestServer::BearerHeader(absl::string_view token) {
+  return absl::StrCat("Bearer ", ToHex(token));
+}
+
+std::shared_ptr<grpc::Channel> TestServer::ChannelAs(
+    const std::optional<std::string>& token) const {
+  const std::string target = absl::StrCat("127.0.0.1:", server_->port());
+  if (!token) return grpc::CreateChannel(target, grpc::InsecureChannelCredentials());
+  std::vector<std::unique_ptr<grpc::experimental::ClientInterceptorFactoryInterface>> factories;
+  factories.push_back(std::make_unique<BearerInterceptorFactory>(BearerHeader(*token)));
+  return grpc::experimental::CreateCustomChannelWithInterceptors(
+      target, grpc::InsecureChannelCredentials(), grpc::ChannelArguments(), std::move(factories));
+}
+
+absl::StatusOr<std::string> TestServer::AddMember(absl::string_view member_id,
+                                                  std::initializer_list<v1::Role> roles) {
+  LEDGER_CHECK(log_ != nullptr);
+  v1::AppendRequest request;
+  auto view = log_->NewReadView();
+  RowBooks books(*view);
+  ASSIGN_OR_RETURN(std::optional<v1::Member> existing, books.FindMember(member_id));
+  const std::string today = FormatDate(TodayUtc(log_->clock()));
+  if (!existing) {
+    v1::EventInput* in = request.add_events();
+    in->set_event_id(absl::StrCat("member-", member_id));
+    in->set_occurred_on(today);
+    v1::MemberAdded* m = in->mutable_body()->mutable_member_added();
+    m->set_member_id(std::string(member_id));
+    for (v1::Role r : roles) m->add_roles(r);
+  }
+  const std::string token = NewBearerToken();
+  const std::string token_id = absl::StrCat(member_id, "-", ++tokens_issued_);
+  v1::EventInput* in = request.add_events();
+  in->set_event_id(absl::StrCat("token-", token_id));
+  in->set_occurred_on(today);
+  v1::TokenIssued* t = in->mutable_body()->mutable_token_issued();
+  t->set_token_id(token_id);
+  t->set_member_id(std::string(member_id));
+  t->set_token_hash(BearerTokenHash(token));
+  RETURN_IF_ERROR(log_->Append(request, founding_.member.member_id()).status());
+  return token;
 }
 
 absl::Status TestServer::Connect(EventLog& log) {
@@ -40,8 +128,7 @@ absl::Status TestServer::Connect(EventLog& log) {
   options.listen_address = "127.0.0.1:0";
   ASSIGN_OR_RETURN(server_, LedgerServer::Start(&log, options));
   log_ = &log;
-  channel_ = grpc::CreateChannel(absl::StrCat("127.0.0.1:", server_->port()),
-                                 grpc::InsecureChannelCredentials());
+  channel_ = ChannelAs(founding_.secret);
   commands_ = v1::LedgerCommands::NewStub(channel_);
   queries_ = v1::LedgerQueries::NewStub(channel_);
   audit_ = v1::LedgerAudit::NewStub(channel_);

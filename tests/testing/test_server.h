@@ -8,6 +8,13 @@
 // library would have let through; health checks (grpc.health.v1) go the same
 // way, so the tests need no generated health stub.
 //
+// Members: a ledger the server makes (Start) is founded with an admin who
+// holds every role (services/founder.h), and every call through channel()
+// and the stubs carries that admin's token (admin_token()) unless the call
+// sets its own `authorization` header. ChannelAs(token) gives a channel
+// calling with another token, or as the public; AddMember() makes members
+// with other roles.
+//
 // Lifetime: Start() or Serve() once; Stop() (also run by the destructor)
 // ends the server with a 2 s grace for calls in flight, then the TempLedger,
 // if it has one, closes. An EventLog given to Serve() must outlive Stop().
@@ -20,13 +27,16 @@
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 
+#include <initializer_list>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "ledger/writer/event_log.h"
+#include "services/founder.h"
 #include "services/server.h"
 #include "solidarity/ledger/v1/admin.grpc.pb.h"
 #include "solidarity/ledger/v1/ledger.grpc.pb.h"
@@ -45,7 +55,8 @@ class TestServer {
   // Opens a TempLedger of its own (ledger()) with `options` - no clock set
   // means the ledger's FixedClock - and serves it.
   absl::Status Start(EventLogOptions options = {});
-  // Serves `log` (not owned; must outlive Stop()).
+  // Serves `log` (not owned; must outlive Stop()). A log without an admin
+  // gets a founding admin appended first (two events).
   absl::Status Serve(EventLog& log);
   // Ends the server (2 s grace); nothing if it is not running. The ledger
   // stays open.
@@ -63,6 +74,21 @@ class TestServer {
   v1::LedgerQueries::Stub& queries() const { return *queries_; }
   v1::LedgerAudit::Stub& audit() const { return *audit_; }
   v1::LedgerAdmin::Stub& admin() const { return *admin_; }
+
+  // The founding admin's token (32 bytes), and the header value that sends
+  // it ("Bearer <64 hex>").
+  const std::string& admin_token() const { return founding_.secret; }
+  static std::string BearerHeader(absl::string_view token);
+
+  // A channel to the server whose calls carry `token` (32 bytes); nullopt:
+  // none (the public).
+  std::shared_ptr<grpc::Channel> ChannelAs(const std::optional<std::string>& token) const;
+
+  // Records `member_id` as a member with `roles` (MemberAdded, unless they
+  // are one already) and a new token for them (TokenIssued, id
+  // `<member_id>-<n>`), as the admin; returns the token's 32 bytes.
+  absl::StatusOr<std::string> AddMember(absl::string_view member_id,
+                                        std::initializer_list<v1::Role> roles);
 
   // LedgerCommands.Append within `deadline`.
   grpc::Status Append(const v1::AppendRequest& request, v1::AppendResponse* response,
@@ -89,6 +115,8 @@ class TestServer {
  private:
   absl::Status Connect(EventLog& log);
 
+  Founding founding_;
+  int tokens_issued_ = 0;
   // Declared first so that it is closed last, after the server.
   std::unique_ptr<TempLedger> ledger_;
   EventLog* log_ = nullptr;

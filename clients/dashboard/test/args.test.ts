@@ -16,8 +16,11 @@ test("parseArgs: flags, = form, defaults and env", () => {
     ledger: "127.0.0.1:50051",
     listen: "127.0.0.1:8080",
     maxStreams: 256,
+    tokenFile: "",
     help: false,
   });
+  assert.equal(parseArgs(["--token-file", "/t"], {}).tokenFile, "/t");
+  assert.equal(parseArgs([], { LEDGER_DASHBOARD_TOKEN_FILE: "/e" }).tokenFile, "/e");
   const o = parseArgs(["--ledger", "10.0.0.1:1", "--listen=127.0.0.1:0"], {});
   assert.equal(o.ledger, "10.0.0.1:1");
   assert.equal(o.listen, "127.0.0.1:0");

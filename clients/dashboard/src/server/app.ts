@@ -18,6 +18,7 @@ import {
   type CallOptions,
   type ConnectRouter,
   type HandlerContext,
+  type Interceptor,
 } from "@connectrpc/connect";
 import {
   connectNodeAdapter,
@@ -44,6 +45,11 @@ export interface DashboardOptions {
   maxReadEvents?: number;
   /** Where to log; default stderr. */
   log?: (line: string) => void;
+  /**
+   * A member's token (64 hex characters) sent to ledgerd on every call as
+   * "authorization: Bearer ..."; none: the proxy calls as the public.
+   */
+  token?: string;
 }
 
 export interface Dashboard {
@@ -98,7 +104,18 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   const sessionManager = new Http2SessionManager(upstreamUrl, {
     idleConnectionTimeoutMs: 60_000,
   });
-  const transport = createGrpcTransport({ baseUrl: upstreamUrl, sessionManager });
+  // The browser's own headers are never forwarded: ledgerd sees the proxy's
+  // token (or none), whoever opened the page.
+  const token = options.token;
+  const bearer: Interceptor = (next) => async (req) => {
+    if (token) req.header.set("authorization", `Bearer ${token}`);
+    return next(req);
+  };
+  const transport = createGrpcTransport({
+    baseUrl: upstreamUrl,
+    sessionManager,
+    interceptors: [bearer],
+  });
   const queries = createClient(LedgerQueries, transport);
   const audit = createClient(LedgerAudit, transport);
 

@@ -7,6 +7,9 @@ Serves the Solidarity Ledger dashboard and forwards its gRPC-Web calls to ledger
   --ledger HOST:PORT   ledgerd's gRPC address (default: $LEDGER_SERVER, else 127.0.0.1:50051)
   --listen HOST:PORT   where to serve the page (default 127.0.0.1:8080; port 0 = any free port)
   --max-streams N      most live pages at once (default 256)
+  --token-file FILE    call ledgerd with this member's token (a viewer's, for a
+                       committee page; mode 0600) (default: $LEDGER_DASHBOARD_TOKEN_FILE,
+                       else none: the public's view)
 `;
 
 export function splitHostPort(value: string, flag: string): { host: string; port: number } {
@@ -23,6 +26,7 @@ export function parseArgs(argv: string[], env: Record<string, string | undefined
     ledger: env.LEDGER_SERVER || "127.0.0.1:50051",
     listen: "127.0.0.1:8080",
     maxStreams: 256,
+    tokenFile: env.LEDGER_DASHBOARD_TOKEN_FILE || "",
     help: false,
   };
   for (let i = 0; i < argv.length; i++) {
@@ -51,6 +55,9 @@ export function parseArgs(argv: string[], env: Record<string, string | undefined
         if (!Number.isInteger(opts.maxStreams) || opts.maxStreams < 1) {
           throw new Error("--max-streams must be a positive integer");
         }
+        break;
+      case "--token-file":
+        opts.tokenFile = next();
         break;
       case "-h":
       case "--help":

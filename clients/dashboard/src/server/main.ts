@@ -4,7 +4,7 @@
 
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { startDashboard } from "./app.js";
 import { parseArgs, splitHostPort, USAGE } from "./args.js";
 
@@ -26,6 +26,18 @@ async function main() {
     process.stderr.write(`dashboard: no built page in ${publicDir}; run "npm run build" first\n`);
     process.exit(1);
   }
+  let token: string | undefined;
+  if (opts.tokenFile) {
+    try {
+      const st = statSync(opts.tokenFile);
+      if ((st.mode & 0o077) !== 0) throw new Error("may be read by others than its owner; chmod 600 it");
+      token = readFileSync(opts.tokenFile, "utf8").trim();
+      if (!/^[0-9a-fA-F]{64}$/.test(token)) throw new Error("does not hold a token (64 hex characters)");
+    } catch (e) {
+      process.stderr.write(`dashboard: token file ${opts.tokenFile}: ${(e as Error).message}\n`);
+      process.exit(1);
+    }
+  }
   const listen = splitHostPort(opts.listen, "--listen");
   let dashboard;
   try {
@@ -35,13 +47,16 @@ async function main() {
       listenPort: listen.port,
       publicDir,
       maxStreams: opts.maxStreams,
+      token,
     });
   } catch (e) {
     process.stderr.write(`dashboard: cannot listen on ${opts.listen}: ${(e as Error).message}\n`);
     process.exit(1);
   }
   process.stdout.write(`dashboard listening on ${dashboard.url}\n`);
-  process.stderr.write(`dashboard: forwarding to ledgerd at ${opts.ledger}\n`);
+  process.stderr.write(
+    `dashboard: forwarding to ledgerd at ${opts.ledger}, ${token ? `with the token in ${opts.tokenFile}` : "as the public (no token)"}\n`,
+  );
 
   const stop = (signal: string) => {
     process.stderr.write(`dashboard: ${signal}, shutting down\n`);

@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# Goal: members and tokens through the real ledgerctl and ledgerd. A new
+# ledger writes its founding admin's token to DATA_DIR.token (mode 0600,
+# never over an existing file); the admin adds a treasurer and issues them a
+# token that is printed once and never stored; the treasurer records money
+# but not members; a revoked token and a removed member's token are refused;
+# without a token a caller is the public; no token is ever in the data.
+source "$(dirname "$0")/lib.sh"
+cd "$WORK"  # so that no ./var/ledger.token of the caller's is found
+export HOME="$WORK/home"
+
+# A token file already where a new ledger would write its token: refused.
+touch "$WORK/taken.token"
+rc=0
+"$LEDGERD" --data_dir="$WORK/taken" --private_key_file="$LEDGER_PRIVATE_KEY_FILE" \
+  --listen=127.0.0.1:0 2>"$WORK/taken.log" || rc=$?
+[[ "$rc" != "0" ]] || fail "ledgerd started over an existing token file"
+grep -qF "taken.token" "$WORK/taken.log" || fail "the refusal names no file: $(cat "$WORK/taken.log")"
+[[ ! -e "$WORK/taken/CURRENT" ]] || fail "a ledger was created whose admin token could not be written"
+
+start_ledgerd "$WORK/ledger"
+expect_eq "$LEDGER_TOKEN_FILE" "$WORK/ledger.token" "the founder's token file"
+expect_eq "$(stat -c %a "$WORK/ledger.token")" "600" "the token file's mode"
+expect_contains "$("$LEDGERCTL" whoami)" "admin (viewer,treasurer,approver,auditor,admin)"
+
+"$LEDGERCTL" member add bob --name "Bob B" --role treasurer >/dev/null
+"$LEDGERCTL" member add vera --role viewer >/dev/null
+issued="$("$LEDGERCTL" token issue bob --label laptop --token-id bob-1)"
+expect_contains "$issued" "shown once"
+bob_token="$(tail -1 <<<"$issued")"
+[[ "$bob_token" =~ ^[0-9a-f]{64}$ ]] || fail "token issue printed no token: $issued"
+printf '%s\n' "$bob_token" >"$WORK/bob.token"
+chmod 600 "$WORK/bob.token"
+"$LEDGERCTL" token issue vera --output "$WORK/vera.token" >/dev/null
+expect_eq "$(stat -c %a "$WORK/vera.token")" "600" "a token written by token issue"
+
+list="$("$LEDGERCTL" member list)"
+expect_contains "$list" "bob"
+expect_contains "$list" "bob-1"
+
+# The treasurer records money, and is the recorded actor.
+"$LEDGERCTL" --token-file "$WORK/bob.token" donate 10.00 GBP --event-id gift-1 >/dev/null
+expect_contains "$("$LEDGERCTL" --json event gift-1)" '"actor": "bob"'
+rc=0
+err="$("$LEDGERCTL" --token-file "$WORK/bob.token" member add mallory --role admin 2>&1)" || rc=$?
+expect_eq "$rc" "1" "a treasurer adding a member"
+expect_contains "$err" "needs the admin role"
+
+# A viewer reads events, without private details, and records nothing.
+expect_contains "$("$LEDGERCTL" --token-file "$WORK/vera.token" events)" "gift-1"
+rc=0
+err="$("$LEDGERCTL" --token-file "$WORK/vera.token" donate 1.00 GBP 2>&1)" || rc=$?
+expect_eq "$rc" "1" "a viewer donating"
+expect_contains "$err" "needs the treasurer role"
+
+# Branches choose whether the public page names them.
+"$LEDGERCTL" branch affiliate open-br --union U --branch-name Open --fee "1.00 GBP" \
+  --shown-publicly yes >/dev/null
+"$LEDGERCTL" branch affiliate quiet-br --union U --branch-name Quiet --fee "1.00 GBP" >/dev/null
+
+# The public: no token at all.
+unset LEDGER_TOKEN_FILE
+expect_contains "$("$LEDGERCTL" summary)" "GBP        10.00"
+branches="$("$LEDGERCTL" branches)"
+expect_contains "$branches" "open-br"
+if grep -qF quiet-br <<<"$branches"; then fail "the public sees a branch that is not shown"; fi
+"$LEDGERCTL" --token-file "$WORK/ledger.token" branch update quiet-br --shown-publicly yes >/dev/null
+expect_contains "$("$LEDGERCTL" branches)" "quiet-br"
+rc=0
+err="$("$LEDGERCTL" events 2>&1)" || rc=$?
+expect_eq "$rc" "1" "the public reading events"
+expect_contains "$err" "needs the viewer role"
+export LEDGER_TOKEN_FILE="$WORK/ledger.token"
+
+# Revoked, and removed.
+"$LEDGERCTL" token revoke bob-1 --reason "laptop lost" >/dev/null
+rc=0
+err="$("$LEDGERCTL" --token-file "$WORK/bob.token" summary 2>&1)" || rc=$?
+expect_eq "$rc" "1" "a revoked token"
+expect_contains "$err" "UNAUTHENTICATED"
+"$LEDGERCTL" member remove vera --reason "left the committee" >/dev/null
+rc=0
+err="$("$LEDGERCTL" --token-file "$WORK/vera.token" summary 2>&1)" || rc=$?
+expect_eq "$rc" "1" "a removed member's token"
+expect_contains "$err" "UNAUTHENTICATED"
+# The last admin stays.
+rc=0
+err="$("$LEDGERCTL" member remove admin --reason "oops" 2>&1)" || rc=$?
+expect_eq "$rc" "1" "removing the last admin"
+expect_contains "$err" "last admin"
+
+# After a restart the same tokens work, and no new token file is written.
+stop_ledgerd
+start_ledgerd "$WORK/ledger"
+expect_contains "$("$LEDGERCTL" whoami)" "admin"
+
+# No token, in hex or raw, anywhere in the data.
+for t in "$bob_token" "$(tr -d '\n' <"$WORK/ledger.token")" "$(tr -d '\n' <"$WORK/vera.token")"; do
+  if grep -rqF -- "$t" "$WORK/ledger"; then fail "a token is in the data directory"; fi
+done
+stop_ledgerd
+echo "auth_test: 1 passed, 0 failed"
