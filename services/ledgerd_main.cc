@@ -3,6 +3,7 @@
 //   ledgerd --private_key_file=FILE [--data_dir=./var/ledger]
 //           [--listen=127.0.0.1:50051] [--sync=true] [--ledger_name=NAME]
 //           [--port_file=FILE] [--admin_token_file=FILE]
+//           [--tls_cert=PEM --tls_key=PEM [--tls_client_ca=PEM]]
 //
 // Creates the ledger on first start, with a founding admin member whose
 // token goes to --admin_token_file (default: <data_dir>.token, mode 0600,
@@ -13,6 +14,7 @@
 // with a wrong one, ledgerd refuses to start with one line saying why. SIGTERM / SIGINT: stop
 // accepting calls, drain the ones in flight, close the database cleanly. One log line per commit
 // goes to stderr.
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -22,6 +24,7 @@
 #include <filesystem>
 #include <fstream>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <thread>
 
@@ -49,6 +52,12 @@ ABSL_FLAG(std::string, port_file, "", "write the bound port number to this file 
 ABSL_FLAG(std::string, admin_token_file, "",
           "where a new ledger's founding admin token is written (mode 0600, never over an "
           "existing file); default: the data directory's path with \".token\" added");
+ABSL_FLAG(std::string, tls_cert, "",
+          "TLS certificate chain (PEM); with --tls_key, ledgerd serves TLS only. Without it "
+          "ledgerd listens on a loopback address only");
+ABSL_FLAG(std::string, tls_key, "", "the TLS certificate's private key (PEM, mode 0600)");
+ABSL_FLAG(std::string, tls_client_ca, "",
+          "CA (PEM) that client certificates must chain to; set: every client presents one");
 ABSL_FLAG(int, max_queued_appends, static_cast<int>(ledger::kDefaultMaxQueuedAppends),
           "append requests that may wait for the writer before RESOURCE_EXHAUSTED");
 
@@ -84,6 +93,59 @@ bool WriteToken(const std::string& path, const ledger::Founding& founding) {
   return written.ok();
 }
 
+// The whole of a small file (a PEM); false if it cannot be read.
+bool ReadWhole(const std::string& path, std::string* out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  *out = buffer.str();
+  return !out->empty();
+}
+
+// --tls_cert, --tls_key, --tls_client_ca into `options`; and no plaintext
+// beyond loopback. False (and one line why) when they do not fit.
+bool ReadTls(ledger::ServerOptions& options) {
+  const std::string cert = absl::GetFlag(FLAGS_tls_cert);
+  const std::string key = absl::GetFlag(FLAGS_tls_key);
+  const std::string client_ca = absl::GetFlag(FLAGS_tls_client_ca);
+  if (cert.empty() != key.empty()) {
+    std::fprintf(stderr, "ledgerd: --tls_cert and --tls_key go together\n");
+    return false;
+  }
+  if (cert.empty()) {
+    if (!client_ca.empty()) {
+      std::fprintf(stderr, "ledgerd: --tls_client_ca needs --tls_cert and --tls_key\n");
+      return false;
+    }
+    if (!ledger::IsLoopbackAddress(options.listen_address)) {
+      std::fprintf(stderr,
+                   "ledgerd: refusing to listen on %s without TLS: tokens and books would cross "
+                   "the network in the clear; give --tls_cert and --tls_key, or listen on "
+                   "127.0.0.1\n",
+                   options.listen_address.c_str());
+      return false;
+    }
+    return true;
+  }
+  struct stat st {};
+  if (stat(key.c_str(), &st) == 0 && (st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+    std::fprintf(stderr, "ledgerd: TLS key %s may be read by others than its owner; chmod 600 it\n",
+                 key.c_str());
+    return false;
+  }
+  for (const auto& [path, out] : {std::pair<std::string, std::string*>{cert, &options.tls_cert_pem},
+                                  {key, &options.tls_key_pem},
+                                  {client_ca, &options.tls_client_ca_pem}}) {
+    if (path.empty()) continue;
+    if (!ReadWhole(path, out)) {
+      std::fprintf(stderr, "ledgerd: cannot read %s\n", path.c_str());
+      return false;
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -97,6 +159,10 @@ int main(int argc, char** argv) {
   const std::string dir = absl::GetFlag(FLAGS_data_dir);
   const std::string key_file = absl::GetFlag(FLAGS_private_key_file);
   std::error_code ec;
+  // How it will listen, checked before anything is opened or created.
+  ledger::ServerOptions server_options;
+  server_options.listen_address = absl::GetFlag(FLAGS_listen);
+  if (!ReadTls(server_options)) return 1;
   if (key_file.empty()) {
     std::fprintf(stderr,
                  "ledgerd: needs --private_key_file=FILE (make one with `ledgerctl key create "
@@ -172,8 +238,6 @@ int main(int argc, char** argv) {
                  founding->member.member_id().c_str(), founding->token.token_id().c_str(),
                  token_file.c_str());
   }
-  ledger::ServerOptions server_options;
-  server_options.listen_address = absl::GetFlag(FLAGS_listen);
   auto server = ledger::LedgerServer::Start(log->get(), server_options);
   if (!server.ok()) {
     std::fprintf(stderr, "ledgerd: %s\n", std::string(server.status().message()).c_str());
@@ -185,7 +249,10 @@ int main(int argc, char** argv) {
                (*log)->ledger_id().c_str(), (*log)->ledger_name().c_str(), dir.c_str(),
                static_cast<unsigned long long>((*log)->head_position()),
                options.sync ? "on" : "OFF");
-  std::fprintf(stderr, "ledgerd listening on %s:%d\n", host.c_str(), (*server)->port());
+  std::fprintf(stderr, "ledgerd listening on %s:%d%s\n", host.c_str(), (*server)->port(),
+               server_options.tls_cert_pem.empty()        ? " (plaintext, loopback)"
+               : server_options.tls_client_ca_pem.empty() ? " (TLS)"
+                                                          : " (TLS, client certificates)");
   if (!absl::GetFlag(FLAGS_port_file).empty()) {
     const std::string tmp = absl::GetFlag(FLAGS_port_file) + ".tmp";
     std::ofstream(tmp) << (*server)->port() << "\n";

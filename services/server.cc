@@ -3,13 +3,16 @@
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
 #include <grpcpp/resource_quota.h>
+#include <grpcpp/security/server_credentials.h>
 #include <grpcpp/server_builder.h>
 
 #include <chrono>
 #include <cstdio>
 #include <string>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 
 namespace ledger {
 namespace {
@@ -19,7 +22,37 @@ constexpr const char* kServiceNames[] = {
     "", kCommandsServiceName, "solidarity.ledger.v1.LedgerQueries",
     "solidarity.ledger.v1.LedgerAudit", "solidarity.ledger.v1.LedgerAdmin"};
 
+std::shared_ptr<grpc::ServerCredentials> CredentialsOf(const ServerOptions& options) {
+  if (options.tls_cert_pem.empty()) return grpc::InsecureServerCredentials();
+  grpc::SslServerCredentialsOptions ssl(
+      options.tls_client_ca_pem.empty()
+          ? GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE
+          : GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+  ssl.pem_root_certs = options.tls_client_ca_pem;
+  ssl.pem_key_cert_pairs.push_back({options.tls_key_pem, options.tls_cert_pem});
+  return grpc::SslServerCredentials(ssl);
+}
+
 }  // namespace
+
+bool IsLoopbackAddress(absl::string_view listen_address) {
+  const size_t colon = listen_address.rfind(':');
+  absl::string_view host =
+      colon == absl::string_view::npos ? listen_address : listen_address.substr(0, colon);
+  if (absl::ConsumePrefix(&host, "[")) absl::ConsumeSuffix(&host, "]");
+  if (host == "localhost" || host == "::1") return true;
+  // 127.0.0.0/8, written as a dotted quad.
+  if (!absl::StartsWith(host, "127.")) return false;
+  int dots = 0;
+  for (char c : host) {
+    if (c == '.') {
+      ++dots;
+    } else if (c < '0' || c > '9') {
+      return false;
+    }
+  }
+  return dots == 3;
+}
 
 absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(EventLog* log,
                                                                   const ServerOptions& options) {
@@ -34,7 +67,7 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(EventLog* log,
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(options.listen_address, grpc::InsecureServerCredentials(), &s->port_);
+  builder.AddListeningPort(options.listen_address, CredentialsOf(options), &s->port_);
   builder.SetMaxReceiveMessageSize(options.max_request_bytes);
   grpc::ResourceQuota quota("ledgerd");
   quota.SetMaxThreads(options.max_threads);

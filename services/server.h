@@ -14,6 +14,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "ledger/limits.h"
 #include "ledger/sync.h"
@@ -31,7 +32,18 @@ struct ServerOptions {
   int max_request_bytes = kMaxRequestBytes;
   // Most threads gRPC may start for its own work.
   int max_threads = kMaxServerThreads;
+  // TLS: the certificate chain and its private key, PEM; empty = plaintext
+  // (ledgerd allows that on a loopback address only: IsLoopbackAddress).
+  std::string tls_cert_pem;
+  std::string tls_key_pem;
+  // PEM of the CA that client certificates must chain to; empty = clients
+  // present none. REQUIRES: TLS.
+  std::string tls_client_ca_pem;
 };
+
+// Whether `listen_address` ("host:port") names a loopback host: localhost,
+// 127.0.0.0/8 or ::1.
+bool IsLoopbackAddress(absl::string_view listen_address);
 
 // Health (grpc.health.v1): "" and every ledger service are SERVING while the
 // ledger can write. While commits fail (EventLog::last_write_status), "" and

@@ -334,6 +334,9 @@ absl::StatusOr<GlobalOptions> Globals(RawOptions& raw) {
   const char* key_env = std::getenv("LEDGER_PRIVATE_KEY_FILE");
   if (key_env != nullptr) g.private_key_file = key_env;
   if (raw.values.count("private-key-file")) g.private_key_file = raw.values["private-key-file"];
+  const char* ca_env = std::getenv("LEDGER_CA");
+  if (ca_env != nullptr) g.ca_file = ca_env;
+  if (raw.values.count("ca")) g.ca_file = raw.values["ca"];
   const char* token_env = std::getenv("LEDGER_TOKEN_FILE");
   if (raw.values.count("token-file")) {
     g.token_file = raw.values["token-file"];
@@ -430,6 +433,9 @@ const std::vector<OptionSpec>& GlobalOptionSpecs() {
        "$LEDGER_TOKEN_FILE, else ./var/ledger.token, else ~/.config/solidarity-ledger/token, "
        "else none (the public)",
        0, "token auth credentials"},
+      {"ca", OptionKind::kValue, "FILE",
+       "call ledgerd over TLS, trusting this CA certificate (PEM)",
+       "$LEDGER_CA, else none (plaintext, for a ledgerd on loopback)", 0, "tls cacert"},
       {"help", OptionKind::kSwitch, "", "this help", "", 'h'},
   };
   return *kGlobals;

@@ -96,6 +96,9 @@ struct GlobalOptions {
   // ./var/ledger.token or ~/.config/solidarity-ledger/token if it exists;
   // empty: no token (the public).
   std::string token_file;
+  // --ca FILE, else $LEDGER_CA: the CA (PEM) ledgerd's TLS certificate
+  // chains to; empty: plaintext (a ledgerd on loopback).
+  std::string ca_file;
 };
 
 // A parsed command line for one command.

@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <fstream>
+#include <memory>
+#include <sstream>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -26,14 +29,53 @@ absl::StatusOr<std::string> BearerOf(const std::string& token_file) {
   return absl::StrCat("Bearer ", ledger::ToHex(*token));
 }
 
+// TLS trusting the CA in `ca_file`, or plaintext without one.
+absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> CredentialsOf(
+    const std::string& ca_file) {
+  if (ca_file.empty()) return grpc::InsecureChannelCredentials();
+  std::ifstream in(ca_file, std::ios::binary);
+  std::stringstream pem;
+  pem << in.rdbuf();
+  if (!in || pem.str().empty()) {
+    return absl::FailedPreconditionError(absl::StrCat("cannot read the CA file ", ca_file));
+  }
+  grpc::SslCredentialsOptions ssl;
+  ssl.pem_root_certs = pem.str();
+  return grpc::SslCredentials(ssl);
+}
+
 }  // namespace
 
-Client::Client(const GlobalOptions& globals)
+struct Setup {
+  absl::Status ready;
+  std::string bearer;
+  std::shared_ptr<grpc::ChannelCredentials> credentials;
+};
+
+namespace {
+
+Setup SetupOf(const GlobalOptions& globals) {
+  Setup s;
+  absl::StatusOr<std::string> bearer = BearerOf(globals.token_file);
+  absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> creds = CredentialsOf(globals.ca_file);
+  if (!bearer.ok()) s.ready = bearer.status();
+  if (!creds.ok() && s.ready.ok()) s.ready = creds.status();
+  if (bearer.ok()) s.bearer = *std::move(bearer);
+  s.credentials = creds.ok() ? *std::move(creds) : grpc::InsecureChannelCredentials();
+  return s;
+}
+
+}  // namespace
+
+Client::Client(const GlobalOptions& globals) : Client(globals, SetupOf(globals)) {}
+
+Client::Client(const GlobalOptions& globals, Setup setup)
     : target_(globals.server),
-      bearer_(BearerOf(globals.token_file)),
+      ready_(std::move(setup.ready)),
+      bearer_(std::move(setup.bearer)),
       timeout_ms_(globals.timeout_ms),
       retries_(globals.retries),
-      channel_(grpc::CreateChannel(target_, grpc::InsecureChannelCredentials())),
+      channel_(grpc::CreateChannel(target_, setup.credentials)),
       commands_(v1::LedgerCommands::NewStub(channel_)),
       queries_(v1::LedgerQueries::NewStub(channel_)),
       audit_(v1::LedgerAudit::NewStub(channel_)),
@@ -41,13 +83,12 @@ Client::Client(const GlobalOptions& globals)
 
 void Client::Prepare(grpc::ClientContext* context, int64_t timeout_ms) const {
   context->set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(timeout_ms));
-  if (bearer_.ok() && !bearer_->empty()) context->AddMetadata("authorization", *bearer_);
+  if (!bearer_.empty()) context->AddMetadata("authorization", bearer_);
 }
 
 grpc::Status Client::CallRaw(const std::function<grpc::Status(grpc::ClientContext*)>& rpc) {
-  if (!bearer_.ok()) {
-    return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
-                        std::string(bearer_.status().message()));
+  if (!ready_.ok()) {
+    return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION, std::string(ready_.message()));
   }
   grpc::Status status;
   auto backoff = std::chrono::milliseconds(100);
@@ -116,7 +157,7 @@ absl::StatusOr<AppendOutcome> Client::Append(const v1::EventInput& input) {
 
 absl::StatusOr<v1::CreateBackupResponse> Client::CreateBackup(
     const v1::CreateBackupRequest& request, int64_t timeout_ms) {
-  if (!bearer_.ok()) return bearer_.status();
+  if (!ready_.ok()) return ready_;
   grpc::ClientContext context;
   Prepare(&context, timeout_ms);
   v1::CreateBackupResponse response;
@@ -129,9 +170,9 @@ absl::Status Client::Subscribe(uint64_t from, bool follow,
                                const std::function<void(const v1::Event&)>& fn) {
   v1::SubscribeRequest request;
   request.set_from_position(from);
-  if (!bearer_.ok()) return bearer_.status();
+  if (!ready_.ok()) return ready_;
   grpc::ClientContext context;  // no deadline: -f follows until interrupted
-  if (!bearer_->empty()) context.AddMetadata("authorization", *bearer_);
+  if (!bearer_.empty()) context.AddMetadata("authorization", bearer_);
   auto reader = audit_->Subscribe(&context, request);
   v1::SubscribeResponse item;
   while (reader->Read(&item)) {

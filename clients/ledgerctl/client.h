@@ -2,9 +2,10 @@
 // call, retries with backoff, and settling an append whose answer was lost.
 //
 // Every call gets the --timeout deadline and, when a token file was found
-// (GlobalOptions::token_file), "authorization: Bearer <the token>"; a token
-// file that cannot be read fails every call, naming the file. UNAVAILABLE and DEADLINE_EXCEEDED are
-// retried up to
+// (GlobalOptions::token_file), "authorization: Bearer <the token>"; with
+// --ca (GlobalOptions::ca_file) the channel is TLS, trusting that CA. A
+// token file or CA that cannot be read fails every call, naming the file. UNAVAILABLE and
+// DEADLINE_EXCEEDED are retried up to
 // --retries times with exponential backoff (100 ms doubling to 2 s). That is
 // safe for reads, and for appends because an append carries an event id
 // chosen before the first attempt: the server records an id once, and
@@ -50,6 +51,8 @@ struct AppendOutcome {
   bool looked_up = false;
 };
 
+struct Setup;  // client.cc: what the constructor reads (token, CA)
+
 class Client {
  public:
   explicit Client(const GlobalOptions& globals);
@@ -80,13 +83,16 @@ class Client {
   absl::Status FromRpc(const grpc::Status& status) const;
 
  private:
+  Client(const GlobalOptions& globals, Setup setup);
   grpc::Status CallRaw(const std::function<grpc::Status(grpc::ClientContext*)>& rpc);
   void Prepare(grpc::ClientContext* context, int64_t timeout_ms) const;
 
   std::string target_;
-  // "Bearer <hex>" from the token file; empty for none; an error if the
-  // file could not be read.
-  absl::StatusOr<std::string> bearer_;
+  // Every call fails with this when the token file or the CA could not be
+  // read.
+  absl::Status ready_;
+  // "Bearer <hex>" from the token file; empty for none.
+  std::string bearer_;
   int64_t timeout_ms_;
   int retries_;
   std::shared_ptr<grpc::Channel> channel_;

@@ -32,6 +32,7 @@
 #include "ledger/hash.h"
 #include "services/access.h"
 #include "services/grpc_status.h"
+#include "services/server.h"
 #include "solidarity/ledger/v1/admin.grpc.pb.h"
 #include "solidarity/ledger/v1/ledger.grpc.pb.h"
 #include "tests/testing/test_server.h"
@@ -416,6 +417,17 @@ TEST(AccessTableTest, CoversEveryMethodOfEveryService) {
     }
   }
   EXPECT_EQ(static_cast<size_t>(methods), table.size());
+}
+
+// ledgerd serves plaintext on these only (it refuses others without TLS).
+TEST(LoopbackTest, OnlyLoopbackHostsAreLoopback) {
+  for (const char* yes : {"127.0.0.1:50051", "127.1.2.3:0", "localhost:1", "[::1]:50051"}) {
+    EXPECT_TRUE(IsLoopbackAddress(yes)) << yes;
+  }
+  for (const char* no : {"0.0.0.0:50051", "10.0.0.1:1", "[::]:50051", "127.evil.example:1",
+                         "example.org:443", "127.0.0.1.example:1", ":50051"}) {
+    EXPECT_FALSE(IsLoopbackAddress(no)) << no;
+  }
 }
 
 }  // namespace
