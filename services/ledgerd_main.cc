@@ -8,11 +8,12 @@
 // Creates the ledger on first start, with a founding admin member whose
 // token goes to --admin_token_file (default: <data_dir>.token, mode 0600,
 // never over an existing file; a ledger that has no admin gets one the
-// same way when it starts). The private key file (64 hex
-// characters, mode 0600, kept outside the data directory; `ledgerctl key
-// create FILE` makes one) seals the ledger's private details; without it, or
-// with a wrong one, ledgerd refuses to start with one line saying why. SIGTERM / SIGINT: stop
-// accepting calls, drain the ones in flight, close the database cleanly. One log line per commit
+// same way when it starts). The private key file (64 hex characters, mode
+// 0600, kept outside the data directory; `ledgerctl key create FILE` makes
+// one) seals the ledger's private details; without it, or with a wrong one,
+// ledgerd refuses to start with one line saying why. Without TLS it listens
+// on a loopback address only. SIGTERM / SIGINT: stop accepting calls, drain
+// the ones in flight, close the database cleanly. One log line per commit
 // goes to stderr.
 #include <sys/stat.h>
 #include <unistd.h>
@@ -146,6 +147,97 @@ bool ReadTls(ledger::ServerOptions& options) {
   return true;
 }
 
+// The private key file into `options`; false (and one line why) when it is
+// missing, unreadable, not a key, or inside the data directory.
+bool ReadPrivateKey(const std::string& key_file, const std::string& dir,
+                    ledger::EventLogOptions& options) {
+  std::error_code ec;
+  if (key_file.empty()) {
+    std::fprintf(stderr,
+                 "ledgerd: needs --private_key_file=FILE (make one with `ledgerctl key create "
+                 "FILE`, kept outside the data directory)\n");
+    return false;
+  }
+  {
+    // A key inside the data directory would travel with every copy and
+    // backup of the data, the very thing it protects.
+    const auto key_path = std::filesystem::weakly_canonical(key_file, ec);
+    const auto data_path = std::filesystem::weakly_canonical(dir, ec);
+    const auto rel = key_path.lexically_relative(data_path);
+    if (!rel.empty() && *rel.begin() != "..") {
+      std::fprintf(stderr,
+                   "ledgerd: the private key file %s is inside the data directory %s: keep it "
+                   "elsewhere, so that no copy or backup of the data carries it\n",
+                   key_file.c_str(), dir.c_str());
+      return false;
+    }
+  }
+  auto key = ledger::ReadKeyFile(key_file);
+  if (!key.ok()) {
+    std::fprintf(stderr, "ledgerd: %s\n", std::string(key.status().message()).c_str());
+    return false;
+  }
+  options.private_key = *std::move(key);
+  return true;
+}
+
+// Opens (or creates) the ledger, with an active admin: a new ledger's
+// founding admin is in its genesis; a ledger without one gets one appended.
+// Either way the token file is made first (and must not exist), so that no
+// ledger gets an admin whose token is lost. nullptr (and one line why) on
+// failure.
+std::unique_ptr<ledger::EventLog> OpenWithAdmin(const std::string& dir,
+                                                ledger::EventLogOptions& options) {
+  std::error_code ec;
+  const std::string token_file = TokenFilePath(dir, absl::GetFlag(FLAGS_admin_token_file));
+  const bool creating = !std::filesystem::exists(std::filesystem::path(dir) / "CURRENT", ec);
+  std::optional<ledger::Founding> founding;
+  if (creating) {
+    founding = ledger::NewFounding();
+    if (!WriteToken(token_file, *founding)) return nullptr;
+    ledger::FoundWith(*founding, options);
+  }
+  auto log = ledger::EventLog::Open(dir, options);
+  if (!log.ok()) {
+    std::fprintf(stderr, "ledgerd: %s\n", std::string(log.status().message()).c_str());
+    if (creating) std::filesystem::remove(token_file, ec);
+    return nullptr;
+  }
+  if (!creating) {
+    // A ledger made before members existed, or whose admins all left.
+    auto has_admin = ledger::HasActiveAdmin(**log);
+    if (!has_admin.ok()) {
+      std::fprintf(stderr, "ledgerd: %s\n", std::string(has_admin.status().message()).c_str());
+      return nullptr;
+    }
+    if (!*has_admin) {
+      auto member_id = ledger::FreeFounderId(**log);
+      if (!member_id.ok()) {
+        std::fprintf(stderr, "ledgerd: %s\n", std::string(member_id.status().message()).c_str());
+        return nullptr;
+      }
+      founding = ledger::NewFounding(*member_id);
+      // The file first, as for a new ledger; removed again if the append fails.
+      if (!WriteToken(token_file, *founding)) return nullptr;
+      absl::Status appended = ledger::AppendFounder(**log, *founding);
+      if (!appended.ok()) {
+        std::fprintf(stderr, "ledgerd: adding a founding admin failed: %s\n",
+                     std::string(appended.message()).c_str());
+        std::filesystem::remove(token_file, ec);
+        return nullptr;
+      }
+    }
+  }
+  if (founding) {
+    std::fprintf(stderr,
+                 "ledgerd: founding admin \"%s\" (every role); their token %s is in %s "
+                 "(mode 0600): keep it safe, ledgerctl reads it from there\n",
+                 founding->member.member_id().c_str(), founding->token.token_id().c_str(),
+                 token_file.c_str());
+  }
+  return *std::move(log);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -163,82 +255,11 @@ int main(int argc, char** argv) {
   ledger::ServerOptions server_options;
   server_options.listen_address = absl::GetFlag(FLAGS_listen);
   if (!ReadTls(server_options)) return 1;
-  if (key_file.empty()) {
-    std::fprintf(stderr,
-                 "ledgerd: needs --private_key_file=FILE (make one with `ledgerctl key create "
-                 "FILE`, kept outside the data directory)\n");
-    return 1;
-  }
-  {
-    // A key inside the data directory would travel with every copy and
-    // backup of the data, the very thing it protects.
-    const auto key_path = std::filesystem::weakly_canonical(key_file, ec);
-    const auto data_path = std::filesystem::weakly_canonical(dir, ec);
-    const auto rel = key_path.lexically_relative(data_path);
-    if (!rel.empty() && *rel.begin() != "..") {
-      std::fprintf(stderr,
-                   "ledgerd: the private key file %s is inside the data directory %s: keep it "
-                   "elsewhere, so that no copy or backup of the data carries it\n",
-                   key_file.c_str(), dir.c_str());
-      return 1;
-    }
-  }
-  auto key = ledger::ReadKeyFile(key_file);
-  if (!key.ok()) {
-    std::fprintf(stderr, "ledgerd: %s\n", std::string(key.status().message()).c_str());
-    return 1;
-  }
-  options.private_key = *std::move(key);
+  if (!ReadPrivateKey(key_file, dir, options)) return 1;
   std::filesystem::create_directories(std::filesystem::path(dir).parent_path(), ec);
-  const std::string token_file = TokenFilePath(dir, absl::GetFlag(FLAGS_admin_token_file));
-  // A new ledger's founding admin: the token file is made first (and must
-  // not exist), so that a ledger is never created whose admin token is lost.
-  const bool creating = !std::filesystem::exists(std::filesystem::path(dir) / "CURRENT", ec);
-  std::optional<ledger::Founding> founding;
-  if (creating) {
-    founding = ledger::NewFounding();
-    if (!WriteToken(token_file, *founding)) return 1;
-    ledger::FoundWith(*founding, options);
-  }
-  auto log = ledger::EventLog::Open(dir, options);
-  if (!log.ok()) {
-    std::fprintf(stderr, "ledgerd: %s\n", std::string(log.status().message()).c_str());
-    if (creating) std::filesystem::remove(token_file, ec);
-    return 1;
-  }
-  if (!creating) {
-    // A ledger made before members existed, or whose admins all left.
-    auto has_admin = ledger::HasActiveAdmin(**log);
-    if (!has_admin.ok()) {
-      std::fprintf(stderr, "ledgerd: %s\n", std::string(has_admin.status().message()).c_str());
-      return 1;
-    }
-    if (!*has_admin) {
-      auto member_id = ledger::FreeFounderId(**log);
-      if (!member_id.ok()) {
-        std::fprintf(stderr, "ledgerd: %s\n", std::string(member_id.status().message()).c_str());
-        return 1;
-      }
-      founding = ledger::NewFounding(*member_id);
-      // The file first, as for a new ledger; removed again if the append fails.
-      if (!WriteToken(token_file, *founding)) return 1;
-      absl::Status appended = ledger::AppendFounder(**log, *founding);
-      if (!appended.ok()) {
-        std::fprintf(stderr, "ledgerd: adding a founding admin failed: %s\n",
-                     std::string(appended.message()).c_str());
-        std::filesystem::remove(token_file, ec);
-        return 1;
-      }
-    }
-  }
-  if (founding) {
-    std::fprintf(stderr,
-                 "ledgerd: founding admin \"%s\" (every role); their token %s is in %s "
-                 "(mode 0600): keep it safe, ledgerctl reads it from there\n",
-                 founding->member.member_id().c_str(), founding->token.token_id().c_str(),
-                 token_file.c_str());
-  }
-  auto server = ledger::LedgerServer::Start(log->get(), server_options);
+  std::unique_ptr<ledger::EventLog> log = OpenWithAdmin(dir, options);
+  if (log == nullptr) return 1;
+  auto server = ledger::LedgerServer::Start(log.get(), server_options);
   if (!server.ok()) {
     std::fprintf(stderr, "ledgerd: %s\n", std::string(server.status().message()).c_str());
     return 1;
@@ -246,9 +267,8 @@ int main(int argc, char** argv) {
   const std::string host =
       server_options.listen_address.substr(0, server_options.listen_address.rfind(':'));
   std::fprintf(stderr, "ledgerd: ledger %s (%s) in %s, head %llu; sync=%s\n",
-               (*log)->ledger_id().c_str(), (*log)->ledger_name().c_str(), dir.c_str(),
-               static_cast<unsigned long long>((*log)->head_position()),
-               options.sync ? "on" : "OFF");
+               log->ledger_id().c_str(), log->ledger_name().c_str(), dir.c_str(),
+               static_cast<unsigned long long>(log->head_position()), options.sync ? "on" : "OFF");
   std::fprintf(stderr, "ledgerd listening on %s:%d%s\n", host.c_str(), (*server)->port(),
                server_options.tls_cert_pem.empty()        ? " (plaintext, loopback)"
                : server_options.tls_client_ca_pem.empty() ? " (TLS)"
@@ -264,8 +284,8 @@ int main(int argc, char** argv) {
   std::signal(SIGINT, OnSignal);
 
   // One line per commit, told by the writer after each one.
-  const uint64_t commit_logger = (*log)->AddCommitListener(
-      [seen = (*log)->head_position()](const ledger::CommitInfo& info) mutable {
+  const uint64_t commit_logger =
+      log->AddCommitListener([seen = log->head_position()](const ledger::CommitInfo& info) mutable {
         if (!info.write_status.ok() || info.head_position <= seen) return;
         std::fprintf(stderr, "ledgerd: commit head=%llu hash=%s (+%llu events)\n",
                      static_cast<unsigned long long>(info.head_position),
@@ -279,10 +299,10 @@ int main(int argc, char** argv) {
   }
   std::fprintf(stderr, "ledgerd: stopping: draining calls in flight\n");
   (*server)->Stop(absl::Seconds(10));
-  (*log)->RemoveCommitListener(commit_logger);
-  const auto stats = (*log)->stats();
-  const unsigned long long head = (*log)->head_position();
-  log->reset();  // drains the writer queue, closes RocksDB
+  log->RemoveCommitListener(commit_logger);
+  const auto stats = log->stats();
+  const unsigned long long head = log->head_position();
+  log.reset();  // drains the writer queue, closes RocksDB
   std::fprintf(stderr,
                "ledgerd: stopped cleanly at head %llu (%llu commits, %llu events this run)\n", head,
                static_cast<unsigned long long>(stats.commits),

@@ -57,6 +57,18 @@ const PositionalSpec kAmount{"AMOUNT", P::kAmount,
                              "amount and currency: 12.50 GBP, 1250 JPY (one word or two)"};
 const PositionalSpec kBackupDir{"DIR", P::kWord, "the backup directory"};
 
+// Whether the public page names a branch (BranchAffiliated/Updated.shown_publicly).
+const OptionSpec kShownWhenAffiliated{"shown-publicly",
+                                      K::kValue,
+                                      "yes|no",
+                                      "name the branch and its contributions on the public page",
+                                      "no",
+                                      0,
+                                      "public shown"};
+const OptionSpec kShownFromNowOn{
+    "shown-publicly", K::kValue, "yes|no",      "name the branch on the public page from now on",
+    "unchanged",      0,         "public shown"};
+
 // A treasurer's options plus the three every recorded event takes.
 std::vector<OptionSpec> Record(std::vector<OptionSpec> options) {
   options.insert(options.end(), {kOn, kEventId, kMemo});
@@ -101,21 +113,19 @@ std::vector<CommandSpec> Registers() {
        "affiliate",
        "Affiliate a union branch with its fee basis.",
        {kId},
-       Record(
-           {{"union", K::kValue, "NAME", "the union (\"UNISON\")", "required"},
-            {"branch-name", K::kValue, "NAME", "the branch's name", "required", 0, "name"},
-            {"region", K::kValue, "R", "the region", "none"},
-            {"members", K::kValue, "N", "number of members", "0"},
-            {"fee", K::kValue, "AMOUNT", "a fixed fee per period, e.g. \"25.00 GBP\"",
-             "none; --fee or --fee-per-member is required"},
-            {"fee-per-member", K::kValue, "AMOUNT",
-             "a fee per member per period, e.g. \"0.10 GBP\"", "none"},
-            {"minimum", K::kValue, "AMOUNT", "the least fee per period (with --fee-per-member)",
-             "none"},
-            {"period", K::kValue, "monthly|quarterly|annual", "how often the fee is due",
-             "monthly"},
-            {"shown-publicly", K::kValue, "yes|no",
-             "name the branch and its contributions on the public page", "no", 0, "public shown"}}),
+       Record({{"union", K::kValue, "NAME", "the union (\"UNISON\")", "required"},
+               {"branch-name", K::kValue, "NAME", "the branch's name", "required", 0, "name"},
+               {"region", K::kValue, "R", "the region", "none"},
+               {"members", K::kValue, "N", "number of members", "0"},
+               {"fee", K::kValue, "AMOUNT", "a fixed fee per period, e.g. \"25.00 GBP\"",
+                "none; --fee or --fee-per-member is required"},
+               {"fee-per-member", K::kValue, "AMOUNT",
+                "a fee per member per period, e.g. \"0.10 GBP\"", "none"},
+               {"minimum", K::kValue, "AMOUNT", "the least fee per period (with --fee-per-member)",
+                "none"},
+               {"period", K::kValue, "monthly|quarterly|annual", "how often the fee is due",
+                "monthly"},
+               kShownWhenAffiliated}),
        RunBranchAffiliate},
       {"branch",
        "update",
@@ -126,8 +136,7 @@ std::vector<CommandSpec> Registers() {
            {{"from-period", K::kValue, "YYYY-MM-DD",
              "the first day the new terms apply: a fee period start, not yet paid",
              "required with new terms", 0, "from since"},
-            {"shown-publicly", K::kValue, "yes|no",
-             "name the branch on the public page from now on", "unchanged", 0, "public shown"},
+            kShownFromNowOn,
             {"members", K::kValue, "N", "number of members", "unchanged"},
             {"fee", K::kValue, "AMOUNT", "a fixed fee per period, e.g. \"25.00 GBP\"", "unchanged"},
             {"fee-per-member", K::kValue, "AMOUNT",
