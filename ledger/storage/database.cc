@@ -17,12 +17,18 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// Every ledger has these; a directory without one of them is not a ledger.
 constexpr const char* kLedgerColumnFamilies[] = {kEventsCf, kIdsCf, kStateCf, kMetaCf};
+// Families added later: created when a ledger that lacks them is opened
+// read-write, left out when it is opened read-only.
+constexpr const char* kAddedColumnFamilies[] = {kMerkleCf, kCheckpointsCf};
 
-rocksdb::DBOptions DbOptions(const DatabaseOptions& options, bool has_db) {
+rocksdb::DBOptions DbOptions(const DatabaseOptions& options) {
   rocksdb::DBOptions db;
   db.create_if_missing = true;
-  db.create_missing_column_families = !has_db;
+  // A new ledger gets every family; an existing one (checked to be a ledger
+  // first) gets the families added since it was written.
+  db.create_missing_column_families = !options.read_only;
   db.paranoid_checks = true;
   // Every acknowledged commit was synced to the WAL, so damage anywhere but
   // a torn record at its very end (a write that was never acknowledged)
@@ -98,9 +104,9 @@ absl::Status Database::OpenRocks() {
   if (!has_db && (options_.read_only || !options_.create_if_missing)) {
     return absl::NotFoundError(absl::StrCat("no ledger in ", dir_));
   }
-  const rocksdb::DBOptions db_options = DbOptions(options_, has_db);
+  const rocksdb::DBOptions db_options = DbOptions(options_);
+  std::vector<std::string> names;
   if (has_db) {
-    std::vector<std::string> names;
     RETURN_IF_ERROR(FromRocks(rocksdb::DB::ListColumnFamilies(db_options, dir_, &names),
                               absl::StrCat("reading ", dir_)));
     for (const char* want : kLedgerColumnFamilies) {
@@ -115,6 +121,10 @@ absl::Status Database::OpenRocks() {
       {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions()}};
   for (const char* name : kLedgerColumnFamilies)
     cfs.emplace_back(name, rocksdb::ColumnFamilyOptions());
+  for (const char* name : kAddedColumnFamilies) {
+    const bool present = std::find(names.begin(), names.end(), name) != names.end();
+    if (present || !options_.read_only) cfs.emplace_back(name, rocksdb::ColumnFamilyOptions());
+  }
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s = options_.read_only
                           ? rocksdb::DB::OpenForReadOnly(db_options, dir_, cfs, &handles_, &raw)
@@ -148,6 +158,13 @@ rocksdb::ColumnFamilyHandle* Database::cf(absl::string_view name) const {
   }
   LEDGER_CHECK(false && "unknown column family");
   return nullptr;
+}
+
+bool Database::has_cf(absl::string_view name) const {
+  for (const auto& entry : by_name_) {
+    if (entry.first == name) return true;
+  }
+  return false;
 }
 
 absl::StatusOr<std::optional<std::string>> Database::Get(absl::string_view cf_name,

@@ -30,6 +30,11 @@ inline constexpr char kEventsCf[] = "events";
 inline constexpr char kIdsCf[] = "ids";
 inline constexpr char kStateCf[] = "state";
 inline constexpr char kMetaCf[] = "meta";
+// Added with the verifiable log (ledger/FORMAT.md). A ledger written before
+// them lacks them: opened read-write it gets them (empty; the EventLog then
+// builds the tree from the records), opened read-only it goes without.
+inline constexpr char kMerkleCf[] = "merkle";
+inline constexpr char kCheckpointsCf[] = "checkpoints";
 
 // The absl::Status for a RocksDB status, "<what>: <rocksdb's words>":
 // corruption DATA_LOSS, not found NOT_FOUND, no space RESOURCE_EXHAUSTED,
@@ -57,8 +62,11 @@ class Database {
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;
 
-  // REQUIRES: `name` is one of the column families above.
+  // REQUIRES: `name` is one of the column families above, and has_cf(name).
   rocksdb::ColumnFamilyHandle* cf(absl::string_view name) const;
+  // False only for an added family in a ledger opened read-only that was
+  // written before it existed.
+  bool has_cf(absl::string_view name) const;
 
   // One key; nullopt if absent. `snapshot` may be nullptr (latest).
   absl::StatusOr<std::optional<std::string>> Get(absl::string_view cf_name, absl::string_view key,

@@ -12,6 +12,7 @@
 #include "ledger/hash.h"
 #include "ledger/projections/books.h"
 #include "ledger/projections/indexer.h"
+#include "ledger/projections/tree_index.h"
 #include "ledger/storage/records.h"
 #include "ledger/writer/batch.h"
 #include "ledger/writer/requests.h"
@@ -21,6 +22,8 @@ namespace ledger {
 namespace {
 
 constexpr char kGenesisEventId[] = "genesis";
+// Leaves per WriteBatch when the tree is built over an existing log at open.
+constexpr uint64_t kTreeCatchUpBatch = 65536;
 
 // CPU time of the calling thread.
 uint64_t ThreadCpuNanos() {
@@ -97,9 +100,66 @@ absl::Status EventLog::LoadOrCreate() {
     return absl::DataLossError(absl::StrCat("ledger in ", dir_, ": the head hash does not match ",
                                             "the event at position ", h.position));
   }
-  std::lock_guard<std::mutex> lock(mu_);
-  head_position_ = h.position;
-  head_hash_ = h.hash;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    head_position_ = h.position;
+    head_hash_ = h.hash;
+  }
+  return options_.read_only ? absl::OkStatus() : LoadTree();
+}
+
+absl::Status EventLog::ReloadTree(uint64_t head) {
+  std::unique_ptr<ReadView> view = NewReadView();
+  ViewTree stored(*view);
+  absl::StatusOr<merkle::CompactRange> range = stored.Range();
+  if (!range.ok() || range->size() != head) {
+    return Refusal(
+        absl::StatusCode::kUnavailable, kReasonStorage,
+        absl::StrCat("the ledger cannot read its merkle tree back after a failed write (",
+                     range.ok() ? std::string("its size is not the head")
+                                : std::string(range.status().message()),
+                     "); nothing was recorded: restart ledgerd"));
+  }
+  tree_ = std::move(*range);
+  return absl::OkStatus();
+}
+
+absl::Status EventLog::LoadTree() {
+  std::unique_ptr<ReadView> view = NewReadView();
+  ViewTree tree(*view);
+  ASSIGN_OR_RETURN(uint64_t stored, tree.StoredSize());
+  const uint64_t head = view->head_position();
+  if (stored > head) {
+    return absl::DataLossError(absl::StrCat("ledger in ", dir_, ": the merkle tree has ", stored,
+                                            " leaves but the log ends at ", head));
+  }
+  ASSIGN_OR_RETURN(merkle::CompactRange range, merkle::CompactRange::Load(tree, stored));
+  if (stored == head) {
+    tree_ = std::move(range);
+    return absl::OkStatus();
+  }
+  // A ledger written before the tree (or a catch-up cut short): build the
+  // rest from the records, a batch at a time, each batch with the size it
+  // reaches, so an interrupted catch-up resumes where it stopped.
+  TreeAppender appender(std::move(range));
+  auto flush = [&](bool sync) -> absl::Status {
+    rocksdb::WriteBatch wb;
+    for (const auto& [key, hash] : appender.node_rows()) wb.Put(db_->cf(kMerkleCf), key, hash);
+    wb.Put(db_->cf(kMerkleCf), TreeSizeKey(), EncodeBigEndian64(appender.range().size()));
+    appender.ClearRows();
+    return FromRocks(db_->Write(wb, sync), "building the merkle tree");
+  };
+  absl::Status failed;
+  RETURN_IF_ERROR(view->ScanEvents(stored + 1, [&](const StoredEvent& e) {
+    appender.Append(e.Record());
+    if (appender.range().size() % kTreeCatchUpBatch == 0) failed = flush(/*sync=*/false);
+    return failed.ok();
+  }));
+  RETURN_IF_ERROR(failed);
+  RETURN_IF_ERROR(flush(/*sync=*/true));
+  LEDGER_CHECK(appender.range().size() == head);
+  tree_caught_up_ = head - stored;
+  tree_ = appender.TakeRange();
   return absl::OkStatus();
 }
 
@@ -113,7 +173,7 @@ absl::Status EventLog::CreateGenesis() {
   payload.set_actor("ledgerd");
   payload.mutable_body()->mutable_ledger_opened()->set_ledger_id(identity_.id);
   payload.mutable_body()->mutable_ledger_opened()->set_name(identity_.name);
-  CommitBatch batch(db_.get(), 0, ZeroHash());
+  CommitBatch batch(db_.get(), 0, ZeroHash(), merkle::CompactRange());
   RowBooks books(batch);
   NoLookup no_lookup;
   ASSIGN_OR_RETURN(Effects effects,
@@ -138,6 +198,7 @@ absl::Status EventLog::CreateGenesis() {
   wb.Put(db_->cf(kMetaCf), kMetaLedgerName, identity_.name);
   wb.Put(db_->cf(kMetaCf), kMetaSchemaVersion, kSchemaVersion);
   RETURN_IF_ERROR(FromRocks(db_->Write(wb, /*sync=*/true), "creating the ledger"));
+  tree_ = batch.TakeTree();
   std::lock_guard<std::mutex> lock(mu_);
   head_position_ = 1;
   head_hash_ = hash;
@@ -286,7 +347,16 @@ void EventLog::CommitGroup(std::vector<Pending>& group) {
     head = head_position_;
     hash = head_hash_;
   }
-  CommitBatch batch(db_.get(), head, hash);
+  if (!tree_) {
+    absl::Status reloaded = ReloadTree(head);
+    if (!reloaded.ok()) {
+      for (Pending& p : group) p.done(reloaded);
+      return;
+    }
+  }
+  // The tree moves into the batch and back once the outcome is known.
+  CommitBatch batch(db_.get(), head, hash, std::move(*tree_));
+  tree_.reset();
   const int64_t now_us = absl::ToUnixMicros(clock_->Now());
   std::vector<absl::StatusOr<AppendResult>> results;
   results.reserve(group.size());
@@ -306,6 +376,9 @@ void EventLog::CommitGroup(std::vector<Pending>& group) {
               "); the outcome is unknown: look the event ids up, or retry with the same ids"));
     }
   }
+  // The batch's tree holds leaves that were not written when the write
+  // failed: the next commit reads the tree at the head back.
+  if (write_status.ok()) tree_ = batch.TakeTree();
   CommitInfo info;
   {
     std::lock_guard<std::mutex> lock(mu_);

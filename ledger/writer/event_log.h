@@ -25,6 +25,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -35,6 +36,7 @@
 #include "absl/time/time.h"
 #include "ledger/domain/civil_date.h"
 #include "ledger/limits.h"
+#include "ledger/merkle/rfc6962.h"
 #include "ledger/storage/database.h"
 #include "ledger/storage/read_view.h"
 #include "ledger/storage/snapshot_view.h"
@@ -149,6 +151,10 @@ class EventLog {
 
   EventLogStats stats() const;
 
+  // Events the Merkle tree was built over when this open found a ledger
+  // written before the tree (or a tree left behind by a crash); 0 otherwise.
+  uint64_t tree_caught_up_at_open() const { return tree_caught_up_; }
+
   // OK while the last commit that tried to write succeeded (or none has
   // tried); else that commit's error (UNAVAILABLE, reason STORAGE). After a
   // full disk RocksDB recovers by itself and the next commit clears it; after
@@ -170,6 +176,11 @@ class EventLog {
   EventLog(std::string dir, const EventLogOptions& options);
   absl::Status LoadOrCreate();
   absl::Status CreateGenesis();
+  // Loads the tree's right edge and, read-write, builds what the stored
+  // tree lacks from the records.
+  absl::Status LoadTree();
+  // Reads the tree at `head` back after a failed write.
+  absl::Status ReloadTree(uint64_t head);
   void WriterLoop();
   void CommitGroup(std::vector<Pending>& group);
   void TellListeners(const CommitInfo& info);
@@ -194,6 +205,11 @@ class EventLog {
   std::mutex listeners_mu_;
   std::vector<std::pair<uint64_t, CommitListener>> listeners_ ABSL_GUARDED_BY(listeners_mu_);
   uint64_t next_listener_id_ ABSL_GUARDED_BY(listeners_mu_) = 1;
+
+  // The Merkle tree at the head: its right edge. Touched only at open and
+  // by the writer thread. Empty after a failed write until read back.
+  std::optional<merkle::CompactRange> tree_;
+  uint64_t tree_caught_up_ = 0;
 
   std::thread writer_;
 };
