@@ -49,6 +49,13 @@ inline constexpr char kReasonDateBeforeLastMovement[] = "DATE_BEFORE_LAST_MOVEME
 // Branch terms (BranchUpdated).
 inline constexpr char kReasonPeriodAlreadyPaid[] = "PERIOD_ALREADY_PAID";
 inline constexpr char kReasonTermsOutOfOrder[] = "TERMS_OUT_OF_ORDER";
+// The verifiable log (ledger/transparency/).
+inline constexpr char kReasonNoCheckpoint[] = "NO_CHECKPOINT";
+inline constexpr char kReasonNotInCheckpoint[] = "NOT_IN_CHECKPOINT";
+inline constexpr char kReasonUnknownCheckpoint[] = "UNKNOWN_CHECKPOINT";
+inline constexpr char kReasonTreeSizeBeyondHead[] = "TREE_SIZE_BEYOND_HEAD";
+inline constexpr char kReasonUnknownWitness[] = "UNKNOWN_WITNESS";
+inline constexpr char kReasonBadCosignature[] = "BAD_COSIGNATURE";
 // A request carries a field this server does not know.
 inline constexpr char kReasonUnknownField[] = "UNKNOWN_FIELD";
 // Bytes that do not parse as the method's request message.

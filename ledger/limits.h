@@ -35,6 +35,13 @@ inline constexpr uint32_t kMaxReadEventsPage = 1000;
 inline constexpr uint64_t kPositionBucketSize = 1024;
 // Mismatches a rebuild reports.
 inline constexpr size_t kMaxReportedMismatches = 20;
+// The verifiable log (ledger/transparency/): checkpoints kept beyond the
+// cosigned ones (the newest; at one per --checkpoint_interval_ms while the
+// log grows, hours of history for witnesses), witnesses configured, and how
+// far in the future a cosignature's timestamp may be.
+inline constexpr size_t kKeptCheckpoints = 4096;
+inline constexpr size_t kMaxWitnesses = 64;
+inline constexpr int64_t kMaxCosignatureClockSkewSeconds = 600;
 // Dates accepted: years 1900..2999.
 inline constexpr int kMinYear = 1900;
 inline constexpr int kMaxYear = 2999;

@@ -2,18 +2,25 @@
 //
 //   ledgerd [--data_dir=./var/ledger] [--listen=127.0.0.1:50051] [--sync=true]
 //           [--ledger_name=NAME] [--port_file=FILE]
+//           [--checkpoint_key=FILE [--checkpoint_origin=ORIGIN]
+//            [--checkpoint_interval_ms=2000] [--witness_keys=FILE]]
 //
-// Creates the ledger on first start. SIGTERM / SIGINT: stop accepting calls,
-// drain the ones in flight, close the database cleanly. One log line per
-// commit goes to stderr.
+// Creates the ledger on first start. With --checkpoint_key it signs a
+// checkpoint of the log (C2SP tlog-checkpoint) every few seconds while the
+// log grows and accepts the cosignatures of the witnesses in --witness_keys
+// (docs/OPERATIONS.md, "Keys"). SIGTERM / SIGINT: stop accepting calls,
+// drain the ones in flight, sign a last checkpoint, close the database
+// cleanly. One log line per commit goes to stderr.
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <thread>
 
 #include "absl/flags/flag.h"
@@ -22,6 +29,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "ledger/hash.h"
+#include "ledger/merkle/ed25519.h"
+#include "ledger/transparency/checkpoints.h"
 #include "services/server.h"
 
 ABSL_FLAG(std::string, data_dir, "./var/ledger", "RocksDB data directory of the ledger");
@@ -32,6 +41,15 @@ ABSL_FLAG(std::string, ledger_name, "Solidarity Ledger", "name of a newly create
 ABSL_FLAG(std::string, port_file, "", "write the bound port number to this file once listening");
 ABSL_FLAG(int, max_queued_appends, 4096,
           "append requests that may wait for the writer before RESOURCE_EXHAUSTED");
+ABSL_FLAG(std::string, checkpoint_key, "",
+          "Ed25519 private key file (PEM, mode 0600, kept apart from the data directory) to sign "
+          "checkpoints with; none = no checkpoints");
+ABSL_FLAG(std::string, checkpoint_origin, "",
+          "the checkpoints' origin line and key name (default solidarity-ledger/<ledger id>)");
+ABSL_FLAG(int, checkpoint_interval_ms, 2000,
+          "sign a checkpoint at most this often while the log grows");
+ABSL_FLAG(std::string, witness_keys, "",
+          "file of witness verifier keys (one per line) whose cosignatures are accepted");
 
 namespace {
 
@@ -62,8 +80,52 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "ledgerd: %s\n", std::string(log.status().message()).c_str());
     return 1;
   }
+  if ((*log)->tree_caught_up_at_open() > 0) {
+    std::fprintf(stderr, "ledgerd: built the Merkle tree over %llu events written before it\n",
+                 static_cast<unsigned long long>((*log)->tree_caught_up_at_open()));
+  }
+  std::unique_ptr<ledger::Checkpointer> checkpointer;
+  if (!absl::GetFlag(FLAGS_checkpoint_key).empty()) {
+    auto key =
+        ledger::merkle::LoadPrivateKeyFile(absl::GetFlag(FLAGS_checkpoint_key), "checkpoint key");
+    if (!key.ok()) {
+      std::fprintf(stderr, "ledgerd: %s\n", std::string(key.status().message()).c_str());
+      return 1;
+    }
+    ledger::CheckpointerOptions cp_options;
+    cp_options.origin = absl::GetFlag(FLAGS_checkpoint_origin);
+    cp_options.interval =
+        absl::Milliseconds(std::max(10, absl::GetFlag(FLAGS_checkpoint_interval_ms)));
+    if (!absl::GetFlag(FLAGS_witness_keys).empty()) {
+      auto witnesses = ledger::LoadWitnessKeys(absl::GetFlag(FLAGS_witness_keys));
+      if (!witnesses.ok()) {
+        std::fprintf(stderr, "ledgerd: %s\n", std::string(witnesses.status().message()).c_str());
+        return 1;
+      }
+      cp_options.witnesses = std::move(*witnesses);
+    }
+    const size_t witness_count = cp_options.witnesses.size();
+    auto started = ledger::Checkpointer::Start(log->get(), std::move(*key), std::move(cp_options));
+    if (!started.ok()) {
+      std::fprintf(stderr, "ledgerd: %s\n", std::string(started.status().message()).c_str());
+      return 1;
+    }
+    checkpointer = std::move(*started);
+    std::fprintf(stderr, "ledgerd: signing checkpoints as %s (%zu witnesses)\n",
+                 checkpointer->verifier_key().ToString().c_str(), witness_count);
+  } else if (!absl::GetFlag(FLAGS_witness_keys).empty()) {
+    std::fprintf(stderr,
+                 "ledgerd: --witness_keys needs --checkpoint_key (witnesses cosign "
+                 "the ledger's checkpoints)\n");
+    return 1;
+  } else {
+    std::fprintf(stderr,
+                 "ledgerd: WARNING: no --checkpoint_key: no checkpoints are signed, so nobody "
+                 "outside can check that the books are not rewritten (docs/OPERATIONS.md)\n");
+  }
   ledger::ServerOptions server_options;
   server_options.listen_address = absl::GetFlag(FLAGS_listen);
+  server_options.checkpointer = checkpointer.get();
   auto server = ledger::LedgerServer::Start(log->get(), server_options);
   if (!server.ok()) {
     std::fprintf(stderr, "ledgerd: %s\n", std::string(server.status().message()).c_str());
@@ -103,6 +165,15 @@ int main(int argc, char** argv) {
   std::fprintf(stderr, "ledgerd: stopping: draining calls in flight\n");
   (*server)->Stop(absl::Seconds(10));
   (*log)->RemoveCommitListener(commit_logger);
+  if (checkpointer) {
+    // The last commits get a checkpoint too.
+    absl::Status last = checkpointer->SignNow().status();
+    if (!last.ok()) {
+      std::fprintf(stderr, "ledgerd: the last checkpoint could not be signed: %s\n",
+                   std::string(last.message()).c_str());
+    }
+    checkpointer.reset();
+  }
   const auto stats = (*log)->stats();
   const unsigned long long head = (*log)->head_position();
   log->reset();  // drains the writer queue, closes RocksDB

@@ -29,6 +29,9 @@ struct ServerOptions {
   int max_request_bytes = 4 << 20;
   // Most threads gRPC may start for its own work.
   int max_threads = 256;
+  // The checkpoint signer (not owned; must outlive the server); nullptr =
+  // GetCheckpoint and AddCosignature answer FAILED_PRECONDITION.
+  Checkpointer* checkpointer = nullptr;
 };
 
 // Health (grpc.health.v1): "" and every ledger service are SERVING while the
