@@ -1,21 +1,29 @@
-// Every limit of the ledger, in one place. Each is checked where input enters
-// and documented in docs/ARCHITECTURE.md. Units are last in names.
+// Every limit of the ledger and its server, in one place. Each is checked
+// where input enters (a request over a limit is refused with a Status naming
+// the field and the limit) and documented in docs/ARCHITECTURE.md. Units
+// are last in names or said in the comment. The static_asserts at the end
+// hold the limits to each other, so changing one alone cannot break another.
 #ifndef LEDGER_LIMITS_H_
 #define LEDGER_LIMITS_H_
 
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 
 namespace ledger {
 
+// ------------------------------------------------------------------ text
+
 // Ids (event, beneficiary, branch): 1..64 characters of a-z 0-9 . _ -
 inline constexpr size_t kMaxIdLength = 64;
-// Names (display names, union and branch names, payee, method, reference ...).
+// Names (display names, union and branch names, payee, method, reference
+// ...), bytes of UTF-8. The actor recorded with an event is cut to it.
 inline constexpr size_t kMaxNameLength = 200;
-// Longer free text (purpose, reason, memo).
+// Longer free text (purpose, reason, memo), bytes of UTF-8.
 inline constexpr size_t kMaxMemoLength = 1000;
-// Events in one Append.
-inline constexpr size_t kMaxEventsPerAppend = 1000;
+
+// ------------------------------------------------------------------ money and dates
+
 // One event amount: 10^15 minor units (10 trillion GBP). Keeps every
 // cumulative total far from int64 overflow, which is still checked.
 inline constexpr int64_t kMaxAmountMinor = 1'000'000'000'000'000;
@@ -23,28 +31,94 @@ inline constexpr int64_t kMaxAmountMinor = 1'000'000'000'000'000;
 inline constexpr int64_t kMaxMembers = 10'000'000;
 // Fee periods one payment may cover.
 inline constexpr int32_t kMaxFeePeriodsPerPayment = 120;
-// Fee periods a statement counts (100 years of monthly periods and more).
-inline constexpr int64_t kMaxFeePeriodsCounted = 100'000;
-// Append requests waiting for the writer; beyond it RESOURCE_EXHAUSTED.
+// Dates accepted: years 1900..2999.
+inline constexpr int kMinYear = 1900;
+inline constexpr int kMaxYear = 2999;
+// Fee periods a branch statement walks through at most, counting the
+// periods due (a loop bound; more than the monthly periods of every year
+// from kMinYear to kMaxYear).
+inline constexpr int64_t kMaxFeePeriodsWalked = 100'000;
+
+// ------------------------------------------------------------------ the writer
+
+// Events in one Append.
+inline constexpr size_t kMaxEventsPerAppend = 1000;
+// Append requests waiting for the writer (the default of
+// EventLogOptions::max_queued_appends and of ledgerd --max_queued_appends);
+// beyond it RESOURCE_EXHAUSTED.
 inline constexpr size_t kDefaultMaxQueuedAppends = 4096;
 // Events committed in one group commit (one WriteBatch, one sync).
 inline constexpr size_t kMaxEventsPerGroupCommit = 10'000;
-// Events one ReadEvents page returns.
+
+// ------------------------------------------------------------------ reads and audits
+
+// Events one ReadEvents page returns, when the request asks for none
+// (limit 0) and at most.
+inline constexpr uint32_t kDefaultReadEventsPage = 100;
 inline constexpr uint32_t kMaxReadEventsPage = 1000;
 // Positions per bucket of the position-keyed delta rows (point in time).
 inline constexpr uint64_t kPositionBucketSize = 1024;
 // Mismatches a rebuild reports.
 inline constexpr size_t kMaxReportedMismatches = 20;
-// The verifiable log (ledger/transparency/): checkpoints kept beyond the
-// cosigned ones (the newest; at one per --checkpoint_interval_ms while the
-// log grows, hours of history for witnesses), witnesses configured, and how
-// far in the future a cosignature's timestamp may be.
+// Longest backup directory path accepted, bytes (PATH_MAX on Linux).
+inline constexpr size_t kMaxPathLength = 4096;
+
+// ------------------------------------------------------------------ the verifiable log
+
+// Checkpoints kept beyond the cosigned ones (ledger/transparency/): the
+// newest, at one per --checkpoint_interval_ms while the log grows (hours of
+// history for witnesses).
 inline constexpr size_t kKeptCheckpoints = 4096;
+// Witnesses ledgerd accepts cosignatures from (--witness_keys).
 inline constexpr size_t kMaxWitnesses = 64;
+// How far in the future a witness's cosignature may be dated, seconds.
 inline constexpr int64_t kMaxCosignatureClockSkewSeconds = 600;
-// Dates accepted: years 1900..2999.
-inline constexpr int kMinYear = 1900;
-inline constexpr int kMaxYear = 2999;
+
+// ------------------------------------------------------------------ the server (services/)
+
+// Largest request accepted, bytes: 4 MiB (ServerOptions::max_request_bytes;
+// gRPC takes an int).
+inline constexpr int kMaxRequestBytes = 4 << 20;
+// Message nesting the request parser walks into when it names a bad field
+// (services/request_bytes.cc), levels: deeper than any request message
+// nests; bounds the recursion on hostile bytes.
+inline constexpr int kMaxRequestNestingDepth = 32;
+// Threads gRPC may start for its own work (ServerOptions::max_threads, its
+// resource quota).
+inline constexpr int kMaxServerThreads = 256;
+// Calls that scan the whole log (VerifyChain, RebuildProjections, backups)
+// running at once, each on a thread of its own; more are refused
+// RESOURCE_EXHAUSTED.
+inline constexpr int kMaxWholeLogCalls = 2;
+
+// ------------------------------------------------------------------ how the limits relate
+
+// An id fits wherever a name goes, and a name wherever free text goes.
+static_assert(1 <= kMaxIdLength && kMaxIdLength <= kMaxNameLength &&
+              kMaxNameLength <= kMaxMemoLength);
+// The largest append is one group commit (the writer never splits a request).
+static_assert(kMaxEventsPerAppend <= kMaxEventsPerGroupCommit);
+// One append's worth of maximum amounts adds up in int64 without overflow.
+static_assert(kMaxAmountMinor <=
+              std::numeric_limits<int64_t>::max() / static_cast<int64_t>(kMaxEventsPerAppend));
+static_assert(kMinYear < kMaxYear);
+// A statement can walk every monthly period of the years the ledger accepts.
+static_assert(kMaxFeePeriodsWalked > int64_t{kMaxYear - kMinYear + 1} * 12);
+static_assert(kDefaultMaxQueuedAppends >= 1);
+static_assert(1 <= kDefaultReadEventsPage && kDefaultReadEventsPage <= kMaxReadEventsPage);
+// position / kPositionBucketSize names a bucket; a power of two keeps the
+// buckets aligned however the log grows (and the division a shift).
+static_assert(kPositionBucketSize > 0 && (kPositionBucketSize & (kPositionBucketSize - 1)) == 0);
+static_assert(kMaxReportedMismatches >= 1);
+static_assert(kKeptCheckpoints >= 1 && kMaxWitnesses >= 1 && kMaxCosignatureClockSkewSeconds >= 0);
+// The largest Append fits in one request: kMaxEventsPerAppend events, each
+// with the most text any kind takes (a disbursement: event and beneficiary
+// ids, memo and purpose, payee, method and reference) and 100 bytes for its
+// date, amount and protobuf framing.
+static_assert(kMaxEventsPerAppend *
+                  (2 * kMaxIdLength + 2 * kMaxMemoLength + 3 * kMaxNameLength + 100) <=
+              static_cast<size_t>(kMaxRequestBytes));
+static_assert(kMaxRequestNestingDepth >= 1 && kMaxServerThreads >= 1 && kMaxWholeLogCalls >= 1);
 
 }  // namespace ledger
 

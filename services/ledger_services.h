@@ -105,7 +105,7 @@ class QueriesService final : public internal::QueriesBase {
 };
 
 // VerifyChain and RebuildProjections scan the whole log: they run on threads
-// of their own, at most HeavyCalls::kMax at once (with backups).
+// of their own, at most kMaxWholeLogCalls at once (with backups).
 class AuditService final : public internal::AuditBase {
  public:
   explicit AuditService(ServiceContext* ctx) : ctx_(ctx) {}

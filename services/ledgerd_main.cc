@@ -29,6 +29,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "ledger/hash.h"
+#include "ledger/limits.h"
 #include "ledger/merkle/ed25519.h"
 #include "ledger/transparency/checkpoints.h"
 #include "services/server.h"
@@ -39,7 +40,7 @@ ABSL_FLAG(bool, sync, true,
           "sync the WAL before acknowledging an append (turn off only for bulk imports)");
 ABSL_FLAG(std::string, ledger_name, "Solidarity Ledger", "name of a newly created ledger");
 ABSL_FLAG(std::string, port_file, "", "write the bound port number to this file once listening");
-ABSL_FLAG(int, max_queued_appends, 4096,
+ABSL_FLAG(int, max_queued_appends, static_cast<int>(ledger::kDefaultMaxQueuedAppends),
           "append requests that may wait for the writer before RESOURCE_EXHAUSTED");
 ABSL_FLAG(std::string, checkpoint_key, "",
           "Ed25519 private key file (PEM, mode 0600, kept apart from the data directory) to sign "

@@ -11,7 +11,7 @@
 // for handlers that finish in micro- to milliseconds (reads of projection
 // rows). ServeUnaryOnThread runs it on a thread of its own, for handlers that
 // scan the whole log (chain verification, rebuilds, backups), at most
-// `HeavyCalls::kMax` at once; more are refused RESOURCE_EXHAUSTED.
+// kMaxWholeLogCalls at once; more are refused RESOURCE_EXHAUSTED.
 #ifndef SERVICES_RAW_UNARY_H_
 #define SERVICES_RAW_UNARY_H_
 
@@ -27,7 +27,9 @@
 
 #include "absl/status/status.h"
 #include "google/protobuf/message.h"
+#include "ledger/check.h"
 #include "ledger/errors.h"
+#include "ledger/limits.h"
 #include "services/grpc_status.h"
 #include "services/request_bytes.h"
 
@@ -67,9 +69,9 @@ inline bool ParseOrFinish(const grpc::ByteBuffer& in, google::protobuf::Message*
   return parsed.ok();
 }
 
-// Counts the calls running on threads of their own.
+// Counts the calls running on threads of their own (at most
+// kMaxWholeLogCalls).
 struct HeavyCalls {
-  static constexpr int kMax = 2;
   std::atomic<int> running{0};
 };
 
@@ -95,7 +97,7 @@ grpc::ServerUnaryReactor* ServeUnaryOnThread(grpc::CallbackServerContext* contex
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   Request request;
   if (!ParseOrFinish(*in, &request, reactor)) return reactor;
-  if (heavy->running.fetch_add(1) >= HeavyCalls::kMax) {
+  if (heavy->running.fetch_add(1) >= kMaxWholeLogCalls) {
     heavy->running.fetch_sub(1);
     reactor->Finish(ToGrpcStatus(absl::ResourceExhaustedError(
         "too many verifications, rebuilds or backups running at once; try again when one "
@@ -109,7 +111,8 @@ grpc::ServerUnaryReactor* ServeUnaryOnThread(grpc::CallbackServerContext* contex
     Response response;
     grpc::Status status = handler(request, &response);
     if (status.ok()) status = SerializeToByteBuffer(response, out);
-    heavy->running.fetch_sub(1);
+    const int was_running = heavy->running.fetch_sub(1);
+    LEDGER_CHECK(was_running >= 1);  // this call was counted
     reactor->Finish(status);
   }).detach();
   return reactor;

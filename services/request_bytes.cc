@@ -9,6 +9,7 @@
 #include "google/protobuf/unknown_field_set.h"
 #include "ledger/domain/ids.h"
 #include "ledger/errors.h"
+#include "ledger/limits.h"
 
 namespace ledger {
 namespace {
@@ -19,12 +20,10 @@ using google::protobuf::FileDescriptor;
 using google::protobuf::UnknownField;
 using google::protobuf::UnknownFieldSet;
 
-// Deeper than any request message nests; bounds the walk on hostile bytes.
-constexpr int kMaxDepth = 32;
-
 bool FindIn(const Descriptor& type, absl::string_view bytes, const std::string& prefix, int depth,
             std::string* path) {
-  if (depth > kMaxDepth || bytes.size() > static_cast<size_t>(std::numeric_limits<int>::max())) {
+  if (depth > kMaxRequestNestingDepth ||
+      bytes.size() > static_cast<size_t>(std::numeric_limits<int>::max())) {
     return false;
   }
   UnknownFieldSet fields;
@@ -63,7 +62,7 @@ bool FindUnknown(const google::protobuf::Message& m, const std::string& prefix, 
     *number = unknown.field(0).number();
     return true;
   }
-  if (depth > kMaxDepth) return false;
+  if (depth > kMaxRequestNestingDepth) return false;
   std::vector<const FieldDescriptor*> fields;
   r->ListFields(m, &fields);
   for (const FieldDescriptor* fd : fields) {

@@ -60,7 +60,7 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(EventLog* log,
 
 void LedgerServer::OnCommit(const CommitInfo& info) {
   // On the writer thread, after each commit that tried to write: quick.
-  std::lock_guard<std::mutex> lock(health_mu_);
+  MutexLock lock(&health_mu_);
   const bool serving = info.write_status.ok();
   if (serving == serving_) return;
   serving_ = serving;

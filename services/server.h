@@ -10,11 +10,13 @@
 #include <grpcpp/server.h>
 
 #include <memory>
-#include <mutex>
 #include <string>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "ledger/limits.h"
+#include "ledger/sync.h"
 #include "ledger/writer/event_log.h"
 #include "services/admin_service.h"
 #include "services/ledger_services.h"
@@ -26,9 +28,9 @@ struct ServerOptions {
   // host:port; port 0 picks a free one (see LedgerServer::port).
   std::string listen_address = "127.0.0.1:50051";
   // Largest request accepted, bytes.
-  int max_request_bytes = 4 << 20;
+  int max_request_bytes = kMaxRequestBytes;
   // Most threads gRPC may start for its own work.
-  int max_threads = 256;
+  int max_threads = kMaxServerThreads;
   // The checkpoint signer (not owned; must outlive the server); nullptr =
   // GetCheckpoint and AddCosignature answer FAILED_PRECONDITION.
   Checkpointer* checkpointer = nullptr;
@@ -67,11 +69,12 @@ class LedgerServer {
   bool stopped_ = false;
 
   // Keeps gRPC health in step with the log's writes: a commit listener.
-  void OnCommit(const CommitInfo& info);
+  void OnCommit(const CommitInfo& info) ABSL_LOCKS_EXCLUDED(health_mu_);
   std::unique_ptr<StreamHub> hub_;
   uint64_t health_listener_ = 0;
-  std::mutex health_mu_;
-  bool serving_ = true;  // guarded by health_mu_
+  // Orders the health changes of successive commits (and their log lines).
+  Mutex health_mu_;
+  bool serving_ ABSL_GUARDED_BY(health_mu_) = true;  // what health says now
 };
 
 }  // namespace ledger

@@ -2,6 +2,7 @@
 
 #include <vector>
 
+#include "ledger/check.h"
 #include "ledger/views/balances.h"
 #include "ledger/views/queries.h"
 #include "services/grpc_status.h"
@@ -13,12 +14,12 @@ namespace ledger {
 
 StreamHub::StreamHub(EventLog* log) : log_(log) {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     committed_head_ = woken_head_ = log_->head_position();
   }
   listener_ = log_->AddCommitListener([this](const CommitInfo& info) {
     // On the writer thread: hand the head over, nothing more.
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     if (info.head_position > committed_head_) committed_head_ = info.head_position;
     cv_.notify_one();
   });
@@ -32,35 +33,36 @@ StreamHub::~StreamHub() {
 }
 
 bool StreamHub::Add(HubStream* stream) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   if (stopping_) return false;
-  streams_.insert(stream);
+  const bool added = streams_.insert(stream).second;
+  LEDGER_CHECK(added);  // REQUIRES: not already added
   return true;
 }
 
 void StreamHub::Remove(HubStream* stream) {
   // Waits for a wake round in progress, which may be calling `stream`.
   std::lock_guard<std::recursive_mutex> round(wake_mu_);
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   streams_.erase(stream);
 }
 
 size_t StreamHub::streams() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return streams_.size();
 }
 
 absl::StatusOr<std::shared_ptr<const v1::WatchBalancesResponse>> StreamHub::Balances() {
-  std::lock_guard<std::mutex> build(build_mu_);
+  MutexLock build(&build_mu_);
   const uint64_t head = log_->head_position();
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     if (balances_ && balances_head_ >= head) return balances_;
   }
   std::unique_ptr<ReadView> view = log_->NewReadView();
   ASSIGN_OR_RETURN(v1::WatchBalancesResponse built, BuildBalances(*view, TodayUtc(log_->clock())));
   auto shared = std::make_shared<const v1::WatchBalancesResponse>(std::move(built));
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   balances_ = shared;
   balances_head_ = view->head_position();
   return shared;
@@ -70,13 +72,13 @@ void StreamHub::ForEachStream(void (HubStream::*call)()) {
   std::lock_guard<std::recursive_mutex> round(wake_mu_);
   std::vector<HubStream*> streams;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     streams.assign(streams_.begin(), streams_.end());
   }
   for (HubStream* s : streams) {
     {
       // A stream that finished inline (and left) during this round is gone.
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(&mu_);
       if (streams_.count(s) == 0) continue;
     }
     (s->*call)();
@@ -85,7 +87,7 @@ void StreamHub::ForEachStream(void (HubStream::*call)()) {
 
 void StreamHub::StopAll() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     stopping_ = true;
     cv_.notify_all();
   }
@@ -95,8 +97,8 @@ void StreamHub::StopAll() {
 void StreamHub::Run() {
   for (;;) {
     {
-      std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait(lock, [this] { return stopping_ || committed_head_ > woken_head_; });
+      MutexLock lock(&mu_);
+      while (!stopping_ && committed_head_ <= woken_head_) mu_.Wait(cv_);
       if (stopping_) return;
       woken_head_ = committed_head_;
     }
@@ -121,7 +123,8 @@ class Stream : public grpc::ServerWriteReactor<Response>, public HubStream {
 
   void OnWriteDone(bool ok) override {
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(&mu_);
+      LEDGER_CHECK(writing_);  // one write at a time, and this is its end
       writing_ = false;
     }
     if (!ok) {
@@ -150,29 +153,35 @@ class Stream : public grpc::ServerWriteReactor<Response>, public HubStream {
 
   // The next message to write, or nullptr when there is none yet. Called
   // with mu_ held; the message must stay valid until OnWriteDone.
-  virtual absl::StatusOr<const Response*> Next() = 0;
+  virtual absl::StatusOr<const Response*> Next() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) = 0;
 
   StreamHub* hub() const { return hub_; }
 
+  // Guards the stream's state (its own and what Next keeps). Never held
+  // while calling gRPC; taken before the hub's locks (Next asks the hub for
+  // the balances).
+  Mutex mu_;
+
  private:
-  void Pump() {
-    std::unique_lock<std::mutex> lock(mu_);
-    if (writing_ || finished_) return;
-    absl::StatusOr<const Response*> next = Next();
+  void Pump() ABSL_LOCKS_EXCLUDED(mu_) {
+    absl::StatusOr<const Response*> next;
+    {
+      MutexLock lock(&mu_);
+      if (writing_ || finished_) return;
+      next = Next();
+      if (next.ok() && *next == nullptr) return;
+      if (next.ok()) writing_ = true;
+    }
     if (!next.ok()) {
-      lock.unlock();
       FinishOnce(ToGrpcStatus(next.status()));
       return;
     }
-    if (*next == nullptr) return;
-    writing_ = true;
-    lock.unlock();
     this->StartWrite(*next);
   }
 
   void FinishOnce(const grpc::Status& status) {
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(&mu_);
       if (finished_) return;
       finished_ = true;
     }
@@ -180,9 +189,8 @@ class Stream : public grpc::ServerWriteReactor<Response>, public HubStream {
   }
 
   StreamHub* const hub_;
-  std::mutex mu_;
-  bool writing_ = false;
-  bool finished_ = false;
+  bool writing_ ABSL_GUARDED_BY(mu_) = false;   // a StartWrite awaits its OnWriteDone
+  bool finished_ ABSL_GUARDED_BY(mu_) = false;  // Finish was called
 };
 
 // The balances now, then after every commit: the shared message of the
@@ -194,7 +202,8 @@ class WatchBalancesStream final : public Stream<v1::WatchBalancesResponse> {
   }
 
  private:
-  absl::StatusOr<const v1::WatchBalancesResponse*> Next() override {
+  absl::StatusOr<const v1::WatchBalancesResponse*> Next() override
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     ASSIGN_OR_RETURN(std::shared_ptr<const v1::WatchBalancesResponse> latest, hub()->Balances());
     if (current_ &&
         latest->summary().as_of().position() == current_->summary().as_of().position()) {
@@ -204,7 +213,8 @@ class WatchBalancesStream final : public Stream<v1::WatchBalancesResponse> {
     return current_.get();
   }
 
-  std::shared_ptr<const v1::WatchBalancesResponse> current_;
+  // The message being written or last written.
+  std::shared_ptr<const v1::WatchBalancesResponse> current_ ABSL_GUARDED_BY(mu_);
 };
 
 // Every event from a position on, then a caught-up marker once, then each
@@ -218,7 +228,7 @@ class SubscribeStream final : public Stream<v1::SubscribeResponse> {
   }
 
  private:
-  absl::StatusOr<const v1::SubscribeResponse*> Next() override {
+  absl::StatusOr<const v1::SubscribeResponse*> Next() override ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     std::unique_ptr<ReadView> view = hub()->log()->NewReadView();
     if (next_ <= view->head_position()) {
       ASSIGN_OR_RETURN(*message_.mutable_event(), GetApiEvent(*view, next_));
@@ -231,9 +241,11 @@ class SubscribeStream final : public Stream<v1::SubscribeResponse> {
     return &message_;
   }
 
-  uint64_t next_;
-  bool caught_up_sent_ = false;
-  v1::SubscribeResponse message_;
+  uint64_t next_ ABSL_GUARDED_BY(mu_);
+  bool caught_up_sent_ ABSL_GUARDED_BY(mu_) = false;
+  // The message being written (StartWrite reads it until OnWriteDone; Next
+  // is not called meanwhile, as writing_ is set).
+  v1::SubscribeResponse message_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace

@@ -24,6 +24,7 @@
 #include <thread>
 
 #include "absl/base/thread_annotations.h"
+#include "ledger/sync.h"
 #include "ledger/writer/event_log.h"
 #include "solidarity/ledger/v1/ledger.grpc.pb.h"
 
@@ -51,39 +52,46 @@ class StreamHub {
 
   // REQUIRES: not already added. Returns false when the hub is stopping
   // (the stream should finish at once).
-  bool Add(HubStream* stream);
+  bool Add(HubStream* stream) ABSL_LOCKS_EXCLUDED(mu_);
   // After this returns the hub never touches `stream` again.
-  void Remove(HubStream* stream);
+  void Remove(HubStream* stream) ABSL_LOCKS_EXCLUDED(mu_);
 
   // The balances at the latest commit the hub has seen (built once, shared).
-  absl::StatusOr<std::shared_ptr<const v1::WatchBalancesResponse>> Balances();
+  absl::StatusOr<std::shared_ptr<const v1::WatchBalancesResponse>> Balances()
+      ABSL_LOCKS_EXCLUDED(mu_, build_mu_);
 
   // Ends every stream and refuses new ones (the server is stopping).
-  void StopAll();
+  void StopAll() ABSL_LOCKS_EXCLUDED(mu_);
 
-  size_t streams() const;
+  size_t streams() const ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
-  void Run();
-  // Calls `call` on every stream, holding wake_mu_ so none leaves meanwhile.
-  void ForEachStream(void (HubStream::*call)());
+  void Run() ABSL_LOCKS_EXCLUDED(mu_);
+  // Calls `call` on every stream, holding wake_mu_ so none leaves meanwhile
+  // (and not mu_, so a stream may call back into the hub).
+  void ForEachStream(void (HubStream::*call)()) ABSL_LOCKS_EXCLUDED(mu_);
 
   EventLog* const log_;
   uint64_t listener_ = 0;
 
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
+  // Guards the set of streams, the stop flag, the heads and the shared
+  // balances. Held only for bookkeeping, never while a stream is called.
+  mutable Mutex mu_;
+  std::condition_variable cv_;  // the head moved or the hub stops; waited on with mu_
   std::set<HubStream*> streams_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   uint64_t committed_head_ ABSL_GUARDED_BY(mu_) = 0;  // told by the writer
   uint64_t woken_head_ ABSL_GUARDED_BY(mu_) = 0;      // streams woken for it
   std::shared_ptr<const v1::WatchBalancesResponse> balances_ ABSL_GUARDED_BY(mu_);
   uint64_t balances_head_ ABSL_GUARDED_BY(mu_) = 0;
-  // Serialises building the balances, outside mu_.
-  std::mutex build_mu_;
+  // Serialises building the balances (so one commit's are built once),
+  // outside mu_; taken before mu_, never while holding it.
+  Mutex build_mu_ ABSL_ACQUIRED_BEFORE(mu_);
   // Held through a round of Wake or End calls; Remove takes it, so a stream
   // is never deleted while a round may call it. Recursive, in case a stream
-  // finishes (and leaves) inline during the round.
+  // finishes (and leaves) inline during the round; it guards no member, so
+  // it stays a std::recursive_mutex (the analysis has nothing to check).
+  // Taken before mu_.
   std::recursive_mutex wake_mu_;
   std::thread thread_;
 };

@@ -147,7 +147,7 @@ std::string Suggestion(const OptionToken& t, const CommandSpec& command,
       for (absl::string_view hint : absl::StrSplit(o.hints, ' ', absl::SkipEmpty())) {
         if (EditDistance(t.name, hint) <= 1) return absl::StrCat("; did you mean --", o.name, "?");
       }
-      names.push_back(o.name);
+      names.emplace_back(o.name);
     }
   }
   const std::string close = Closest(t.name, names);
@@ -378,7 +378,7 @@ std::vector<std::pair<std::string, std::string>> OptionRows(
     } else if (*o.default_text) {
       absl::StrAppend(&right, " (default: ", o.default_text, ")");
     }
-    rows.push_back({left, right});
+    rows.emplace_back(left, right);
   }
   return rows;
 }
@@ -501,7 +501,7 @@ void PrintCommandHelp(const CommandSpec& command, std::ostream& out) {
   out << " [options]\n\n" << command.summary << "\n";
   if (!command.positionals.empty()) {
     std::vector<std::pair<std::string, std::string>> rows;
-    for (const PositionalSpec& p : command.positionals) rows.push_back({p.name, p.help});
+    for (const PositionalSpec& p : command.positionals) rows.emplace_back(p.name, p.help);
     PrintHelpRows("arguments", rows, out);
   }
   if (!command.options.empty()) PrintHelpRows("options", OptionRows(command.options), out);
@@ -517,7 +517,7 @@ void PrintGroupHelp(absl::string_view group, const std::vector<CommandSpec>& com
     if (c.group != group) continue;
     std::string left = c.sub;
     for (const PositionalSpec& p : c.positionals) absl::StrAppend(&left, " ", p.name);
-    rows.push_back({left, c.summary});
+    rows.emplace_back(left, c.summary);
   }
   PrintHelpRows("subcommands", rows, out);
   out << "\nledgerctl " << group << " SUBCOMMAND --help lists the options of each.\n";

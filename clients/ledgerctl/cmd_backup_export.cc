@@ -22,7 +22,7 @@ namespace {
 
 using ledger::BackupInfo;
 
-constexpr int64_t kBackupTimeoutMs = 3600 * 1000;
+constexpr int64_t kBackupTimeoutMs = int64_t{3600} * 1000;
 
 std::function<void(uint64_t, uint64_t)> ProgressLine(const Invocation& in,
                                                      const std::string& what) {
@@ -37,9 +37,11 @@ std::function<void(uint64_t, uint64_t)> ProgressLine(const Invocation& in,
 }
 
 std::string Bytes(uint64_t n) {
-  if (n < 10 * 1024) return absl::StrCat(n, " bytes");
-  if (n < 10 * 1024 * 1024) return absl::StrCat(n / 1024, " KiB");
-  return absl::StrCat(n / (1024 * 1024), " MiB");
+  constexpr uint64_t kKiB = 1024;
+  constexpr uint64_t kMiB = 1024 * kKiB;
+  if (n < 10 * kKiB) return absl::StrCat(n, " bytes");
+  if (n < 10 * kMiB) return absl::StrCat(n / kKiB, " KiB");
+  return absl::StrCat(n / kMiB, " MiB");
 }
 
 std::string UtcSeconds(int64_t seconds) {

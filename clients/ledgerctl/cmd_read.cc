@@ -8,6 +8,7 @@
 #include "clients/ledgerctl/output.h"
 #include "clients/ledgerctl/reader.h"
 #include "ledger/domain/money.h"
+#include "ledger/limits.h"
 #include "ledger/status_macros.h"
 
 namespace ledgerctl {
@@ -229,7 +230,8 @@ absl::StatusOr<int> RunTrialBalance(const Invocation& in) {
 
 absl::StatusOr<int> RunEvents(const Invocation& in) {
   ASSIGN_OR_RETURN(int64_t from, IntOption(in, "from", 1, 0, INT64_MAX));
-  ASSIGN_OR_RETURN(int64_t limit, IntOption(in, "limit", 100, 0, 1000));
+  ASSIGN_OR_RETURN(int64_t limit, IntOption(in, "limit", ledger::kDefaultReadEventsPage, 0,
+                                            ledger::kMaxReadEventsPage));
   ASSIGN_OR_RETURN(auto reader, OpenReader(in));
   v1::ReadEventsRequest req;
   req.set_from_position(static_cast<uint64_t>(from));
@@ -278,7 +280,7 @@ absl::StatusOr<int> RunTail(const Invocation& in) {
   ASSIGN_OR_RETURN(int64_t n, IntOption(in, "lines", 10, 1, INT64_MAX));
   ASSIGN_OR_RETURN(int64_t from_option, IntOption(in, "from", 1, 0, INT64_MAX));
   ASSIGN_OR_RETURN(auto reader, OpenReader(in));
-  uint64_t from = static_cast<uint64_t>(from_option);
+  auto from = static_cast<uint64_t>(from_option);
   if (!in.Has("from")) {
     ASSIGN_OR_RETURN(v1::GetHeadResponse head, reader->Head());
     const uint64_t at = head.head().position();

@@ -2,6 +2,8 @@
 // options. The parser (args.cc) and the per-command help read only this.
 #include "clients/ledgerctl/commands.h"
 
+#include "ledger/limits.h"
+
 namespace ledgerctl {
 namespace {
 
@@ -61,7 +63,8 @@ std::vector<OptionSpec> Record(std::vector<OptionSpec> options) {
   return options;
 }
 
-std::vector<CommandSpec> Treasurers() {
+// Treasurers' commands that open, change and close beneficiaries and branches.
+std::vector<CommandSpec> Registers() {
   const OptionSpec name{"name", K::kValue, "NAME", "public display name, may be a pseudonym",
                         "required"};
   const OptionSpec purpose{"purpose", K::kValue, "TEXT", "what the fund is for", "none"};
@@ -127,6 +130,12 @@ std::vector<CommandSpec> Treasurers() {
        {kId},
        Record({reason}),
        RunBranchDisaffiliate},
+  };
+}
+
+// Treasurers' commands that move money.
+std::vector<CommandSpec> Money() {
+  return {
       {"branch",
        "pay-fee",
        "Record a branch's affiliation fee (to the general fund).",
@@ -177,6 +186,10 @@ std::vector<CommandSpec> Treasurers() {
        RunReverse},
   };
 }
+
+// The help of `events --limit` quotes the ReadEvents page limits.
+static_assert(ledger::kDefaultReadEventsPage == 100 && ledger::kMaxReadEventsPage == 1000,
+              "update the help of events --limit");
 
 std::vector<CommandSpec> Readers() {
   const OptionSpec all_funds{"all", K::kSwitch, "", "closed funds too", "open ones only"};
@@ -234,6 +247,12 @@ std::vector<CommandSpec> Readers() {
         kDataDir},
        RunTail},
       {"head", "", "The head's position and hash.", {}, {kDataDir}, RunHead},
+  };
+}
+
+// Readers' statements for a date range.
+std::vector<CommandSpec> Statements() {
+  return {
       {"statement",
        "fund",
        "A fund's statement for any date range.",
@@ -437,7 +456,7 @@ std::vector<CommandSpec> Verifiers() {
 
 std::vector<CommandSpec> All() {
   std::vector<CommandSpec> all;
-  for (auto part : {Treasurers(), Readers(), Auditors(), Verifiers()}) {
+  for (auto part : {Registers(), Money(), Readers(), Statements(), Auditors(), Verifiers()}) {
     for (CommandSpec& c : part) all.push_back(std::move(c));
   }
   return all;

@@ -1,6 +1,6 @@
 #include "ledger/audit/backup.h"
 
-#include <stdlib.h>
+#include <stdlib.h>  // NOLINT(modernize-deprecated-headers): mkdtemp is POSIX, not <cstdlib>
 
 #include <algorithm>
 #include <cstdlib>
@@ -9,14 +9,15 @@
 #include <system_error>
 #include <utility>
 
-#include "absl/base/const_init.h"
+#include "absl/base/attributes.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
 #include "ledger/domain/ids.h"
 #include "ledger/errors.h"
+#include "ledger/limits.h"
 #include "ledger/status_macros.h"
 #include "ledger/storage/database.h"
+#include "ledger/sync.h"
 #include "rocksdb/env.h"
 #include "rocksdb/utilities/backup_engine.h"
 
@@ -27,10 +28,7 @@ namespace fs = std::filesystem;
 
 // One BackupEngine writer per process at a time (BackupEngine directories
 // do not support concurrent writers).
-ABSL_CONST_INIT absl::Mutex backup_mu(absl::kConstInit);
-
-// Longest backup directory accepted (PATH_MAX on Linux).
-constexpr size_t kMaxPathLength = 4096;
+ABSL_CONST_INIT Mutex backup_mu;
 
 // The application metadata of each backup names the ledger.
 constexpr char kMetadataPrefix[] = "solidarity-ledger ledger_id=";
@@ -155,7 +153,9 @@ absl::Status CheckBackupDir(const std::string& backup_dir, const std::string& da
   if (backup_dir.empty()) return InvalidField("backup_dir", "is required");
   if (backup_dir.size() > kMaxPathLength || !IsValidText(backup_dir) ||
       backup_dir.find_first_of(std::string("\0\t\n", 3)) != std::string::npos) {
-    return InvalidField("backup_dir", "must be a path of printable UTF-8 text, at most 4096 bytes");
+    return InvalidField(
+        "backup_dir",
+        absl::StrCat("must be a path of printable UTF-8 text, at most ", kMaxPathLength, " bytes"));
   }
   const fs::path requested(backup_dir);
   if (!requested.is_absolute()) {
@@ -192,7 +192,7 @@ absl::StatusOr<BackupInfo> CreateBackup(EventLog& log, const std::string& backup
         "a backup is taken of the live ledger; this one is open read-only");
   }
   RETURN_IF_ERROR(CheckBackupDir(backup_dir, log.database().dir()));
-  absl::MutexLock lock(&backup_mu);
+  MutexLock lock(&backup_mu);
   std::error_code ec;
   fs::create_directories(backup_dir, ec);
   if (ec) {
@@ -246,6 +246,7 @@ absl::StatusOr<std::vector<BackupInfo>> ListBackups(const std::string& backup_di
   std::vector<rocksdb::BackupInfo> infos;
   engine->GetBackupInfo(&infos, /*include_file_details=*/true);
   std::vector<BackupInfo> out;
+  out.reserve(infos.size());
   for (const rocksdb::BackupInfo& info : infos) out.push_back(Describe(info));
   std::vector<rocksdb::BackupID> corrupt;
   engine->GetCorruptedBackups(&corrupt);

@@ -215,88 +215,118 @@ std::string RenderRow(ExportFormat format, const std::vector<std::string>& colum
   return line;
 }
 
+// What the rows of one event share.
+struct RowContext {
+  explicit RowContext(const v1::Event& event)
+      : e(event),
+        details(DetailsOf(event.body())),
+        kind(KindName(event.body())),
+        recorded_at(IsoTimestampUtc(event.recorded_at_us())) {}
+  const v1::Event& e;
+  const EventDetails details;
+  const std::string kind;
+  const std::string recorded_at;
+};
+
+// The one row of an event in the events table.
+std::vector<Cell> EventCells(const RowContext& c, const std::optional<Movement>& movement,
+                             size_t columns) {
+  const v1::Event& e = c.e;
+  const EventDetails& d = c.details;
+  std::vector<Cell> cells;
+  cells.reserve(columns);
+  cells.push_back(Int(e.position()));
+  cells.push_back(Text(e.event_id()));
+  cells.push_back(Text(e.occurred_on()));
+  cells.push_back(Text(c.recorded_at));
+  cells.push_back(Text(e.actor()));
+  cells.push_back(Text(c.kind));
+  if (movement) {
+    cells.push_back(Text(FormatDecimal(movement->amount_minor, movement->currency)));
+    cells.push_back(Text(movement->currency));
+    cells.push_back(SignedInt(movement->amount_minor));
+    cells.push_back(Text(movement->debit_account));
+    cells.push_back(Text(movement->credit_account));
+  } else {
+    cells.push_back(Text(""));
+    cells.push_back(Text(""));
+    cells.push_back(NoInt());
+    cells.push_back(Text(""));
+    cells.push_back(Text(""));
+  }
+  cells.push_back(Text(d.beneficiary_id));
+  cells.push_back(Text(d.branch_id));
+  cells.push_back(Text(d.donor_kind));
+  cells.push_back(Text(d.donor_ref));
+  cells.push_back(Text(d.target_event_id));
+  cells.push_back(Text(d.reversal_kind));
+  cells.push_back(Text(d.name));
+  cells.push_back(Text(d.details));
+  cells.push_back(Text(d.method));
+  cells.push_back(Text(d.reference));
+  cells.push_back(Text(d.payee));
+  cells.push_back(Text(e.memo()));
+  cells.push_back(e.reversed_by_position() ? Int(e.reversed_by_position()) : NoInt());
+  cells.push_back(Text(ToHex(e.hash())));
+  cells.push_back(Text(ToHex(e.prev_hash())));
+  return cells;
+}
+
+// The whole body of an event as a JSON member of its events-table line, so
+// nothing of the event is lost (proto3 JSON: 64-bit integers as strings,
+// enums by name; no floating point).
+absl::StatusOr<std::string> BodyMember(const v1::Event& e) {
+  std::string body;
+  google::protobuf::util::JsonPrintOptions options;
+  options.preserve_proto_field_names = true;
+  auto s = google::protobuf::util::MessageToJsonString(e.body(), &body, options);
+  if (!s.ok()) {
+    return absl::InternalError(
+        absl::StrCat("event ", e.position(), ": cannot render its body as JSON"));
+  }
+  return absl::StrCat(",\"body\":", body);
+}
+
+// Line `line_no` (from 1) of an event in the postings table.
+std::vector<Cell> PostingCells(const RowContext& c, const Posting& p, int line_no, size_t columns) {
+  const v1::Event& e = c.e;
+  std::vector<Cell> cells;
+  cells.reserve(columns);
+  cells.push_back(Int(e.position()));
+  cells.push_back(Text(e.event_id()));
+  cells.push_back(Text(e.occurred_on()));
+  cells.push_back(Text(c.recorded_at));
+  cells.push_back(Text(c.kind));
+  cells.push_back(Int(line_no));
+  cells.push_back(Text(p.account));
+  cells.push_back(Text(p.currency));
+  cells.push_back(Text(FormatDecimal(p.debit_minor, p.currency)));
+  cells.push_back(Text(FormatDecimal(p.credit_minor, p.currency)));
+  cells.push_back(SignedInt(p.debit_minor));
+  cells.push_back(SignedInt(p.credit_minor));
+  cells.push_back(Text(c.details.target_event_id));
+  cells.push_back(Text(c.details.details));
+  cells.push_back(Text(e.memo()));
+  return cells;
+}
+
 }  // namespace
 
 absl::Status ExportWriter::Add(const v1::Event& e, const TargetLookup& lookup) {
   ASSIGN_OR_RETURN(std::optional<Movement> movement, ResolveMovement(e, lookup));
-  const EventDetails d = DetailsOf(e.body());
-  const std::string kind(KindName(e.body()));
-  const std::string recorded_at = IsoTimestampUtc(e.recorded_at_us());
+  const RowContext context(e);
   const std::vector<std::string>& columns = ExportColumns(table_);
   if (table_ == ExportTable::kEvents) {
-    std::vector<Cell> cells;
-    cells.reserve(columns.size());
-    cells.push_back(Int(e.position()));
-    cells.push_back(Text(e.event_id()));
-    cells.push_back(Text(e.occurred_on()));
-    cells.push_back(Text(recorded_at));
-    cells.push_back(Text(e.actor()));
-    cells.push_back(Text(kind));
-    if (movement) {
-      cells.push_back(Text(FormatDecimal(movement->amount_minor, movement->currency)));
-      cells.push_back(Text(movement->currency));
-      cells.push_back(SignedInt(movement->amount_minor));
-      cells.push_back(Text(movement->debit_account));
-      cells.push_back(Text(movement->credit_account));
-    } else {
-      cells.push_back(Text(""));
-      cells.push_back(Text(""));
-      cells.push_back(NoInt());
-      cells.push_back(Text(""));
-      cells.push_back(Text(""));
-    }
-    cells.push_back(Text(d.beneficiary_id));
-    cells.push_back(Text(d.branch_id));
-    cells.push_back(Text(d.donor_kind));
-    cells.push_back(Text(d.donor_ref));
-    cells.push_back(Text(d.target_event_id));
-    cells.push_back(Text(d.reversal_kind));
-    cells.push_back(Text(d.name));
-    cells.push_back(Text(d.details));
-    cells.push_back(Text(d.method));
-    cells.push_back(Text(d.reference));
-    cells.push_back(Text(d.payee));
-    cells.push_back(Text(e.memo()));
-    cells.push_back(e.reversed_by_position() ? Int(e.reversed_by_position()) : NoInt());
-    cells.push_back(Text(ToHex(e.hash())));
-    cells.push_back(Text(ToHex(e.prev_hash())));
     std::string tail;
     if (format_ == ExportFormat::kJsonLines) {
-      // The whole body too, so nothing of the event is lost (proto3 JSON:
-      // 64-bit integers as strings, enums by name; no floating point).
-      std::string body;
-      google::protobuf::util::JsonPrintOptions options;
-      options.preserve_proto_field_names = true;
-      auto s = google::protobuf::util::MessageToJsonString(e.body(), &body, options);
-      if (!s.ok()) {
-        return absl::InternalError(
-            absl::StrCat("event ", e.position(), ": cannot render its body as JSON"));
-      }
-      tail = absl::StrCat(",\"body\":", body);
+      ASSIGN_OR_RETURN(tail, BodyMember(e));
     }
-    out_ << RenderRow(format_, columns, cells, tail);
+    out_ << RenderRow(format_, columns, EventCells(context, movement, columns.size()), tail);
     ++rows_;
   } else if (movement) {
     int line_no = 0;
     for (const Posting& p : PostingsOf(*movement)) {
-      std::vector<Cell> cells;
-      cells.reserve(columns.size());
-      cells.push_back(Int(e.position()));
-      cells.push_back(Text(e.event_id()));
-      cells.push_back(Text(e.occurred_on()));
-      cells.push_back(Text(recorded_at));
-      cells.push_back(Text(kind));
-      cells.push_back(Int(++line_no));
-      cells.push_back(Text(p.account));
-      cells.push_back(Text(p.currency));
-      cells.push_back(Text(FormatDecimal(p.debit_minor, p.currency)));
-      cells.push_back(Text(FormatDecimal(p.credit_minor, p.currency)));
-      cells.push_back(SignedInt(p.debit_minor));
-      cells.push_back(SignedInt(p.credit_minor));
-      cells.push_back(Text(d.target_event_id));
-      cells.push_back(Text(d.details));
-      cells.push_back(Text(e.memo()));
-      out_ << RenderRow(format_, columns, cells, "");
+      out_ << RenderRow(format_, columns, PostingCells(context, p, ++line_no, columns.size()), "");
       ++rows_;
     }
   }

@@ -4,6 +4,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "ledger/check.h"
 #include "ledger/domain/civil_date.h"
 #include "ledger/domain/decide.h"
 #include "ledger/errors.h"
@@ -33,7 +34,11 @@ class PointInTimeView : public ReadView {
       : base_(std::move(base)),
         position_(position),
         hash_(std::move(hash)),
-        rows_(std::move(rows)) {}
+        rows_(std::move(rows)) {
+    // A view as of an earlier point never reaches past its base (the
+    // position asked for was checked against the head).
+    LEDGER_CHECK(position_ <= base_->head_position());
+  }
 
   uint64_t head_position() const override { return position_; }
   const std::string& head_hash() const override { return hash_; }

@@ -121,7 +121,7 @@ absl::StatusOr<FeesDue> FeesDueIn(const v1::Branch& b, const Range& range) {
     if (left.ok() && *left - 1 < last) last = *left - 1;
   }
   const int months = MonthsPerPeriod(b.fee_basis().period());
-  for (int64_t k = 0; k < kMaxFeePeriodsCounted; ++k) {
+  for (int64_t k = 0; k < kMaxFeePeriodsWalked; ++k) {
     const absl::CivilDay period_start = AddMonths(*start, k * months);
     if (period_start > last) break;
     if (period_start < range.from) continue;

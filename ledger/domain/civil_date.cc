@@ -53,7 +53,7 @@ absl::CivilDay AddMonths(absl::CivilDay day, int64_t months) {
 }
 
 Clock* Clock::Real() {
-  static RealClock* clock = new RealClock();
+  static auto* clock = new RealClock();
   return clock;
 }
 

@@ -16,8 +16,7 @@ int MonthsPerPeriod(v1::FeePeriod period) {
     case v1::FEE_PERIOD_QUARTERLY:
       return 3;
     case v1::FEE_PERIOD_ANNUAL:
-      return 12;
-    default:
+    default:  // validation refuses any other period; counted as annual all the same
       return 12;
   }
 }

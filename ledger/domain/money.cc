@@ -137,7 +137,7 @@ std::string FormatDecimal(int64_t minor, absl::string_view currency) {
   bool negative = minor < 0;
   uint64_t magnitude =
       negative ? (~static_cast<uint64_t>(minor) + 1) : static_cast<uint64_t>(minor);
-  uint64_t unit = static_cast<uint64_t>(kPow10[exponent]);
+  auto unit = static_cast<uint64_t>(kPow10[exponent]);
   std::string out = negative ? "-" : "";
   absl::StrAppend(&out, magnitude / unit);
   if (exponent > 0) {

@@ -7,6 +7,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "ledger/check.h"
 #include "ledger/domain/money.h"
 #include "ledger/domain/registers.h"
 #include "ledger/errors.h"
@@ -16,6 +17,10 @@
 
 namespace ledger {
 namespace {
+
+// RecordDeltas tells a day's rows from a bucket's by the length of their
+// last key part: a date, or an 8-byte big-endian bucket number.
+static_assert(kDateLength != sizeof(uint64_t));
 
 template <typename M>
 absl::StatusOr<M> LoadOr(StateView& state, const std::string& key) {
@@ -48,6 +53,7 @@ absl::Status AddBranchMoney(v1::Branch& branch, const v1::BranchTotals& delta) {
     for (auto& t : *branch.mutable_totals()) {
       if (t.currency() == delta.currency()) entry = &t;
     }
+    LEDGER_CHECK(entry != nullptr);  // the entry just added
   }
   if (!AddBranchTotals(*entry, delta).ok()) {
     return Overflow(absl::StrCat("branch ", branch.branch_id(), " totals"));
@@ -119,6 +125,10 @@ absl::Status ApplyBalances(StateView& state, const Effects& effects) {
 
 absl::Status ApplyEffects(StateView& state, uint64_t position, absl::string_view occurred_on,
                           const Effects& effects) {
+  // Decide counts the event once (a kind adds to the totals, never resets
+  // them): the ledger's event count is the head's position.
+  LEDGER_CHECK(effects.totals.event_count() == 1);
+  LEDGER_CHECK(position >= 1);
   RETURN_IF_ERROR(ApplyRegisters(state, effects));
   RETURN_IF_ERROR(ApplyBalances(state, effects));
   return RecordDeltas(state, position, occurred_on, effects);

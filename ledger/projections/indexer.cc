@@ -18,7 +18,7 @@ class ProjectionIndexer final : public Indexer {
 }  // namespace
 
 const std::vector<Indexer*>& DefaultIndexers() {
-  static ProjectionIndexer* projections = new ProjectionIndexer();
+  static auto* projections = new ProjectionIndexer();
   static const auto* all = new std::vector<Indexer*>{projections};
   return *all;
 }

@@ -227,12 +227,12 @@ absl::StatusOr<std::unique_ptr<Checkpointer>> Checkpointer::Start(EventLog* log,
       new Checkpointer(log, std::move(key), std::move(options), std::move(origin)));
   RETURN_IF_ERROR(c->CheckStored());
   {
-    std::lock_guard<std::mutex> lock(c->mu_);
+    MutexLock lock(&c->mu_);
     c->head_ = log->head_position();
   }
   c->listener_ = log->AddCommitListener([raw = c.get()](const CommitInfo& info) {
     if (!info.write_status.ok()) return;
-    std::lock_guard<std::mutex> lock(raw->mu_);
+    MutexLock lock(&raw->mu_);
     raw->head_ = std::max(raw->head_, info.head_position);
     raw->cv_.notify_all();
   });
@@ -244,7 +244,7 @@ absl::StatusOr<std::unique_ptr<Checkpointer>> Checkpointer::Start(EventLog* log,
 Checkpointer::~Checkpointer() {
   if (listener_ != 0) log_->RemoveCommitListener(listener_);
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     stopping_ = true;
   }
   cv_.notify_all();
@@ -278,18 +278,18 @@ absl::Status Checkpointer::CheckStored() {
     }
   }
   ASSIGN_OR_RETURN(std::vector<uint64_t> kept, store_.NewestSizes(kKeptCheckpoints));
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   latest_ = std::move(latest);
   kept_.assign(kept.begin(), kept.end());
   return absl::OkStatus();
 }
 
 absl::StatusOr<v1::Checkpoint> Checkpointer::Sign() {
-  std::lock_guard<std::mutex> sign_lock(sign_mu_);
+  MutexLock sign_lock(&sign_mu_);
   std::unique_ptr<ReadView> view = log_->NewReadView();
   const uint64_t size = view->head_position();
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     if (latest_ && latest_->tree_size() >= size) return *latest_;
   }
   ViewTree tree(*view);
@@ -307,7 +307,7 @@ absl::StatusOr<v1::Checkpoint> Checkpointer::Sign() {
   signed_cp.set_signed_at_us(now_us);
   std::vector<uint64_t> drop;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     latest_ = signed_cp;
     kept_.push_back(size);
     while (kept_.size() > kKeptCheckpoints) {
@@ -315,7 +315,7 @@ absl::StatusOr<v1::Checkpoint> Checkpointer::Sign() {
       kept_.pop_front();
     }
   }
-  std::lock_guard<std::mutex> store_lock(store_mu_);
+  MutexLock store_lock(&store_mu_);
   for (uint64_t old : drop) RETURN_IF_ERROR(store_.PruneUncosigned(old));
   return signed_cp;
 }
@@ -324,40 +324,44 @@ void Checkpointer::Loop() {
   using Steady = std::chrono::steady_clock;
   const auto interval = absl::ToChronoMilliseconds(options_.interval);
   Steady::time_point last = Steady::now();
-  std::unique_lock<std::mutex> lock(mu_);
-  while (!stopping_) {
-    const uint64_t signed_size = latest_ ? latest_->tree_size() : 0;
-    if (head_ <= signed_size) {
-      cv_.wait(lock);
-      continue;
+  for (;;) {
+    {
+      // Until the head has moved past the latest checkpoint and the
+      // interval since the last one has passed (or the stop).
+      MutexLock lock(&mu_);
+      for (;;) {
+        if (stopping_) return;
+        const uint64_t signed_size = latest_ ? latest_->tree_size() : 0;
+        if (head_ <= signed_size) {
+          mu_.Wait(cv_);
+          continue;
+        }
+        const Steady::time_point due = last + interval;
+        if (Steady::now() >= due) break;
+        mu_.WaitUntil(cv_, due);
+      }
     }
-    const Steady::time_point due = last + interval;
-    if (Steady::now() < due) {
-      cv_.wait_until(lock, due);
-      continue;
-    }
-    lock.unlock();
-    absl::Status signed_ok = Sign().status();
-    lock.lock();
+    const absl::Status signed_ok = Sign().status();
     last = Steady::now();
+    MutexLock lock(&mu_);
     last_error_ = signed_ok;
   }
 }
 
 absl::StatusOr<v1::Checkpoint> Checkpointer::SignNow() {
   absl::StatusOr<v1::Checkpoint> out = Sign();
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   last_error_ = out.status();
   return out;
 }
 
 std::optional<v1::Checkpoint> Checkpointer::Latest() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return latest_;
 }
 
 absl::Status Checkpointer::last_error() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return last_error_;
 }
 
@@ -442,7 +446,7 @@ absl::StatusOr<v1::AddCosignatureResponse> Checkpointer::AddCosignature(absl::st
                                 "(its operator lists them in ledgerd --witness_keys)"),
                    kField);
   }
-  std::lock_guard<std::mutex> lock(store_mu_);
+  MutexLock lock(&store_mu_);
   ASSIGN_OR_RETURN(std::optional<v1::Checkpoint> still, store_.Load(cp->size));
   if (!still) {
     return Refusal(absl::StatusCode::kNotFound, kReasonUnknownCheckpoint,

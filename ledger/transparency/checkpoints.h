@@ -23,7 +23,6 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
@@ -37,6 +36,7 @@
 #include "ledger/merkle/ed25519.h"
 #include "ledger/merkle/note.h"
 #include "ledger/storage/database.h"
+#include "ledger/sync.h"
 #include "ledger/writer/event_log.h"
 #include "solidarity/ledger/v1/ledger.pb.h"
 
@@ -125,9 +125,9 @@ class Checkpointer {
  private:
   Checkpointer(EventLog* log, merkle::Ed25519PrivateKey key, CheckpointerOptions options,
                std::string origin);
-  absl::Status CheckStored();
-  absl::StatusOr<v1::Checkpoint> Sign();
-  void Loop();
+  absl::Status CheckStored() ABSL_LOCKS_EXCLUDED(mu_);
+  absl::StatusOr<v1::Checkpoint> Sign() ABSL_LOCKS_EXCLUDED(sign_mu_, store_mu_, mu_);
+  void Loop() ABSL_LOCKS_EXCLUDED(mu_);
 
   EventLog* const log_;
   const merkle::Ed25519PrivateKey key_;
@@ -137,15 +137,16 @@ class Checkpointer {
   CheckpointStore store_;
   uint64_t listener_ = 0;
 
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
+  // Lock order: sign_mu_, then store_mu_, then mu_.
+  mutable Mutex mu_;
+  std::condition_variable cv_;  // signalled when the head moves or on stop
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   uint64_t head_ ABSL_GUARDED_BY(mu_) = 0;  // as the commits told
   std::optional<v1::Checkpoint> latest_ ABSL_GUARDED_BY(mu_);
   std::deque<uint64_t> kept_ ABSL_GUARDED_BY(mu_);  // sizes of the newest checkpoints
   absl::Status last_error_ ABSL_GUARDED_BY(mu_);
-  std::mutex sign_mu_;   // one Sign at a time (the thread, SignNow)
-  std::mutex store_mu_;  // one cosignature write at a time
+  Mutex sign_mu_;   // one Sign at a time (the thread, SignNow)
+  Mutex store_mu_;  // one cosignature write or prune at a time
   std::thread thread_;
 };
 

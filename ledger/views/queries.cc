@@ -3,6 +3,7 @@
 #include <map>
 
 #include "absl/strings/str_cat.h"
+#include "ledger/check.h"
 #include "ledger/domain/civil_date.h"
 #include "ledger/domain/decide.h"
 #include "ledger/domain/fees.h"
@@ -204,12 +205,14 @@ absl::StatusOr<v1::GetTrialBalanceResponse> QueryTrialBalance(ReadView& view) {
 
 absl::StatusOr<v1::ReadEventsResponse> QueryEvents(ReadView& view, uint64_t from, uint32_t limit) {
   if (from == 0) from = 1;
-  if (limit == 0) limit = 100;
+  if (limit == 0) limit = kDefaultReadEventsPage;
   if (limit > kMaxReadEventsPage) limit = kMaxReadEventsPage;
   v1::ReadEventsResponse out;
   *out.mutable_head() = HeadOf(view);
   absl::Status inner;
   RETURN_IF_ERROR(view.ScanEvents(from, [&](const StoredEvent& e) {
+    // ScanEvents hands the positions over in order, without gaps.
+    LEDGER_CHECK(e.position == from + static_cast<uint64_t>(out.events_size()));
     absl::StatusOr<v1::Event> api = ToApiEvent(view, e);
     if (!api.ok()) {
       inner = api.status();

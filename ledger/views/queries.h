@@ -31,7 +31,8 @@ absl::StatusOr<v1::ListBranchesResponse> QueryBranches(ReadView& view, bool incl
 absl::StatusOr<v1::BranchView> QueryBranch(ReadView& view, absl::string_view id,
                                            absl::CivilDay today);
 absl::StatusOr<v1::GetTrialBalanceResponse> QueryTrialBalance(ReadView& view);
-// Events from `from` (0 = 1), at most `limit` (0 = 100, capped at kMaxReadEventsPage).
+// Events from `from` (0 = 1), at most `limit` (0 = kDefaultReadEventsPage, capped at
+// kMaxReadEventsPage).
 absl::StatusOr<v1::ReadEventsResponse> QueryEvents(ReadView& view, uint64_t from, uint32_t limit);
 // By position or event_id; NOT_FOUND if none.
 absl::StatusOr<v1::Event> QueryEvent(ReadView& view, const v1::GetEventRequest& request);

@@ -81,13 +81,18 @@ void CommitBatch::AddEvents(std::vector<NewEvent>&& events) {
     head_hash_ = e.hash;
     e.record = EncodeEventRecord(e.prev_hash, e.hash, e.payload_bytes);
     tree_.Append(e.record);
-    ids_[e.payload.event_id()] = events_.size();
+    // Idempotency found every id recorded before: a new event's id is new
+    // to the batch too (else the ids CF would name two positions for it).
+    const bool new_id = ids_.emplace(e.payload.event_id(), events_.size()).second;
+    LEDGER_CHECK(new_id);
     events_.push_back(std::move(e));
   }
 }
 
 rocksdb::WriteBatch CommitBatch::ToWriteBatch() const {
   LEDGER_CHECK(!events_.empty());
+  // The head written is the last event's.
+  LEDGER_CHECK(events_.back().position == head_position_ && events_.back().hash == head_hash_);
   rocksdb::WriteBatch wb;
   for (const NewEvent& e : events_) {
     // Check before writing: the record decodes back to what was decided.

@@ -1,7 +1,7 @@
 #include "ledger/writer/event_log.h"
 
 #include <openssl/rand.h>
-#include <time.h>
+#include <time.h>  // NOLINT(modernize-deprecated-headers): POSIX clock_gettime, not <ctime>
 
 #include <utility>
 
@@ -101,7 +101,7 @@ absl::Status EventLog::LoadOrCreate() {
                                             "the event at position ", h.position));
   }
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     head_position_ = h.position;
     head_hash_ = h.hash;
   }
@@ -199,7 +199,7 @@ absl::Status EventLog::CreateGenesis() {
   wb.Put(db_->cf(kMetaCf), kMetaSchemaVersion, kSchemaVersion);
   RETURN_IF_ERROR(FromRocks(db_->Write(wb, /*sync=*/true), "creating the ledger"));
   tree_ = batch.TakeTree();
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   head_position_ = 1;
   head_hash_ = hash;
   return absl::OkStatus();
@@ -207,7 +207,7 @@ absl::Status EventLog::CreateGenesis() {
 
 EventLog::~EventLog() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     stopping_ = true;
   }
   cv_.notify_all();
@@ -219,48 +219,48 @@ EventLog::~EventLog() {
 
 void EventLog::Shutdown() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     stopping_ = true;
   }
   cv_.notify_all();
 }
 
 bool EventLog::shutting_down() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return stopping_;
 }
 
 uint64_t EventLog::head_position() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return head_position_;
 }
 
 std::string EventLog::head_hash() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return head_hash_;
 }
 
 EventLogStats EventLog::stats() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return stats_;
 }
 
 absl::Status EventLog::last_write_status() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return last_write_status_;
 }
 
 std::unique_ptr<ReadView> EventLog::NewReadView() const { return NewSnapshotView(*db_, identity_); }
 
 uint64_t EventLog::AddCommitListener(CommitListener listener) {
-  std::lock_guard<std::mutex> lock(listeners_mu_);
+  MutexLock lock(&listeners_mu_);
   const uint64_t id = next_listener_id_++;
   listeners_.emplace_back(id, std::move(listener));
   return id;
 }
 
 void EventLog::RemoveCommitListener(uint64_t id) {
-  std::lock_guard<std::mutex> lock(listeners_mu_);
+  MutexLock lock(&listeners_mu_);
   for (auto it = listeners_.begin(); it != listeners_.end(); ++it) {
     if (it->first == id) {
       listeners_.erase(it);
@@ -270,7 +270,7 @@ void EventLog::RemoveCommitListener(uint64_t id) {
 }
 
 void EventLog::TellListeners(const CommitInfo& info) {
-  std::lock_guard<std::mutex> lock(listeners_mu_);
+  MutexLock lock(&listeners_mu_);
   for (const auto& [id, listener] : listeners_) listener(info);
 }
 
@@ -278,9 +278,10 @@ void EventLog::TellListeners(const CommitInfo& info) {
 
 void EventLog::AppendAsync(v1::AppendRequest request, std::string actor, AppendCallback done) {
   LEDGER_CHECK(!options_.read_only);
+  LEDGER_CHECK(done != nullptr);  // every request is answered
   absl::Status refusal;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     if (stopping_) {
       refusal = Refusal(absl::StatusCode::kUnavailable, kReasonStorage,
                         "the ledger is shutting down; nothing was recorded");
@@ -300,41 +301,44 @@ void EventLog::AppendAsync(v1::AppendRequest request, std::string actor, AppendC
 
 absl::StatusOr<AppendResult> EventLog::Append(const v1::AppendRequest& request,
                                               absl::string_view actor) {
-  std::mutex mu;
+  Mutex mu;
   std::condition_variable cv;
-  bool finished = false;
+  bool finished = false;  // guarded by mu, like result
   absl::StatusOr<AppendResult> result;
   AppendAsync(request, std::string(actor), [&](absl::StatusOr<AppendResult> r) {
-    std::lock_guard<std::mutex> lock(mu);
+    MutexLock lock(&mu);
     result = std::move(r);
     finished = true;
     cv.notify_all();
   });
-  std::unique_lock<std::mutex> lock(mu);
-  cv.wait(lock, [&] { return finished; });
+  MutexLock lock(&mu);
+  while (!finished) mu.Wait(cv);
   return result;
+}
+
+std::vector<EventLog::Pending> EventLog::TakeGroup() {
+  std::vector<Pending> group;
+  MutexLock lock(&mu_);
+  while (queue_.empty() && !stopping_) mu_.Wait(cv_);
+  size_t events = 0;
+  while (!queue_.empty()) {
+    const auto n = static_cast<size_t>(queue_.front().request.events_size());
+    if (!group.empty() && events + n > options_.max_events_per_group) break;
+    events += n;
+    group.push_back(std::move(queue_.front()));
+    queue_.pop_front();
+  }
+  return group;
 }
 
 void EventLog::WriterLoop() {
   for (;;) {
-    std::vector<Pending> group;
-    {
-      std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait(lock, [this] { return !queue_.empty() || stopping_; });
-      if (queue_.empty()) return;  // stopping, and every request answered
-      size_t events = 0;
-      while (!queue_.empty()) {
-        const size_t n = static_cast<size_t>(queue_.front().request.events_size());
-        if (!group.empty() && events + n > options_.max_events_per_group) break;
-        events += n;
-        group.push_back(std::move(queue_.front()));
-        queue_.pop_front();
-      }
-    }
+    std::vector<Pending> group = TakeGroup();
+    if (group.empty()) return;  // stopping, and every request answered
     const uint64_t cpu0 = ThreadCpuNanos();
     CommitGroup(group);
     const uint64_t used = ThreadCpuNanos() - cpu0;
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     stats_.writer_cpu_ns += used;
   }
 }
@@ -343,7 +347,7 @@ void EventLog::CommitGroup(std::vector<Pending>& group) {
   uint64_t head;
   std::string hash;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     head = head_position_;
     hash = head_hash_;
   }
@@ -365,6 +369,8 @@ void EventLog::CommitGroup(std::vector<Pending>& group) {
   }
   absl::Status write_status;
   const bool wrote = !batch.events().empty();
+  // The batch holds exactly the events it adds to the head.
+  LEDGER_CHECK(batch.head_position() == head + batch.events().size());
   if (wrote) {
     rocksdb::WriteBatch wb = batch.ToWriteBatch();
     rocksdb::Status s = db_->Write(wb, options_.sync);
@@ -381,7 +387,9 @@ void EventLog::CommitGroup(std::vector<Pending>& group) {
   if (write_status.ok()) tree_ = batch.TakeTree();
   CommitInfo info;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
+    // Only the writer moves the head, so it is where this group began.
+    LEDGER_CHECK(head_position_ == head && head_hash_ == hash);
     if (wrote) last_write_status_ = write_status;
     if (wrote && write_status.ok()) {
       head_position_ = batch.head_position();

@@ -24,7 +24,6 @@
 #include <deque>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
@@ -40,6 +39,7 @@
 #include "ledger/storage/database.h"
 #include "ledger/storage/read_view.h"
 #include "ledger/storage/snapshot_view.h"
+#include "ledger/sync.h"
 #include "solidarity/ledger/v1/ledger.pb.h"
 
 namespace ledger {
@@ -182,8 +182,12 @@ class EventLog {
   // Reads the tree at `head` back after a failed write.
   absl::Status ReloadTree(uint64_t head);
   void WriterLoop();
-  void CommitGroup(std::vector<Pending>& group);
-  void TellListeners(const CommitInfo& info);
+  // Waits for requests (or the stop) and takes the next group: every waiting
+  // request, up to max_events_per_group events. Empty once stopping and
+  // every request is answered.
+  std::vector<Pending> TakeGroup() ABSL_LOCKS_EXCLUDED(mu_);
+  void CommitGroup(std::vector<Pending>& group) ABSL_LOCKS_EXCLUDED(mu_, listeners_mu_);
+  void TellListeners(const CommitInfo& info) ABSL_LOCKS_EXCLUDED(listeners_mu_);
 
   const std::string dir_;
   const EventLogOptions options_;
@@ -191,8 +195,10 @@ class EventLog {
   std::unique_ptr<Database> db_;
   LedgerIdentity identity_;
 
-  mutable std::mutex mu_;
-  std::condition_variable cv_;  // signalled on queue and stop changes
+  // Guards the queue, the stop flag, the committed head and the counters.
+  // Held only for short bookkeeping, never through a write or a callback.
+  mutable Mutex mu_;
+  std::condition_variable cv_;  // signalled on queue and stop changes; waited on with mu_
   std::deque<Pending> queue_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   uint64_t head_position_ ABSL_GUARDED_BY(mu_) = 0;
@@ -202,7 +208,7 @@ class EventLog {
 
   // Held while listeners are told (on the writer thread), so that a removed
   // listener is never called after RemoveCommitListener returns.
-  std::mutex listeners_mu_;
+  Mutex listeners_mu_;
   std::vector<std::pair<uint64_t, CommitListener>> listeners_ ABSL_GUARDED_BY(listeners_mu_);
   uint64_t next_listener_id_ ABSL_GUARDED_BY(listeners_mu_) = 1;
 

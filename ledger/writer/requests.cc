@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "ledger/check.h"
 #include "ledger/domain/decide.h"
 #include "ledger/errors.h"
 #include "ledger/hash.h"
@@ -176,6 +177,9 @@ absl::StatusOr<AppendResult> ProcessRequest(const v1::AppendRequest& req, absl::
   batch.AddEvents(std::move(fresh));
   result.head_position = batch.head_position();
   result.head_hash = batch.head_hash();
+  // Every event of an accepted request has its position: recorded before,
+  // or new in this batch (AddEvents checked that those follow the head).
+  for (uint64_t p : result.positions) LEDGER_CHECK(p >= 1 && p <= result.head_position);
   return result;
 }
 

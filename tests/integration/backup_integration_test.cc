@@ -24,9 +24,9 @@
 #include "ledger/errors.h"
 #include "ledger/hash.h"
 #include "services/grpc_status.h"
-#include "services/server.h"
 #include "solidarity/ledger/v1/admin.grpc.pb.h"
 #include "solidarity/ledger/v1/ledger.grpc.pb.h"
+#include "tests/testing/test_server.h"
 #include "tests/testing/test_util.h"
 
 namespace ledger {
@@ -37,48 +37,22 @@ using ::ledger::testing::Beneficiary;
 using ::ledger::testing::Disbursement;
 using ::ledger::testing::Donation;
 using ::ledger::testing::Gbp;
+using ::ledger::testing::IsOk;
 using ::ledger::testing::Of;
 using ::ledger::testing::Request;
 using ::ledger::testing::Reversal;
-using ::ledger::testing::TempDir;
 using ::ledger::testing::WithId;
 
 class BackupGrpcTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    auto log = EventLog::Open(dir_.Sub("data"), EventLogOptions());
-    ASSERT_TRUE(log.ok()) << log.status();
-    log_ = std::move(*log);
-    ServerOptions options;
-    options.listen_address = "127.0.0.1:0";
-    auto server = LedgerServer::Start(log_.get(), options);
-    ASSERT_TRUE(server.ok()) << server.status();
-    server_ = std::move(*server);
-    channel_ = grpc::CreateChannel(absl::StrCat("127.0.0.1:", server_->port()),
-                                   grpc::InsecureChannelCredentials());
-    commands_ = v1::LedgerCommands::NewStub(channel_);
-    audit_ = v1::LedgerAudit::NewStub(channel_);
-    admin_ = v1::LedgerAdmin::NewStub(channel_);
-  }
-
-  void TearDown() override {
-    if (server_) server_->Stop(absl::Seconds(2));
-    server_.reset();
-    log_.reset();
-  }
-
-  grpc::Status Append(const v1::AppendRequest& req, v1::AppendResponse* resp) {
-    grpc::ClientContext ctx;
-    ctx.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(30)));
-    return commands_->Append(&ctx, req, resp);
-  }
+  void SetUp() override { ASSERT_THAT(server_.Start(), IsOk()); }
 
   grpc::Status Backup(const std::string& dir, v1::CreateBackupResponse* resp) {
     grpc::ClientContext ctx;
     ctx.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(120)));
     v1::CreateBackupRequest req;
     req.set_backup_dir(dir);
-    return admin_->CreateBackup(&ctx, req, resp);
+    return server_.admin().CreateBackup(&ctx, req, resp);
   }
 
   v1::Event EventAt(uint64_t position) {
@@ -86,30 +60,17 @@ class BackupGrpcTest : public ::testing::Test {
     v1::GetEventRequest req;
     req.set_position(position);
     v1::GetEventResponse resp;
-    grpc::Status s = audit_->GetEvent(&ctx, req, &resp);
+    grpc::Status s = server_.audit().GetEvent(&ctx, req, &resp);
     EXPECT_TRUE(s.ok()) << s.error_message();
     return resp.event();
   }
 
-  v1::Head ServerHead() {
-    grpc::ClientContext ctx;
-    v1::GetHeadResponse resp;
-    EXPECT_TRUE(audit_->GetHead(&ctx, v1::GetHeadRequest(), &resp).ok());
-    return resp.head();
-  }
-
-  TempDir dir_;
-  std::unique_ptr<EventLog> log_;
-  std::unique_ptr<LedgerServer> server_;
-  std::shared_ptr<grpc::Channel> channel_;
-  std::unique_ptr<v1::LedgerCommands::Stub> commands_;
-  std::unique_ptr<v1::LedgerAudit::Stub> audit_;
-  std::unique_ptr<v1::LedgerAdmin::Stub> admin_;
+  testing::TestServer server_;
 };
 
 TEST_F(BackupGrpcTest, BackupsUnderConcurrentAppendsHoldAnAcknowledgedHead) {
   v1::AppendResponse setup;
-  ASSERT_TRUE(Append(Request({Beneficiary("fund-a")}), &setup).ok());
+  ASSERT_TRUE(server_.Append(Request({Beneficiary("fund-a")}), &setup).ok());
 
   absl::Mutex mu;
   std::map<uint64_t, std::string> acked;  // every head a client was told
@@ -124,7 +85,7 @@ TEST_F(BackupGrpcTest, BackupsUnderConcurrentAppendsHoldAnAcknowledgedHead) {
             i % 3 == 0 ? Request({Donation(Gbp(100 + i), "fund-a"), Donation(Of(7, "JPY"))})
                        : Request({Donation(Gbp(100 + i), t % 2 ? "fund-a" : "")});
         v1::AppendResponse resp;
-        grpc::Status s = Append(req, &resp);
+        grpc::Status s = server_.Append(req, &resp);
         ASSERT_TRUE(s.ok()) << s.error_message();
         {
           absl::MutexLock lock(&mu);
@@ -136,7 +97,7 @@ TEST_F(BackupGrpcTest, BackupsUnderConcurrentAppendsHoldAnAcknowledgedHead) {
     });
   }
 
-  const std::string backups = dir_.Sub("backups");
+  const std::string backups = server_.ledger().Sub("backups");
   std::vector<v1::CreateBackupResponse> taken;
   for (int b = 0; b < 4; ++b) {
     // Let some appends land between backups.
@@ -144,11 +105,11 @@ TEST_F(BackupGrpcTest, BackupsUnderConcurrentAppendsHoldAnAcknowledgedHead) {
     const absl::Time give_up = absl::Now() + absl::Seconds(60);
     while (appended.load() < target && absl::Now() < give_up) absl::SleepFor(absl::Milliseconds(2));
     ASSERT_GE(appended.load(), target) << "the appending clients stalled";
-    const uint64_t before = ServerHead().position();
+    const uint64_t before = server_.Head().position();
     v1::CreateBackupResponse resp;
     grpc::Status s = Backup(backups, &resp);
     ASSERT_TRUE(s.ok()) << s.error_message();
-    const uint64_t after = ServerHead().position();
+    const uint64_t after = server_.Head().position();
     // The backup holds a head from while it ran.
     EXPECT_GE(resp.head().position(), before);
     EXPECT_LE(resp.head().position(), after);
@@ -156,14 +117,14 @@ TEST_F(BackupGrpcTest, BackupsUnderConcurrentAppendsHoldAnAcknowledgedHead) {
   }
   stop = true;
   for (auto& w : writers) w.join();
-  const v1::Head final_head = ServerHead();
+  const v1::Head final_head = server_.Head();
   ASSERT_GT(final_head.position(), taken.back().head().position())
       << "appends kept running after the last backup";
 
   uint64_t previous = 0;
   for (const v1::CreateBackupResponse& b : taken) {
     SCOPED_TRACE(absl::StrCat("backup ", b.backup_id(), " at head ", b.head().position()));
-    EXPECT_EQ(b.ledger_id(), log_->ledger_id());
+    EXPECT_EQ(b.ledger_id(), server_.log().ledger_id());
     EXPECT_GT(b.size_bytes(), 0u);
     EXPECT_GE(b.head().position(), previous);
     previous = b.head().position();
@@ -174,7 +135,7 @@ TEST_F(BackupGrpcTest, BackupsUnderConcurrentAppendsHoldAnAcknowledgedHead) {
     EXPECT_EQ(EventAt(b.head().position()).hash(), b.head().hash());
 
     // Restored, it is exactly that ledger, and it verifies.
-    const std::string target = dir_.Sub(absl::StrCat("restored-", b.backup_id()));
+    const std::string target = server_.ledger().Sub(absl::StrCat("restored-", b.backup_id()));
     auto restored = RestoreBackup(backups, b.backup_id(), target);
     ASSERT_TRUE(restored.ok()) << restored.status();
     EXPECT_EQ(restored->head_position, b.head().position());
@@ -194,7 +155,7 @@ TEST_F(BackupGrpcTest, BackupsUnderConcurrentAppendsHoldAnAcknowledgedHead) {
     // Every event of the copy is the server's event at that position.
     EXPECT_EQ(view->GetEvent(view->head_position())->hash, EventAt(view->head_position()).hash());
 
-    auto report = VerifyBackup(backups, b.backup_id(), {dir_.path(), {}});
+    auto report = VerifyBackup(backups, b.backup_id(), {server_.ledger().dir().path(), {}});
     ASSERT_TRUE(report.ok()) << report.status();
     EXPECT_TRUE(report->ok());
     EXPECT_EQ(report->head_position, b.head().position());
@@ -211,7 +172,7 @@ TEST_F(BackupGrpcTest, BadBackupDirectoriesAreRefusedNamingTheField) {
   auto detail = GetErrorDetail(FromGrpcStatus(relative));
   ASSERT_TRUE(detail.has_value());
   EXPECT_EQ(detail->field(), "backup_dir");
-  grpc::Status inside = Backup(dir_.Sub("data/b"), &resp);
+  grpc::Status inside = Backup(absl::StrCat(server_.ledger().path(), "/b"), &resp);
   EXPECT_EQ(inside.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_NE(inside.error_message().find("inside the data directory"), std::string::npos);
   EXPECT_EQ(Backup("", &resp).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
@@ -219,19 +180,20 @@ TEST_F(BackupGrpcTest, BadBackupDirectoriesAreRefusedNamingTheField) {
 
 TEST_F(BackupGrpcTest, OnlineExportEqualsOfflineExport) {
   // More than one ReadEvents page (1000), with reversals.
-  ASSERT_TRUE(log_->Append(Request({Beneficiary("fund-a")})).ok());
+  ASSERT_TRUE(server_.log().Append(Request({Beneficiary("fund-a")})).ok());
   for (int batch = 0; batch < 12; ++batch) {
     v1::AppendRequest req;
     for (int i = 0; i < 100; ++i) {
       *req.add_events() = WithId(Donation(Of(1 + i, i % 2 ? "JPY" : "BHD"), i % 3 ? "" : "fund-a"),
                                  absl::StrCat("d-", batch, "-", i));
     }
-    ASSERT_TRUE(log_->Append(req).ok());
+    ASSERT_TRUE(server_.log().Append(req).ok());
   }
-  ASSERT_TRUE(log_->Append(Request({Allocation("fund-a", Of(50, "JPY")),
-                                    Disbursement("fund-a", Of(40, "JPY")),
-                                    Reversal("d-0-5", v1::REVERSAL_KIND_REFUND),
-                                    Reversal("d-3-6", v1::REVERSAL_KIND_CORRECTION, 2, "BHD")}))
+  ASSERT_TRUE(server_.log()
+                  .Append(Request({Allocation("fund-a", Of(50, "JPY")),
+                                   Disbursement("fund-a", Of(40, "JPY")),
+                                   Reversal("d-0-5", v1::REVERSAL_KIND_REFUND),
+                                   Reversal("d-3-6", v1::REVERSAL_KIND_CORRECTION, 2, "BHD")}))
                   .ok());
   PageReader pages = [&](uint64_t from, uint32_t limit) -> absl::StatusOr<v1::ReadEventsResponse> {
     grpc::ClientContext ctx;
@@ -239,7 +201,7 @@ TEST_F(BackupGrpcTest, OnlineExportEqualsOfflineExport) {
     req.set_from_position(from);
     req.set_limit(limit);
     v1::ReadEventsResponse resp;
-    grpc::Status s = audit_->ReadEvents(&ctx, req, &resp);
+    grpc::Status s = server_.audit().ReadEvents(&ctx, req, &resp);
     if (!s.ok()) return FromGrpcStatus(s);
     return resp;
   };
@@ -248,7 +210,7 @@ TEST_F(BackupGrpcTest, OnlineExportEqualsOfflineExport) {
     v1::GetEventRequest req;
     req.set_event_id(std::string(id));
     v1::GetEventResponse resp;
-    grpc::Status s = audit_->GetEvent(&ctx, req, &resp);
+    grpc::Status s = server_.audit().GetEvent(&ctx, req, &resp);
     if (s.error_code() == grpc::StatusCode::NOT_FOUND) return std::optional<v1::Event>();
     if (!s.ok()) return FromGrpcStatus(s);
     return std::optional<v1::Event>(resp.event());
@@ -258,7 +220,7 @@ TEST_F(BackupGrpcTest, OnlineExportEqualsOfflineExport) {
       std::ostringstream online, offline;
       auto a = ExportFromPages(pages, lookup, table, format, online);
       ASSERT_TRUE(a.ok()) << a.status();
-      auto view = log_->NewReadView();
+      auto view = server_.log().NewReadView();
       auto b = ExportFromView(*view, table, format, offline);
       ASSERT_TRUE(b.ok()) << b.status();
       EXPECT_EQ(a->head_position, b->head_position);

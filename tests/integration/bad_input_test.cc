@@ -4,7 +4,6 @@
 // The requests go out as raw bytes through a generic stub, so what is tested
 // is the server's answer to those bytes, whatever a client library would
 // have let through.
-#include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 
 #include <cstdint>
@@ -17,13 +16,12 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
-#include "absl/synchronization/notification.h"
 #include "gtest/gtest.h"
 #include "ledger/errors.h"
 #include "ledger/limits.h"
 #include "services/grpc_status.h"
-#include "services/server.h"
 #include "solidarity/ledger/v1/ledger.grpc.pb.h"
+#include "tests/testing/test_server.h"
 #include "tests/testing/test_util.h"
 
 namespace ledger {
@@ -646,66 +644,13 @@ std::vector<Row> AppendRows() {
 
 class BadInputTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    EventLogOptions options;
-    options.clock = &clock_;
-    auto log = EventLog::Open(dir_.Sub("ledger"), options);
-    ASSERT_TRUE(log.ok()) << log.status();
-    log_ = std::move(*log);
-    ServerOptions server_options;
-    server_options.listen_address = "127.0.0.1:0";
-    auto server = LedgerServer::Start(log_.get(), server_options);
-    ASSERT_TRUE(server.ok()) << server.status();
-    server_ = std::move(*server);
-    channel_ = grpc::CreateChannel(absl::StrCat("127.0.0.1:", server_->port()),
-                                   grpc::InsecureChannelCredentials());
-    commands_ = v1::LedgerCommands::NewStub(channel_);
-    queries_ = v1::LedgerQueries::NewStub(channel_);
-    audit_ = v1::LedgerAudit::NewStub(channel_);
-    generic_ = std::make_unique<grpc::GenericStub>(channel_);
-  }
-
-  void TearDown() override {
-    if (server_) server_->Stop(absl::Seconds(2));
-    server_.reset();
-    log_.reset();
-  }
-
-  // Sends `bytes` as the body of LedgerCommands/Append.
-  grpc::Status AppendBytes(const std::string& bytes) {
-    return CallBytes("/solidarity.ledger.v1.LedgerCommands/Append", bytes);
-  }
-
-  // Sends `bytes` as the request of a unary `method` ("/pkg.Service/Method").
-  grpc::Status CallBytes(const std::string& method, const std::string& bytes) {
-    grpc::ClientContext ctx;
-    ctx.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(30)));
-    grpc::Slice slice(bytes);
-    grpc::ByteBuffer request(&slice, 1), response;
-    absl::Notification done;
-    grpc::Status status;
-    generic_->UnaryCall(&ctx, method, grpc::StubOptions(), &request, &response,
-                        [&](grpc::Status s) {
-                          status = std::move(s);
-                          done.Notify();
-                        });
-    done.WaitForNotification();
-    return status;
-  }
-
-  v1::Head Head() {
-    grpc::ClientContext ctx;
-    v1::GetHeadResponse r;
-    grpc::Status s = audit_->GetHead(&ctx, v1::GetHeadRequest(), &r);
-    EXPECT_TRUE(s.ok()) << s.error_message();
-    return r.head();
-  }
+  void SetUp() override { ASSERT_THAT(server_.Start(), testing::IsOk()); }
 
   // Checks one refused row: code, message, field, and that nothing moved.
   void ExpectRefused(const std::string& bytes, grpc::StatusCode code,
                      const std::string& message_part, const std::string& field) {
-    const v1::Head before = Head();
-    grpc::Status s = AppendBytes(bytes);
+    const v1::Head before = server_.Head();
+    grpc::Status s = server_.AppendBytes(bytes);
     EXPECT_EQ(s.error_code(), code) << s.error_message();
     EXPECT_NE(s.error_message().find(message_part), std::string::npos)
         << "message: " << s.error_message() << "\nwanted: " << message_part;
@@ -722,32 +667,22 @@ class BadInputTest : public ::testing::Test {
                   field.substr(0, field.find(']') + 1));
       }
     }
-    const v1::Head after = Head();
+    const v1::Head after = server_.Head();
     EXPECT_EQ(after.position(), before.position()) << "a refused append moved the head";
     EXPECT_EQ(after.hash(), before.hash());
   }
 
-  testing::FixedClock clock_{testing::TestEpoch()};
-  testing::TempDir dir_;
-  std::unique_ptr<EventLog> log_;
-  std::unique_ptr<LedgerServer> server_;
-  std::shared_ptr<grpc::Channel> channel_;
-  std::unique_ptr<v1::LedgerCommands::Stub> commands_;
-  std::unique_ptr<v1::LedgerQueries::Stub> queries_;
-  std::unique_ptr<v1::LedgerAudit::Stub> audit_;
-  std::unique_ptr<grpc::GenericStub> generic_;
+  testing::TestServer server_;
 };
 
 TEST_F(BadInputTest, EveryBadAppendIsRefusedNamingTheFieldAndWritesNothing) {
   // Set-up: a fund with money, an affiliated branch, a donation to reverse.
   {
-    grpc::ClientContext ctx;
     v1::AppendResponse r;
     v1::EventInput don = testing::Donation(Gbp(5000), "lawyer");
     don.set_event_id("seed-don");
-    grpc::Status s = commands_->Append(
-        &ctx, testing::Request({testing::Beneficiary("lawyer"), testing::Branch("leeds"), don}),
-        &r);
+    grpc::Status s = server_.Append(
+        testing::Request({testing::Beneficiary("lawyer"), testing::Branch("leeds"), don}), &r);
     ASSERT_TRUE(s.ok()) << s.error_message();
   }
   // Each base event is valid as it stands (else the rows prove nothing): try
@@ -758,9 +693,8 @@ TEST_F(BadInputTest, EveryBadAppendIsRefusedNamingTheFieldAndWritesNothing) {
         FeePaid(), Donated(), Allocated(), Disbursed(), Reversed()}) {
     v1::AppendRequest req = One(base, [](auto&) {});
     req.set_expected_head_position(0);
-    grpc::ClientContext ctx;
     v1::AppendResponse r;
-    grpc::Status s = commands_->Append(&ctx, req, &r);
+    grpc::Status s = server_.Append(req, &r);
     EXPECT_EQ(s.error_code(), grpc::StatusCode::ABORTED)
         << base.body().ShortDebugString() << ": " << s.error_message();
   }
@@ -808,12 +742,13 @@ TEST_F(BadInputTest, EveryBadAppendIsRefusedNamingTheFieldAndWritesNothing) {
   // Nothing refused left a trace: the chain verifies and a rebuild matches.
   grpc::ClientContext vctx;
   v1::VerifyChainResponse verify;
-  ASSERT_TRUE(audit_->VerifyChain(&vctx, v1::VerifyChainRequest(), &verify).ok());
+  ASSERT_TRUE(server_.audit().VerifyChain(&vctx, v1::VerifyChainRequest(), &verify).ok());
   EXPECT_TRUE(verify.ok()) << verify.problem();
   EXPECT_EQ(verify.events_checked(), 4u);
   grpc::ClientContext rctx;
   v1::RebuildProjectionsResponse rebuild;
-  ASSERT_TRUE(audit_->RebuildProjections(&rctx, v1::RebuildProjectionsRequest(), &rebuild).ok());
+  ASSERT_TRUE(
+      server_.audit().RebuildProjections(&rctx, v1::RebuildProjectionsRequest(), &rebuild).ok());
   EXPECT_TRUE(rebuild.match()) << rebuild.ShortDebugString();
 }
 
@@ -827,9 +762,8 @@ TEST_F(BadInputTest, MultiLineTextKeepsLineFeedsAndTabs) {
     SCOPED_TRACE(f.path);
     v1::AppendRequest req = One(f.base(), [&](auto& in) { f.set(in, "line one\n\tline two"); });
     req.set_expected_head_position(0);
-    grpc::ClientContext ctx;
     v1::AppendResponse r;
-    grpc::Status s = commands_->Append(&ctx, req, &r);
+    grpc::Status s = server_.Append(req, &r);
     EXPECT_EQ(s.error_code(), grpc::StatusCode::ABORTED) << s.error_message();
     ++checked;
   }
@@ -863,25 +797,25 @@ TEST_F(BadInputTest, UnknownFieldsAnywhereAreRefusedNamingTheMessage) {
   };
   for (const Row& row : rows) {
     SCOPED_TRACE(row.where.empty() ? "the request" : row.where);
-    const v1::Head before = Head();
+    const v1::Head before = server_.Head();
     v1::AppendRequest req = One(Donated(), [](auto&) {});
     google::protobuf::Message* m = row.target(req);
     m->GetReflection()->MutableUnknownFields(m)->AddLengthDelimited(99, "\x1b[2J hidden payload");
     std::string bytes;
     ASSERT_TRUE(req.SerializeToString(&bytes));
-    grpc::Status s = AppendBytes(bytes);
+    grpc::Status s = server_.AppendBytes(bytes);
     EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << s.error_message();
     EXPECT_TRUE(absl::StrContains(s.error_message(), "has field number 99")) << s.error_message();
     std::optional<v1::ErrorDetail> detail = GetErrorDetail(FromGrpcStatus(s));
     ASSERT_TRUE(detail.has_value());
     EXPECT_EQ(detail->reason(), kReasonUnknownField);
     EXPECT_EQ(detail->field(), row.where);
-    EXPECT_EQ(Head().position(), before.position());
+    EXPECT_EQ(server_.Head().position(), before.position());
   }
   // A query request with an unknown field (tag 15, varint).
   v1::GetSummaryRequest summary;
   std::string bytes = summary.SerializeAsString() + std::string("\x78\x01", 2);
-  grpc::Status s = CallBytes("/solidarity.ledger.v1.LedgerQueries/GetSummary", bytes);
+  grpc::Status s = server_.CallBytes("/solidarity.ledger.v1.LedgerQueries/GetSummary", bytes);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << s.error_message();
   std::optional<v1::ErrorDetail> detail = GetErrorDetail(FromGrpcStatus(s));
   ASSERT_TRUE(detail.has_value());
@@ -936,15 +870,13 @@ TEST_F(BadInputTest, EveryLimitIsInclusive) {
   }
   stage1_only.set_expected_head_position(0);
   {
-    grpc::ClientContext ctx;
     v1::AppendResponse r;
-    grpc::Status s = commands_->Append(&ctx, stage1_only, &r);
+    grpc::Status s = server_.Append(stage1_only, &r);
     EXPECT_EQ(s.error_code(), grpc::StatusCode::ABORTED) << s.error_message();
   }
   {
-    grpc::ClientContext ctx;
     v1::AppendResponse r;
-    grpc::Status s = commands_->Append(&ctx, accepted, &r);
+    grpc::Status s = server_.Append(accepted, &r);
     ASSERT_TRUE(s.ok()) << s.error_message();
     EXPECT_EQ(r.head().position(), 1u + accepted.events_size());
   }
@@ -958,9 +890,8 @@ TEST_F(BadInputTest, EveryLimitIsInclusive) {
         *in.mutable_body()->mutable_donation_received()->mutable_amount() = Gbp(kMaxAmountMinor);
       *batch.add_events() = in;
     }
-    grpc::ClientContext ctx;
     v1::AppendResponse r;
-    grpc::Status s = commands_->Append(&ctx, batch, &r);
+    grpc::Status s = server_.Append(batch, &r);
     ASSERT_TRUE(s.ok()) << s.error_message();
   }
 }
@@ -978,7 +909,7 @@ TEST_F(BadInputTest, BadQueriesAreRefused) {
       v1::GetBeneficiaryRequest req;
       req.set_beneficiary_id(id);
       v1::GetBeneficiaryResponse r;
-      return queries_->GetBeneficiary(ctx, req, &r);
+      return server_.queries().GetBeneficiary(ctx, req, &r);
     };
   };
   auto branch = [this](std::string id) {
@@ -986,7 +917,7 @@ TEST_F(BadInputTest, BadQueriesAreRefused) {
       v1::GetBranchRequest req;
       req.set_branch_id(id);
       v1::GetBranchResponse r;
-      return queries_->GetBranch(ctx, req, &r);
+      return server_.queries().GetBranch(ctx, req, &r);
     };
   };
   auto event = [this](std::function<void(v1::GetEventRequest&)> edit) {
@@ -994,7 +925,7 @@ TEST_F(BadInputTest, BadQueriesAreRefused) {
       v1::GetEventRequest req;
       edit(req);
       v1::GetEventResponse r;
-      return audit_->GetEvent(ctx, req, &r);
+      return server_.audit().GetEvent(ctx, req, &r);
     };
   };
   auto verify = [this](uint64_t from, uint64_t to) {
@@ -1003,7 +934,7 @@ TEST_F(BadInputTest, BadQueriesAreRefused) {
       req.set_from_position(from);
       req.set_to_position(to);
       v1::VerifyChainResponse r;
-      return audit_->VerifyChain(ctx, req, &r);
+      return server_.audit().VerifyChain(ctx, req, &r);
     };
   };
   using grpc::StatusCode;
@@ -1066,7 +997,7 @@ TEST_F(BadInputTest, BadQueriesAreRefused) {
   };
   for (const Utf8Row& row : utf8_rows) {
     SCOPED_TRACE(absl::StrCat("invalid UTF-8 to ", row.method));
-    grpc::Status s = CallBytes(row.method, row.bytes);
+    grpc::Status s = server_.CallBytes(row.method, row.bytes);
     EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << s.error_message();
     EXPECT_EQ(s.error_message(), absl::StrCat(row.field, ": is not valid UTF-8 text"));
     std::optional<v1::ErrorDetail> detail = GetErrorDetail(FromGrpcStatus(s));
@@ -1095,7 +1026,7 @@ TEST_F(BadInputTest, BadQueriesAreRefused) {
            "/solidarity.ledger.v1.LedgerAdmin/CreateBackup",
        }) {
     SCOPED_TRACE(absl::StrCat("garbage bytes to ", method));
-    grpc::Status s = CallBytes(method, garbage);
+    grpc::Status s = server_.CallBytes(method, garbage);
     EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << s.error_message();
     EXPECT_TRUE(absl::StrContains(s.error_message(), "is not a well-formed solidarity.ledger.v1."))
         << s.error_message();

@@ -4,9 +4,7 @@
 // from catch-up to live, WatchBalances reflects every commit, a retried append
 // whose first attempt timed out records the money once, and health and
 // reflection answer.
-#include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
-#include <grpcpp/health_check_service_interface.h>
 
 #include <atomic>
 #include <memory>
@@ -18,9 +16,9 @@
 #include "gtest/gtest.h"
 #include "ledger/errors.h"
 #include "services/grpc_status.h"
-#include "services/server.h"
 #include "solidarity/ledger/v1/ledger.grpc.pb.h"
 #include "tests/testing/fault_env.h"
+#include "tests/testing/test_server.h"
 #include "tests/testing/test_util.h"
 
 namespace ledger {
@@ -50,49 +48,18 @@ class GrpcTest : public ::testing::Test {
   void SetUp() override {
     EventLogOptions options;
     options.clock = &clock_;
-    auto log = EventLog::Open(dir_.Sub("ledger"), options);
-    ASSERT_TRUE(log.ok()) << log.status();
-    log_ = std::move(*log);
-    ServerOptions server_options;
-    server_options.listen_address = "127.0.0.1:0";
-    auto server = LedgerServer::Start(log_.get(), server_options);
-    ASSERT_TRUE(server.ok()) << server.status();
-    server_ = std::move(*server);
-    channel_ = grpc::CreateChannel(absl::StrCat("127.0.0.1:", server_->port()),
-                                   grpc::InsecureChannelCredentials());
-    commands_ = v1::LedgerCommands::NewStub(channel_);
-    queries_ = v1::LedgerQueries::NewStub(channel_);
-    audit_ = v1::LedgerAudit::NewStub(channel_);
-  }
-
-  void TearDown() override {
-    if (server_) server_->Stop(absl::Seconds(2));
-    server_.reset();
-    log_.reset();
+    ASSERT_THAT(server_.Start(options), testing::IsOk());
   }
 
   grpc::Status Append(const v1::AppendRequest& req, v1::AppendResponse* resp,
                       absl::Duration deadline = absl::Seconds(10)) {
-    grpc::ClientContext ctx;
-    ctx.set_deadline(absl::ToChronoTime(absl::Now() + deadline));
-    return commands_->Append(&ctx, req, resp);
+    return server_.Append(req, resp, deadline);
   }
 
-  uint64_t Head() {
-    grpc::ClientContext ctx;
-    v1::GetHeadResponse r;
-    EXPECT_TRUE(audit_->GetHead(&ctx, v1::GetHeadRequest(), &r).ok());
-    return r.head().position();
-  }
+  uint64_t Head() { return server_.Head().position(); }
 
-  testing::TempDir dir_;
   SlowClock clock_;
-  std::unique_ptr<EventLog> log_;
-  std::unique_ptr<LedgerServer> server_;
-  std::shared_ptr<grpc::Channel> channel_;
-  std::unique_ptr<v1::LedgerCommands::Stub> commands_;
-  std::unique_ptr<v1::LedgerQueries::Stub> queries_;
-  std::unique_ptr<v1::LedgerAudit::Stub> audit_;
+  testing::TestServer server_;
 };
 
 TEST_F(GrpcTest, EveryRuleReachesTheClientWithCodeAndDetails) {
@@ -160,16 +127,17 @@ TEST_F(GrpcTest, QueriesAnswerWithBalancesAndNotFound) {
   v1::GetBeneficiaryRequest req;
   req.set_beneficiary_id("lawyer");
   v1::GetBeneficiaryResponse resp;
-  ASSERT_TRUE(queries_->GetBeneficiary(&ctx, req, &resp).ok());
+  ASSERT_TRUE(server_.queries().GetBeneficiary(&ctx, req, &resp).ok());
   ASSERT_EQ(resp.beneficiary().balances_size(), 1);
   EXPECT_EQ(resp.beneficiary().balances(0).available_minor(), 3500);
   EXPECT_EQ(resp.as_of().position(), r.head().position());
   grpc::ClientContext ctx2;
   req.set_beneficiary_id("nobody");
-  EXPECT_EQ(queries_->GetBeneficiary(&ctx2, req, &resp).error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(server_.queries().GetBeneficiary(&ctx2, req, &resp).error_code(),
+            grpc::StatusCode::NOT_FOUND);
   grpc::ClientContext ctx3;
   v1::GetTrialBalanceResponse tb;
-  ASSERT_TRUE(queries_->GetTrialBalance(&ctx3, v1::GetTrialBalanceRequest(), &tb).ok());
+  ASSERT_TRUE(server_.queries().GetTrialBalance(&ctx3, v1::GetTrialBalanceRequest(), &tb).ok());
   EXPECT_TRUE(tb.balanced());
   ASSERT_EQ(tb.totals_size(), 1);
   EXPECT_EQ(tb.totals(0).debits_minor(), tb.totals(0).credits_minor());
@@ -184,7 +152,7 @@ TEST_F(GrpcTest, SubscribeDeliversEveryEventOnceAcrossCatchUpAndLive) {
   grpc::ClientContext ctx;
   v1::SubscribeRequest req;
   req.set_from_position(1);
-  auto reader = audit_->Subscribe(&ctx, req);
+  auto reader = server_.audit().Subscribe(&ctx, req);
   absl::Notification start_live;
   std::thread writer([&] {
     start_live.WaitForNotification();
@@ -219,7 +187,7 @@ TEST_F(GrpcTest, WatchBalancesReflectsEveryCommit) {
   v1::AppendResponse r;
   ASSERT_TRUE(Append(Request({testing::Beneficiary("lawyer")}), &r).ok());
   grpc::ClientContext ctx;
-  auto reader = queries_->WatchBalances(&ctx, v1::WatchBalancesRequest());
+  auto reader = server_.queries().WatchBalances(&ctx, v1::WatchBalancesRequest());
   v1::WatchBalancesResponse update;
   ASSERT_TRUE(reader->Read(&update));
   EXPECT_EQ(update.summary().as_of().position(), r.head().position());
@@ -259,50 +227,10 @@ TEST_F(GrpcTest, RetryAfterTimeoutRecordsTheMoneyOnce) {
   EXPECT_TRUE(second.deduplicated()) << "the retry wrote the donation a second time";
   grpc::ClientContext ctx;
   v1::GetSummaryResponse summary;
-  ASSERT_TRUE(queries_->GetSummary(&ctx, v1::GetSummaryRequest(), &summary).ok());
+  ASSERT_TRUE(server_.queries().GetSummary(&ctx, v1::GetSummaryRequest(), &summary).ok());
   ASSERT_EQ(summary.totals().currencies_size(), 1);
   EXPECT_EQ(summary.totals().currencies(0).raised_minor(), 2500);
   EXPECT_EQ(summary.totals().event_count(), 2u);
-}
-
-// grpc.health.v1.Health/Check for `service`, as raw bytes: the status
-// number (1 SERVING, 2 NOT_SERVING), or -1 if the call failed.
-int HealthOf(const std::shared_ptr<grpc::Channel>& channel, const std::string& service) {
-  grpc::GenericStub generic(channel);
-  grpc::ClientContext ctx;
-  ctx.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(5)));
-  std::string req;
-  if (!service.empty()) {
-    req = std::string(1, '\x0a') + static_cast<char>(service.size()) + service;
-  }
-  grpc::Slice slice(req);
-  grpc::ByteBuffer request(&slice, 1), response;
-  absl::Notification done;
-  grpc::Status status;
-  generic.UnaryCall(&ctx, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &request, &response,
-                    [&](grpc::Status s) {
-                      status = s;
-                      done.Notify();
-                    });
-  done.WaitForNotification();
-  if (!status.ok()) return -1;
-  std::vector<grpc::Slice> slices;
-  if (!response.Dump(&slices).ok()) return -1;
-  std::string bytes;
-  for (auto& sl : slices) bytes.append(reinterpret_cast<const char*>(sl.begin()), sl.size());
-  if (bytes.size() != 2 || bytes[0] != '\x08') return -1;
-  return bytes[1];
-}
-
-// Waits (at most 10 s) for `service`'s health to become `want`.
-bool HealthBecomes(const std::shared_ptr<grpc::Channel>& channel, const std::string& service,
-                   int want) {
-  const absl::Time deadline = absl::Now() + absl::Seconds(10);
-  while (absl::Now() < deadline) {
-    if (HealthOf(channel, service) == want) return true;
-    absl::SleepFor(absl::Milliseconds(20));
-  }
-  return false;
 }
 
 // A disk that fails: appends are refused UNAVAILABLE and health turns
@@ -310,44 +238,33 @@ bool HealthBecomes(const std::shared_ptr<grpc::Channel>& channel, const std::str
 // services stay SERVING and answer; when commits succeed again (a full disk
 // with space back) health is SERVING again.
 TEST(GrpcHealthTest, FailingCommitsTurnHealthNotServingUntilACommitSucceeds) {
-  testing::TempDir dir;
   testing::FaultEnv env;
   EventLogOptions options;
   options.env = &env;
-  auto log = EventLog::Open(dir.Sub("ledger"), options);
-  ASSERT_TRUE(log.ok()) << log.status();
-  ServerOptions server_options;
-  server_options.listen_address = "127.0.0.1:0";
-  auto server = LedgerServer::Start(log->get(), server_options);
-  ASSERT_TRUE(server.ok()) << server.status();
-  auto channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", (*server)->port()),
-                                     grpc::InsecureChannelCredentials());
-  auto commands = v1::LedgerCommands::NewStub(channel);
-  auto queries = v1::LedgerQueries::NewStub(channel);
+  testing::TestServer server;
+  ASSERT_THAT(server.Start(options), testing::IsOk());
   const std::string kCommands = "solidarity.ledger.v1.LedgerCommands";
   const std::string kQueries = "solidarity.ledger.v1.LedgerQueries";
-  EXPECT_EQ(HealthOf(channel, ""), 1);
-  EXPECT_EQ(HealthOf(channel, kCommands), 1);
-  EXPECT_EQ(HealthOf(channel, kQueries), 1);
+  EXPECT_EQ(server.Health(""), 1);
+  EXPECT_EQ(server.Health(kCommands), 1);
+  EXPECT_EQ(server.Health(kQueries), 1);
 
   auto append = [&](int64_t minor) {
-    grpc::ClientContext ctx;
-    ctx.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
     v1::AppendResponse r;
-    return commands->Append(&ctx, Request({testing::Donation(Gbp(minor))}), &r);
+    return server.Append(Request({testing::Donation(Gbp(minor))}), &r, absl::Seconds(10));
   };
   ASSERT_TRUE(append(100).ok());
 
   env.DiskFull(true);
   grpc::Status refused = append(200);
   EXPECT_EQ(refused.error_code(), grpc::StatusCode::UNAVAILABLE) << refused.error_message();
-  EXPECT_TRUE(HealthBecomes(channel, "", 2)) << "health did not turn NOT_SERVING";
-  EXPECT_EQ(HealthOf(channel, kCommands), 2);
-  EXPECT_EQ(HealthOf(channel, kQueries), 1);
+  EXPECT_TRUE(server.HealthBecomes("", 2)) << "health did not turn NOT_SERVING";
+  EXPECT_EQ(server.Health(kCommands), 2);
+  EXPECT_EQ(server.Health(kQueries), 1);
   {
     grpc::ClientContext ctx;
     v1::GetSummaryResponse summary;
-    ASSERT_TRUE(queries->GetSummary(&ctx, v1::GetSummaryRequest(), &summary).ok());
+    ASSERT_TRUE(server.queries().GetSummary(&ctx, v1::GetSummaryRequest(), &summary).ok());
   }
 
   env.DiskFull(false);
@@ -359,19 +276,19 @@ TEST(GrpcHealthTest, FailingCommitsTurnHealthNotServingUntilACommitSucceeds) {
     again = append(300);
   }
   ASSERT_TRUE(again.ok()) << again.error_message();
-  EXPECT_TRUE(HealthBecomes(channel, "", 1)) << "health did not turn SERVING again";
-  EXPECT_EQ(HealthOf(channel, kCommands), 1);
-  (*server)->Stop(absl::Seconds(2));
+  EXPECT_TRUE(server.HealthBecomes("", 1)) << "health did not turn SERVING again";
+  EXPECT_EQ(server.Health(kCommands), 1);
+  server.Stop();
 }
 
 TEST_F(GrpcTest, HealthAndVerifyAnswer) {
   grpc::ClientContext ctx;
   v1::VerifyChainResponse v;
-  ASSERT_TRUE(audit_->VerifyChain(&ctx, v1::VerifyChainRequest(), &v).ok());
+  ASSERT_TRUE(server_.audit().VerifyChain(&ctx, v1::VerifyChainRequest(), &v).ok());
   EXPECT_TRUE(v.ok());
   EXPECT_EQ(v.events_checked(), 1u);
   // grpc.health.v1.Health/Check with an empty service name.
-  EXPECT_EQ(HealthOf(channel_, ""), 1) << "health is not SERVING";
+  EXPECT_EQ(server_.Health(""), 1) << "health is not SERVING";
 }
 
 TEST_F(GrpcTest, OversizedRequestIsRefused) {

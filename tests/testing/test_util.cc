@@ -153,6 +153,11 @@ v1::EventInput WithId(v1::EventInput in, absl::string_view id) {
   return in;
 }
 
+v1::EventInput On(v1::EventInput in, absl::string_view day) {
+  in.set_occurred_on(std::string(day));
+  return in;
+}
+
 v1::AppendRequest Request(std::initializer_list<v1::EventInput> events) {
   v1::AppendRequest r;
   for (const auto& e : events) *r.add_events() = e;

@@ -66,6 +66,8 @@ v1::EventInput Reversal(absl::string_view target_event_id,
 
 // Sets the event id (for idempotency tests).
 v1::EventInput WithId(v1::EventInput in, absl::string_view id);
+// Sets the date the event occurred on ("YYYY-MM-DD").
+v1::EventInput On(v1::EventInput in, absl::string_view day);
 
 // An AppendRequest of the given events.
 v1::AppendRequest Request(std::initializer_list<v1::EventInput> events);

@@ -13,6 +13,7 @@
 #include "gtest/gtest.h"
 #include "ledger/audit/replay.h"
 #include "ledger/writer/event_log.h"
+#include "tests/testing/temp_ledger.h"
 #include "tests/testing/test_util.h"
 
 namespace ledger {
@@ -21,10 +22,10 @@ namespace {
 using ::ledger::testing::Gbp;
 
 TEST(ConcurrencyTest, ManyWritersEveryAcknowledgedEventExactlyOnce) {
-  testing::TempDir dir;
-  auto log = EventLog::Open(dir.Sub("l"), EventLogOptions());
-  ASSERT_TRUE(log.ok()) << log.status();
-  ASSERT_TRUE((*log)->Append(testing::Request({testing::Beneficiary("fund")})).ok());
+  testing::TempLedger ledger;
+  ASSERT_THAT(ledger.Open(), testing::IsOk());
+  EventLog* log = &ledger.log();
+  ASSERT_TRUE(log->Append(testing::Request({testing::Beneficiary("fund")})).ok());
   constexpr int kThreads = 16;
   constexpr int kPerThread = 60;
   std::mutex mu;
@@ -34,7 +35,7 @@ TEST(ConcurrencyTest, ManyWritersEveryAcknowledgedEventExactlyOnce) {
   std::thread reader([&] {
     // Readers see consistent snapshots while writers run.
     while (!readers_stop.load()) {
-      auto view = (*log)->NewReadView();
+      auto view = log->NewReadView();
       EXPECT_EQ(testing::TrialBalanceSums(*view).find("GBP=0") != std::string::npos ||
                     testing::TrialBalanceSums(*view).empty(),
                 true);
@@ -51,11 +52,11 @@ TEST(ConcurrencyTest, ManyWritersEveryAcknowledgedEventExactlyOnce) {
           *req.add_events() = testing::WithId(testing::Donation(Gbp(100 + k), k == 1 ? "fund" : ""),
                                               absl::StrCat("t", t, "-", i, "-", k));
         }
-        auto r = (*log)->Append(req);
+        auto r = log->Append(req);
         ASSERT_TRUE(r.ok()) << r.status();
         // A retry of the same request is answered from the id index.
         if (i % 10 == 0) {
-          auto again = (*log)->Append(req);
+          auto again = log->Append(req);
           ASSERT_TRUE(again.ok() && again->deduplicated);
           ASSERT_EQ(again->positions, r->positions);
         }
@@ -68,7 +69,7 @@ TEST(ConcurrencyTest, ManyWritersEveryAcknowledgedEventExactlyOnce) {
   readers_stop = true;
   reader.join();
 
-  auto view = (*log)->NewReadView();
+  auto view = log->NewReadView();
   const uint64_t head = view->head_position();
   EXPECT_EQ(head, 2 + acknowledged.size());
   // Every acknowledged event is at its position, exactly once.
@@ -92,7 +93,7 @@ TEST(ConcurrencyTest, ManyWritersEveryAcknowledgedEventExactlyOnce) {
   ASSERT_TRUE(chain.ok() && chain->ok) << chain->problem;
   auto rebuild = RebuildAndCompare(*view);
   ASSERT_TRUE(rebuild.ok() && rebuild->match);
-  EventLogStats stats = (*log)->stats();
+  EventLogStats stats = log->stats();
   std::printf(
       "concurrency: %llu requests, %llu commits, %llu syncs, biggest group %llu, %d reads\n",
       static_cast<unsigned long long>(stats.requests),

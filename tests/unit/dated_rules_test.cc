@@ -14,6 +14,7 @@
 #include "ledger/domain/registers.h"
 #include "ledger/errors.h"
 #include "ledger/writer/event_log.h"
+#include "tests/testing/temp_ledger.h"
 #include "tests/testing/test_util.h"
 
 namespace ledger {
@@ -30,66 +31,43 @@ using ::ledger::testing::Donation;
 using ::ledger::testing::Fee;
 using ::ledger::testing::Gbp;
 using ::ledger::testing::IsOk;
-using ::ledger::testing::Reason;
+using ::ledger::testing::On;
 using ::ledger::testing::Request;
 using ::ledger::testing::Reversal;
-using ::ledger::testing::StatusIs;
 using ::ledger::testing::WithId;
 using ::testing::HasSubstr;
-
-v1::EventInput On(v1::EventInput in, absl::string_view date) {
-  in.set_occurred_on(std::string(date));
-  return in;
-}
 
 class DatedRulesTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    EventLogOptions options;
-    options.clock = &clock_;  // today is 2026-03-01
-    auto log = EventLog::Open(dir_.Sub("ledger"), options);
-    ASSERT_THAT(log, IsOk());
-    log_ = std::move(*log);
+    ASSERT_THAT(ledger_.Open(), IsOk());  // today is 2026-03-01
     // A fund registered on 1 January and a branch affiliated on 1 February.
     Accept({On(Beneficiary("lawyer"), "2026-01-01"), On(Branch("leeds"), "2026-02-01")});
   }
 
   void Accept(std::initializer_list<v1::EventInput> events) {
-    absl::StatusOr<AppendResult> r = log_->Append(Request(events));
-    ASSERT_THAT(r, IsOk());
-  }
-
-  std::string Snapshot() {
-    auto view = log_->NewReadView();
-    return absl::StrCat("head=", view->head_position(), "\n", testing::RenderState(*view));
+    ASSERT_THAT(ledger_.Append(events), IsOk());
   }
 
   // Appends, expects `code` and `reason`, the day at fault in the details,
   // and nothing written. Returns the detail.
   v1::ErrorDetail ExpectRefused(std::initializer_list<v1::EventInput> events, absl::StatusCode code,
                                 absl::string_view reason, absl::string_view day) {
-    const std::string before = Snapshot();
-    absl::StatusOr<AppendResult> r = log_->Append(Request(events));
-    EXPECT_THAT(r, StatusIs(code));
-    EXPECT_EQ(Reason(r.status()), reason) << r.status();
-    std::optional<v1::ErrorDetail> detail = GetErrorDetail(r.status());
-    EXPECT_TRUE(detail.has_value());
-    EXPECT_EQ(detail.value_or(v1::ErrorDetail()).date(), day) << r.status();
-    EXPECT_EQ(Snapshot(), before) << "a refused append changed the ledger";
-    message_ = std::string(r.status().message());
-    return detail.value_or(v1::ErrorDetail());
+    const testing::Refused r = ledger_.ExpectRefused(Request(events), code, reason);
+    EXPECT_TRUE(GetErrorDetail(r.status).has_value());
+    EXPECT_EQ(r.detail().date(), day) << r.status;
+    message_ = r.message();
+    return r.detail();
   }
 
   void ExpectRebuildMatches() {
-    auto view = log_->NewReadView();
+    auto view = ledger_.log().NewReadView();
     absl::StatusOr<RebuildReport> rebuild = RebuildAndCompare(*view);
     ASSERT_THAT(rebuild, IsOk());
     EXPECT_TRUE(rebuild->match) << rebuild->failure;
   }
 
-  testing::TempDir dir_;
-  testing::FixedClock clock_{testing::TestEpoch()};
-  std::unique_ptr<EventLog> log_;
+  testing::TempLedger ledger_;
   std::string message_;
 };
 
@@ -193,7 +171,7 @@ TEST_F(DatedRulesTest, CloseDatedBeforeTheFundsLastMovementIsRefused) {
   EXPECT_THAT(message_, HasSubstr("the last movement of fund:beneficiary/lawyer"));
   Accept({On(CloseBeneficiary("lawyer"), "2026-01-20")});
   // As of any day after the close the fund is empty: nothing dated after it.
-  auto view = AsOfEndOfDay(log_->NewReadView(), absl::CivilDay(2026, 2, 1));
+  auto view = AsOfEndOfDay(ledger_.log().NewReadView(), absl::CivilDay(2026, 2, 1));
   ASSERT_THAT(view, IsOk());
   EXPECT_EQ(testing::Available(**view, "beneficiary/lawyer", "GBP"), 0);
 }
@@ -238,7 +216,7 @@ TEST_F(DatedRulesTest, RebuildReplaysEventsWhateverTheirDates) {
           On(Disbursement("lawyer", Gbp(500)), "2026-01-06"), On(Donation(Gbp(2000)), "2026-01-02"),
           On(Allocation("lawyer", Gbp(2000)), "2026-02-21")});
   ExpectRebuildMatches();
-  auto view = AsOfEndOfDay(log_->NewReadView(), absl::CivilDay(2026, 1, 31));
+  auto view = AsOfEndOfDay(ledger_.log().NewReadView(), absl::CivilDay(2026, 1, 31));
   ASSERT_THAT(view, IsOk());
   EXPECT_EQ(testing::Available(**view, "beneficiary/lawyer", "GBP"), 500);
   EXPECT_EQ(testing::Available(**view, "general", "GBP"), 2000);

@@ -18,6 +18,7 @@
 #include "ledger/storage/rows.h"
 #include "ledger/views/queries.h"
 #include "rocksdb/db.h"
+#include "tests/testing/temp_ledger.h"
 #include "tests/testing/test_util.h"
 
 namespace ledger {
@@ -33,13 +34,8 @@ using ::ledger::testing::Request;
 using ::ledger::testing::Reversal;
 using ::ledger::testing::StatusIs;
 using ::ledger::testing::TempDir;
+using ::ledger::testing::TempLedger;
 using ::ledger::testing::WithId;
-
-std::unique_ptr<EventLog> OpenOrDie(const std::string& dir, EventLogOptions options = {}) {
-  auto log = EventLog::Open(dir, options);
-  EXPECT_THAT(log, IsOk());
-  return log.ok() ? std::move(*log) : nullptr;
-}
 
 void AppendCampaign(EventLog& log) {
   ASSERT_THAT(log.Append(Request({Beneficiary("lawyer"), Beneficiary("medic")})), IsOk());
@@ -54,8 +50,9 @@ void AppendCampaign(EventLog& log) {
 }
 
 TEST(EventLogTest, NewLedgerStartsWithGenesis) {
-  TempDir dir;
-  auto log = OpenOrDie(dir.Sub("l"));
+  TempLedger ledger;
+  ASSERT_THAT(ledger.Open(), IsOk());
+  EventLog* log = &ledger.log();
   EXPECT_EQ(log->head_position(), 1u);
   EXPECT_EQ(log->ledger_id().size(), 32u);
   auto view = log->NewReadView();
@@ -67,11 +64,12 @@ TEST(EventLogTest, NewLedgerStartsWithGenesis) {
 }
 
 TEST(EventLogTest, ReopenGivesSameHeadEventsAndBalances) {
-  TempDir dir;
+  TempLedger ledger;
   std::string head_hash, state, ledger_id;
   uint64_t head = 0;
   {
-    auto log = OpenOrDie(dir.Sub("l"));
+    ASSERT_THAT(ledger.Open(), IsOk());
+    EventLog* log = &ledger.log();
     AppendCampaign(*log);
     head = log->head_position();
     head_hash = log->head_hash();
@@ -79,7 +77,8 @@ TEST(EventLogTest, ReopenGivesSameHeadEventsAndBalances) {
     auto view = log->NewReadView();
     state = testing::RenderState(*view);
   }
-  auto log = OpenOrDie(dir.Sub("l"));
+  ASSERT_THAT(ledger.Reopen(), IsOk());
+  EventLog* log = &ledger.log();
   EXPECT_EQ(log->head_position(), head);
   EXPECT_EQ(log->head_hash(), head_hash);
   EXPECT_EQ(log->ledger_id(), ledger_id);
@@ -100,16 +99,14 @@ TEST(EventLogTest, ReopenGivesSameHeadEventsAndBalances) {
 }
 
 TEST(EventLogTest, ReadOnlyOpenSeesTheSameLedger) {
-  TempDir dir;
-  uint64_t head;
-  {
-    auto log = OpenOrDie(dir.Sub("l"));
-    AppendCampaign(*log);
-    head = log->head_position();
-  }
+  TempLedger ledger;
+  ASSERT_THAT(ledger.Open(), IsOk());
+  AppendCampaign(ledger.log());
+  const uint64_t head = ledger.log().head_position();
   EventLogOptions ro;
   ro.read_only = true;
-  auto log = OpenOrDie(dir.Sub("l"), ro);
+  ASSERT_THAT(ledger.Reopen(ro), IsOk());
+  EventLog* log = &ledger.log();
   EXPECT_EQ(log->head_position(), head);
   auto view = log->NewReadView();
   auto chain = VerifyChain(*view, 0, 0);
@@ -117,9 +114,10 @@ TEST(EventLogTest, ReadOnlyOpenSeesTheSameLedger) {
 }
 
 TEST(EventLogTest, TamperedEventIsCaughtAtItsPosition) {
-  TempDir dir;
+  TempLedger ledger;
   {
-    auto log = OpenOrDie(dir.Sub("l"));
+    ASSERT_THAT(ledger.Open(), IsOk());
+    EventLog* log = &ledger.log();
     AppendCampaign(*log);
     // Rewrite the amount of the donation at position 10, keeping its old hash.
     auto view = log->NewReadView();
@@ -131,8 +129,8 @@ TEST(EventLogTest, TamperedEventIsCaughtAtItsPosition) {
         EncodeEventRecord(stored->prev_hash, stored->hash, payload.SerializeAsString());
     ASSERT_TRUE(testing::PutEventRecordForTest(*log, 10, value).ok());
   }
-  auto log = OpenOrDie(dir.Sub("l"));
-  auto view = log->NewReadView();
+  ASSERT_THAT(ledger.Reopen(), IsOk());
+  auto view = ledger.log().NewReadView();
   auto chain = VerifyChain(*view, 0, 0);
   ASSERT_THAT(chain, IsOk());
   EXPECT_FALSE(chain->ok);
@@ -147,24 +145,21 @@ TEST(EventLogTest, TamperedEventIsCaughtAtItsPosition) {
 // event it names, so a ledger whose head and log disagree (a lost or altered
 // last event, a head row from another copy) is never appended to.
 TEST(EventLogTest, OpenRefusesAHeadThatDoesNotMatchItsEvent) {
-  TempDir dir;
-  uint64_t head = 0;
-  std::string head_hash;
-  {
-    auto log = OpenOrDie(dir.Sub("l"));
-    AppendCampaign(*log);
-    head = log->head_position();
-    head_hash = log->head_hash();
-  }
+  TempLedger ledger;
+  ASSERT_THAT(ledger.Open(), IsOk());
+  AppendCampaign(ledger.log());
+  const uint64_t head = ledger.log().head_position();
+  const std::string head_hash = ledger.log().head_hash();
+  ledger.Close();
   // Written with RocksDB directly: the ledger itself will not open.
   auto put_meta_head = [&](uint64_t position, const std::string& hash) {
     std::vector<std::string> names;
-    ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir.Sub("l"), &names).ok());
+    ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), ledger.path(), &names).ok());
     std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
     for (const std::string& n : names) cfs.emplace_back(n, rocksdb::ColumnFamilyOptions());
     std::vector<rocksdb::ColumnFamilyHandle*> handles;
     rocksdb::DB* raw = nullptr;
-    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), dir.Sub("l"), cfs, &handles, &raw).ok());
+    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), ledger.path(), cfs, &handles, &raw).ok());
     std::unique_ptr<rocksdb::DB> db(raw);
     rocksdb::WriteOptions wo;
     wo.sync = true;
@@ -176,12 +171,14 @@ TEST(EventLogTest, OpenRefusesAHeadThatDoesNotMatchItsEvent) {
     for (auto* h : handles) EXPECT_TRUE(db->DestroyColumnFamilyHandle(h).ok());
   };
   auto expect_refused = [&](const std::string& wanted) {
-    auto reopened = EventLog::Open(dir.Sub("l"), EventLogOptions());
+    absl::Status reopened = ledger.Open();
     EXPECT_THAT(reopened, StatusIs(absl::StatusCode::kDataLoss));
-    EXPECT_THAT(std::string(reopened.status().message()), ::testing::HasSubstr(wanted));
+    EXPECT_THAT(std::string(reopened.message()), ::testing::HasSubstr(wanted));
+    ledger.Close();
     EventLogOptions ro;
     ro.read_only = true;
-    EXPECT_THAT(EventLog::Open(dir.Sub("l"), ro), StatusIs(absl::StatusCode::kDataLoss));
+    EXPECT_THAT(ledger.Open(ro), StatusIs(absl::StatusCode::kDataLoss));
+    ledger.Close();
   };
 
   // The head's hash altered.
@@ -201,15 +198,16 @@ TEST(EventLogTest, OpenRefusesAHeadThatDoesNotMatchItsEvent) {
 
   // Put right, the ledger opens with the same head and verifies.
   put_meta_head(head, head_hash);
-  auto log = OpenOrDie(dir.Sub("l"));
-  EXPECT_EQ(log->head_position(), head);
-  auto view = log->NewReadView();
+  ASSERT_THAT(ledger.Open(), IsOk());
+  EXPECT_EQ(ledger.log().head_position(), head);
+  auto view = ledger.log().NewReadView();
   EXPECT_TRUE(VerifyChain(*view, 0, 0)->ok);
 }
 
 TEST(EventLogTest, RebuildCatchesDamagedProjectionRows) {
-  TempDir dir;
-  auto log = OpenOrDie(dir.Sub("l"));
+  TempLedger ledger;
+  ASSERT_THAT(ledger.Open(), IsOk());
+  EventLog* log = &ledger.log();
   AppendCampaign(*log);
   auto* state = log->database().cf("state");
   rocksdb::WriteOptions wo;
@@ -243,9 +241,9 @@ TEST(EventLogTest, RebuildCatchesDamagedProjectionRows) {
 }
 
 TEST(EventLogTest, SecondOpenOfALockedDirectoryIsRefused) {
-  TempDir dir;
-  auto log = OpenOrDie(dir.Sub("l"));
-  auto second = EventLog::Open(dir.Sub("l"), EventLogOptions());
+  TempLedger ledger;
+  ASSERT_THAT(ledger.Open(), IsOk());
+  auto second = EventLog::Open(ledger.path(), EventLogOptions());
   EXPECT_THAT(second, StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_THAT(std::string(second.status().message()), ::testing::HasSubstr("in use"));
 }
@@ -263,8 +261,9 @@ TEST(EventLogTest, DirectoryThatIsNotALedgerIsRefused) {
 }
 
 TEST(EventLogTest, ReadViewIsASnapshot) {
-  TempDir dir;
-  auto log = OpenOrDie(dir.Sub("l"));
+  TempLedger ledger;
+  ASSERT_THAT(ledger.Open(), IsOk());
+  EventLog* log = &ledger.log();
   auto before = log->NewReadView();
   ASSERT_THAT(log->Append(Request({Donation(Gbp(500))})), IsOk());
   EXPECT_EQ(before->head_position(), 1u);

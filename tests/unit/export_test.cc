@@ -28,6 +28,7 @@
 #include "ledger/projections/keys.h"
 #include "ledger/storage/rows.h"
 #include "ledger/views/queries.h"
+#include "tests/testing/temp_ledger.h"
 #include "tests/testing/test_util.h"
 
 namespace ledger {
@@ -40,13 +41,11 @@ using ::ledger::testing::BranchDonation;
 using ::ledger::testing::Disbursement;
 using ::ledger::testing::Donation;
 using ::ledger::testing::Fee;
-using ::ledger::testing::FixedClock;
 using ::ledger::testing::Gbp;
+using ::ledger::testing::IsOk;
 using ::ledger::testing::Of;
 using ::ledger::testing::Request;
 using ::ledger::testing::Reversal;
-using ::ledger::testing::TempDir;
-using ::ledger::testing::TestEpoch;
 using ::ledger::testing::WithId;
 
 constexpr char kAwkwardMemo[] =
@@ -299,18 +298,12 @@ int64_t ToInt(const std::string& s) {
 
 class ExportTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    EventLogOptions options;
-    options.clock = &clock_;
-    auto log = EventLog::Open(dir_.Sub("ledger"), options);
-    ASSERT_TRUE(log.ok()) << log.status();
-    log_ = std::move(*log);
-  }
+  void SetUp() override { ASSERT_THAT(ledger_.Open(), IsOk()); }
 
   void Append(v1::EventInput in) {
-    auto r = log_->Append(Request({in}), "treasurer:ana");
+    auto r = ledger_.Append(Request({in}), "treasurer:ana");
     ASSERT_TRUE(r.ok()) << r.status() << " appending " << in.ShortDebugString();
-    clock_.Advance(absl::Seconds(61));
+    ledger_.clock().Advance(absl::Seconds(61));
   }
 
   // Books with every money event kind, partial and whole reversals, and
@@ -352,7 +345,7 @@ class ExportTest : public ::testing::Test {
   }
 
   std::string Export(ExportTable table, ExportFormat format) {
-    auto view = log_->NewReadView();
+    auto view = ledger_.log().NewReadView();
     std::ostringstream out;
     auto summary = ExportFromView(*view, table, format, out);
     EXPECT_TRUE(summary.ok()) << summary.status();
@@ -392,7 +385,7 @@ class ExportTest : public ::testing::Test {
     for (const auto& [cur, net] : per_currency) EXPECT_EQ(net, 0) << "debits = credits in " << cur;
     EXPECT_EQ(per_currency.size(), 3u) << "GBP, JPY and BHD";
 
-    auto view = log_->NewReadView();
+    auto view = ledger_.log().NewReadView();
     auto tb = QueryTrialBalance(*view);
     ASSERT_TRUE(tb.ok()) << tb.status();
     ASSERT_TRUE(tb->balanced());
@@ -438,9 +431,7 @@ class ExportTest : public ::testing::Test {
     EXPECT_EQ(general_bhd.second - general_bhd.first, 12352);
   }
 
-  FixedClock clock_{TestEpoch()};
-  TempDir dir_;
-  std::unique_ptr<EventLog> log_;
+  testing::TempLedger ledger_;
 };
 
 TEST(CsvTest, QuotesOnlyWhatNeedsQuoting) {
@@ -603,7 +594,7 @@ TEST(CsvTest, TextCellsThatLookLikeFormulasGetAnApostrophe) {
 
 TEST_F(ExportTest, EventRowsChainToTheHeadAndShowReversals) {
   BuildBooks();
-  auto view = log_->NewReadView();
+  auto view = ledger_.log().NewReadView();
   for (ExportFormat format : {ExportFormat::kCsv, ExportFormat::kJsonLines}) {
     const auto rows = ReadRows(Export(ExportTable::kEvents, format), format, ExportTable::kEvents);
     ASSERT_EQ(rows.size(), view->head_position());
@@ -643,7 +634,7 @@ TEST_F(ExportTest, EventRowsChainToTheHeadAndShowReversals) {
 
 TEST_F(ExportTest, PagedExportEqualsOfflineExportAtTheSameHead) {
   BuildBooks();
-  auto before = log_->NewReadView();
+  auto before = ledger_.log().NewReadView();
   std::string expected[2][2];
   for (int t = 0; t < 2; ++t) {
     for (int f = 0; f < 2; ++f) {
@@ -658,7 +649,7 @@ TEST_F(ExportTest, PagedExportEqualsOfflineExportAtTheSameHead) {
   // export started: the paged export must not show them.
   Append(WithId(Reversal("don-bhd", v1::REVERSAL_KIND_REFUND, 45, "BHD"), "late-reversal"));
   Append(Donation(Gbp(1)));
-  auto after = log_->NewReadView();
+  auto after = ledger_.log().NewReadView();
   ASSERT_EQ(after->head_position(), before->head_position() + 2);
   for (int t = 0; t < 2; ++t) {
     for (int f = 0; f < 2; ++f) {
@@ -692,10 +683,10 @@ TEST_F(ExportTest, PagedExportEqualsOfflineExportAtTheSameHead) {
 TEST_F(ExportTest, ProgressIsReportedAndTheExportIsStable) {
   BuildBooks();
   for (int i = 0; i < 600; ++i) {
-    auto r = log_->Append(Request({Donation(Of(1 + i, "JPY"))}));
+    auto r = ledger_.log().Append(Request({Donation(Of(1 + i, "JPY"))}));
     ASSERT_TRUE(r.ok()) << r.status();
   }
-  auto view = log_->NewReadView();
+  auto view = ledger_.log().NewReadView();
   std::vector<uint64_t> seen;
   std::ostringstream a, b;
   ASSERT_TRUE(ExportPostings(*view, ExportFormat::kCsv, a, [&](uint64_t at, uint64_t last) {
@@ -711,7 +702,7 @@ TEST_F(ExportTest, ProgressIsReportedAndTheExportIsStable) {
 
 TEST_F(ExportTest, AFailingStreamIsAnError) {
   BuildBooks();
-  auto view = log_->NewReadView();
+  auto view = ledger_.log().NewReadView();
   std::ostringstream out;
   out.setstate(std::ios::badbit);
   auto r = ExportEvents(*view, ExportFormat::kCsv, out);

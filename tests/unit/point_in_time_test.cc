@@ -23,6 +23,7 @@
 #include "ledger/projections/lookup.h"
 #include "ledger/storage/rows.h"
 #include "ledger/views/queries.h"
+#include "tests/testing/temp_ledger.h"
 #include "tests/testing/test_util.h"
 
 namespace ledger {
@@ -106,16 +107,14 @@ class PointInTimeTest : public ::testing::Test {
   void SetUp() override {
     EventLogOptions options;
     options.sync = false;
-    auto log = EventLog::Open(dir_.Sub("l"), options);
-    ASSERT_TRUE(log.ok()) << log.status();
-    log_ = std::move(*log);
+    ASSERT_THAT(ledger_.Open(options), testing::IsOk());
     std::mt19937_64 rng(20261130);
     // The funds and the branch exist before the first day any money is dated
     // (an event dated before what it needs is refused).
     v1::AppendRequest setup = testing::Request(
         {testing::Beneficiary("ana"), testing::Beneficiary("ben"), testing::Branch("leeds")});
     for (auto& in : *setup.mutable_events()) in.set_occurred_on("2025-12-31");
-    ASSERT_TRUE(log_->Append(setup).ok());
+    ASSERT_TRUE(ledger_.log().Append(setup).ok());
     std::vector<std::string> money_ids;
     // ~3000 events over 60 days, recorded out of date order.
     for (int i = 0; i < 3000; ++i) {
@@ -143,27 +142,26 @@ class PointInTimeTest : public ::testing::Test {
           in = testing::Reversal(money_ids[rng() % money_ids.size()]);
       }
       in.set_occurred_on(FormatDate(absl::CivilDay(2026, 1, 1) + static_cast<int>(rng() % 60)));
-      auto r = log_->Append(testing::Request({in}));
+      auto r = ledger_.log().Append(testing::Request({in}));
       if (r.ok() && !in.body().has_event_reversed()) money_ids.push_back(in.event_id());
     }
-    ASSERT_GT(log_->head_position(), 2 * kPositionBucketSize);
+    ASSERT_GT(ledger_.log().head_position(), 2 * kPositionBucketSize);
   }
 
-  testing::TempDir dir_;
-  std::unique_ptr<EventLog> log_;
+  testing::TempLedger ledger_;
 };
 
 TEST_F(PointInTimeTest, AtAPositionEqualsAReplayStoppedThere) {
   std::mt19937_64 rng(7);
-  const uint64_t head = log_->head_position();
+  const uint64_t head = ledger_.log().head_position();
   std::vector<uint64_t> positions = {
       1, 2, kPositionBucketSize - 1, kPositionBucketSize, kPositionBucketSize + 1, head};
   for (int i = 0; i < 20; ++i) positions.push_back(1 + rng() % head);
   for (uint64_t p : positions) {
     SCOPED_TRACE(absl::StrCat("position ", p));
-    auto at = AsOfPosition(log_->NewReadView(), p);
+    auto at = AsOfPosition(ledger_.log().NewReadView(), p);
     ASSERT_TRUE(at.ok()) << at.status();
-    auto base = log_->NewReadView();
+    auto base = ledger_.log().NewReadView();
     StoppedReplay replay(*base, p);
     ASSERT_TRUE(replay.Run().ok());
     ASSERT_EQ(Render(**at), Render(replay));
@@ -171,7 +169,7 @@ TEST_F(PointInTimeTest, AtAPositionEqualsAReplayStoppedThere) {
     auto event = base->GetEvent(p);
     EXPECT_EQ((*at)->head_hash(), event->hash);
   }
-  auto too_far = AsOfPosition(log_->NewReadView(), head + 1);
+  auto too_far = AsOfPosition(ledger_.log().NewReadView(), head + 1);
   EXPECT_EQ(too_far.status().code(), absl::StatusCode::kInvalidArgument);
 }
 
@@ -181,7 +179,7 @@ TEST_F(PointInTimeTest, AtTheEndOfADayEqualsThePostingsDatedUpToIt) {
     SCOPED_TRACE(FormatDate(day));
     // Independent sum: postings of every event dated on or before `day`.
     std::map<std::string, std::pair<int64_t, int64_t>> expected;  // account/cur -> debits, credits
-    auto view = log_->NewReadView();
+    auto view = ledger_.log().NewReadView();
     ASSERT_TRUE(view->ScanEvents(1,
                                  [&](const StoredEvent& e) {
                                    if (e.payload.occurred_on() > FormatDate(day)) return true;
@@ -204,7 +202,7 @@ TEST_F(PointInTimeTest, AtTheEndOfADayEqualsThePostingsDatedUpToIt) {
                                    return true;
                                  })
                     .ok());
-    auto at = AsOfEndOfDay(log_->NewReadView(), day);
+    auto at = AsOfEndOfDay(ledger_.log().NewReadView(), day);
     ASSERT_TRUE(at.ok()) << at.status();
     std::map<std::string, std::pair<int64_t, int64_t>> actual;
     ASSERT_TRUE((*at)
@@ -237,7 +235,7 @@ TEST_F(PointInTimeTest, StatementOpeningPlusMovementsEqualsClosingForRandomRange
     range.set_to_date(FormatDate(to));
     for (const char* fund : {"general", "ana", "ben"}) {
       SCOPED_TRACE(absl::StrCat(fund, " ", range.ShortDebugString()));
-      auto view = log_->NewReadView();
+      auto view = ledger_.log().NewReadView();
       auto st = FundStatement(*view, fund, range);
       ASSERT_TRUE(st.ok()) << st.status();
       std::map<std::string, int64_t> sum;
@@ -246,8 +244,8 @@ TEST_F(PointInTimeTest, StatementOpeningPlusMovementsEqualsClosingForRandomRange
         EXPECT_GE(l.event().occurred_on(), range.from_date());
         EXPECT_LE(l.event().occurred_on(), range.to_date());
       }
-      auto opening_view = AsOfEndOfDay(log_->NewReadView(), from - 1);
-      auto closing_view = AsOfEndOfDay(log_->NewReadView(), to);
+      auto opening_view = AsOfEndOfDay(ledger_.log().NewReadView(), from - 1);
+      auto closing_view = AsOfEndOfDay(ledger_.log().NewReadView(), to);
       ASSERT_TRUE(opening_view.ok() && closing_view.ok());
       const std::string fund_name =
           std::string(fund) == "general" ? "general" : BeneficiaryFund(fund);
@@ -257,7 +255,7 @@ TEST_F(PointInTimeTest, StatementOpeningPlusMovementsEqualsClosingForRandomRange
         EXPECT_EQ(t.closing_minor(), testing::Available(**closing_view, fund_name, t.currency()));
       }
     }
-    auto income = IncomeStatement(*log_->NewReadView(), range);
+    auto income = IncomeStatement(*ledger_.log().NewReadView(), range);
     ASSERT_TRUE(income.ok());
     for (const auto& row : income->rows()) {
       EXPECT_EQ(
@@ -268,12 +266,12 @@ TEST_F(PointInTimeTest, StatementOpeningPlusMovementsEqualsClosingForRandomRange
   v1::DateRange backwards;
   backwards.set_from_date("2026-02-01");
   backwards.set_to_date("2026-01-01");
-  EXPECT_EQ(FundStatement(*log_->NewReadView(), "general", backwards).status().code(),
+  EXPECT_EQ(FundStatement(*ledger_.log().NewReadView(), "general", backwards).status().code(),
             absl::StatusCode::kInvalidArgument);
 }
 
 TEST_F(PointInTimeTest, DeltaRowsAreProjectionsThatRebuild) {
-  auto view = log_->NewReadView();
+  auto view = ledger_.log().NewReadView();
   auto rebuild = RebuildAndCompare(*view);
   ASSERT_TRUE(rebuild.ok());
   EXPECT_TRUE(rebuild->match) << (rebuild->mismatches.empty() ? "" : rebuild->mismatches[0].key);

@@ -21,6 +21,7 @@
 #include "ledger/projections/keys.h"
 #include "ledger/storage/rows.h"
 #include "ledger/writer/event_log.h"
+#include "tests/testing/temp_ledger.h"
 #include "tests/testing/test_util.h"
 
 namespace ledger {
@@ -187,27 +188,27 @@ class PropertyRun {
   }
 
   void Run(int steps, int* accepted_out, int* refused_out) {
-    testing::TempDir dir;
     testing::FixedClock clock(absl::FromCivil(absl::CivilSecond(kToday), absl::UTCTimeZone()) +
                               absl::Hours(12));
     EventLogOptions options;
     options.sync = false;  // durability is not under test here; speed is welcome
     if (dated_) options.clock = &clock;
-    auto log = EventLog::Open(dir.Sub("l"), options);
-    ASSERT_TRUE(log.ok()) << log.status();
+    testing::TempLedger ledger(options);
+    ASSERT_THAT(ledger.Open(), ::ledger::testing::IsOk());
+    EventLog* log = &ledger.log();
     for (int step = 0; step < steps; ++step) {
       v1::AppendRequest req;
       const int n = rng_() % 4 == 0 ? 2 + static_cast<int>(rng_() % 2) : 1;
       for (int i = 0; i < n; ++i) *req.add_events() = RandomEvent();
-      const uint64_t head_before = (*log)->head_position();
-      auto result = (*log)->Append(req);
+      const uint64_t head_before = log->head_position();
+      auto result = log->Append(req);
       if (result.ok()) {
         ++*accepted_out;
         for (const auto& e : req.events()) ApplyToModel(e);
-        ASSERT_EQ((*log)->head_position(), head_before + n) << "seed " << seed_;
+        ASSERT_EQ(log->head_position(), head_before + n) << "seed " << seed_;
       } else {
         ++*refused_out;
-        ASSERT_EQ((*log)->head_position(), head_before) << "seed " << seed_;
+        ASSERT_EQ(log->head_position(), head_before) << "seed " << seed_;
         ASSERT_NE(result.status().code(), absl::StatusCode::kInternal) << result.status();
         ASSERT_NE(result.status().code(), absl::StatusCode::kDataLoss) << result.status();
         std::string reason = testing::Reason(result.status());
@@ -216,7 +217,7 @@ class PropertyRun {
         }
         ++reasons_[reason];
       }
-      CheckInvariants(**log, step);
+      CheckInvariants(*log, step);
       if (::testing::Test::HasFatalFailure()) return;
     }
   }

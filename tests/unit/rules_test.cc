@@ -13,6 +13,7 @@
 #include "ledger/projections/keys.h"
 #include "ledger/storage/rows.h"
 #include "ledger/writer/event_log.h"
+#include "tests/testing/temp_ledger.h"
 #include "tests/testing/test_util.h"
 
 namespace ledger {
@@ -27,7 +28,6 @@ using ::ledger::testing::Disaffiliate;
 using ::ledger::testing::Disbursement;
 using ::ledger::testing::Donation;
 using ::ledger::testing::Fee;
-using ::ledger::testing::FixedClock;
 using ::ledger::testing::Gbp;
 using ::ledger::testing::IsOk;
 using ::ledger::testing::Of;
@@ -35,128 +35,100 @@ using ::ledger::testing::Reason;
 using ::ledger::testing::Request;
 using ::ledger::testing::Reversal;
 using ::ledger::testing::StatusIs;
-using ::ledger::testing::TempDir;
 using ::ledger::testing::WithId;
 
 class RulesTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    EventLogOptions options;
-    options.clock = &clock_;
-    auto log = EventLog::Open(dir_.Sub("ledger"), options);
-    ASSERT_THAT(log, IsOk());
-    log_ = std::move(*log);
+    ASSERT_THAT(ledger_.Open(), IsOk());
     // A campaign: a fund with 120.00 GBP, a general fund with 50.00 GBP.
-    ASSERT_THAT(log_->Append(Request({Beneficiary("lawyer"), Beneficiary("closed-one"),
-                                      CloseBeneficiary("closed-one"), Branch("leeds"),
-                                      Branch("gone"), Disaffiliate("gone"),
-                                      WithId(Donation(Gbp(12000), "lawyer"), "don-lawyer"),
-                                      WithId(Donation(Gbp(5000)), "don-general")})),
+    ASSERT_THAT(ledger_.Append(Request({Beneficiary("lawyer"), Beneficiary("closed-one"),
+                                        CloseBeneficiary("closed-one"), Branch("leeds"),
+                                        Branch("gone"), Disaffiliate("gone"),
+                                        WithId(Donation(Gbp(12000), "lawyer"), "don-lawyer"),
+                                        WithId(Donation(Gbp(5000)), "don-general")})),
                 IsOk());
   }
 
-  // The head and every state row, rendered.
-  std::string Snapshot() {
-    auto view = log_->NewReadView();
-    return absl::StrCat("head=", view->head_position(), "\n", testing::RenderState(*view));
-  }
-
-  // The status of a refused append; may be ignored (unlike absl::Status).
-  struct Outcome {
-    absl::Status status;
-    operator absl::Status() const { return status; }  // NOLINT: implicit on purpose
-  };
-
-  // Appends `request`, expects `code` and `reason`, and that nothing changed.
-  Outcome ExpectRefused(const v1::AppendRequest& request, absl::StatusCode code,
-                        absl::string_view reason) {
-    const std::string before = Snapshot();
-    absl::StatusOr<AppendResult> r = log_->Append(request);
-    EXPECT_THAT(r, StatusIs(code));
-    EXPECT_EQ(Reason(r.status()), reason) << r.status();
-    EXPECT_EQ(Snapshot(), before) << "a refused append changed the ledger";
-    return Outcome{r.status()};
-  }
-
-  TempDir dir_;
-  FixedClock clock_{testing::TestEpoch()};
-  std::unique_ptr<EventLog> log_;
+  testing::TempLedger ledger_;
 };
 
 TEST_F(RulesTest, ZeroOrNegativeAmountIsInvalid) {
-  absl::Status s = ExpectRefused(Request({Donation(Gbp(0))}), absl::StatusCode::kInvalidArgument,
-                                 kReasonInvalidField);
+  absl::Status s = ledger_.ExpectRefused(Request({Donation(Gbp(0))}),
+                                         absl::StatusCode::kInvalidArgument, kReasonInvalidField);
   EXPECT_EQ(GetErrorDetail(s)->field(), "events[0].body.donation_received.amount.amount_minor");
   EXPECT_THAT(std::string(s.message()), ::testing::HasSubstr("must be positive"));
-  ExpectRefused(Request({Donation(Gbp(-100))}), absl::StatusCode::kInvalidArgument,
-                kReasonInvalidField);
+  ledger_.ExpectRefused(Request({Donation(Gbp(-100))}), absl::StatusCode::kInvalidArgument,
+                        kReasonInvalidField);
 }
 
 TEST_F(RulesTest, UnknownCurrencyIsInvalid) {
-  absl::Status s = ExpectRefused(Request({Donation(Of(100, "XYZ"))}),
-                                 absl::StatusCode::kInvalidArgument, kReasonInvalidField);
+  absl::Status s = ledger_.ExpectRefused(Request({Donation(Of(100, "XYZ"))}),
+                                         absl::StatusCode::kInvalidArgument, kReasonInvalidField);
   EXPECT_EQ(GetErrorDetail(s)->field(), "events[0].body.donation_received.amount.currency");
 }
 
 TEST_F(RulesTest, BadIdsAreInvalid) {
   for (const char* bad : {"", "Upper", "has space", "slash/no",
                           "x1234567890123456789012345678901234567890123456789012345678901234"}) {
-    absl::Status s = ExpectRefused(Request({Beneficiary(bad)}), absl::StatusCode::kInvalidArgument,
-                                   kReasonInvalidField);
+    absl::Status s = ledger_.ExpectRefused(Request({Beneficiary(bad)}),
+                                           absl::StatusCode::kInvalidArgument, kReasonInvalidField);
     EXPECT_EQ(GetErrorDetail(s)->field(), "events[0].body.beneficiary_registered.beneficiary_id")
         << bad;
   }
-  absl::Status s = ExpectRefused(Request({WithId(Donation(Gbp(1)), "Bad Id")}),
-                                 absl::StatusCode::kInvalidArgument, kReasonInvalidField);
+  absl::Status s = ledger_.ExpectRefused(Request({WithId(Donation(Gbp(1)), "Bad Id")}),
+                                         absl::StatusCode::kInvalidArgument, kReasonInvalidField);
   EXPECT_EQ(GetErrorDetail(s)->field(), "events[0].event_id");
 }
 
 TEST_F(RulesTest, TextOverItsLimitIsInvalid) {
   v1::EventInput in = Beneficiary("long-name", std::string(kMaxNameLength + 1, 'a'));
   absl::Status s =
-      ExpectRefused(Request({in}), absl::StatusCode::kInvalidArgument, kReasonInvalidField);
+      ledger_.ExpectRefused(Request({in}), absl::StatusCode::kInvalidArgument, kReasonInvalidField);
   EXPECT_EQ(GetErrorDetail(s)->field(), "events[0].body.beneficiary_registered.display_name");
   v1::EventInput bad_utf8 = Beneficiary("bad-utf8", std::string("caf\xc3", 4));
-  ExpectRefused(Request({bad_utf8}), absl::StatusCode::kInvalidArgument, kReasonInvalidField);
+  ledger_.ExpectRefused(Request({bad_utf8}), absl::StatusCode::kInvalidArgument,
+                        kReasonInvalidField);
 }
 
 TEST_F(RulesTest, ImpossibleDateIsInvalid) {
   for (const char* bad : {"2026-02-30", "2026-13-01", "26-01-01", "", "2026-1-1", "1066-10-14"}) {
     v1::EventInput in = Donation(Gbp(100));
     in.set_occurred_on(bad);
-    absl::Status s =
-        ExpectRefused(Request({in}), absl::StatusCode::kInvalidArgument, kReasonInvalidField);
+    absl::Status s = ledger_.ExpectRefused(Request({in}), absl::StatusCode::kInvalidArgument,
+                                           kReasonInvalidField);
     EXPECT_EQ(GetErrorDetail(s)->field(), "events[0].occurred_on") << bad;
   }
 }
 
 TEST_F(RulesTest, UnknownBeneficiaryIsNotFound) {
-  absl::Status s = ExpectRefused(Request({Disbursement("nobody", Gbp(100))}),
-                                 absl::StatusCode::kNotFound, kReasonUnknownBeneficiary);
+  absl::Status s = ledger_.ExpectRefused(Request({Disbursement("nobody", Gbp(100))}),
+                                         absl::StatusCode::kNotFound, kReasonUnknownBeneficiary);
   EXPECT_EQ(GetErrorDetail(s)->field(), "events[0].body.disbursement_made.beneficiary_id");
-  ExpectRefused(Request({Donation(Gbp(100), "nobody")}), absl::StatusCode::kNotFound,
-                kReasonUnknownBeneficiary);
+  ledger_.ExpectRefused(Request({Donation(Gbp(100), "nobody")}), absl::StatusCode::kNotFound,
+                        kReasonUnknownBeneficiary);
 }
 
 TEST_F(RulesTest, UnknownBranchIsNotFound) {
-  ExpectRefused(Request({Fee("nowhere", Gbp(1000))}), absl::StatusCode::kNotFound,
-                kReasonUnknownBranch);
-  ExpectRefused(Request({BranchDonation("nowhere", Gbp(1000))}), absl::StatusCode::kNotFound,
-                kReasonUnknownBranch);
+  ledger_.ExpectRefused(Request({Fee("nowhere", Gbp(1000))}), absl::StatusCode::kNotFound,
+                        kReasonUnknownBranch);
+  ledger_.ExpectRefused(Request({BranchDonation("nowhere", Gbp(1000))}),
+                        absl::StatusCode::kNotFound, kReasonUnknownBranch);
 }
 
 TEST_F(RulesTest, ClosedBeneficiaryOrBranchIsFailedPrecondition) {
-  ExpectRefused(Request({Donation(Gbp(100), "closed-one")}), absl::StatusCode::kFailedPrecondition,
-                kReasonBeneficiaryClosed);
-  ExpectRefused(Request({Allocation("closed-one", Gbp(100))}),
-                absl::StatusCode::kFailedPrecondition, kReasonBeneficiaryClosed);
-  ExpectRefused(Request({Fee("gone", Gbp(1000))}), absl::StatusCode::kFailedPrecondition,
-                kReasonBranchNotAffiliated);
+  ledger_.ExpectRefused(Request({Donation(Gbp(100), "closed-one")}),
+                        absl::StatusCode::kFailedPrecondition, kReasonBeneficiaryClosed);
+  ledger_.ExpectRefused(Request({Allocation("closed-one", Gbp(100))}),
+                        absl::StatusCode::kFailedPrecondition, kReasonBeneficiaryClosed);
+  ledger_.ExpectRefused(Request({Fee("gone", Gbp(1000))}), absl::StatusCode::kFailedPrecondition,
+                        kReasonBranchNotAffiliated);
 }
 
 TEST_F(RulesTest, OverdrawnDisbursementIsFailedPreconditionWithAmounts) {
-  absl::Status s = ExpectRefused(Request({Disbursement("lawyer", Gbp(20000))}),
-                                 absl::StatusCode::kFailedPrecondition, kReasonInsufficientFunds);
+  absl::Status s =
+      ledger_.ExpectRefused(Request({Disbursement("lawyer", Gbp(20000))}),
+                            absl::StatusCode::kFailedPrecondition, kReasonInsufficientFunds);
   EXPECT_EQ(s.message(),
             "events[0]: insufficient funds in fund:beneficiary/lawyer: available 120.00 GBP, "
             "requested 200.00 GBP");
@@ -168,71 +140,74 @@ TEST_F(RulesTest, OverdrawnDisbursementIsFailedPreconditionWithAmounts) {
 }
 
 TEST_F(RulesTest, OverdrawnAllocationIsFailedPrecondition) {
-  absl::Status s = ExpectRefused(Request({Allocation("lawyer", Gbp(5001))}),
-                                 absl::StatusCode::kFailedPrecondition, kReasonInsufficientFunds);
+  absl::Status s =
+      ledger_.ExpectRefused(Request({Allocation("lawyer", Gbp(5001))}),
+                            absl::StatusCode::kFailedPrecondition, kReasonInsufficientFunds);
   EXPECT_EQ(GetErrorDetail(s)->fund(), "general");
   EXPECT_EQ(GetErrorDetail(s)->available().amount_minor(), 5000);
 }
 
 TEST_F(RulesTest, ReversalThatWouldOverdrawIsFailedPrecondition) {
-  ASSERT_THAT(log_->Append(Request({Disbursement("lawyer", Gbp(10000))})), IsOk());
+  ASSERT_THAT(ledger_.log().Append(Request({Disbursement("lawyer", Gbp(10000))})), IsOk());
   // 20.00 left in the fund; refunding the 120.00 donation would overdraw it.
-  absl::Status s = ExpectRefused(Request({Reversal("don-lawyer")}),
-                                 absl::StatusCode::kFailedPrecondition, kReasonInsufficientFunds);
+  absl::Status s =
+      ledger_.ExpectRefused(Request({Reversal("don-lawyer")}),
+                            absl::StatusCode::kFailedPrecondition, kReasonInsufficientFunds);
   EXPECT_EQ(GetErrorDetail(s)->available().amount_minor(), 2000);
   EXPECT_EQ(GetErrorDetail(s)->requested().amount_minor(), 12000);
   // A partial refund within what is left is fine.
-  EXPECT_THAT(
-      log_->Append(Request({Reversal("don-lawyer", v1::REVERSAL_KIND_REFUND, 2000, "GBP")})),
-      IsOk());
+  EXPECT_THAT(ledger_.log().Append(
+                  Request({Reversal("don-lawyer", v1::REVERSAL_KIND_REFUND, 2000, "GBP")})),
+              IsOk());
 }
 
 TEST_F(RulesTest, AnEventIsReversedAtMostOnce) {
-  ASSERT_THAT(
-      log_->Append(Request({Reversal("don-general", v1::REVERSAL_KIND_REFUND, 100, "GBP")})),
-      IsOk());
-  absl::Status s = ExpectRefused(Request({Reversal("don-general")}),
-                                 absl::StatusCode::kFailedPrecondition, kReasonAlreadyReversed);
+  ASSERT_THAT(ledger_.log().Append(
+                  Request({Reversal("don-general", v1::REVERSAL_KIND_REFUND, 100, "GBP")})),
+              IsOk());
+  absl::Status s =
+      ledger_.ExpectRefused(Request({Reversal("don-general")}),
+                            absl::StatusCode::kFailedPrecondition, kReasonAlreadyReversed);
   EXPECT_GT(GetErrorDetail(s)->position(), 0u);
-  ExpectRefused(Request({Reversal("no-such-event")}), absl::StatusCode::kNotFound,
-                kReasonUnknownEvent);
-  ExpectRefused(Request({Reversal("genesis")}), absl::StatusCode::kFailedPrecondition,
-                kReasonNotReversible);
+  ledger_.ExpectRefused(Request({Reversal("no-such-event")}), absl::StatusCode::kNotFound,
+                        kReasonUnknownEvent);
+  ledger_.ExpectRefused(Request({Reversal("genesis")}), absl::StatusCode::kFailedPrecondition,
+                        kReasonNotReversible);
 }
 
 TEST_F(RulesTest, SameEventIdSameContentReturnsOriginalPosition) {
   v1::EventInput in = WithId(Donation(Gbp(700)), "idem-1");
-  auto first = log_->Append(Request({in}));
+  auto first = ledger_.log().Append(Request({in}));
   ASSERT_THAT(first, IsOk());
-  const std::string before = Snapshot();
-  auto again = log_->Append(Request({in}));
+  const std::string before = ledger_.Snapshot();
+  auto again = ledger_.log().Append(Request({in}));
   ASSERT_THAT(again, IsOk());
   EXPECT_TRUE(again->deduplicated);
   EXPECT_EQ(again->positions, first->positions);
-  EXPECT_EQ(Snapshot(), before) << "a retried event was written twice";
+  EXPECT_EQ(ledger_.Snapshot(), before) << "a retried event was written twice";
 }
 
 TEST_F(RulesTest, SameEventIdOtherContentIsAlreadyExists) {
-  ASSERT_THAT(log_->Append(Request({WithId(Donation(Gbp(700)), "idem-2")})), IsOk());
-  absl::Status s = ExpectRefused(Request({WithId(Donation(Gbp(701)), "idem-2")}),
-                                 absl::StatusCode::kAlreadyExists, kReasonEventIdReused);
+  ASSERT_THAT(ledger_.log().Append(Request({WithId(Donation(Gbp(700)), "idem-2")})), IsOk());
+  absl::Status s = ledger_.ExpectRefused(Request({WithId(Donation(Gbp(701)), "idem-2")}),
+                                         absl::StatusCode::kAlreadyExists, kReasonEventIdReused);
   EXPECT_EQ(GetErrorDetail(s)->event_id(), "idem-2");
 }
 
 TEST_F(RulesTest, MovedHeadIsAborted) {
   v1::AppendRequest r = Request({Donation(Gbp(100))});
-  r.set_expected_head_position(log_->head_position() - 1);
-  absl::Status s = ExpectRefused(r, absl::StatusCode::kAborted, kReasonHeadMoved);
-  EXPECT_EQ(GetErrorDetail(s)->position(), log_->head_position());
-  r.set_expected_head_position(log_->head_position());
-  EXPECT_THAT(log_->Append(r), IsOk());
+  r.set_expected_head_position(ledger_.log().head_position() - 1);
+  absl::Status s = ledger_.ExpectRefused(r, absl::StatusCode::kAborted, kReasonHeadMoved);
+  EXPECT_EQ(GetErrorDetail(s)->position(), ledger_.log().head_position());
+  r.set_expected_head_position(ledger_.log().head_position());
+  EXPECT_THAT(ledger_.log().Append(r), IsOk());
 }
 
 TEST_F(RulesTest, FullQueueIsResourceExhausted) {
   // A log whose queue holds nothing refuses every append at once.
   EventLogOptions options;
   options.max_queued_appends = 0;
-  auto log = EventLog::Open(dir_.Sub("tiny"), options);
+  auto log = EventLog::Open(ledger_.Sub("tiny"), options);
   ASSERT_THAT(log, IsOk());
   const uint64_t head = (*log)->head_position();
   auto r = (*log)->Append(Request({Donation(Gbp(100))}));
@@ -243,12 +218,13 @@ TEST_F(RulesTest, FullQueueIsResourceExhausted) {
 
 TEST_F(RulesTest, BatchIsAtomicAndCheckedEventByEvent) {
   // The second event relies on the first; the third fails: nothing lands.
-  absl::Status s = ExpectRefused(Request({Beneficiary("medic"), Donation(Gbp(3000), "medic"),
-                                          Disbursement("medic", Gbp(3001))}),
-                                 absl::StatusCode::kFailedPrecondition, kReasonInsufficientFunds);
+  absl::Status s =
+      ledger_.ExpectRefused(Request({Beneficiary("medic"), Donation(Gbp(3000), "medic"),
+                                     Disbursement("medic", Gbp(3001))}),
+                            absl::StatusCode::kFailedPrecondition, kReasonInsufficientFunds);
   EXPECT_EQ(GetErrorDetail(s)->event_index(), 2u);
   // The same batch within its means is accepted whole.
-  auto ok = log_->Append(Request(
+  auto ok = ledger_.log().Append(Request(
       {Beneficiary("medic"), Donation(Gbp(3000), "medic"), Disbursement("medic", Gbp(3000))}));
   ASSERT_THAT(ok, IsOk());
   EXPECT_EQ(ok->positions.size(), 3u);
@@ -256,35 +232,40 @@ TEST_F(RulesTest, BatchIsAtomicAndCheckedEventByEvent) {
 }
 
 TEST_F(RulesTest, ClosingNeedsAZeroBalance) {
-  ExpectRefused(Request({CloseBeneficiary("lawyer")}), absl::StatusCode::kFailedPrecondition,
-                kReasonBalanceNotZero);
-  ASSERT_THAT(
-      log_->Append(Request({Disbursement("lawyer", Gbp(12000)), CloseBeneficiary("lawyer")})),
-      IsOk());
+  ledger_.ExpectRefused(Request({CloseBeneficiary("lawyer")}),
+                        absl::StatusCode::kFailedPrecondition, kReasonBalanceNotZero);
+  ASSERT_THAT(ledger_.log().Append(
+                  Request({Disbursement("lawyer", Gbp(12000)), CloseBeneficiary("lawyer")})),
+              IsOk());
 }
 
 TEST_F(RulesTest, EmptyAndOversizedRequestsAreInvalid) {
-  ExpectRefused(v1::AppendRequest(), absl::StatusCode::kInvalidArgument, kReasonInvalidField);
+  ledger_.ExpectRefused(v1::AppendRequest(), absl::StatusCode::kInvalidArgument,
+                        kReasonInvalidField);
   v1::AppendRequest big;
   for (size_t i = 0; i <= kMaxEventsPerAppend; ++i) *big.add_events() = Donation(Gbp(1));
-  ExpectRefused(big, absl::StatusCode::kInvalidArgument, kReasonInvalidField);
+  ledger_.ExpectRefused(big, absl::StatusCode::kInvalidArgument, kReasonInvalidField);
   v1::EventInput no_body = Donation(Gbp(1));
   no_body.clear_body();
-  ExpectRefused(Request({no_body}), absl::StatusCode::kInvalidArgument, kReasonInvalidField);
+  ledger_.ExpectRefused(Request({no_body}), absl::StatusCode::kInvalidArgument,
+                        kReasonInvalidField);
   v1::EventInput genesis = Donation(Gbp(1));
   genesis.mutable_body()->mutable_ledger_opened()->set_name("second genesis");
-  ExpectRefused(Request({genesis}), absl::StatusCode::kInvalidArgument, kReasonInvalidField);
+  ledger_.ExpectRefused(Request({genesis}), absl::StatusCode::kInvalidArgument,
+                        kReasonInvalidField);
   v1::EventInput dup = Donation(Gbp(1));
-  ExpectRefused(Request({dup, dup}), absl::StatusCode::kInvalidArgument, kReasonInvalidField);
+  ledger_.ExpectRefused(Request({dup, dup}), absl::StatusCode::kInvalidArgument,
+                        kReasonInvalidField);
 }
 
 TEST_F(RulesTest, PaidUntilStopsAtTheLastAcceptedDate) {
-  ASSERT_THAT(log_->Append(Request({Branch("york", Gbp(100), v1::FEE_PERIOD_ANNUAL)})), IsOk());
+  ASSERT_THAT(ledger_.log().Append(Request({Branch("york", Gbp(100), v1::FEE_PERIOD_ANNUAL)})),
+              IsOk());
   // 9 x 120 annual periods from 2026: 3106, past the last year a date may have.
   for (int i = 0; i < 9; ++i) {
-    ASSERT_THAT(log_->Append(Request({Fee("york", Gbp(12000), 120)})), IsOk());
+    ASSERT_THAT(ledger_.log().Append(Request({Fee("york", Gbp(12000), 120)})), IsOk());
   }
-  auto view = log_->NewReadView();
+  auto view = ledger_.log().NewReadView();
   auto branch = view->Load<v1::Branch>(BranchKey("york"));
   ASSERT_TRUE(branch.ok() && branch->has_value());
   EXPECT_EQ((*branch)->periods_paid(), 1080);
@@ -295,11 +276,11 @@ TEST_F(RulesTest, PaidUntilStopsAtTheLastAcceptedDate) {
 }
 
 TEST_F(RulesTest, PostingsAndBalancesOfACampaign) {
-  ASSERT_THAT(
-      log_->Append(Request({Fee("leeds", Gbp(1000), 2), BranchDonation("leeds", Gbp(2500)),
-                            Allocation("lawyer", Gbp(4000)), Disbursement("lawyer", Gbp(15000))})),
-      IsOk());
-  auto view = log_->NewReadView();
+  ASSERT_THAT(ledger_.log().Append(
+                  Request({Fee("leeds", Gbp(1000), 2), BranchDonation("leeds", Gbp(2500)),
+                           Allocation("lawyer", Gbp(4000)), Disbursement("lawyer", Gbp(15000))})),
+              IsOk());
+  auto view = ledger_.log().NewReadView();
   EXPECT_EQ(testing::RenderFunds(*view),
             "beneficiary/lawyer GBP available=1000 received=12000 in=4000 out=0 disbursed=15000\n"
             "general GBP available=4500 received=8500 in=0 out=4000 disbursed=0\n");

@@ -34,6 +34,7 @@
 #include "ledger/views/queries.h"
 #include "ledger/writer/event_log.h"
 #include "tests/testing/fault_env.h"
+#include "tests/testing/temp_ledger.h"
 #include "tests/testing/test_util.h"
 
 namespace ledger {
@@ -49,17 +50,16 @@ using ::ledger::testing::IsOk;
 using ::ledger::testing::Reason;
 using ::ledger::testing::Request;
 using ::ledger::testing::StatusIs;
-using ::ledger::testing::TempDir;
+using ::ledger::testing::TempLedger;
 using ::ledger::testing::WithId;
 using ::testing::HasSubstr;
 
-std::unique_ptr<EventLog> OpenOrDie(const std::string& dir, rocksdb::Env* env, bool sync = true) {
+// The options of a ledger on `env`, with its WAL synced (or not).
+EventLogOptions OnEnv(rocksdb::Env* env, bool sync = true) {
   EventLogOptions options;
   options.env = env;
   options.sync = sync;
-  auto log = EventLog::Open(dir, options);
-  EXPECT_THAT(log, IsOk());
-  return log.ok() ? std::move(*log) : nullptr;
+  return options;
 }
 
 // Money moved by one event, per fund ("general", "beneficiary/x"), in GBP.
@@ -197,11 +197,12 @@ v1::AppendRequest Donate(const std::string& id, int64_t minor) {
 }
 
 TEST(StorageFaultTest, FailedWalSyncIsAnErrorNeverAnAcknowledgement) {
-  TempDir dir;
   FaultEnv env;
+  TempLedger ledger;
   Outcomes out;
   {
-    auto log = OpenOrDie(dir.Sub("l"), &env);
+    ASSERT_THAT(ledger.Open(OnEnv(&env)), IsOk());
+    EventLog* log = &ledger.log();
     for (int i = 0; i < 5; ++i)
       ASSERT_THAT(AppendAndRecord(*log, Donate(absl::StrCat("ok-", i), 100), out), IsOk());
     const uint64_t head = log->head_position();
@@ -239,7 +240,8 @@ TEST(StorageFaultTest, FailedWalSyncIsAnErrorNeverAnAcknowledgement) {
   // Reopen on the real Env, as a restarted ledgerd would. The failed append
   // reached the file before its sync failed, so RocksDB may replay it: its
   // outcome was unknown, and it is there at most once.
-  auto log = OpenOrDie(dir.Sub("l"), nullptr);
+  ASSERT_THAT(ledger.Reopen(), IsOk());
+  EventLog* log = &ledger.log();
   ExpectIntact(*log, out);
   // Retrying every unknown append with its ids records each exactly once.
   for (const v1::AppendRequest& req : out.unknown) ASSERT_THAT(log->Append(req), IsOk());
@@ -251,11 +253,12 @@ TEST(StorageFaultTest, FailedWalSyncIsAnErrorNeverAnAcknowledgement) {
 }
 
 TEST(StorageFaultTest, PowerCutAfterAFailedSyncLosesNothingAcknowledged) {
-  TempDir dir;
   FaultEnv env;
+  TempLedger ledger;
   Outcomes out;
   {
-    auto log = OpenOrDie(dir.Sub("l"), &env);
+    ASSERT_THAT(ledger.Open(OnEnv(&env)), IsOk());
+    EventLog* log = &ledger.log();
     ASSERT_THAT(AppendAndRecord(*log, Request({WithId(Beneficiary("lawyer"), "reg-lawyer")}), out),
                 IsOk());
     for (int i = 0; i < 5; ++i) {
@@ -271,10 +274,12 @@ TEST(StorageFaultTest, PowerCutAfterAFailedSyncLosesNothingAcknowledged) {
         AppendAndRecord(*log, Request({WithId(Disbursement("lawyer", Gbp(300)), "x-1")}), out),
         StatusIs(absl::StatusCode::kUnavailable));
     env.Crash();
+    ledger.Close();
   }
   // The power cut drops what was never synced: the failed append's bytes.
   EXPECT_GT(env.DropUnsyncedData(), 0u);
-  auto log = OpenOrDie(dir.Sub("l"), nullptr);
+  ASSERT_THAT(ledger.Open(), IsOk());
+  EventLog* log = &ledger.log();
   EXPECT_EQ(ExpectIntact(*log, out), 0) << "the unsynced append survived a power cut";
   EXPECT_EQ(log->head_position(), out.acked_head);
 }
@@ -284,10 +289,10 @@ TEST(StorageFaultTest, PowerCutAfterAFailedSyncLosesNothingAcknowledged) {
 // acknowledged append survives, each unknown one is there wholly or not at
 // all, and the ledger is consistent.
 void PowerCutDuringConcurrentAppends(bool sync, uint32_t seed, Outcomes& out,
-                                     std::vector<v1::EventInput>& setup, const std::string& dir,
+                                     std::vector<v1::EventInput>& setup, TempLedger& ledger,
                                      FaultEnv& env) {
-  auto log = OpenOrDie(dir, &env, sync);
-  ASSERT_NE(log, nullptr);
+  ASSERT_THAT(ledger.Open(OnEnv(&env, sync)), IsOk());
+  EventLog* log = &ledger.log();
   for (int b = 0; b < 3; ++b) {
     setup.push_back(WithId(Beneficiary(absl::StrCat("b", b)), absl::StrCat("reg-b", b)));
   }
@@ -330,19 +335,20 @@ void PowerCutDuringConcurrentAppends(bool sync, uint32_t seed, Outcomes& out,
   }
   for (auto& w : writers) w.join();
   env.Crash();  // in case the writers finished first
+  ledger.Close();
 }
 
 TEST(StorageFaultTest, PowerCutDuringConcurrentAppendsLosesNothingAcknowledged) {
   for (uint32_t seed : {1u, 2u, 3u}) {
     SCOPED_TRACE(absl::StrCat("seed ", seed));
-    TempDir dir;
     FaultEnv env;
+    TempLedger ledger;
     Outcomes out;
     std::vector<v1::EventInput> setup;
-    PowerCutDuringConcurrentAppends(/*sync=*/true, seed, out, setup, dir.Sub("l"), env);
+    PowerCutDuringConcurrentAppends(/*sync=*/true, seed, out, setup, ledger, env);
     env.DropUnsyncedData();
-    auto log = OpenOrDie(dir.Sub("l"), nullptr);
-    ASSERT_NE(log, nullptr);
+    ASSERT_THAT(ledger.Reopen(), IsOk());
+    EventLog* log = &ledger.log();
     EXPECT_FALSE(out.acked.empty());
     EXPECT_FALSE(out.unknown.empty());
     const int found = ExpectIntact(*log, out, setup);
@@ -355,26 +361,26 @@ TEST(StorageFaultTest, PowerCutDuringConcurrentAppendsLosesNothingAcknowledged) 
 TEST(StorageFaultTest, SyncOffLosesAcknowledgedAppendsInAPowerCutNotInAProcessCrash) {
   // A process crash (kill -9): the OS still has every written byte.
   {
-    TempDir dir;
     FaultEnv env;
+    TempLedger ledger;
     Outcomes out;
     std::vector<v1::EventInput> setup;
-    PowerCutDuringConcurrentAppends(/*sync=*/false, 7, out, setup, dir.Sub("l"), env);
+    PowerCutDuringConcurrentAppends(/*sync=*/false, 7, out, setup, ledger, env);
     // No DropUnsyncedData: nothing is lost.
-    auto log = OpenOrDie(dir.Sub("l"), nullptr);
-    ASSERT_NE(log, nullptr);
+    ASSERT_THAT(ledger.Reopen(), IsOk());
+    EventLog* log = &ledger.log();
     ExpectIntact(*log, out, setup);
   }
   // A power cut: what was never synced is gone, acknowledged or not. The
   // ledger that remains is a consistent prefix.
-  TempDir dir;
   FaultEnv env;
+  TempLedger ledger;
   Outcomes out;
   std::vector<v1::EventInput> setup;
-  PowerCutDuringConcurrentAppends(/*sync=*/false, 7, out, setup, dir.Sub("l"), env);
+  PowerCutDuringConcurrentAppends(/*sync=*/false, 7, out, setup, ledger, env);
   EXPECT_GT(env.DropUnsyncedData(), 0u);
-  auto log = OpenOrDie(dir.Sub("l"), nullptr);
-  ASSERT_NE(log, nullptr);
+  ASSERT_THAT(ledger.Reopen(), IsOk());
+  EventLog* log = &ledger.log();
   EXPECT_LT(log->head_position(), out.acked_head) << "expected acknowledged appends to be lost";
   auto view = log->NewReadView();
   auto chain = VerifyChain(*view, 0, 0);
@@ -388,11 +394,12 @@ TEST(StorageFaultTest, SyncOffLosesAcknowledgedAppendsInAPowerCutNotInAProcessCr
 }
 
 TEST(StorageFaultTest, DiskFullRefusesAppendsKeepsReadsAndRecoversWhenSpaceReturns) {
-  TempDir dir;
   FaultEnv env;
+  TempLedger ledger;
   Outcomes out;
   {
-    auto log = OpenOrDie(dir.Sub("l"), &env);
+    ASSERT_THAT(ledger.Open(OnEnv(&env)), IsOk());
+    EventLog* log = &ledger.log();
     ASSERT_THAT(AppendAndRecord(*log, Request({WithId(Beneficiary("lawyer"), "reg")}), out),
                 IsOk());
     for (int i = 0; i < 5; ++i) {
@@ -456,9 +463,11 @@ TEST(StorageFaultTest, DiskFullRefusesAppendsKeepsReadsAndRecoversWhenSpaceRetur
     }
     // And a power cut now loses none of it.
     env.Crash();
+    ledger.Close();
   }
   env.DropUnsyncedData();
-  auto log = OpenOrDie(dir.Sub("l"), nullptr);
+  ASSERT_THAT(ledger.Open(), IsOk());
+  EventLog* log = &ledger.log();
   ExpectIntact(*log, out);
 }
 
@@ -479,11 +488,12 @@ void DamageMiddle(const std::string& path) {
 }
 
 TEST(StorageFaultTest, CorruptedSstIsReportedAsDataLossNamingTheFileAndPosition) {
-  TempDir dir;
+  TempLedger ledger;
   std::string sst;
   uint64_t head = 0;
   {
-    auto log = OpenOrDie(dir.Sub("l"), nullptr);
+    ASSERT_THAT(ledger.Open(), IsOk());
+    EventLog* log = &ledger.log();
     for (int i = 0; i < 20; ++i) {
       v1::AppendRequest req;
       for (int j = 0; j < 20; ++j) *req.add_events() = Donation(Gbp(100 + i * 20 + j));
@@ -499,6 +509,7 @@ TEST(StorageFaultTest, CorruptedSstIsReportedAsDataLossNamingTheFileAndPosition)
     for (const auto& f : files) {
       if (f.column_family_name == "events") sst = f.db_path + f.name;
     }
+    ledger.Close();
   }
   ASSERT_FALSE(sst.empty()) << "no SST file for the events column family";
   DamageMiddle(sst);
@@ -509,15 +520,14 @@ TEST(StorageFaultTest, CorruptedSstIsReportedAsDataLossNamingTheFileAndPosition)
   // so the ledger opens (its head event is intact) and the damage shows on
   // the first read of the block: the chain check names the position and the
   // file, and reading an event there is DATA_LOSS naming the file.
-  auto opened = EventLog::Open(dir.Sub("l"), EventLogOptions());
+  const absl::Status opened = ledger.Open();
   if (!opened.ok()) {
     // Had the damage hit the head's block, the open itself would refuse.
     EXPECT_THAT(opened, StatusIs(absl::StatusCode::kDataLoss));
-    EXPECT_THAT(std::string(opened.status().message()), HasSubstr(file_name));
-    FAIL() << "open refused (acceptable, but not what this layout should give): "
-           << opened.status();
+    EXPECT_THAT(std::string(opened.message()), HasSubstr(file_name));
+    FAIL() << "open refused (acceptable, but not what this layout should give): " << opened;
   }
-  auto log = std::move(*opened);
+  EventLog* log = &ledger.log();
   EXPECT_EQ(log->head_position(), head);
   auto view = log->NewReadView();
   auto chain = VerifyChain(*view, 0, 0);
@@ -560,50 +570,54 @@ std::string LargestWal(const std::string& dir) {
 // restores a backup (docs/OPERATIONS.md). A torn record at the very end (a
 // crash during a write that was never acknowledged) is still dropped.
 TEST(StorageFaultTest, DamageInTheMiddleOfTheWalRefusesToOpen) {
-  TempDir dir;
+  TempLedger ledger;
   uint64_t head = 0;
   {
-    auto log = OpenOrDie(dir.Sub("l"), nullptr);
+    ASSERT_THAT(ledger.Open(), IsOk());
+    EventLog* log = &ledger.log();
     for (int i = 0; i < 40; ++i) {
       v1::AppendRequest req;
       for (int j = 0; j < 10; ++j) *req.add_events() = Donation(Gbp(100 + i * 10 + j));
       ASSERT_THAT(log->Append(req), IsOk());
     }
     head = log->head_position();
+    ledger.Close();
   }
   // Everything since the last flush is only in the WAL (the memtable was
   // never flushed: far below its size limit).
-  const std::string wal = LargestWal(dir.Sub("l"));
+  const std::string wal = LargestWal(ledger.path());
   ASSERT_FALSE(wal.empty());
   ASSERT_GT(std::filesystem::file_size(wal), 20000u);
   DamageMiddle(wal);
   const std::string file_name = std::filesystem::path(wal).filename().string();
 
-  auto opened = EventLog::Open(dir.Sub("l"), EventLogOptions());
-  ASSERT_FALSE(opened.ok()) << "opened with head " << (*opened)->head_position() << " of " << head
+  const absl::Status opened = ledger.Open();
+  ASSERT_FALSE(opened.ok()) << "opened with head " << ledger.log().head_position() << " of " << head
                             << ": acknowledged events were dropped silently";
   EXPECT_THAT(opened, StatusIs(absl::StatusCode::kDataLoss));
-  EXPECT_THAT(std::string(opened.status().message()), HasSubstr(file_name));
-  std::cerr << "open refused: " << opened.status() << "\n";
+  EXPECT_THAT(std::string(opened.message()), HasSubstr(file_name));
+  std::cerr << "open refused: " << opened << "\n";
   // Read-only (an auditor's copy) refuses the same way.
   EventLogOptions ro;
   ro.read_only = true;
-  EXPECT_THAT(EventLog::Open(dir.Sub("l"), ro), StatusIs(absl::StatusCode::kDataLoss));
+  EXPECT_THAT(ledger.Open(ro), StatusIs(absl::StatusCode::kDataLoss));
 }
 
 // A torn write at the very end of the WAL (the process died in the middle
 // of appending a commit it never acknowledged) is not damage: the ledger
 // opens at the last whole commit.
 TEST(StorageFaultTest, TornTailOfTheWalIsDroppedAtOpen) {
-  TempDir dir;
+  TempLedger ledger;
   uint64_t head = 0;
   {
-    auto log = OpenOrDie(dir.Sub("l"), nullptr);
+    ASSERT_THAT(ledger.Open(), IsOk());
+    EventLog* log = &ledger.log();
     for (int i = 0; i < 10; ++i)
       ASSERT_THAT(log->Append(Request({Donation(Gbp(100 + i))})), IsOk());
     head = log->head_position();
+    ledger.Close();
   }
-  const std::string wal = LargestWal(dir.Sub("l"));
+  const std::string wal = LargestWal(ledger.path());
   ASSERT_FALSE(wal.empty());
   {
     // Half a record: a header promising 4000 bytes and a few of them.
@@ -613,8 +627,8 @@ TEST(StorageFaultTest, TornTailOfTheWalIsDroppedAtOpen) {
         "partial";
     f.write(torn, sizeof(torn) - 1);
   }
-  auto log = OpenOrDie(dir.Sub("l"), nullptr);
-  ASSERT_NE(log, nullptr);
+  ASSERT_THAT(ledger.Open(), IsOk());
+  EventLog* log = &ledger.log();
   EXPECT_EQ(log->head_position(), head);
   ASSERT_THAT(log->Append(Request({Donation(Gbp(5))})), IsOk());
   auto view = log->NewReadView();

@@ -1,0 +1,141 @@
+#include "tests/testing/test_server.h"
+
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
+#include "absl/time/clock.h"
+#include "ledger/check.h"
+#include "ledger/status_macros.h"
+
+namespace ledger::testing {
+namespace {
+
+constexpr char kAppendMethod[] = "/solidarity.ledger.v1.LedgerCommands/Append";
+constexpr char kHealthMethod[] = "/grpc.health.v1.Health/Check";
+
+void SetDeadline(grpc::ClientContext& ctx, absl::Duration deadline) {
+  ctx.set_deadline(absl::ToChronoTime(absl::Now() + deadline));
+}
+
+}  // namespace
+
+TestServer::~TestServer() { Stop(); }
+
+absl::Status TestServer::Start(EventLogOptions options) {
+  if (log_ != nullptr) return absl::FailedPreconditionError("the test server is already started");
+  ledger_ = std::make_unique<TempLedger>(std::move(options));
+  RETURN_IF_ERROR(ledger_->Open());
+  return Connect(ledger_->log());
+}
+
+absl::Status TestServer::Serve(EventLog& log) {
+  if (log_ != nullptr) return absl::FailedPreconditionError("the test server is already started");
+  return Connect(log);
+}
+
+absl::Status TestServer::Connect(EventLog& log) {
+  ServerOptions options;
+  options.listen_address = "127.0.0.1:0";
+  ASSIGN_OR_RETURN(server_, LedgerServer::Start(&log, options));
+  log_ = &log;
+  channel_ = grpc::CreateChannel(absl::StrCat("127.0.0.1:", server_->port()),
+                                 grpc::InsecureChannelCredentials());
+  commands_ = v1::LedgerCommands::NewStub(channel_);
+  queries_ = v1::LedgerQueries::NewStub(channel_);
+  audit_ = v1::LedgerAudit::NewStub(channel_);
+  admin_ = v1::LedgerAdmin::NewStub(channel_);
+  generic_ = std::make_unique<grpc::GenericStub>(channel_);
+  return absl::OkStatus();
+}
+
+void TestServer::Stop() {
+  if (server_ == nullptr) return;
+  server_->Stop(absl::Seconds(2));
+  server_.reset();
+}
+
+TempLedger& TestServer::ledger() {
+  LEDGER_CHECK(ledger_ != nullptr);
+  return *ledger_;
+}
+
+EventLog& TestServer::log() const {
+  LEDGER_CHECK(log_ != nullptr);
+  return *log_;
+}
+
+int TestServer::port() const {
+  LEDGER_CHECK(server_ != nullptr);
+  return server_->port();
+}
+
+grpc::Status TestServer::Append(const v1::AppendRequest& request, v1::AppendResponse* response,
+                                absl::Duration deadline) {
+  grpc::ClientContext ctx;
+  SetDeadline(ctx, deadline);
+  return commands_->Append(&ctx, request, response);
+}
+
+v1::Head TestServer::Head() {
+  grpc::ClientContext ctx;
+  v1::GetHeadResponse r;
+  grpc::Status s = audit_->GetHead(&ctx, v1::GetHeadRequest(), &r);
+  EXPECT_TRUE(s.ok()) << s.error_message();
+  return r.head();
+}
+
+grpc::Status TestServer::CallBytes(absl::string_view method, absl::string_view bytes,
+                                   std::string* response, absl::Duration deadline) {
+  grpc::ClientContext ctx;
+  SetDeadline(ctx, deadline);
+  grpc::Slice slice{std::string(bytes)};
+  grpc::ByteBuffer request(&slice, 1), answer;
+  absl::Notification done;
+  grpc::Status status;
+  generic_->UnaryCall(&ctx, std::string(method), grpc::StubOptions(), &request, &answer,
+                      [&](grpc::Status s) {
+                        status = std::move(s);
+                        done.Notify();
+                      });
+  done.WaitForNotification();
+  if (status.ok() && response != nullptr) {
+    std::vector<grpc::Slice> slices;
+    if (!answer.Dump(&slices).ok()) return grpc::Status(grpc::StatusCode::INTERNAL, "no body");
+    response->clear();
+    for (const grpc::Slice& s : slices) {
+      response->append(reinterpret_cast<const char*>(s.begin()), s.size());
+    }
+  }
+  return status;
+}
+
+grpc::Status TestServer::AppendBytes(absl::string_view bytes) {
+  return CallBytes(kAppendMethod, bytes);
+}
+
+int TestServer::Health(absl::string_view service) {
+  // HealthCheckRequest { string service = 1; }, by hand.
+  std::string request;
+  if (!service.empty()) {
+    request = absl::StrCat(std::string(1, '\x0a'),
+                           std::string(1, static_cast<char>(service.size())), service);
+  }
+  std::string response;
+  if (!CallBytes(kHealthMethod, request, &response, absl::Seconds(5)).ok()) return -1;
+  // HealthCheckResponse { ServingStatus status = 1; }: a tag and one varint byte.
+  if (response.size() != 2 || response[0] != '\x08') return -1;
+  return response[1];
+}
+
+bool TestServer::HealthBecomes(absl::string_view service, int want) {
+  const absl::Time deadline = absl::Now() + absl::Seconds(10);
+  while (absl::Now() < deadline) {
+    if (Health(service) == want) return true;
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  return false;
+}
+
+}  // namespace ledger::testing
