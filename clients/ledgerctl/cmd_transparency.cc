@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -669,9 +670,11 @@ absl::StatusOr<int> RunWitness(const Invocation& in) {
   const std::string text = now->Text();
   const merkle::NoteSignature cosignature = merkle::Cosign(text, timestamp, name, key);
   ASSIGN_OR_RETURN(merkle::SignedNote served_parsed, merkle::ParseNote(served_note));
+  // The ledger's signature and this witness's cosignature (what it vouches
+  // for; other witnesses speak for themselves).
   merkle::SignedNote mine{text, {}};
   for (const merkle::NoteSignature& s : served_parsed.signatures) {
-    if (s.name != name) mine.signatures.push_back(s);
+    if (s.name == now->origin) mine.signatures.push_back(s);
   }
   mine.signatures.push_back(cosignature);
   const std::string cosigned = mine.Format();
@@ -683,6 +686,11 @@ absl::StatusOr<int> RunWitness(const Invocation& in) {
     added.Clear();
     return client.audit().AddCosignature(c, add, &added);
   }));
+  if (std::find(added.accepted().begin(), added.accepted().end(), name) == added.accepted().end()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("the ledger did not keep the cosignature of ", name,
+                     " (is it configured with this witness's key?)"));
+  }
   if (in.json()) {
     std::cout << JsonObject(
                      {{"witness", JsonQuote(name)},

@@ -277,7 +277,8 @@ absl::Status Checkpointer::CheckStored() {
           " events no longer have the signed root; refusing to sign (docs/AUDITING.md)"));
     }
   }
-  ASSIGN_OR_RETURN(std::vector<uint64_t> kept, store_.NewestSizes(kKeptCheckpoints));
+  ASSIGN_OR_RETURN(std::vector<uint64_t> kept,
+                   store_.NewestSizes(std::max<size_t>(1, options_.keep)));
   MutexLock lock(&mu_);
   latest_ = std::move(latest);
   kept_.assign(kept.begin(), kept.end());
@@ -310,7 +311,7 @@ absl::StatusOr<v1::Checkpoint> Checkpointer::Sign() {
     MutexLock lock(&mu_);
     latest_ = signed_cp;
     kept_.push_back(size);
-    while (kept_.size() > kKeptCheckpoints) {
+    while (kept_.size() > std::max<size_t>(1, options_.keep)) {
       drop.push_back(kept_.front());
       kept_.pop_front();
     }

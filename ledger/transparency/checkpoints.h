@@ -33,6 +33,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "ledger/domain/civil_date.h"
+#include "ledger/limits.h"
 #include "ledger/merkle/ed25519.h"
 #include "ledger/merkle/note.h"
 #include "ledger/storage/database.h"
@@ -85,6 +86,8 @@ struct CheckpointerOptions {
   std::string origin;
   // At most one checkpoint per interval while the log grows.
   absl::Duration interval = absl::Seconds(2);
+  // Checkpoints kept besides the cosigned ones: the newest this many.
+  size_t keep = kKeptCheckpoints;
   // Witnesses whose cosignatures are accepted.
   std::vector<merkle::VerifierKey> witnesses;
   // Not owned; nullptr = the real clock.

@@ -36,7 +36,7 @@ absl::Status TestServer::Serve(EventLog& log) {
 }
 
 absl::Status TestServer::Connect(EventLog& log) {
-  ServerOptions options;
+  ServerOptions options = server_options_;
   options.listen_address = "127.0.0.1:0";
   ASSIGN_OR_RETURN(server_, LedgerServer::Start(&log, options));
   log_ = &log;

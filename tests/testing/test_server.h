@@ -51,6 +51,10 @@ class TestServer {
   // stays open.
   void Stop();
 
+  // The options the server starts with (set them before Start or Serve;
+  // the listening address is always 127.0.0.1:0): e.g. a checkpoint signer.
+  ServerOptions& server_options() { return server_options_; }
+
   // REQUIRES: started with Start (not Serve).
   TempLedger& ledger();
   // The log being served. REQUIRES: started.
@@ -92,6 +96,7 @@ class TestServer {
   // Declared first so that it is closed last, after the server.
   std::unique_ptr<TempLedger> ledger_;
   EventLog* log_ = nullptr;
+  ServerOptions server_options_;
   std::unique_ptr<LedgerServer> server_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::LedgerCommands::Stub> commands_;

@@ -1,0 +1,46 @@
+// tamper_ledger: the attack of issue #17 from the command line, for the
+// end-to-end tests (tests/e2e/attack_test.sh). Rewrites a disbursement of a
+// stopped ledger's data directory as someone with the files would, fixing
+// the chain, the head, the id entry, the projections and the tree
+// (tests/testing/tamper.h).
+//
+//   tamper_ledger DATA_DIR EVENT_ID AMOUNT_MINOR PAYEE [--keep-checkpoints]
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+#include "absl/strings/numbers.h"
+#include "tests/testing/tamper.h"
+
+int main(int argc, char** argv) {
+  if (argc != 5 && !(argc == 6 && std::string(argv[5]) == "--keep-checkpoints")) {
+    std::fprintf(
+        stderr, "usage: tamper_ledger DATA_DIR EVENT_ID AMOUNT_MINOR PAYEE [--keep-checkpoints]\n");
+    return 2;
+  }
+  int64_t amount = 0;
+  if (!absl::SimpleAtoi(argv[3], &amount) || amount <= 0) {
+    std::fprintf(stderr, "tamper_ledger: AMOUNT_MINOR is a positive whole number\n");
+    return 2;
+  }
+  const std::string payee = argv[4];
+  ledger::testing::RewriteOptions options;
+  options.keep_checkpoints = argc == 6;
+  absl::Status s = ledger::testing::RewriteHistoryForTest(
+      argv[1], argv[2],
+      [&](solidarity::ledger::v1::EventPayload& p) {
+        auto* d = p.mutable_body()->mutable_disbursement_made();
+        d->mutable_amount()->set_amount_minor(amount);
+        d->set_payee(payee);
+      },
+      options);
+  if (!s.ok()) {
+    std::fprintf(stderr, "tamper_ledger: %s\n", s.ToString().c_str());
+    return 1;
+  }
+  std::printf(
+      "rewrote %s: %lld minor units to %s; chain, head, ids, projections and tree fixed%s\n",
+      argv[2], static_cast<long long>(amount), payee.c_str(),
+      options.keep_checkpoints ? "" : "; stored checkpoints deleted");
+  return 0;
+}
