@@ -143,6 +143,8 @@ class Rebuild {
     absl::Status failed;
     tree_.Append(RecordLeafHash(e.Record()),
                  [&](int level, uint64_t index, absl::string_view hash) {
+                   // The lowest levels are computed from the records, never stored.
+                   if (level < kLowestStoredTreeLevel) return;
                    ++tree_nodes_;
                    if (tree_rows_ == nullptr || !failed.ok()) return;
                    absl::StatusOr<std::optional<std::string>> stored =

@@ -28,7 +28,7 @@ std::optional<std::pair<int, uint64_t>> DecodeTreeNodeKey(absl::string_view key)
 
 void TreeAppender::Append(absl::string_view record) {
   range_.Append(RecordLeafHash(record), [this](int level, uint64_t index, absl::string_view hash) {
-    rows_.emplace_back(TreeNodeKey(level, index), std::string(hash));
+    if (level >= kLowestStoredTreeLevel) rows_.emplace_back(TreeNodeKey(level, index), hash);
   });
 }
 
@@ -53,7 +53,7 @@ absl::StatusOr<std::string> ViewTree::Node(int level, uint64_t index) {
   }
   ASSIGN_OR_RETURN(uint64_t stored, StoredSize());
   const uint64_t end = (index + 1) << level;
-  if (end > stored) return FromRecords(level, index);
+  if (level < kLowestStoredTreeLevel || end > stored) return FromRecords(level, index);
   ASSIGN_OR_RETURN(std::optional<std::string> hash,
                    view_.tree_rows()->Get(TreeNodeKey(level, index)));
   if (!hash || hash->size() != merkle::kHashBytes) {

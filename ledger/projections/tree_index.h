@@ -3,10 +3,12 @@
 // `merkle` column family (layout: ledger/FORMAT.md).
 //
 // Only what an O(log n) proof needs is stored: the hash of every complete
-// perfect subtree of level >= 1 (about one row per event), and the tree's
-// size. Leaves are not stored: a leaf hash is one record read away. The
-// position p is leaf p - 1, and the tree of a ledger whose head is h has h
-// leaves.
+// perfect subtree of level >= kLowestStoredTreeLevel (2: subtrees of four
+// leaves and up, about one row per two events), and the tree's size. The
+// two lowest levels are not stored: a leaf hash is one record read away and
+// a node of two leaves two, and a proof needs at most three such reads
+// besides its O(log n) rows. The position p is leaf p - 1, and the tree of a
+// ledger whose head is h has h leaves.
 //
 // Writing. The writer keeps the tree's right edge (a CompactRange) in
 // memory; CommitBatch::AddEvents feeds it each accepted event's record, in
@@ -37,8 +39,11 @@
 
 namespace ledger {
 
+// The lowest level of the nodes kept in rows.
+inline constexpr int kLowestStoredTreeLevel = 2;
+
 // Keys of the merkle column family.
-//   node  := level:u8 index:be64     level 1..63; value: the 32-byte hash
+//   node  := level:u8 index:be64     level 2..63; value: the 32-byte hash
 //   size  := 0x00 "size"             value: be64(leaves in the stored tree)
 std::string TreeNodeKey(int level, uint64_t index);
 const std::string& TreeSizeKey();
@@ -58,7 +63,8 @@ class TreeAppender {
 
   // The tree after the appends.
   const merkle::CompactRange& range() const { return range_; }
-  // The node rows completed so far, (key, hash), in the order completed.
+  // The node rows (of the stored levels) completed so far, (key, hash), in
+  // the order completed.
   const std::vector<std::pair<std::string, std::string>>& node_rows() const { return rows_; }
   // Forgets the rows collected so far (once they are written).
   void ClearRows() { rows_.clear(); }

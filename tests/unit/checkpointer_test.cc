@@ -95,9 +95,9 @@ TEST(CheckpointerTest, SignsWhileTheLogGrowsAtMostOncePerIntervalAndNothingWhenI
     ASSERT_LT(a, b);
     auto proof = merkle::ConsistencyProof(tree, a, b);
     ASSERT_THAT(proof, IsOk());
-    EXPECT_THAT(merkle::VerifyConsistency(a, b, kept[i - 1].root_hash(), kept[i].root_hash(),
-                                          *proof),
-                IsOk());
+    EXPECT_THAT(
+        merkle::VerifyConsistency(a, b, kept[i - 1].root_hash(), kept[i].root_hash(), *proof),
+        IsOk());
   }
 }
 
@@ -120,8 +120,8 @@ TEST(CheckpointerTest, KeepsEveryCosignedCheckpointAndTheNewestOthers) {
     if (i == 2) {
       // A witness cosigns the checkpoint of 4 events.
       const std::string text = cp->note().substr(0, cp->note().find("\n\n") + 1);
-      merkle::SignedNote n{text, {merkle::Cosign(text, absl::ToUnixSeconds(absl::Now()),
-                                                 "w.example", witness)}};
+      merkle::SignedNote n{
+          text, {merkle::Cosign(text, absl::ToUnixSeconds(absl::Now()), "w.example", witness)}};
       ASSERT_THAT((*signer)->AddCosignature(n.Format()), IsOk());
     }
   }
@@ -151,10 +151,9 @@ TEST(CheckpointerTest, RefusesToSignOverARewrittenLog) {
   testing::TempLedger ledger;
   ASSERT_THAT(ledger.Open(), IsOk());
   const merkle::Ed25519PrivateKey key = NewKey();
-  ASSERT_THAT(ledger.log().Append(Request({testing::Beneficiary("lawyer"),
-                                           WithId(Donation(Gbp(10000), "lawyer"), "don"),
-                                           WithId(testing::Disbursement("lawyer", Gbp(10000)),
-                                                  "pay")})),
+  ASSERT_THAT(ledger.log().Append(Request(
+                  {testing::Beneficiary("lawyer"), WithId(Donation(Gbp(10000), "lawyer"), "don"),
+                   WithId(testing::Disbursement("lawyer", Gbp(10000)), "pay")})),
               IsOk());
   {
     auto signer = Checkpointer::Start(&ledger.log(), key, {});
@@ -162,14 +161,14 @@ TEST(CheckpointerTest, RefusesToSignOverARewrittenLog) {
     EXPECT_EQ((*signer)->Latest()->tree_size(), 4u);
   }
   ledger.Close();
-  ASSERT_THAT(testing::RewriteHistoryForTest(
-                  ledger.path(), "pay",
-                  [](v1::EventPayload& p) {
-                    p.mutable_body()->mutable_disbursement_made()->mutable_amount()->set_amount_minor(
-                        6000);
-                  },
-                  testing::RewriteOptions{/*keep_checkpoints=*/true}),
-              IsOk());
+  ASSERT_THAT(
+      testing::RewriteHistoryForTest(
+          ledger.path(), "pay",
+          [](v1::EventPayload& p) {
+            p.mutable_body()->mutable_disbursement_made()->mutable_amount()->set_amount_minor(6000);
+          },
+          testing::RewriteOptions{/*keep_checkpoints=*/true}),
+      IsOk());
   ASSERT_THAT(ledger.Open(), IsOk());
   auto refused = Checkpointer::Start(&ledger.log(), key, {});
   EXPECT_THAT(refused, StatusIs(absl::StatusCode::kDataLoss));
