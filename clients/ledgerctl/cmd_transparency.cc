@@ -100,12 +100,13 @@ absl::Status WriteFileAtomically(const std::string& path, absl::string_view data
 
 // ------------------------------------------------------------------ keys
 
-// A verifier key given as text, or a file holding one (the first line that
-// is not blank or a comment).
-absl::StatusOr<merkle::VerifierKey> VerifierKeyFrom(const Invocation& in, absl::string_view option,
-                                                    const std::string& value) {
+// Verifier keys given as text (one), or a file holding one or more, one a
+// line (a ledger's current key and those it retired after a rotation).
+absl::StatusOr<std::vector<merkle::VerifierKey>> VerifierKeysFrom(const Invocation& in,
+                                                                  absl::string_view option,
+                                                                  const std::string& value) {
   absl::StatusOr<merkle::VerifierKey> direct = merkle::ParseVerifierKey(value);
-  if (direct.ok()) return direct;
+  if (direct.ok()) return std::vector<merkle::VerifierKey>{*direct};
   std::error_code ec;
   if (!fs::is_regular_file(value, ec)) {
     return Usage(in,
@@ -115,53 +116,53 @@ absl::StatusOr<merkle::VerifierKey> VerifierKeyFrom(const Invocation& in, absl::
                  absl::StrCat("--", option));
   }
   ASSIGN_OR_RETURN(std::string text, ReadSmallFile(value, 64 * 1024, "verifier key file"));
-  std::istringstream lines(text);
-  std::string line;
-  while (std::getline(lines, line)) {
-    const absl::string_view t = absl::StripAsciiWhitespace(line);
-    if (t.empty() || t[0] == '#') continue;
-    absl::StatusOr<merkle::VerifierKey> key = merkle::ParseVerifierKey(t);
-    if (!key.ok()) {
-      return Usage(in, absl::StrCat("--", option, ": ", value, ": ", key.status().message()),
-                   absl::StrCat("--", option));
-    }
-    return key;
+  absl::StatusOr<std::vector<merkle::VerifierKey>> keys = ledger::ParseVerifierKeys(text);
+  if (!keys.ok()) {
+    return Usage(in, absl::StrCat("--", option, ": ", value, ": ", keys.status().message()),
+                 absl::StrCat("--", option));
   }
-  return Usage(in, absl::StrCat("--", option, ": ", value, " holds no verifier key"),
-               absl::StrCat("--", option));
+  return keys;
 }
 
-// The key checkpoints are checked with: --log-key when given (pinned), else
+// The keys checkpoints are checked with: --log-key when given (pinned), else
 // the one announced by the server or the copy, with a warning.
 struct CheckKey {
-  merkle::VerifierKey key;
+  std::vector<merkle::VerifierKey> keys;
   bool pinned = false;
 };
 
 absl::StatusOr<CheckKey> KeyToCheckWith(const Invocation& in, const std::string& announced) {
   CheckKey out;
   if (in.Has("log-key")) {
-    ASSIGN_OR_RETURN(out.key, VerifierKeyFrom(in, "log-key", in.Get("log-key")));
+    ASSIGN_OR_RETURN(out.keys, VerifierKeysFrom(in, "log-key", in.Get("log-key")));
     out.pinned = true;
   } else {
     if (announced.empty()) {
       return absl::FailedPreconditionError(
           "no key to check the checkpoint with: give the ledger's published key with --log-key");
     }
-    ASSIGN_OR_RETURN(out.key, merkle::ParseVerifierKey(announced));
+    ASSIGN_OR_RETURN(merkle::VerifierKey key, merkle::ParseVerifierKey(announced));
+    out.keys.push_back(std::move(key));
     std::cerr << "ledgerctl: note: checking with the key the "
               << (in.Has("data-dir") ? "copy holds" : "server announces")
               << ", which proves nothing on its own; pin the published key with --log-key\n";
   }
-  if (out.key.type != merkle::kTypeEd25519) {
-    return Usage(in, "--log-key: a ledger's key has signature type 0x01 (this one is a witness's)",
-                 "--log-key");
+  for (const merkle::VerifierKey& k : out.keys) {
+    if (k.type != merkle::kTypeEd25519) {
+      return Usage(in,
+                   "--log-key: a ledger's key has signature type 0x01 (this one is a witness's)",
+                   "--log-key");
+    }
   }
   return out;
 }
 
 std::string KeyLine(const CheckKey& k) {
-  return absl::StrCat(k.key.name, "+", absl::StrFormat("%08x", k.key.id()),
+  std::vector<std::string> ids;
+  for (const merkle::VerifierKey& key : k.keys) {
+    ids.push_back(absl::StrCat(key.name, "+", absl::StrFormat("%08x", key.id())));
+  }
+  return absl::StrCat(absl::StrJoin(ids, " or "),
                       k.pinned ? " (pinned with --log-key)" : " (announced, not pinned)");
 }
 
@@ -217,8 +218,8 @@ int Refuse(const Invocation& in, const std::string& what) {
 
 absl::StatusOr<int> RunCheckpoint(const Invocation& in) {
   ASSIGN_OR_RETURN(int64_t size, IntOption(in, "size", 0, 1, INT64_MAX));
-  if (in.Has("key") && (in.Has("cosigned") || in.Has("size") || in.Has("output"))) {
-    return Usage(in, "--key prints the key; it takes no --cosigned, --size or --output", "--key");
+  if (in.Has("key") && (in.Has("cosigned") || in.Has("size"))) {
+    return Usage(in, "--key prints the key; it takes no --cosigned or --size", "--key");
   }
   if (in.Has("cosigned") && in.Has("size")) {
     return Usage(in, "give --cosigned or --size, not both", "--size");
@@ -230,6 +231,10 @@ absl::StatusOr<int> RunCheckpoint(const Invocation& in) {
   if (in.Has("key")) {
     ASSIGN_OR_RETURN(merkle::VerifierKey key, merkle::ParseVerifierKey(r.verifier_key()));
     const std::string id = absl::StrFormat("%08x", key.id());
+    if (in.Has("output")) {
+      // A file --log-key reads: the verifier key line.
+      RETURN_IF_ERROR(WriteFileAtomically(in.Get("output"), key.ToString() + "\n", 0644));
+    }
     if (in.json()) {
       std::cout << JsonObject({{"verifier_key", JsonQuote(key.ToString())},
                                {"name", JsonQuote(key.name)},
@@ -245,6 +250,7 @@ absl::StatusOr<int> RunCheckpoint(const Invocation& in) {
               << "public key    " << merkle::EncodeBase64(key.public_key) << "  (Ed25519)\n"
               << "Publish the verifier key line where auditors, witnesses and donors will find "
                  "it;\nthey check checkpoints with that copy, never with this answer.\n";
+    if (in.Has("output")) std::cout << "written to " << Terminal(in.Get("output")) << "\n";
     return kExitOk;
   }
   if (in.Has("cosigned") && !r.has_latest_cosigned()) {
@@ -297,7 +303,7 @@ absl::StatusOr<int> RunProofInclusion(const Invocation& in) {
   bool verified = false;
   if (cp) {
     ASSIGN_OR_RETURN(CheckKey key, KeyToCheckWith(in, announced));
-    absl::StatusOr<merkle::Checkpoint> opened = ledger::OpenCheckpoint(cp->note(), key.key);
+    absl::StatusOr<merkle::Checkpoint> opened = ledger::OpenCheckpoint(cp->note(), key.keys);
     if (!opened.ok()) {
       return Refuse(in, absl::StrCat("checkpoint ", cp->tree_size(), " FAILS its signature check (",
                                      KeyLine(key), "): ", opened.status().message()));
@@ -355,9 +361,9 @@ absl::StatusOr<int> RunProofConsistency(const Invocation& in) {
   if (old_cp && new_cp) {
     ASSIGN_OR_RETURN(CheckKey key, KeyToCheckWith(in, new_cp->verifier_key()));
     absl::StatusOr<merkle::Checkpoint> a =
-        ledger::OpenCheckpoint(old_cp->checkpoint().note(), key.key);
+        ledger::OpenCheckpoint(old_cp->checkpoint().note(), key.keys);
     absl::StatusOr<merkle::Checkpoint> b =
-        ledger::OpenCheckpoint(new_cp->checkpoint().note(), key.key);
+        ledger::OpenCheckpoint(new_cp->checkpoint().note(), key.keys);
     if (!a.ok() || !b.ok()) {
       return Refuse(in, absl::StrCat("a checkpoint FAILS its signature check (", KeyLine(key),
                                      "): ", (!a.ok() ? a : b).status().message()));
@@ -408,7 +414,7 @@ absl::StatusOr<int> AuditVerifyCheckpoint(const Invocation& in) {
     latest = std::move(r);
   }
   ASSIGN_OR_RETURN(CheckKey key, KeyToCheckWith(in, announced));
-  absl::StatusOr<merkle::Checkpoint> kept = ledger::OpenCheckpoint(note, key.key);
+  absl::StatusOr<merkle::Checkpoint> kept = ledger::OpenCheckpoint(note, key.keys);
   if (!kept.ok()) {
     return Refuse(in, absl::StrCat("RESULT: the checkpoint in ", in.Get("checkpoint"),
                                    " FAILS its signature check (", KeyLine(key),
@@ -467,7 +473,7 @@ absl::StatusOr<int> AuditVerifyCheckpoint(const Invocation& in) {
     if (!chain->ok) return fail("the hash chain is broken (above)");
   } else {
     absl::StatusOr<merkle::Checkpoint> now =
-        ledger::OpenCheckpoint(latest->checkpoint().note(), key.key);
+        ledger::OpenCheckpoint(latest->checkpoint().note(), key.keys);
     if (!now.ok()) {
       return fail(absl::StrCat("the server's latest checkpoint fails its signature check: ",
                                now.status().message()));
@@ -569,27 +575,47 @@ absl::StatusOr<int> RunWitness(const Invocation& in) {
   if (!merkle::IsValidKeyName(name)) {
     return Usage(in, "--name: a key name has no spaces and no \"+\"", "--name");
   }
-  std::optional<merkle::VerifierKey> given;
+  std::optional<std::vector<merkle::VerifierKey>> given;
   if (in.Has("log-key")) {
-    ASSIGN_OR_RETURN(merkle::VerifierKey k, VerifierKeyFrom(in, "log-key", in.Get("log-key")));
-    if (k.type != merkle::kTypeEd25519) {
-      return Usage(in, "--log-key: the ledger's key has signature type 0x01", "--log-key");
+    ASSIGN_OR_RETURN(given, VerifierKeysFrom(in, "log-key", in.Get("log-key")));
+    for (const merkle::VerifierKey& k : *given) {
+      if (k.type != merkle::kTypeEd25519) {
+        return Usage(in, "--log-key: the ledger's key has signature type 0x01", "--log-key");
+      }
     }
-    given = std::move(k);
   }
   WitnessState state;
   RETURN_IF_ERROR(OpenState(in.Get("state"), &state));
-  // The ledger key this witness trusts: pinned on its first run.
-  std::optional<merkle::VerifierKey> pinned;
+  // The ledger keys this witness trusts: pinned on its first run.
+  auto text_of = [](const std::vector<merkle::VerifierKey>& keys) {
+    std::string out;
+    for (const merkle::VerifierKey& k : keys) absl::StrAppend(&out, k.ToString(), "\n");
+    return out;
+  };
+  std::optional<std::vector<merkle::VerifierKey>> pinned;
   std::error_code ec;
   if (fs::exists(state.vkey(), ec)) {
-    ASSIGN_OR_RETURN(std::string text, ReadSmallFile(state.vkey(), 4096, "witness state file"));
-    ASSIGN_OR_RETURN(pinned, merkle::ParseVerifierKey(text));
+    ASSIGN_OR_RETURN(std::string text,
+                     ReadSmallFile(state.vkey(), 64 * 1024, "witness state file"));
+    absl::StatusOr<std::vector<merkle::VerifierKey>> keys = ledger::ParseVerifierKeys(text);
+    if (!keys.ok()) {
+      return absl::DataLossError(
+          absl::StrCat(state.vkey().string(), ": ", keys.status().message()));
+    }
+    pinned = std::move(*keys);
   }
-  if (pinned && given && given->ToString() != pinned->ToString()) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "--log-key differs from the key this witness trusts (", state.vkey().string(),
-        "); if the ledger's operator rotated its key, remove that file and run again"));
+  // Later runs may repeat --log-key (a timer does), but never bring in a key
+  // the witness has not pinned: that takes its operator editing the state.
+  if (pinned && given) {
+    const std::string trusted = text_of(*pinned);
+    for (const merkle::VerifierKey& k : *given) {
+      if (trusted.find(k.ToString() + "\n") == std::string::npos) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "--log-key names a key this witness does not trust (", state.vkey().string(),
+            " holds the trusted ones); if the ledger's operator rotated its key, add the new "
+            "verifier key line to that file (docs/OPERATIONS.md, \"Rotating the signing key\")"));
+      }
+    }
   }
   if (!pinned) {
     if (!given) {
@@ -599,7 +625,7 @@ absl::StatusOr<int> RunWitness(const Invocation& in) {
                    "--log-key");
     }
     pinned = given;
-    RETURN_IF_ERROR(WriteFileAtomically(state.vkey(), pinned->ToString() + "\n", 0600));
+    RETURN_IF_ERROR(WriteFileAtomically(state.vkey(), text_of(*pinned), 0600));
   }
 
   Client client(in.globals());
@@ -750,7 +776,7 @@ absl::StatusOr<int> RunReceipt(const Invocation& in) {
   receipt.proof.assign(proof.hashes().begin(), proof.hashes().end());
   receipt.checkpoint_note = cp.note();
   // Checked before it is written: a receipt that does not verify is no receipt.
-  absl::StatusOr<ledger::ReceiptCheck> check = ledger::VerifyReceipt(receipt, key.key, {});
+  absl::StatusOr<ledger::ReceiptCheck> check = ledger::VerifyReceipt(receipt, key.keys, {});
   if (!check.ok()) {
     return absl::DataLossError(absl::StrCat("the server's answer does not make a valid receipt: ",
                                             check.status().message()));
@@ -778,7 +804,8 @@ absl::StatusOr<int> RunReceipt(const Invocation& in) {
 }
 
 absl::StatusOr<int> RunReceiptVerify(const Invocation& in) {
-  ASSIGN_OR_RETURN(merkle::VerifierKey log_key, VerifierKeyFrom(in, "log-key", in.Get("log-key")));
+  ASSIGN_OR_RETURN(std::vector<merkle::VerifierKey> log_keys,
+                   VerifierKeysFrom(in, "log-key", in.Get("log-key")));
   std::vector<merkle::VerifierKey> witnesses;
   if (in.Has("witness-keys")) {
     ASSIGN_OR_RETURN(witnesses, ledger::LoadWitnessKeys(in.Get("witness-keys")));
@@ -786,7 +813,7 @@ absl::StatusOr<int> RunReceiptVerify(const Invocation& in) {
   ASSIGN_OR_RETURN(std::string text,
                    ReadSmallFile(in.Positional("FILE"), ledger::kMaxReceiptBytes, "receipt"));
   ASSIGN_OR_RETURN(ledger::Receipt receipt, ledger::ParseReceipt(text));
-  absl::StatusOr<ledger::ReceiptCheck> check = ledger::VerifyReceipt(receipt, log_key, witnesses);
+  absl::StatusOr<ledger::ReceiptCheck> check = ledger::VerifyReceipt(receipt, log_keys, witnesses);
   if (!check.ok()) {
     return Refuse(in,
                   absl::StrCat("RESULT: THE RECEIPT DOES NOT VERIFY: ", check.status().message()));
@@ -797,8 +824,7 @@ absl::StatusOr<int> RunReceiptVerify(const Invocation& in) {
       absl::StrCat("record       SHA-256(0x00 || record) is leaf ", check->position - 1,
                    " of the checkpoint's tree: proof verified"),
       absl::StrCat("checkpoint   ", check->checkpoint.size, " events of ", check->checkpoint.origin,
-                   ", signed by the ledger's key ", log_key.name, "+",
-                   absl::StrFormat("%08x", log_key.id())),
+                   ", signed by the ledger's key ", KeyLine(CheckKey{log_keys, /*pinned=*/true})),
       absl::StrCat("witnesses    ",
                    check->cosigners.empty() ? std::string("none checked")
                                             : absl::StrJoin(check->cosigners, ", "),
@@ -815,7 +841,7 @@ absl::StatusOr<int> RunReceiptVerify(const Invocation& in) {
       return client.audit().GetCheckpoint(c, v1::GetCheckpointRequest(), &latest);
     }));
     absl::StatusOr<merkle::Checkpoint> now =
-        ledger::OpenCheckpoint(latest.checkpoint().note(), log_key);
+        ledger::OpenCheckpoint(latest.checkpoint().note(), log_keys);
     std::string problem;
     if (!now.ok()) {
       problem = absl::StrCat("the server's checkpoint fails its signature check: ",

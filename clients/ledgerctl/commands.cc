@@ -376,7 +376,9 @@ std::vector<CommandSpec> Verifiers() {
        "",
        "The latest signed checkpoint (a C2SP signed note to keep), or the ledger's key.",
        {},
-       {{"key", K::kSwitch, "", "print the ledger's public key and verifier key line instead",
+       {{"key", K::kSwitch, "",
+         "print the ledger's public key and verifier key line instead (with --output, write "
+         "the line to FILE, for --log-key)",
          "the checkpoint", 0, "pubkey vkey"},
         {"cosigned", K::kSwitch, "", "the newest checkpoint a witness cosigned", "the latest"},
         {"size", K::kValue, "N", "the checkpoint of this tree size", "the latest", 0, "tree-size"},

@@ -1,5 +1,6 @@
 #include "ledger/transparency/receipt.h"
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -31,6 +32,35 @@ absl::StatusOr<merkle::Checkpoint> OpenCheckpoint(absl::string_view note,
                                                    "\""));
   }
   return cp;
+}
+
+absl::StatusOr<merkle::Checkpoint> OpenCheckpoint(
+    absl::string_view note, const std::vector<merkle::VerifierKey>& log_keys) {
+  absl::Status last = absl::NotFoundError("no key given to check the checkpoint with");
+  for (const merkle::VerifierKey& key : log_keys) {
+    absl::StatusOr<merkle::Checkpoint> cp = OpenCheckpoint(note, key);
+    if (cp.ok() || cp.status().code() != absl::StatusCode::kNotFound) return cp;
+    last = cp.status();
+  }
+  return last;
+}
+
+absl::StatusOr<std::vector<merkle::VerifierKey>> ParseVerifierKeys(absl::string_view text) {
+  std::vector<merkle::VerifierKey> keys;
+  int number = 0;
+  for (absl::string_view line : absl::StrSplit(text, '\n')) {
+    ++number;
+    line = absl::StripAsciiWhitespace(line);
+    if (line.empty() || line[0] == '#') continue;
+    absl::StatusOr<merkle::VerifierKey> key = merkle::ParseVerifierKey(line);
+    if (!key.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("line ", number, ": ", key.status().message()));
+    }
+    keys.push_back(std::move(*key));
+  }
+  if (keys.empty()) return absl::InvalidArgumentError("holds no verifier key");
+  return keys;
 }
 
 absl::StatusOr<std::vector<std::string>> VerifiedCosigners(
@@ -91,10 +121,10 @@ absl::StatusOr<Receipt> ParseReceipt(absl::string_view text) {
 }
 
 absl::StatusOr<ReceiptCheck> VerifyReceipt(const Receipt& receipt,
-                                           const merkle::VerifierKey& log_key,
+                                           const std::vector<merkle::VerifierKey>& log_keys,
                                            const std::vector<merkle::VerifierKey>& witnesses) {
   ReceiptCheck out;
-  absl::StatusOr<merkle::Checkpoint> cp = OpenCheckpoint(receipt.checkpoint_note, log_key);
+  absl::StatusOr<merkle::Checkpoint> cp = OpenCheckpoint(receipt.checkpoint_note, log_keys);
   if (!cp.ok()) {
     return absl::Status(cp.status().code(),
                         absl::StrCat("the receipt's checkpoint: ", cp.status().message()));

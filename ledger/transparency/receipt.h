@@ -41,6 +41,15 @@ inline constexpr size_t kMaxReceiptBytes = 64 * 1024;
 // INVALID_ARGUMENT: one that fails, or a note that is no checkpoint).
 absl::StatusOr<merkle::Checkpoint> OpenCheckpoint(absl::string_view note,
                                                   const merkle::VerifierKey& log_key);
+// The same with any of `log_keys` (a ledger's current and retired keys,
+// across a key rotation): the first whose signature the note carries.
+absl::StatusOr<merkle::Checkpoint> OpenCheckpoint(absl::string_view note,
+                                                  const std::vector<merkle::VerifierKey>& log_keys);
+
+// Verifier keys, one a line ("#" starts a comment, blank lines skipped);
+// INVALID_ARGUMENT naming the line of one that does not parse, or when there
+// is none.
+absl::StatusOr<std::vector<merkle::VerifierKey>> ParseVerifierKeys(absl::string_view text);
 
 // The cosignatures of `note` by `witnesses` that verify, by name; a
 // cosignature that fails is INVALID_ARGUMENT. `others` (may be null) gets
@@ -73,7 +82,7 @@ struct ReceiptCheck {
 // Checks `receipt` offline (see the file comment). INVALID_ARGUMENT saying
 // what fails; NOT_FOUND when the checkpoint is not signed by `log_key`.
 absl::StatusOr<ReceiptCheck> VerifyReceipt(const Receipt& receipt,
-                                           const merkle::VerifierKey& log_key,
+                                           const std::vector<merkle::VerifierKey>& log_keys,
                                            const std::vector<merkle::VerifierKey>& witnesses);
 
 }  // namespace ledger

@@ -94,6 +94,12 @@ constexpr int kBuildInFlight = 8;  // requests queued at once when building
 // spans 1,000 days (2023-01-01 .. 2025-09-27), as a busy campaign's might.
 constexpr int kEventsPerDay = 1000;
 constexpr absl::CivilDay kFirstDay(2023, 1, 1);
+// Larger logs (10M events, for the tree's proofs) put the events past the
+// first million on the last of those days: no date after today is accepted.
+constexpr int64_t kMaxDays = 1000;
+absl::CivilDay DayOf(uint64_t seq) {
+  return kFirstDay + std::min<int64_t>(static_cast<int64_t>(seq / kEventsPerDay), kMaxDays - 1);
+}
 
 std::string BenId(int i) { return absl::StrFormat("ben-%03d", i); }
 std::string BranchId(int i) { return absl::StrFormat("br-%d", i); }
@@ -201,7 +207,7 @@ class Mix {
     v1::EventInput* e = req.add_events();
     *e = prototypes_[kind][ben];
     e->set_event_id(absl::StrCat(prefix, seq));
-    e->set_occurred_on(FormatDate(kFirstDay + static_cast<int64_t>(seq / kEventsPerDay)));
+    e->set_occurred_on(FormatDate(DayOf(seq)));
     if (e->body().has_donation_received()) {
       // Donations vary a little (spending amounts are fixed; see above).
       auto* amount = e->mutable_body()->mutable_donation_received()->mutable_amount();
@@ -802,7 +808,7 @@ void PointInTime(benchmark::State& state, bool by_day) {
     return;
   }
   const uint64_t head = f->log().head_position();
-  const int64_t days = std::max<int64_t>(1, f->events() / kEventsPerDay);
+  const int64_t days = std::clamp<int64_t>(f->events() / kEventsPerDay, 1, kMaxDays);
   std::mt19937_64 rng(42);
   std::vector<double> latency_us;
   latency_us.reserve(1 << 16);

@@ -6,7 +6,8 @@
 # loudly, with a non-zero exit, keeping its state and the evidence; a
 # rollback (a copy shorter than what it cosigned) is refused too. The other
 # witness, following the real ledger, carries on. Cosignatures come only
-# from the witness keys the operator configured.
+# from the witness keys the operator configured. A rotation of the ledger's
+# key needs each witness's operator to trust the new key.
 source "$(dirname "$0")/lib.sh"
 C="$LEDGERCTL"
 cd "$WORK"
@@ -76,5 +77,27 @@ stop_ledgerd
 start_ledgerd "$WORK/real" "${flags[@]}"
 witness w1 && expect_rc "$RC" 0 "w1 still follows the real ledger" "$out"
 expect_contains "$out" "cosigned checkpoint 8"
+"$C" checkpoint --output before-rotation.txt >/dev/null
+stop_ledgerd
+
+# The ledger's key is rotated: a witness refuses the new key until its
+# operator adds it; checkpoints signed before verify with the old key.
+"$C" key generate --output ledger2.key >/dev/null
+start_ledgerd "$WORK/real" --checkpoint_key="$WORK/ledger2.key" \
+  --witness_keys="$WORK/witnesses" --checkpoint_interval_ms=100
+"$C" donate 9.00 GBP --event-id d-9 >/dev/null
+wait_checkpoint  # 9 events, signed with the new key
+"$C" checkpoint --key --output ledger2.vkey >/dev/null
+witness w1
+expect_rc "$RC" 1 "w1 before it trusts the new key" "$out"
+expect_contains "$out" "not signed by the trusted key"
+cat ledger2.vkey >>state-w1/log.vkey
+witness w1 && expect_rc "$RC" 0 "w1 trusting both keys" "$out"
+expect_contains "$out" "consistent with the checkpoint of 8 events it cosigned before"
+cat ledger.vkey ledger2.vkey >both.vkey
+run_rc out "$C" audit verify --checkpoint before-rotation.txt --log-key both.vkey
+expect_rc "$RC" 0 "a checkpoint of the old key, checked with both" "$out"
+run_rc out "$C" audit verify --checkpoint before-rotation.txt --log-key ledger.vkey
+expect_rc "$RC" 1 "the old key alone cannot check the new checkpoints" "$out"
 stop_ledgerd
 echo "witness_test: 1 passed, 0 failed"
