@@ -31,6 +31,7 @@
 #include "ledger/hash.h"
 #include "ledger/limits.h"
 #include "ledger/merkle/ed25519.h"
+#include "ledger/status_macros.h"
 #include "ledger/transparency/checkpoints.h"
 #include "services/server.h"
 
@@ -63,6 +64,65 @@ void OnSignal(int) {
   (void)unused;
 }
 
+// The checkpoint signer the flags ask for: none without --checkpoint_key
+// (with a warning), else one started on `log` with its key and witnesses.
+absl::StatusOr<std::unique_ptr<ledger::Checkpointer>> StartCheckpointer(ledger::EventLog& log) {
+  if (log.tree_caught_up_at_open() > 0) {
+    std::fprintf(stderr, "ledgerd: built the Merkle tree over %llu events written before it\n",
+                 static_cast<unsigned long long>(log.tree_caught_up_at_open()));
+  }
+  std::unique_ptr<ledger::Checkpointer> none;
+  if (absl::GetFlag(FLAGS_checkpoint_key).empty()) {
+    if (!absl::GetFlag(FLAGS_witness_keys).empty()) {
+      return absl::InvalidArgumentError(
+          "--witness_keys needs --checkpoint_key (witnesses cosign the ledger's checkpoints)");
+    }
+    std::fprintf(stderr,
+                 "ledgerd: WARNING: no --checkpoint_key: no checkpoints are signed, so nobody "
+                 "outside can check that the books are not rewritten (docs/OPERATIONS.md)\n");
+    return none;
+  }
+  ASSIGN_OR_RETURN(
+      ledger::merkle::Ed25519PrivateKey key,
+      ledger::merkle::LoadPrivateKeyFile(absl::GetFlag(FLAGS_checkpoint_key), "checkpoint key"));
+  ledger::CheckpointerOptions options;
+  options.origin = absl::GetFlag(FLAGS_checkpoint_origin);
+  options.interval = absl::Milliseconds(std::max(10, absl::GetFlag(FLAGS_checkpoint_interval_ms)));
+  if (!absl::GetFlag(FLAGS_witness_keys).empty()) {
+    ASSIGN_OR_RETURN(options.witnesses, ledger::LoadWitnessKeys(absl::GetFlag(FLAGS_witness_keys)));
+  }
+  const size_t witnesses = options.witnesses.size();
+  ASSIGN_OR_RETURN(std::unique_ptr<ledger::Checkpointer> started,
+                   ledger::Checkpointer::Start(&log, std::move(key), std::move(options)));
+  std::fprintf(stderr, "ledgerd: signing checkpoints as %s (%zu witnesses)\n",
+               started->verifier_key().ToString().c_str(), witnesses);
+  return started;
+}
+
+// One line per commit, told by the writer after each one; returns the
+// listener's id.
+uint64_t AddCommitLogger(ledger::EventLog& log) {
+  return log.AddCommitListener(
+      [seen = log.head_position()](const ledger::CommitInfo& info) mutable {
+        if (!info.write_status.ok() || info.head_position <= seen) return;
+        std::fprintf(stderr, "ledgerd: commit head=%llu hash=%s (+%llu events)\n",
+                     static_cast<unsigned long long>(info.head_position),
+                     ledger::ToHex(info.head_hash).substr(0, 16).c_str(),
+                     static_cast<unsigned long long>(info.head_position - seen));
+        seen = info.head_position;
+      });
+}
+
+// Signs a last checkpoint (of the last commits) and stops the signer.
+void StopCheckpointer(std::unique_ptr<ledger::Checkpointer> checkpointer) {
+  if (!checkpointer) return;
+  absl::Status last = checkpointer->SignNow().status();
+  if (!last.ok()) {
+    std::fprintf(stderr, "ledgerd: the last checkpoint could not be signed: %s\n",
+                 std::string(last.message()).c_str());
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -81,52 +141,14 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "ledgerd: %s\n", std::string(log.status().message()).c_str());
     return 1;
   }
-  if ((*log)->tree_caught_up_at_open() > 0) {
-    std::fprintf(stderr, "ledgerd: built the Merkle tree over %llu events written before it\n",
-                 static_cast<unsigned long long>((*log)->tree_caught_up_at_open()));
-  }
-  std::unique_ptr<ledger::Checkpointer> checkpointer;
-  if (!absl::GetFlag(FLAGS_checkpoint_key).empty()) {
-    auto key =
-        ledger::merkle::LoadPrivateKeyFile(absl::GetFlag(FLAGS_checkpoint_key), "checkpoint key");
-    if (!key.ok()) {
-      std::fprintf(stderr, "ledgerd: %s\n", std::string(key.status().message()).c_str());
-      return 1;
-    }
-    ledger::CheckpointerOptions cp_options;
-    cp_options.origin = absl::GetFlag(FLAGS_checkpoint_origin);
-    cp_options.interval =
-        absl::Milliseconds(std::max(10, absl::GetFlag(FLAGS_checkpoint_interval_ms)));
-    if (!absl::GetFlag(FLAGS_witness_keys).empty()) {
-      auto witnesses = ledger::LoadWitnessKeys(absl::GetFlag(FLAGS_witness_keys));
-      if (!witnesses.ok()) {
-        std::fprintf(stderr, "ledgerd: %s\n", std::string(witnesses.status().message()).c_str());
-        return 1;
-      }
-      cp_options.witnesses = std::move(*witnesses);
-    }
-    const size_t witness_count = cp_options.witnesses.size();
-    auto started = ledger::Checkpointer::Start(log->get(), std::move(*key), std::move(cp_options));
-    if (!started.ok()) {
-      std::fprintf(stderr, "ledgerd: %s\n", std::string(started.status().message()).c_str());
-      return 1;
-    }
-    checkpointer = std::move(*started);
-    std::fprintf(stderr, "ledgerd: signing checkpoints as %s (%zu witnesses)\n",
-                 checkpointer->verifier_key().ToString().c_str(), witness_count);
-  } else if (!absl::GetFlag(FLAGS_witness_keys).empty()) {
-    std::fprintf(stderr,
-                 "ledgerd: --witness_keys needs --checkpoint_key (witnesses cosign "
-                 "the ledger's checkpoints)\n");
+  auto checkpointer = StartCheckpointer(**log);
+  if (!checkpointer.ok()) {
+    std::fprintf(stderr, "ledgerd: %s\n", std::string(checkpointer.status().message()).c_str());
     return 1;
-  } else {
-    std::fprintf(stderr,
-                 "ledgerd: WARNING: no --checkpoint_key: no checkpoints are signed, so nobody "
-                 "outside can check that the books are not rewritten (docs/OPERATIONS.md)\n");
   }
   ledger::ServerOptions server_options;
   server_options.listen_address = absl::GetFlag(FLAGS_listen);
-  server_options.checkpointer = checkpointer.get();
+  server_options.checkpointer = checkpointer->get();
   auto server = ledger::LedgerServer::Start(log->get(), server_options);
   if (!server.ok()) {
     std::fprintf(stderr, "ledgerd: %s\n", std::string(server.status().message()).c_str());
@@ -149,16 +171,7 @@ int main(int argc, char** argv) {
   std::signal(SIGTERM, OnSignal);
   std::signal(SIGINT, OnSignal);
 
-  // One line per commit, told by the writer after each one.
-  const uint64_t commit_logger = (*log)->AddCommitListener(
-      [seen = (*log)->head_position()](const ledger::CommitInfo& info) mutable {
-        if (!info.write_status.ok() || info.head_position <= seen) return;
-        std::fprintf(stderr, "ledgerd: commit head=%llu hash=%s (+%llu events)\n",
-                     static_cast<unsigned long long>(info.head_position),
-                     ledger::ToHex(info.head_hash).substr(0, 16).c_str(),
-                     static_cast<unsigned long long>(info.head_position - seen));
-        seen = info.head_position;
-      });
+  const uint64_t commit_logger = AddCommitLogger(**log);
 
   char c;
   while (read(stop_pipe[0], &c, 1) < 0 && errno == EINTR) {
@@ -166,15 +179,7 @@ int main(int argc, char** argv) {
   std::fprintf(stderr, "ledgerd: stopping: draining calls in flight\n");
   (*server)->Stop(absl::Seconds(10));
   (*log)->RemoveCommitListener(commit_logger);
-  if (checkpointer) {
-    // The last commits get a checkpoint too.
-    absl::Status last = checkpointer->SignNow().status();
-    if (!last.ok()) {
-      std::fprintf(stderr, "ledgerd: the last checkpoint could not be signed: %s\n",
-                   std::string(last.message()).c_str());
-    }
-    checkpointer.reset();
-  }
+  StopCheckpointer(std::move(*checkpointer));
   const auto stats = (*log)->stats();
   const unsigned long long head = (*log)->head_position();
   log->reset();  // drains the writer queue, closes RocksDB

@@ -115,7 +115,7 @@ absl::StatusOr<std::vector<merkle::VerifierKey>> VerifierKeysFrom(const Invocati
                               direct.status().message(), ") nor a file"),
                  absl::StrCat("--", option));
   }
-  ASSIGN_OR_RETURN(std::string text, ReadSmallFile(value, 64 * 1024, "verifier key file"));
+  ASSIGN_OR_RETURN(std::string text, ReadSmallFile(value, size_t{64} * 1024, "verifier key file"));
   absl::StatusOr<std::vector<merkle::VerifierKey>> keys = ledger::ParseVerifierKeys(text);
   if (!keys.ok()) {
     return Usage(in, absl::StrCat("--", option, ": ", value, ": ", keys.status().message()),
@@ -389,29 +389,135 @@ absl::StatusOr<int> RunProofConsistency(const Invocation& in) {
 
 // ------------------------------------------------------------------ audit verify --checkpoint
 
+namespace {
+
+// What `audit verify --checkpoint` found: lines to print, the log's size and
+// root, and what is wrong (empty when the log extends the checkpoint).
+struct Extension {
+  std::vector<std::string> lines;
+  uint64_t size = 0;
+  std::string root;
+  std::string problem;
+};
+
+// Offline: the copy's chain, the roots recomputed from its records (not from
+// its stored tree), and the stored tree's consistency proof to the head.
+absl::Status ExtendsOffline(ledger::EventLog& log, const merkle::Checkpoint& kept, Extension& x) {
+  auto view = log.NewReadView();
+  x.size = view->head_position();
+  ASSIGN_OR_RETURN(ledger::ChainReport chain, ledger::VerifyChain(*view, 0, 0));
+  x.lines.push_back(chain.ok ? absl::StrCat("hash chain   verified over ", x.size, " events")
+                             : absl::StrCat("hash chain   BROKEN at position ",
+                                            chain.first_bad_position, ": ", chain.problem));
+  if (x.size < kept.size) {
+    x.problem = absl::StrCat("the copy holds ", x.size, " events, fewer than the ", kept.size,
+                             " your checkpoint covers: events were removed");
+    return absl::OkStatus();
+  }
+  merkle::CompactRange range;
+  std::string root_at_kept;
+  RETURN_IF_ERROR(view->ScanEvents(1, [&](const ledger::StoredEvent& e) {
+    range.Append(ledger::RecordLeafHash(e.Record()));
+    if (range.size() == kept.size) root_at_kept = range.Root();
+    return true;
+  }));
+  x.root = range.Root();
+  if (root_at_kept != kept.root) {
+    x.problem = absl::StrCat("its first ", kept.size,
+                             " events, hashed from the copy's records, have another root (",
+                             Hex(root_at_kept), "): history was rewritten");
+    return absl::OkStatus();
+  }
+  x.lines.push_back(absl::StrCat("root at ", kept.size,
+                                 "   recomputed from the records: equal to the checkpoint's"));
+  ledger::ViewTree tree(*view);
+  ASSIGN_OR_RETURN(std::vector<std::string> proof,
+                   merkle::ConsistencyProof(tree, kept.size, x.size));
+  absl::Status consistent = merkle::VerifyConsistency(kept.size, x.size, kept.root, x.root, proof);
+  if (!consistent.ok()) {
+    x.problem = absl::StrCat("the stored tree's consistency proof ", kept.size, " -> ", x.size,
+                             " fails: ", consistent.message());
+    return absl::OkStatus();
+  }
+  x.lines.push_back(absl::StrCat("consistency  ", kept.size, " -> ", x.size, " verified (",
+                                 proof.size(), " hashes)"));
+  if (!chain.ok) x.problem = "the hash chain is broken (above)";
+  return absl::OkStatus();
+}
+
+// The consistency proof `old_cp` -> `new_cp` from the server, checked here:
+// OK, or what is wrong (FAILED_PRECONDITION); other errors are the call's.
+absl::Status ServerProvesConsistency(Client& client, const merkle::Checkpoint& old_cp,
+                                     const merkle::Checkpoint& new_cp, size_t* hashes_used) {
+  v1::GetConsistencyProofRequest req;
+  req.set_old_size(old_cp.size);
+  req.set_new_size(new_cp.size);
+  v1::GetConsistencyProofResponse proof;
+  RETURN_IF_ERROR(client.Call([&](grpc::ClientContext* c) {
+    proof.Clear();
+    return client.audit().GetConsistencyProof(c, req, &proof);
+  }));
+  std::vector<std::string> hashes(proof.hashes().begin(), proof.hashes().end());
+  if (hashes_used != nullptr) *hashes_used = hashes.size();
+  absl::Status ok =
+      merkle::VerifyConsistency(old_cp.size, new_cp.size, old_cp.root, new_cp.root, hashes);
+  return ok.ok() ? ok : absl::FailedPreconditionError(ok.message());
+}
+
+// Online: the server's latest checkpoint and its consistency proof.
+absl::Status ExtendsOnline(Client& client, const v1::Checkpoint& latest, const CheckKey& key,
+                           const merkle::Checkpoint& kept, Extension& x) {
+  absl::StatusOr<merkle::Checkpoint> now = ledger::OpenCheckpoint(latest.note(), key.keys);
+  if (!now.ok()) {
+    x.problem = absl::StrCat("the server's latest checkpoint fails its signature check: ",
+                             now.status().message());
+    return absl::OkStatus();
+  }
+  x.size = now->size;
+  x.root = now->root;
+  x.lines.push_back(
+      absl::StrCat("the log      latest checkpoint ", now->size, " events, root ", Hex(now->root)));
+  if (now->size < kept.size) {
+    x.problem = absl::StrCat("the server's latest checkpoint covers ", now->size,
+                             " events, fewer than your ", kept.size, ": it was rolled back");
+    return absl::OkStatus();
+  }
+  size_t hashes = 0;
+  absl::Status consistent = ServerProvesConsistency(client, kept, *now, &hashes);
+  if (consistent.code() == absl::StatusCode::kFailedPrecondition) {
+    x.problem = absl::StrCat("the consistency proof ", kept.size, " -> ", now->size,
+                             " fails: ", consistent.message(),
+                             " (history before your checkpoint was changed)");
+    return absl::OkStatus();
+  }
+  RETURN_IF_ERROR(consistent);
+  x.lines.push_back(absl::StrCat("consistency  ", kept.size, " -> ", now->size, " verified (",
+                                 hashes, " hashes)"));
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::StatusOr<int> AuditVerifyCheckpoint(const Invocation& in) {
   ASSIGN_OR_RETURN(std::string note,
                    ReadSmallFile(in.Get("checkpoint"), merkle::kMaxNoteBytes, "checkpoint file"));
   const bool offline = in.Has("data-dir");
   std::unique_ptr<ledger::EventLog> log;
+  std::unique_ptr<Client> client;
+  v1::GetCheckpointResponse latest;
   std::string announced;
   if (offline) {
     ASSIGN_OR_RETURN(log, OpenDataDir(in.Get("data-dir")));
     ASSIGN_OR_RETURN(std::optional<std::string> stored,
                      ledger::CheckpointStore(&log->database()).VerifierKey());
     announced = stored.value_or("");
-  }
-  std::optional<v1::GetCheckpointResponse> latest;
-  std::unique_ptr<Client> client;
-  if (!offline) {
+  } else {
     client = std::make_unique<Client>(in.globals());
-    v1::GetCheckpointResponse r;
     RETURN_IF_ERROR(client->Call([&](grpc::ClientContext* c) {
-      r.Clear();
-      return client->audit().GetCheckpoint(c, v1::GetCheckpointRequest(), &r);
+      latest.Clear();
+      return client->audit().GetCheckpoint(c, v1::GetCheckpointRequest(), &latest);
     }));
-    announced = r.verifier_key();
-    latest = std::move(r);
+    announced = latest.verifier_key();
   }
   ASSIGN_OR_RETURN(CheckKey key, KeyToCheckWith(in, announced));
   absl::StatusOr<merkle::Checkpoint> kept = ledger::OpenCheckpoint(note, key.keys);
@@ -420,100 +526,25 @@ absl::StatusOr<int> AuditVerifyCheckpoint(const Invocation& in) {
                                    " FAILS its signature check (", KeyLine(key),
                                    "): ", kept.status().message()));
   }
-  std::vector<std::string> lines = {absl::StrCat("checkpoint   ", kept->size, " events, root ",
-                                                 Hex(kept->root), ", signed by ", KeyLine(key))};
-  auto fail = [&](const std::string& why) {
-    if (!in.json()) {
-      for (const std::string& l : lines) std::cout << Terminal(l) << "\n";
-    }
-    return Refuse(in, absl::StrCat("RESULT: THE LOG DOES NOT EXTEND YOUR CHECKPOINT: ", why));
-  };
-  uint64_t head = 0;
-  std::string head_root;
-  if (offline) {
-    auto view = log->NewReadView();
-    head = view->head_position();
-    auto chain = ledger::VerifyChain(*view, 0, 0);
-    RETURN_IF_ERROR(chain.status());
-    lines.push_back(chain->ok ? absl::StrCat("hash chain   verified over ", head, " events")
-                              : absl::StrCat("hash chain   BROKEN at position ",
-                                             chain->first_bad_position, ": ", chain->problem));
-    if (head < kept->size) {
-      return fail(absl::StrCat("the copy holds ", head, " events, fewer than the ", kept->size,
-                               " your checkpoint covers: events were removed"));
-    }
-    // The root at the checkpoint's size and at the head, from the records
-    // themselves (not the stored tree).
-    merkle::CompactRange range;
-    std::string root_at_kept;
-    RETURN_IF_ERROR(view->ScanEvents(1, [&](const ledger::StoredEvent& e) {
-      range.Append(ledger::RecordLeafHash(e.Record()));
-      if (range.size() == kept->size) root_at_kept = range.Root();
-      return true;
-    }));
-    head_root = range.Root();
-    if (root_at_kept != kept->root) {
-      return fail(absl::StrCat("its first ", kept->size,
-                               " events, hashed from the copy's records, have another root (",
-                               Hex(root_at_kept), "): history was rewritten"));
-    }
-    lines.push_back(absl::StrCat("root at ", kept->size,
-                                 "   recomputed from the records: ", "equal to the checkpoint's"));
-    ledger::ViewTree tree(*view);
-    ASSIGN_OR_RETURN(std::vector<std::string> proof,
-                     merkle::ConsistencyProof(tree, kept->size, head));
-    absl::Status consistent =
-        merkle::VerifyConsistency(kept->size, head, kept->root, head_root, proof);
-    if (!consistent.ok()) {
-      return fail(absl::StrCat("the stored tree's consistency proof ", kept->size, " -> ", head,
-                               " fails: ", consistent.message()));
-    }
-    lines.push_back(absl::StrCat("consistency  ", kept->size, " -> ", head, " verified (",
-                                 proof.size(), " hashes)"));
-    if (!chain->ok) return fail("the hash chain is broken (above)");
-  } else {
-    absl::StatusOr<merkle::Checkpoint> now =
-        ledger::OpenCheckpoint(latest->checkpoint().note(), key.keys);
-    if (!now.ok()) {
-      return fail(absl::StrCat("the server's latest checkpoint fails its signature check: ",
-                               now.status().message()));
-    }
-    head = now->size;
-    head_root = now->root;
-    lines.push_back(absl::StrCat("the log      latest checkpoint ", now->size, " events, root ",
-                                 Hex(now->root)));
-    if (now->size < kept->size) {
-      return fail(absl::StrCat("the server's latest checkpoint covers ", now->size,
-                               " events, fewer than your ", kept->size, ": it was rolled back"));
-    }
-    v1::GetConsistencyProofRequest req;
-    req.set_old_size(kept->size);
-    req.set_new_size(now->size);
-    v1::GetConsistencyProofResponse proof;
-    RETURN_IF_ERROR(client->Call([&](grpc::ClientContext* c) {
-      proof.Clear();
-      return client->audit().GetConsistencyProof(c, req, &proof);
-    }));
-    std::vector<std::string> hashes(proof.hashes().begin(), proof.hashes().end());
-    absl::Status consistent =
-        merkle::VerifyConsistency(kept->size, now->size, kept->root, now->root, hashes);
-    if (!consistent.ok()) {
-      return fail(absl::StrCat("the consistency proof ", kept->size, " -> ", now->size,
-                               " fails: ", consistent.message(),
-                               " (history before your checkpoint was changed)"));
-    }
-    lines.push_back(absl::StrCat("consistency  ", kept->size, " -> ", now->size, " verified (",
-                                 hashes.size(), " hashes)"));
+  Extension x;
+  x.lines.push_back(absl::StrCat("checkpoint   ", kept->size, " events, root ", Hex(kept->root),
+                                 ", signed by ", KeyLine(key)));
+  RETURN_IF_ERROR(offline ? ExtendsOffline(*log, *kept, x)
+                          : ExtendsOnline(*client, latest.checkpoint(), key, *kept, x));
+  if (!in.json()) {
+    for (const std::string& l : x.lines) std::cout << Terminal(l) << "\n";
+  }
+  if (!x.problem.empty()) {
+    return Refuse(in, absl::StrCat("RESULT: THE LOG DOES NOT EXTEND YOUR CHECKPOINT: ", x.problem));
   }
   if (in.json()) {
     std::cout << JsonObject({{"ok", "true"},
                              {"checkpoint_size", absl::StrCat("\"", kept->size, "\"")},
-                             {"log_size", absl::StrCat("\"", head, "\"")},
-                             {"log_root", JsonQuote(Hex(head_root))},
+                             {"log_size", absl::StrCat("\"", x.size, "\"")},
+                             {"log_root", JsonQuote(Hex(x.root))},
                              {"key_pinned", key.pinned ? "true" : "false"}})
               << "\n";
   } else {
-    for (const std::string& l : lines) std::cout << Terminal(l) << "\n";
     std::cout << "RESULT: the log extends the checkpoint you kept"
               << (offline ? " (recomputed from the records of this copy)." : ".") << "\n";
   }
@@ -568,13 +599,20 @@ absl::Status WitnessRefuses(const WitnessState& state, const std::string& what,
 
 }  // namespace
 
-absl::StatusOr<int> RunWitness(const Invocation& in) {
-  ASSIGN_OR_RETURN(merkle::Ed25519PrivateKey key,
-                   merkle::LoadPrivateKeyFile(in.Get("key"), "witness key"));
-  const std::string name = in.Get("name", DefaultWitnessName(key.public_key()));
-  if (!merkle::IsValidKeyName(name)) {
-    return Usage(in, "--name: a key name has no spaces and no \"+\"", "--name");
-  }
+namespace {
+
+std::string KeysText(const std::vector<merkle::VerifierKey>& keys) {
+  std::string out;
+  for (const merkle::VerifierKey& k : keys) absl::StrAppend(&out, k.ToString(), "\n");
+  return out;
+}
+
+// The ledger keys this witness trusts: those in its state (pinned on its
+// first run from --log-key). Later runs may repeat --log-key (a timer does),
+// but never bring in a key the witness has not pinned: trusting a new key
+// takes its operator's own edit of the state.
+absl::StatusOr<std::vector<merkle::VerifierKey>> TrustedLogKeys(const Invocation& in,
+                                                                const WitnessState& state) {
   std::optional<std::vector<merkle::VerifierKey>> given;
   if (in.Has("log-key")) {
     ASSIGN_OR_RETURN(given, VerifierKeysFrom(in, "log-key", in.Get("log-key")));
@@ -584,50 +622,100 @@ absl::StatusOr<int> RunWitness(const Invocation& in) {
       }
     }
   }
-  WitnessState state;
-  RETURN_IF_ERROR(OpenState(in.Get("state"), &state));
-  // The ledger keys this witness trusts: pinned on its first run.
-  auto text_of = [](const std::vector<merkle::VerifierKey>& keys) {
-    std::string out;
-    for (const merkle::VerifierKey& k : keys) absl::StrAppend(&out, k.ToString(), "\n");
-    return out;
-  };
-  std::optional<std::vector<merkle::VerifierKey>> pinned;
   std::error_code ec;
-  if (fs::exists(state.vkey(), ec)) {
-    ASSIGN_OR_RETURN(std::string text,
-                     ReadSmallFile(state.vkey(), 64 * 1024, "witness state file"));
-    absl::StatusOr<std::vector<merkle::VerifierKey>> keys = ledger::ParseVerifierKeys(text);
-    if (!keys.ok()) {
-      return absl::DataLossError(
-          absl::StrCat(state.vkey().string(), ": ", keys.status().message()));
-    }
-    pinned = std::move(*keys);
-  }
-  // Later runs may repeat --log-key (a timer does), but never bring in a key
-  // the witness has not pinned: that takes its operator editing the state.
-  if (pinned && given) {
-    const std::string trusted = text_of(*pinned);
-    for (const merkle::VerifierKey& k : *given) {
-      if (trusted.find(k.ToString() + "\n") == std::string::npos) {
-        return absl::FailedPreconditionError(absl::StrCat(
-            "--log-key names a key this witness does not trust (", state.vkey().string(),
-            " holds the trusted ones); if the ledger's operator rotated its key, add the new "
-            "verifier key line to that file (docs/OPERATIONS.md, \"Rotating the signing key\")"));
-      }
-    }
-  }
-  if (!pinned) {
+  if (!fs::exists(state.vkey(), ec)) {
     if (!given) {
       return Usage(in,
                    "the first run needs --log-key: the ledger's verifier key as its operator "
                    "published it",
                    "--log-key");
     }
-    pinned = given;
-    RETURN_IF_ERROR(WriteFileAtomically(state.vkey(), text_of(*pinned), 0600));
+    RETURN_IF_ERROR(WriteFileAtomically(state.vkey(), KeysText(*given), 0600));
+    return *given;
   }
+  ASSIGN_OR_RETURN(std::string text,
+                   ReadSmallFile(state.vkey(), size_t{64} * 1024, "witness state file"));
+  absl::StatusOr<std::vector<merkle::VerifierKey>> pinned = ledger::ParseVerifierKeys(text);
+  if (!pinned.ok()) {
+    return absl::DataLossError(
+        absl::StrCat(state.vkey().string(), ": ", pinned.status().message()));
+  }
+  const std::string trusted = KeysText(*pinned);
+  for (const merkle::VerifierKey& k : given.value_or(std::vector<merkle::VerifierKey>{})) {
+    if (trusted.find(k.ToString() + "\n") == std::string::npos) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "--log-key names a key this witness does not trust (", state.vkey().string(),
+          " holds the trusted ones); if the ledger's operator rotated its key, add the new "
+          "verifier key line to that file (docs/OPERATIONS.md, \"Rotating the signing key\")"));
+    }
+  }
+  return pinned;
+}
 
+// OK when the served checkpoint `now` extends the last one this witness
+// cosigned (none on a first run; *previous_size gets its size); else the
+// refusal of a fork or a rollback, with the evidence kept.
+absl::Status ExtendsWhatWasCosigned(const WitnessState& state, Client& client,
+                                    const merkle::Checkpoint& now, const std::string& served_note,
+                                    uint64_t* previous_size) {
+  *previous_size = 0;
+  std::error_code ec;
+  if (!fs::exists(state.checkpoint(), ec)) return absl::OkStatus();
+  ASSIGN_OR_RETURN(std::string kept_note,
+                   ReadSmallFile(state.checkpoint(), merkle::kMaxNoteBytes, "witness state file"));
+  ASSIGN_OR_RETURN(merkle::SignedNote kept_parsed, merkle::ParseNote(kept_note));
+  ASSIGN_OR_RETURN(merkle::Checkpoint kept, merkle::ParseCheckpointText(kept_parsed.text));
+  *previous_size = kept.size;
+  std::string refusal;
+  if (kept.origin != now.origin) {
+    refusal = absl::StrCat("the server shows the log \"", now.origin, "\", this witness follows \"",
+                           kept.origin, "\"");
+  } else if (now.size < kept.size) {
+    refusal = absl::StrCat("ROLLBACK: this witness cosigned ", kept.size,
+                           " events; the server now shows ", now.size);
+  } else if (now.size == kept.size && now.root != kept.root) {
+    refusal =
+        absl::StrCat("FORK: two different logs of ", now.size, " events signed by the same key");
+  } else if (now.size > kept.size) {
+    absl::Status consistent = ServerProvesConsistency(client, kept, now, nullptr);
+    if (consistent.code() != absl::StatusCode::kFailedPrecondition) RETURN_IF_ERROR(consistent);
+    if (!consistent.ok()) {
+      refusal = absl::StrCat("FORK: the log of ", now.size, " events does not extend the log of ",
+                             kept.size, " this witness cosigned (", consistent.message(), ")");
+    }
+  }
+  if (refusal.empty()) return absl::OkStatus();
+  return WitnessRefuses(state, refusal, kept_note, served_note);
+}
+
+// The cosigned checkpoint: the ledger's signature and this witness's
+// cosignature (what it vouches for; other witnesses speak for themselves).
+absl::StatusOr<std::string> CosignedNote(const merkle::Checkpoint& now,
+                                         const std::string& served_note, const std::string& name,
+                                         const merkle::Ed25519PrivateKey& key) {
+  const auto timestamp = static_cast<uint64_t>(absl::ToUnixSeconds(absl::Now()));
+  const std::string text = now.Text();
+  ASSIGN_OR_RETURN(merkle::SignedNote served, merkle::ParseNote(served_note));
+  merkle::SignedNote mine{text, {}};
+  for (const merkle::NoteSignature& s : served.signatures) {
+    if (s.name == now.origin) mine.signatures.push_back(s);
+  }
+  mine.signatures.push_back(merkle::Cosign(text, timestamp, name, key));
+  return mine.Format();
+}
+
+}  // namespace
+
+absl::StatusOr<int> RunWitness(const Invocation& in) {
+  ASSIGN_OR_RETURN(merkle::Ed25519PrivateKey key,
+                   merkle::LoadPrivateKeyFile(in.Get("key"), "witness key"));
+  const std::string name = in.Get("name", DefaultWitnessName(key.public_key()));
+  if (!merkle::IsValidKeyName(name)) {
+    return Usage(in, "--name: a key name has no spaces and no \"+\"", "--name");
+  }
+  WitnessState state;
+  RETURN_IF_ERROR(OpenState(in.Get("state"), &state));
+  ASSIGN_OR_RETURN(std::vector<merkle::VerifierKey> trusted, TrustedLogKeys(in, state));
   Client client(in.globals());
   v1::GetCheckpointResponse served;
   RETURN_IF_ERROR(client.Call([&](grpc::ClientContext* c) {
@@ -635,75 +723,17 @@ absl::StatusOr<int> RunWitness(const Invocation& in) {
     return client.audit().GetCheckpoint(c, v1::GetCheckpointRequest(), &served);
   }));
   const std::string& served_note = served.checkpoint().note();
-  absl::StatusOr<merkle::Checkpoint> now = ledger::OpenCheckpoint(served_note, *pinned);
+  absl::StatusOr<merkle::Checkpoint> now = ledger::OpenCheckpoint(served_note, trusted);
   if (!now.ok()) {
     return WitnessRefuses(state,
                           absl::StrCat("the served checkpoint is not signed by the trusted key: ",
                                        now.status().message()),
                           "(none)", served_note);
   }
-  // Against the last checkpoint this witness cosigned.
-  std::string previous_text = "(none: first run)";
   uint64_t previous_size = 0;
-  if (fs::exists(state.checkpoint(), ec)) {
-    ASSIGN_OR_RETURN(std::string kept_note, ReadSmallFile(state.checkpoint(), merkle::kMaxNoteBytes,
-                                                          "witness state file"));
-    ASSIGN_OR_RETURN(merkle::SignedNote kept_parsed, merkle::ParseNote(kept_note));
-    ASSIGN_OR_RETURN(merkle::Checkpoint kept, merkle::ParseCheckpointText(kept_parsed.text));
-    previous_text = kept_note;
-    previous_size = kept.size;
-    if (kept.origin != now->origin) {
-      return WitnessRefuses(state,
-                            absl::StrCat("the server shows the log \"", now->origin,
-                                         "\", this witness follows \"", kept.origin, "\""),
-                            kept_note, served_note);
-    }
-    if (now->size < kept.size) {
-      return WitnessRefuses(state,
-                            absl::StrCat("ROLLBACK: this witness cosigned ", kept.size,
-                                         " events; the server now shows ", now->size),
-                            kept_note, served_note);
-    }
-    if (now->size == kept.size && now->root != kept.root) {
-      return WitnessRefuses(
-          state,
-          absl::StrCat("FORK: two different logs of ", now->size, " events signed by the same key"),
-          kept_note, served_note);
-    }
-    if (now->size > kept.size) {
-      v1::GetConsistencyProofRequest req;
-      req.set_old_size(kept.size);
-      req.set_new_size(now->size);
-      v1::GetConsistencyProofResponse proof;
-      RETURN_IF_ERROR(client.Call([&](grpc::ClientContext* c) {
-        proof.Clear();
-        return client.audit().GetConsistencyProof(c, req, &proof);
-      }));
-      std::vector<std::string> hashes(proof.hashes().begin(), proof.hashes().end());
-      absl::Status consistent =
-          merkle::VerifyConsistency(kept.size, now->size, kept.root, now->root, hashes);
-      if (!consistent.ok()) {
-        return WitnessRefuses(
-            state,
-            absl::StrCat("FORK: the log of ", now->size, " events does not extend the log of ",
-                         kept.size, " this witness cosigned (", consistent.message(), ")"),
-            kept_note, served_note);
-      }
-    }
-  }
+  RETURN_IF_ERROR(ExtendsWhatWasCosigned(state, client, *now, served_note, &previous_size));
   // Cosign, keep the new state, then hand the cosignature back.
-  const uint64_t timestamp = static_cast<uint64_t>(absl::ToUnixSeconds(absl::Now()));
-  const std::string text = now->Text();
-  const merkle::NoteSignature cosignature = merkle::Cosign(text, timestamp, name, key);
-  ASSIGN_OR_RETURN(merkle::SignedNote served_parsed, merkle::ParseNote(served_note));
-  // The ledger's signature and this witness's cosignature (what it vouches
-  // for; other witnesses speak for themselves).
-  merkle::SignedNote mine{text, {}};
-  for (const merkle::NoteSignature& s : served_parsed.signatures) {
-    if (s.name == now->origin) mine.signatures.push_back(s);
-  }
-  mine.signatures.push_back(cosignature);
-  const std::string cosigned = mine.Format();
+  ASSIGN_OR_RETURN(std::string cosigned, CosignedNote(*now, served_note, name, key));
   RETURN_IF_ERROR(WriteFileAtomically(state.checkpoint(), cosigned, 0600));
   v1::AddCosignatureRequest add;
   add.set_cosigned_checkpoint(cosigned);
@@ -725,16 +755,16 @@ absl::StatusOr<int> RunWitness(const Invocation& in) {
                       {"root", JsonQuote(Hex(now->root))},
                       {"cosignatures", absl::StrCat(added.checkpoint().cosignatures_size())}})
               << "\n";
-  } else {
-    std::cout << "witness " << Terminal(name) << " cosigned checkpoint " << now->size << " of "
-              << Terminal(now->origin) << " (root " << Hex(now->root) << ")\n"
-              << (previous_size == 0
-                      ? std::string("first run: no earlier checkpoint to compare with\n")
-                      : absl::StrCat("consistent with the checkpoint of ", previous_size,
-                                     " events it cosigned before\n"))
-              << "accepted by the ledger: "
-              << CosignedBy(added.checkpoint(), served.witnesses_size()) << "\n";
+    return kExitOk;
   }
+  std::cout << "witness " << Terminal(name) << " cosigned checkpoint " << now->size << " of "
+            << Terminal(now->origin) << " (root " << Hex(now->root) << ")\n"
+            << (previous_size == 0
+                    ? std::string("first run: no earlier checkpoint to compare with\n")
+                    : absl::StrCat("consistent with the checkpoint of ", previous_size,
+                                   " events it cosigned before\n"))
+            << "accepted by the ledger: " << CosignedBy(added.checkpoint(), served.witnesses_size())
+            << "\n";
   return kExitOk;
 }
 
@@ -803,6 +833,65 @@ absl::StatusOr<int> RunReceipt(const Invocation& in) {
   return kExitOk;
 }
 
+namespace {
+
+// Whether the live ledger still holds the receipt's checkpoint: its latest
+// checkpoint (signed by one of `log_keys`) and a consistency proof from the
+// receipt's. A line saying so; *holds false when it does not.
+absl::StatusOr<std::string> LiveLogHolds(const Invocation& in,
+                                         const std::vector<merkle::VerifierKey>& log_keys,
+                                         const merkle::Checkpoint& receipt_cp, bool* holds) {
+  *holds = false;
+  Client client(in.globals());
+  v1::GetCheckpointResponse latest;
+  RETURN_IF_ERROR(client.Call([&](grpc::ClientContext* c) {
+    latest.Clear();
+    return client.audit().GetCheckpoint(c, v1::GetCheckpointRequest(), &latest);
+  }));
+  absl::StatusOr<merkle::Checkpoint> now =
+      ledger::OpenCheckpoint(latest.checkpoint().note(), log_keys);
+  if (!now.ok()) {
+    return absl::StrCat("the server's checkpoint fails its signature check: ",
+                        now.status().message());
+  }
+  if (now->size < receipt_cp.size) {
+    return absl::StrCat("the live log's checkpoint covers ", now->size,
+                        " events, fewer than the receipt's ", receipt_cp.size,
+                        ": it was rolled back");
+  }
+  size_t hashes = 0;
+  absl::Status ok = ServerProvesConsistency(client, receipt_cp, *now, &hashes);
+  if (ok.code() == absl::StatusCode::kFailedPrecondition) {
+    return absl::StrCat("the live log (", now->size,
+                        " events) does not extend the receipt's checkpoint: ", ok.message(),
+                        " (its history was rewritten)");
+  }
+  RETURN_IF_ERROR(ok);
+  *holds = true;
+  return absl::StrCat(now->size, " events: consistent with the receipt's checkpoint (", hashes,
+                      " hashes): it still holds this event");
+}
+
+std::vector<std::string> ReceiptLines(const ledger::ReceiptCheck& check,
+                                      const std::vector<merkle::VerifierKey>& log_keys) {
+  return {
+      absl::StrCat("event        #", check.position, "  ", check.payload.occurred_on(), "  ",
+                   DescribeBody(check.payload.body()), "  [", check.payload.event_id(), "]"),
+      absl::StrCat("record       SHA-256(0x00 || record) is leaf ", check.position - 1,
+                   " of the checkpoint's tree: proof verified"),
+      absl::StrCat("checkpoint   ", check.checkpoint.size, " events of ", check.checkpoint.origin,
+                   ", signed by the ledger's key ", KeyLine(CheckKey{log_keys, /*pinned=*/true})),
+      absl::StrCat("witnesses    ",
+                   check.cosigners.empty() ? std::string("none checked")
+                                           : absl::StrJoin(check.cosigners, ", "),
+                   check.unknown_signers.empty()
+                       ? ""
+                       : absl::StrCat("; not checked (no key given): ",
+                                      absl::StrJoin(check.unknown_signers, ", ")))};
+}
+
+}  // namespace
+
 absl::StatusOr<int> RunReceiptVerify(const Invocation& in) {
   ASSIGN_OR_RETURN(std::vector<merkle::VerifierKey> log_keys,
                    VerifierKeysFrom(in, "log-key", in.Get("log-key")));
@@ -818,82 +907,30 @@ absl::StatusOr<int> RunReceiptVerify(const Invocation& in) {
     return Refuse(in,
                   absl::StrCat("RESULT: THE RECEIPT DOES NOT VERIFY: ", check.status().message()));
   }
-  std::vector<std::string> lines = {
-      absl::StrCat("event        #", check->position, "  ", check->payload.occurred_on(), "  ",
-                   DescribeBody(check->payload.body()), "  [", check->payload.event_id(), "]"),
-      absl::StrCat("record       SHA-256(0x00 || record) is leaf ", check->position - 1,
-                   " of the checkpoint's tree: proof verified"),
-      absl::StrCat("checkpoint   ", check->checkpoint.size, " events of ", check->checkpoint.origin,
-                   ", signed by the ledger's key ", KeyLine(CheckKey{log_keys, /*pinned=*/true})),
-      absl::StrCat("witnesses    ",
-                   check->cosigners.empty() ? std::string("none checked")
-                                            : absl::StrJoin(check->cosigners, ", "),
-                   check->unknown_signers.empty()
-                       ? ""
-                       : absl::StrCat("; not checked (no key given): ",
-                                      absl::StrJoin(check->unknown_signers, ", ")))};
-  bool online_ok = true;
-  if (in.globals().server_given) {
-    Client client(in.globals());
-    v1::GetCheckpointResponse latest;
-    RETURN_IF_ERROR(client.Call([&](grpc::ClientContext* c) {
-      latest.Clear();
-      return client.audit().GetCheckpoint(c, v1::GetCheckpointRequest(), &latest);
-    }));
-    absl::StatusOr<merkle::Checkpoint> now =
-        ledger::OpenCheckpoint(latest.checkpoint().note(), log_keys);
-    std::string problem;
-    if (!now.ok()) {
-      problem = absl::StrCat("the server's checkpoint fails its signature check: ",
-                             now.status().message());
-    } else if (now->size < check->checkpoint.size) {
-      problem = absl::StrCat("the live log's checkpoint covers ", now->size,
-                             " events, fewer than the receipt's ", check->checkpoint.size,
-                             ": it was rolled back");
-    } else {
-      v1::GetConsistencyProofRequest req;
-      req.set_old_size(check->checkpoint.size);
-      req.set_new_size(now->size);
-      v1::GetConsistencyProofResponse proof;
-      RETURN_IF_ERROR(client.Call([&](grpc::ClientContext* c) {
-        proof.Clear();
-        return client.audit().GetConsistencyProof(c, req, &proof);
-      }));
-      std::vector<std::string> hashes(proof.hashes().begin(), proof.hashes().end());
-      absl::Status ok = merkle::VerifyConsistency(check->checkpoint.size, now->size,
-                                                  check->checkpoint.root, now->root, hashes);
-      if (!ok.ok()) {
-        problem = absl::StrCat("the live log (", now->size,
-                               " events) does not extend the receipt's checkpoint: ", ok.message(),
-                               " (its history was rewritten)");
-      } else {
-        lines.push_back(absl::StrCat("live log     ", now->size,
-                                     " events: consistent with the receipt's checkpoint (",
-                                     hashes.size(), " hashes): it still holds this event"));
-      }
-    }
-    if (!problem.empty()) {
-      online_ok = false;
-      lines.push_back(absl::StrCat("live log     ", problem));
-    }
+  std::vector<std::string> lines = ReceiptLines(*check, log_keys);
+  const bool online = in.globals().server_given;
+  bool holds = true;
+  if (online) {
+    ASSIGN_OR_RETURN(std::string line, LiveLogHolds(in, log_keys, check->checkpoint, &holds));
+    lines.push_back(absl::StrCat("live log     ", line));
   }
   if (in.json()) {
-    std::cout << JsonObject({{"ok", online_ok ? "true" : "false"},
+    std::cout << JsonObject({{"ok", holds ? "true" : "false"},
                              {"position", absl::StrCat("\"", check->position, "\"")},
                              {"event_id", JsonQuote(check->payload.event_id())},
                              {"tree_size", absl::StrCat("\"", check->checkpoint.size, "\"")},
-                             {"online", in.globals().server_given ? "true" : "false"}})
+                             {"online", online ? "true" : "false"}})
               << "\n";
   } else {
     for (const std::string& l : lines) std::cout << Terminal(l) << "\n";
-    std::cout << (online_ok ? "RESULT: the receipt verifies"
-                            : "RESULT: THE LIVE LOG NO LONGER HOLDS WHAT THIS RECEIPT PROVES")
-              << (online_ok && !in.globals().server_given
+    std::cout << (holds ? "RESULT: the receipt verifies"
+                        : "RESULT: THE LIVE LOG NO LONGER HOLDS WHAT THIS RECEIPT PROVES")
+              << (holds && !online
                       ? " (offline; give --server to check the live log still holds it)."
                       : ".")
               << "\n";
   }
-  return online_ok ? kExitOk : kExitRefused;
+  return holds ? kExitOk : kExitRefused;
 }
 
 // ------------------------------------------------------------------ keys

@@ -28,7 +28,7 @@ namespace ledger::merkle {
 inline constexpr size_t kEd25519PublicKeyBytes = 32;
 inline constexpr size_t kEd25519SignatureBytes = 64;
 // Larger files are not key files.
-inline constexpr size_t kMaxKeyFileBytes = 16 * 1024;
+inline constexpr size_t kMaxKeyFileBytes = size_t{16} * 1024;
 
 class Ed25519PrivateKey {
  public:

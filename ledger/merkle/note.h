@@ -37,7 +37,7 @@ inline constexpr uint8_t kTypeEd25519 = 0x01;
 inline constexpr uint8_t kTypeCosignatureV1 = 0x04;
 
 // A note longer than this, or with more signatures, is refused.
-inline constexpr size_t kMaxNoteBytes = 16 * 1024;
+inline constexpr size_t kMaxNoteBytes = size_t{16} * 1024;
 inline constexpr size_t kMaxNoteSignatures = 64;
 // Key names and checkpoint origins.
 inline constexpr size_t kMaxKeyNameBytes = 256;

@@ -34,7 +34,7 @@ namespace ledger {
 namespace v1 = ::solidarity::ledger::v1;
 
 // Receipt files larger than this are refused.
-inline constexpr size_t kMaxReceiptBytes = 64 * 1024;
+inline constexpr size_t kMaxReceiptBytes = size_t{64} * 1024;
 
 // `note` checked as a checkpoint of the ledger whose key is `log_key`: its
 // signature verifies (NOT_FOUND: it carries no signature of that key;

@@ -343,6 +343,16 @@ void EventLog::WriterLoop() {
   }
 }
 
+absl::Status EventLog::Write(const CommitBatch& batch) {
+  rocksdb::WriteBatch wb = batch.ToWriteBatch();
+  rocksdb::Status s = db_->Write(wb, options_.sync);
+  if (s.ok()) return absl::OkStatus();
+  return Refusal(
+      absl::StatusCode::kUnavailable, kReasonStorage,
+      absl::StrCat("the ledger could not write to its disk (", s.ToString(),
+                   "); the outcome is unknown: look the event ids up, or retry with the same ids"));
+}
+
 void EventLog::CommitGroup(std::vector<Pending>& group) {
   uint64_t head;
   std::string hash;
@@ -367,21 +377,10 @@ void EventLog::CommitGroup(std::vector<Pending>& group) {
   for (const Pending& p : group) {
     results.push_back(ProcessRequest(p.request, p.actor, now_us, identity_.id, batch));
   }
-  absl::Status write_status;
   const bool wrote = !batch.events().empty();
   // The batch holds exactly the events it adds to the head.
   LEDGER_CHECK(batch.head_position() == head + batch.events().size());
-  if (wrote) {
-    rocksdb::WriteBatch wb = batch.ToWriteBatch();
-    rocksdb::Status s = db_->Write(wb, options_.sync);
-    if (!s.ok()) {
-      write_status = Refusal(
-          absl::StatusCode::kUnavailable, kReasonStorage,
-          absl::StrCat(
-              "the ledger could not write to its disk (", s.ToString(),
-              "); the outcome is unknown: look the event ids up, or retry with the same ids"));
-    }
-  }
+  const absl::Status write_status = wrote ? Write(batch) : absl::OkStatus();
   // The batch's tree holds leaves that were not written when the write
   // failed: the next commit reads the tree at the head back.
   if (write_status.ok()) tree_ = batch.TakeTree();

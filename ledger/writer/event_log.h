@@ -46,6 +46,8 @@ namespace ledger {
 
 namespace v1 = ::solidarity::ledger::v1;
 
+class CommitBatch;
+
 // How to open a ledger (Abseil tip #173: an options struct).
 struct EventLogOptions {
   // Create the ledger (with its genesis event) if the directory holds none.
@@ -187,6 +189,8 @@ class EventLog {
   // every request is answered.
   std::vector<Pending> TakeGroup() ABSL_LOCKS_EXCLUDED(mu_);
   void CommitGroup(std::vector<Pending>& group) ABSL_LOCKS_EXCLUDED(mu_, listeners_mu_);
+  // Writes a group's batch: OK, or the refusal its requests are answered with.
+  absl::Status Write(const CommitBatch& batch);
   void TellListeners(const CommitInfo& info) ABSL_LOCKS_EXCLUDED(listeners_mu_);
 
   const std::string dir_;
