@@ -40,7 +40,7 @@ inline constexpr char kReasonHeadMoved[] = "HEAD_MOVED";
 inline constexpr char kReasonQueueFull[] = "QUEUE_FULL";
 inline constexpr char kReasonOverflow[] = "OVERFLOW";
 inline constexpr char kReasonStorage[] = "STORAGE";
-// Dates (ledger/dated_checks.h).
+// Dates (ledger/domain/registers.h, "dated rules").
 inline constexpr char kReasonDateInFuture[] = "DATE_IN_FUTURE";
 inline constexpr char kReasonDateBeforeRegistration[] = "DATE_BEFORE_REGISTRATION";
 inline constexpr char kReasonDateBeforeAffiliation[] = "DATE_BEFORE_AFFILIATION";
@@ -49,6 +49,10 @@ inline constexpr char kReasonDateBeforeLastMovement[] = "DATE_BEFORE_LAST_MOVEME
 // Branch terms (BranchUpdated).
 inline constexpr char kReasonPeriodAlreadyPaid[] = "PERIOD_ALREADY_PAID";
 inline constexpr char kReasonTermsOutOfOrder[] = "TERMS_OUT_OF_ORDER";
+// A fee paid in another currency than the branch's fee basis is in
+// (FAILED_PRECONDITION: it depends on the branch's terms, which a return
+// on another basis changes).
+inline constexpr char kReasonFeeCurrencyMismatch[] = "FEE_CURRENCY_MISMATCH";
 // The verifiable log (ledger/transparency/).
 inline constexpr char kReasonNoCheckpoint[] = "NO_CHECKPOINT";
 inline constexpr char kReasonNotInCheckpoint[] = "NOT_IN_CHECKPOINT";

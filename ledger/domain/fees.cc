@@ -88,4 +88,41 @@ void NoteLastPayment(v1::Branch& branch, absl::string_view occurred_on) {
   }
 }
 
+bool NoteReversedPayment(v1::Branch& branch, absl::string_view currency, int64_t reversed_minor) {
+  if (branch.last_payment_on().empty()) return false;
+  for (const v1::BranchTotals& t : branch.totals()) {
+    const int64_t left = t.total_minor() - (t.currency() == currency ? reversed_minor : 0);
+    if (left != 0) return false;
+  }
+  branch.clear_last_payment_on();
+  return true;
+}
+
+bool HasStandingFees(const v1::Branch& branch) {
+  for (const v1::BranchTotals& t : branch.totals()) {
+    if (t.fees_paid_minor() != 0) return true;
+  }
+  return false;
+}
+
+void NoteFeePayment(v1::Branch& branch, uint64_t position) {
+  // periods_paid counts every standing fee of the current affiliation (a
+  // whole reversal takes its periods back, a partial one leaves the fee
+  // standing and its periods counted), and every fee pays at least one
+  // period. So with periods_paid at 0, a fee that still stands was paid
+  // under an earlier affiliation. A fee of the current affiliation that was
+  // wholly reversed is left behind too, which is harmless: an event is
+  // reversed at most once.
+  if (branch.periods_paid() == 0 && HasStandingFees(branch)) {
+    branch.set_current_fees_from_position(position);
+  }
+}
+
+bool CountsInPeriodsPaid(const v1::Branch& branch, uint64_t position) {
+  // With periods_paid at 0 no fee counts. That covers the one case the mark
+  // does not: a branch that came back and has paid nothing since, whose
+  // fees from before are at or after an older mark (or there is none).
+  return branch.periods_paid() > 0 && position >= branch.current_fees_from_position();
+}
+
 }  // namespace ledger

@@ -2,8 +2,10 @@
 //
 // A new event kind is a message in proto/solidarity/ledger/v1/events.proto
 // (a case of EventBody), one file in ledger/domain/events/ defining its
-// EventKind, and one line in LEDGER_EVENT_KINDS in registry.cc. At start-up
-// the registry checks that every case of EventBody has exactly one kind.
+// EventKind, and one line in LEDGER_EVENT_KINDS in registry.cc. The
+// registry is built on its first use (the first call of any function here)
+// and checks then that every case of EventBody has exactly one kind; a case
+// without one, or with two, fails a LEDGER_CHECK at that call.
 //
 // Thread-safety: read-only after its first use (a function-local static).
 #ifndef LEDGER_DOMAIN_REGISTRY_H_

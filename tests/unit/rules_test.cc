@@ -4,6 +4,7 @@
 // directory.
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -31,6 +32,7 @@ using ::ledger::testing::Fee;
 using ::ledger::testing::Gbp;
 using ::ledger::testing::IsOk;
 using ::ledger::testing::Of;
+using ::ledger::testing::On;
 using ::ledger::testing::Reason;
 using ::ledger::testing::Request;
 using ::ledger::testing::Reversal;
@@ -272,6 +274,41 @@ TEST_F(RulesTest, PaidUntilStopsAtTheLastAcceptedDate) {
   EXPECT_EQ((*branch)->paid_until(), "2999-12-31");
   auto rebuild = RebuildAndCompare(*view);
   ASSERT_TRUE(rebuild.ok());
+  EXPECT_TRUE(rebuild->match);
+}
+
+TEST_F(RulesTest, AReturningBranchKeepsItsNewPeriodsWhenAFeeFromBeforeIsReversed) {
+  // York records one event per append, Hull all of them in one (each event
+  // decided over the rows the earlier ones of the commit left): either way
+  // the fee from before it left is reversed without taking the three
+  // periods of its new affiliation, and a rebuild gives the same rows.
+  for (const std::string b : {"york", "hull"}) {
+    const std::vector<v1::EventInput> events = {
+        On(Branch(b), "2026-01-01"),
+        On(WithId(Fee(b, Gbp(2000), 2), b + "-old"), "2026-01-10"),
+        On(Disaffiliate(b), "2026-02-01"),
+        On(Branch(b), "2026-02-01"),
+        On(Fee(b, Gbp(3000), 3), "2026-02-01"),
+        Reversal(b + "-old"),
+    };
+    if (b == "york") {
+      for (const v1::EventInput& e : events) ASSERT_THAT(ledger_.Append(Request({e})), IsOk());
+    } else {
+      v1::AppendRequest all;
+      for (const v1::EventInput& e : events) *all.add_events() = e;
+      ASSERT_THAT(ledger_.Append(all), IsOk());
+    }
+    auto view = ledger_.log().NewReadView();
+    auto branch = view->Load<v1::Branch>(BranchKey(b));
+    ASSERT_TRUE(branch.ok() && branch->has_value());
+    EXPECT_EQ((*branch)->periods_paid(), 3) << b;
+    EXPECT_EQ((*branch)->paid_until(), "2026-05-01") << b;
+    ASSERT_EQ((*branch)->totals_size(), 1);
+    EXPECT_EQ((*branch)->totals(0).fees_paid_minor(), 3000) << b;
+  }
+  auto view = ledger_.log().NewReadView();
+  auto rebuild = RebuildAndCompare(*view);
+  ASSERT_TRUE(rebuild.ok()) << rebuild.status();
   EXPECT_TRUE(rebuild->match);
 }
 

@@ -33,11 +33,14 @@ class AffiliationFeePaid final : public EventKind {
                                                          events::FieldOf(kName, "branch_id")));
     const std::string& cur = e.amount().currency();
     if (cur != FeeCurrency(br.fee_basis())) {
-      return InvalidField("body.affiliation_fee_paid.amount.currency",
-                          absl::StrCat("branch \"", br.branch_id(), "\" pays its fee in ",
-                                       FeeCurrency(br.fee_basis()), ", not ", cur));
+      const std::string field = events::FieldOf(kName, "amount.currency");
+      return Refusal(absl::StatusCode::kFailedPrecondition, kReasonFeeCurrencyMismatch,
+                     absl::StrCat(field, ": branch \"", br.branch_id(), "\" pays its fee in ",
+                                  FeeCurrency(br.fee_basis()), ", not ", cur),
+                     field);
     }
     if (d.dated()) RETURN_IF_ERROR(CheckDatedAfterAffiliation(d.occurred_on(), br));
+    NoteFeePayment(br, d.position);
     br.set_periods_paid(br.periods_paid() + e.periods());
     SetPaidUntil(br);
     NoteLastPayment(br, d.occurred_on());
@@ -64,16 +67,23 @@ class AffiliationFeePaid final : public EventKind {
   }
 
   // A whole reversal takes back the periods it paid; a partial one (a part
-  // refund) leaves the branch paid up for them.
-  absl::Status DecideReversal(const Decision&, const LoggedEvent& original, int64_t, bool whole,
-                              Books& books, Effects& out) const override {
+  // refund) leaves the branch paid up for them. A fee paid under an earlier
+  // affiliation paid none of the current one's periods: its reversal takes
+  // its money back and leaves the periods alone. A reversal that leaves the
+  // branch no standing payment empties its last payment day.
+  absl::Status DecideReversal(const Decision&, const LoggedEvent& original, int64_t amount_minor,
+                              bool whole, Books& books, Effects& out) const override {
     const auto& f = original.payload.body().affiliation_fee_paid();
     ASSIGN_OR_RETURN(v1::Branch br,
                      LoadBranch(books, f.branch_id(), "body.event_reversed.target_event_id"));
-    if (whole) {
+    if (whole && CountsInPeriodsPaid(br, original.position)) {
+      // Not below 0: a branch that met the reversal of an earlier
+      // affiliation's fee before current_fees_from_position existed may
+      // count fewer periods than this fee paid.
       br.set_periods_paid(std::max<int64_t>(0, br.periods_paid() - f.periods()));
       SetPaidUntil(br);
     }
+    NoteReversedPayment(br, f.amount().currency(), amount_minor);
     out.branch_rows.push_back(std::move(br));
     return absl::OkStatus();
   }

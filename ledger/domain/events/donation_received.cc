@@ -101,8 +101,10 @@ class DonationReceived final : public EventKind {
     out.AddTotals(cur, amount, 0);
   }
 
-  absl::Status DecideReversal(const Decision&, const LoggedEvent& original, int64_t, bool,
-                              Books& books, Effects&) const override {
+  // A reversal that leaves a giving branch no standing payment empties its
+  // last payment day (NoteReversedPayment).
+  absl::Status DecideReversal(const Decision&, const LoggedEvent& original, int64_t amount_minor,
+                              bool, Books& books, Effects& out) const override {
     const auto& e = original.payload.body().donation_received();
     constexpr char kTargetField[] = "body.event_reversed.target_event_id";
     if (!e.earmark_beneficiary_id().empty()) {
@@ -110,7 +112,10 @@ class DonationReceived final : public EventKind {
           LoadOpenBeneficiary(books, e.earmark_beneficiary_id(), kTargetField).status());
     }
     if (e.donor_kind() == v1::DONOR_KIND_BRANCH) {
-      RETURN_IF_ERROR(LoadBranch(books, e.branch_id(), kTargetField).status());
+      ASSIGN_OR_RETURN(v1::Branch br, LoadBranch(books, e.branch_id(), kTargetField));
+      if (NoteReversedPayment(br, e.amount().currency(), amount_minor)) {
+        out.branch_rows.push_back(std::move(br));
+      }
     }
     return absl::OkStatus();
   }

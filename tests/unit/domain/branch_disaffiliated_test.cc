@@ -1,8 +1,9 @@
 // Goal: BranchDisaffiliated (ledger/domain/events/branch_disaffiliated.cc)
 // decided over an in-memory state. An affiliated branch leaves, its row
 // closed with the day it left and its history kept; when recorded, not
-// before it affiliated nor before its last payment; stage 1 and stage 2
-// refusals give their code, reason and field.
+// before it affiliated nor before its last payment (payments that were all
+// wholly reversed do not count); stage 1 and stage 2 refusals give their
+// code, reason and field.
 #include <string>
 
 #include "gtest/gtest.h"
@@ -64,6 +65,32 @@ TEST_F(BranchDisaffiliatedTest, NotDatedBeforeItJoinedOrItsLastPaymentWhenRecord
       On(Disaffiliate("leeds"), "2026-02-10"),
       "FAILED_PRECONDITION DATE_BEFORE_LAST_MOVEMENT field=occurred_on date=2026-02-15");
   EXPECT_TRUE(ledger_.Decide(On(Disaffiliate("leeds"), "2026-02-15")).ok());
+}
+
+TEST_F(BranchDisaffiliatedTest, PaymentsAllWhollyReversedDoNotHoldItBack) {
+  // A fee and a gift, both taken back in full: the branch paid nothing
+  // after all, and may be recorded as having left before either.
+  ledger_.Given({On(WithId(Fee("leeds", Gbp(1000)), "fee-1"), "2026-02-15"),
+                 On(WithId(BranchDonation("leeds", Gbp(500)), "gift-1"), "2026-02-20"),
+                 On(Reversal("fee-1", v1::REVERSAL_KIND_DUPLICATE), "2026-02-25")});
+  // One still stands: refused as of its day.
+  ledger_.ExpectDatedRefusal(
+      On(Disaffiliate("leeds"), "2026-02-10"),
+      "FAILED_PRECONDITION DATE_BEFORE_LAST_MOVEMENT field=occurred_on date=2026-02-20");
+  ledger_.Given({On(Reversal("gift-1", v1::REVERSAL_KIND_CHARGEBACK), "2026-02-26")});
+  EXPECT_EQ(ledger_.StoredBranch("leeds"),
+            "br leeds OPEN \"UNISON\" \"Branch leeds\" region=Yorkshire members=120 "
+            "fee=1000 GBP monthly affiliated=2026-02-01@2 periods=0 paid_until=2026-02-01 "
+            "totals=GBP");
+  EXPECT_TRUE(ledger_.Decide(On(Disaffiliate("leeds"), "2026-02-10")).ok());
+}
+
+TEST_F(BranchDisaffiliatedTest, APartlyRefundedPaymentStillHoldsItBack) {
+  ledger_.Given({On(WithId(BranchDonation("leeds", Gbp(500)), "gift-1"), "2026-02-15"),
+                 On(Reversal("gift-1", v1::REVERSAL_KIND_REFUND, 499, "GBP"), "2026-02-25")});
+  ledger_.ExpectDatedRefusal(
+      On(Disaffiliate("leeds"), "2026-02-10"),
+      "FAILED_PRECONDITION DATE_BEFORE_LAST_MOVEMENT field=occurred_on date=2026-02-15");
 }
 
 }  // namespace

@@ -47,7 +47,7 @@ TEST(RegistryTest, EveryCaseOfEventBodyHasOneKindNamedAfterItsField) {
   EXPECT_EQ(absl::StrJoin(all, " "),
             "ledger_opened beneficiary_registered beneficiary_updated beneficiary_closed "
             "branch_affiliated branch_disaffiliated affiliation_fee_paid donation_received "
-            "funds_allocated disbursement_made event_reversed");
+            "funds_allocated disbursement_made event_reversed branch_updated");
 }
 
 TEST(RegistryTest, AnEmptyBodyHasNoKind) {

@@ -256,6 +256,7 @@ std::string RenderBranch(const v1::Branch& b) {
                       " fee=", FeeBasisText(b.fee_basis()), " affiliated=", b.affiliated_on(), "@",
                       b.first_affiliated_position(), Text("disaffiliated", b.disaffiliated_on()),
                       " periods=", b.periods_paid(), " paid_until=", b.paid_until(),
+                      Counter("fees_from", b.current_fees_from_position()),
                       Text("last_payment", b.last_payment_on()),
                       totals.empty() ? "" : absl::StrCat(" totals=", absl::StrJoin(totals, ",")));
 }

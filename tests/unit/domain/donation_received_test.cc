@@ -153,13 +153,17 @@ TEST_F(DonationReceivedTest, DatedBeforeWhatItNeedsIsRefusedWhenRecordedNotOnRep
 TEST_F(DonationReceivedTest, AWholeRefundTakesItAllBack) {
   ledger_.Given({WithId(BranchDonation("leeds", Gbp(2500), "lawyer"), "don-1")});
   const v1::EventInput refund = WithId(Reversal("don-1"), "rev-1");
-  // The original (position 8) is marked; the branch gave nothing after all.
+  // The original (position 8) is marked; the branch gave nothing after all,
+  // so it has no last payment day any more.
   EXPECT_EQ(ledger_.Recorded(refund),
             "Dr fund:beneficiary/lawyer 2500 GBP\n"
             "Cr cash 2500 GBP\n"
             "fund beneficiary/lawyer GBP received=-2500 available=-2500\n"
             "branch leeds GBP donations=-2500 total=-2500\n"
             "totals events=1 reversals=1 GBP raised=-2500 held=-2500\n"
+            "br leeds OPEN \"UNISON\" \"Branch leeds\" region=Yorkshire members=120 "
+            "fee=1000 GBP monthly affiliated=2026-02-01@5 periods=0 paid_until=2026-02-01 "
+            "totals=GBP donations=2500 total=2500\n"
             "mark #8 by=9 amount=2500\n");
 }
 
