@@ -7,9 +7,9 @@
 // Creates the ledger on first start. The private key file (64 hex
 // characters, mode 0600, kept outside the data directory; `ledgerctl key
 // create FILE` makes one) seals the ledger's private details; without it, or
-// with a wrong one, ledgerd refuses to start with one line saying why. SIGTERM / SIGINT: stop accepting calls,
-// drain the ones in flight, close the database cleanly. One log line per
-// commit goes to stderr.
+// with a wrong one, ledgerd refuses to start with one line saying why. SIGTERM / SIGINT: stop
+// accepting calls, drain the ones in flight, close the database cleanly. One log line per commit
+// goes to stderr.
 #include <unistd.h>
 
 #include <atomic>

@@ -377,8 +377,8 @@ std::vector<CommandSpec> Keepers() {
        "Rewrite a ledger of format 1 into a new directory in today's format.",
        {},
        {{"from", K::kValue, "OLD", "the old data directory (read only)", "required", 0, "old"},
-        {"to", K::kValue, "NEW", "a new or empty directory for the migrated ledger", "required",
-         0, "new"}},
+        {"to", K::kValue, "NEW", "a new or empty directory for the migrated ledger", "required", 0,
+         "new"}},
        RunMigrate},
   };
 }

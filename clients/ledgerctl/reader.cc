@@ -9,9 +9,9 @@
 #include "clients/ledgerctl/output.h"
 #include "ledger/audit/point_in_time.h"
 #include "ledger/audit/statements.h"
+#include "ledger/crypto/keyring.h"
 #include "ledger/domain/civil_date.h"
 #include "ledger/status_macros.h"
-#include "ledger/crypto/keyring.h"
 #include "ledger/views/balances.h"
 #include "ledger/views/queries.h"
 
@@ -215,7 +215,8 @@ absl::StatusOr<std::unique_ptr<Reader>> OpenReader(const Invocation& in) {
     reader = std::make_unique<GrpcReader>(in.globals());
     return reader;
   }
-  ASSIGN_OR_RETURN(std::unique_ptr<ledger::EventLog> log, OpenDataDir(in.Get("data-dir"), in.globals()));
+  ASSIGN_OR_RETURN(std::unique_ptr<ledger::EventLog> log,
+                   OpenDataDir(in.Get("data-dir"), in.globals()));
   reader = std::make_unique<OfflineReader>(std::move(log));
   return reader;
 }

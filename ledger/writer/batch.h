@@ -60,7 +60,8 @@ class CommitBatch : public StateView {
   // written or deleted in the same WriteBatch; reads see them first.
   // nullopt in a pending change is a delete.
   using AuxChanges = std::map<std::string, std::optional<std::string>, std::less<>>;
-  absl::StatusOr<std::optional<std::string>> GetAux(absl::string_view cf, absl::string_view key) const;
+  absl::StatusOr<std::optional<std::string>> GetAux(absl::string_view cf,
+                                                    absl::string_view key) const;
   void PutAux(absl::string_view cf, absl::string_view key, std::string value);
   void DeleteAux(absl::string_view cf, absl::string_view key);
   // True when the batch deletes a row of the private store (an erasure).

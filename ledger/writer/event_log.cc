@@ -90,8 +90,9 @@ absl::Status EventLog::LoadOrCreate() {
   }
   ASSIGN_OR_RETURN(std::optional<std::string> migrating, db_->Get(kMetaCf, kMetaMigrating));
   if (migrating) {
-    return Refusal(absl::StatusCode::kFailedPrecondition, kReasonFormat,
-                   absl::StrCat(dir_, " holds an unfinished migration: delete it and migrate again"));
+    return Refusal(
+        absl::StatusCode::kFailedPrecondition, kReasonFormat,
+        absl::StrCat(dir_, " holds an unfinished migration: delete it and migrate again"));
   }
   ASSIGN_OR_RETURN(std::optional<std::string> version, db_->Get(kMetaCf, kMetaSchemaVersion));
   schema_version_ = version.value_or("");
@@ -351,7 +352,7 @@ void EventLog::WriterLoop() {
   for (;;) {
     std::vector<Pending> group = TakeGroup();
     if (group.empty()) {
-      ScrubErased();  // a retry after a reader's snapshot, or before stopping
+      ScrubErased();                // a retry after a reader's snapshot, or before stopping
       if (shutting_down()) return;  // stopping, and every request answered
       continue;
     }

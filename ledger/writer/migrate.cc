@@ -119,9 +119,8 @@ absl::Status EventLog::CopyEventsFrom(const EventLog& old) {
     const uint64_t to = std::min(last, from + kMigrateChunk - 1);
     RETURN_IF_ERROR(view->ScanEvents(from, [&](const StoredEvent& e) {
       if (e.position > to) return false;
-      absl::StatusOr<CommitBatch::NewEvent> fresh =
-          RecordEvent(++position, prev_hash, e.payload, EventChecks::kOnReplay, keys, batch,
-                      lookup, privacy);
+      absl::StatusOr<CommitBatch::NewEvent> fresh = RecordEvent(
+          ++position, prev_hash, e.payload, EventChecks::kOnReplay, keys, batch, lookup, privacy);
       if (!fresh.ok()) {
         inner = Refusal(absl::StatusCode::kFailedPrecondition, kReasonFormat,
                         absl::StrCat("migrating the event at position ", e.position, " (",
