@@ -49,6 +49,16 @@ inline constexpr char kReasonDateBeforeLastMovement[] = "DATE_BEFORE_LAST_MOVEME
 // Branch terms (BranchUpdated).
 inline constexpr char kReasonPeriodAlreadyPaid[] = "PERIOD_ALREADY_PAID";
 inline constexpr char kReasonTermsOutOfOrder[] = "TERMS_OUT_OF_ORDER";
+// Erasure of private details.
+inline constexpr char kReasonUnknownParty[] = "UNKNOWN_PARTY";
+inline constexpr char kReasonNoPrivateDetails[] = "NO_PRIVATE_DETAILS";
+inline constexpr char kReasonAlreadyErased[] = "ALREADY_ERASED";
+// A sensitive fund cannot be made public again.
+inline constexpr char kReasonAlreadySensitive[] = "ALREADY_SENSITIVE";
+// A ledger of an older format, or one that needs a key it was not given.
+inline constexpr char kReasonFormat[] = "FORMAT";
+// The private key file is missing, unreadable, open to others or not a key.
+inline constexpr char kReasonKeyFile[] = "KEY_FILE";
 // A fee paid in another currency than the branch's fee basis is in
 // (FAILED_PRECONDITION: it depends on the branch's terms, which a return
 // on another basis changes).

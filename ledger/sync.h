@@ -60,6 +60,14 @@ class ABSL_LOCKABLE Mutex {
     cv.wait_until(lock, deadline);
     lock.release();
   }
+  // Wait, for at most `timeout`.
+  template <class Rep, class Period>
+  void WaitFor(std::condition_variable& cv, std::chrono::duration<Rep, Period> timeout)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(this) {
+    std::unique_lock<std::mutex> lock(mu_, std::adopt_lock);
+    cv.wait_for(lock, timeout);
+    lock.release();
+  }
 
  private:
   std::mutex mu_;

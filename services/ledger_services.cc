@@ -75,7 +75,7 @@ grpc::Status QueriesService::DoListBeneficiaries(const v1::ListBeneficiariesRequ
   auto at = ApplyAsOf(ctx_->log->NewReadView(), request.as_of());
   if (!at.ok()) return ToGrpcStatus(at.status());
   auto& view = *at;
-  auto r = QueryBeneficiaries(*view, request.include_closed());
+  auto r = QueryBeneficiaries(*view, request.include_closed(), ctx_->Details());
   if (!r.ok()) return ToGrpcStatus(r.status());
   *response = std::move(*r);
   return grpc::Status::OK;
@@ -86,7 +86,7 @@ grpc::Status QueriesService::DoGetBeneficiary(const v1::GetBeneficiaryRequest& r
   auto at = ApplyAsOf(ctx_->log->NewReadView(), request.as_of());
   if (!at.ok()) return ToGrpcStatus(at.status());
   auto& view = *at;
-  auto r = QueryBeneficiary(*view, request.beneficiary_id());
+  auto r = QueryBeneficiary(*view, request.beneficiary_id(), ctx_->Details());
   if (!r.ok()) return ToGrpcStatus(r.status());
   *response->mutable_as_of() = HeadOf(*view);
   *response->mutable_beneficiary() = std::move(*r);
@@ -138,7 +138,7 @@ grpc::ServerWriteReactor<v1::WatchBalancesResponse>* QueriesService::WatchBalanc
 grpc::Status QueriesService::DoGetFundStatement(const v1::GetFundStatementRequest& request,
                                                 v1::GetFundStatementResponse* response) {
   auto view = ctx_->log->NewReadView();
-  auto r = FundStatement(*view, request.fund(), request.range());
+  auto r = FundStatement(*view, request.fund(), request.range(), ctx_->Details());
   if (!r.ok()) return ToGrpcStatus(r.status());
   *response = std::move(*r);
   return grpc::Status::OK;
@@ -147,7 +147,7 @@ grpc::Status QueriesService::DoGetFundStatement(const v1::GetFundStatementReques
 grpc::Status QueriesService::DoGetBranchStatement(const v1::GetBranchStatementRequest& request,
                                                   v1::GetBranchStatementResponse* response) {
   auto view = ctx_->log->NewReadView();
-  auto r = BranchStatement(*view, request.branch_id(), request.range());
+  auto r = BranchStatement(*view, request.branch_id(), request.range(), ctx_->Details());
   if (!r.ok()) return ToGrpcStatus(r.status());
   *response = std::move(*r);
   return grpc::Status::OK;
@@ -175,7 +175,7 @@ grpc::Status AuditService::DoGetHead(const v1::GetHeadRequest&, v1::GetHeadRespo
 grpc::Status AuditService::DoReadEvents(const v1::ReadEventsRequest& request,
                                         v1::ReadEventsResponse* response) {
   auto view = ctx_->log->NewReadView();
-  auto r = QueryEvents(*view, request.from_position(), request.limit());
+  auto r = QueryEvents(*view, request.from_position(), request.limit(), ctx_->Details());
   if (!r.ok()) return ToGrpcStatus(r.status());
   *response = std::move(*r);
   return grpc::Status::OK;
@@ -184,7 +184,7 @@ grpc::Status AuditService::DoReadEvents(const v1::ReadEventsRequest& request,
 grpc::Status AuditService::DoGetEvent(const v1::GetEventRequest& request,
                                       v1::GetEventResponse* response) {
   auto view = ctx_->log->NewReadView();
-  auto r = QueryEvent(*view, request);
+  auto r = QueryEvent(*view, request, ctx_->Details());
   if (!r.ok()) return ToGrpcStatus(r.status());
   *response->mutable_event() = std::move(*r);
   return grpc::Status::OK;

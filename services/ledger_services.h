@@ -14,6 +14,7 @@
 #include <optional>
 
 #include "ledger/transparency/checkpoints.h"
+#include "ledger/views/details.h"
 #include "ledger/writer/event_log.h"
 #include "services/raw_unary.h"
 #include "services/streams.h"
@@ -23,6 +24,11 @@ namespace ledger {
 
 // Shared by the three services: the log and a stop flag for streams.
 struct ServiceContext {
+  // What callers get of private details. Until members and roles exist
+  // every caller is trusted with them as before (the dashboard proxy strips
+  // them for the public page); this is the one place that decides.
+  DetailAccess Details() const { return DetailAccess{log->keyring(), /*allowed=*/true}; }
+
   EventLog* log = nullptr;   // not owned
   StreamHub* hub = nullptr;  // not owned; wakes the streams on each commit
   // Not owned; nullptr when ledgerd signs no checkpoints (no key).

@@ -1,16 +1,21 @@
 // ledgerd: the Solidarity Ledger server.
 //
-//   ledgerd [--data_dir=./var/ledger] [--listen=127.0.0.1:50051] [--sync=true]
-//           [--ledger_name=NAME] [--port_file=FILE]
+//   ledgerd --private_key_file=FILE [--data_dir=./var/ledger]
+//           [--listen=127.0.0.1:50051] [--sync=true] [--ledger_name=NAME]
+//           [--port_file=FILE]
 //           [--checkpoint_key=FILE [--checkpoint_origin=ORIGIN]
 //            [--checkpoint_interval_ms=2000] [--witness_keys=FILE]]
 //
-// Creates the ledger on first start. With --checkpoint_key it signs a
-// checkpoint of the log (C2SP tlog-checkpoint) every few seconds while the
-// log grows and accepts the cosignatures of the witnesses in --witness_keys
-// (docs/OPERATIONS.md, "Keys"). SIGTERM / SIGINT: stop accepting calls,
-// drain the ones in flight, sign a last checkpoint, close the database
-// cleanly. One log line per commit goes to stderr.
+// Creates the ledger on first start. The private key file (64 hex
+// characters, mode 0600, kept outside the data directory; `ledgerctl key
+// create FILE` makes one) seals the ledger's private details; without it, or
+// with a wrong one, ledgerd refuses to start with one line saying why. With
+// --checkpoint_key it signs a checkpoint of the log (C2SP tlog-checkpoint)
+// every few seconds while the log grows and accepts the cosignatures of the
+// witnesses in --witness_keys (docs/OPERATIONS.md, "Keys"). SIGTERM /
+// SIGINT: stop accepting calls, drain the ones in flight, sign a last
+// checkpoint, close the database cleanly. One log line per commit goes to
+// stderr.
 #include <unistd.h>
 
 #include <algorithm>
@@ -28,6 +33,7 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "ledger/crypto/keyring.h"
 #include "ledger/hash.h"
 #include "ledger/limits.h"
 #include "ledger/merkle/ed25519.h"
@@ -39,6 +45,9 @@ ABSL_FLAG(std::string, data_dir, "./var/ledger", "RocksDB data directory of the 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051", "address to serve gRPC on (port 0 = any free)");
 ABSL_FLAG(bool, sync, true,
           "sync the WAL before acknowledging an append (turn off only for bulk imports)");
+ABSL_FLAG(std::string, private_key_file, "",
+          "the ledger's private key file (0600, outside the data directory): seals donors' "
+          "and payees' details; required");
 ABSL_FLAG(std::string, ledger_name, "Solidarity Ledger", "name of a newly created ledger");
 ABSL_FLAG(std::string, port_file, "", "write the bound port number to this file once listening");
 ABSL_FLAG(int, max_queued_appends, static_cast<int>(ledger::kDefaultMaxQueuedAppends),
@@ -123,6 +132,35 @@ void StopCheckpointer(std::unique_ptr<ledger::Checkpointer> checkpointer) {
   }
 }
 
+// The private key of --private_key_file, refused when the flag is missing or
+// the file lies inside the data directory (it would travel with every copy
+// and backup of the data, the very thing it protects).
+absl::StatusOr<std::string> LoadPrivateKey(const std::string& key_file, const std::string& dir) {
+  if (key_file.empty()) {
+    return absl::InvalidArgumentError(
+        "needs --private_key_file=FILE (make one with `ledgerctl key create FILE`, kept outside "
+        "the data directory)");
+  }
+  std::error_code ec;
+  const auto key_path = std::filesystem::weakly_canonical(key_file, ec);
+  const auto data_path = std::filesystem::weakly_canonical(dir, ec);
+  const auto rel = key_path.lexically_relative(data_path);
+  if (!rel.empty() && *rel.begin() != "..") {
+    return absl::InvalidArgumentError(
+        absl::StrCat("the private key file ", key_file, " is inside the data directory ", dir,
+                     ": keep it elsewhere, so that no copy or backup of the data carries it"));
+  }
+  return ledger::ReadKeyFile(key_file);
+}
+
+// The port, written whole (a reader never sees half a number).
+void WritePortFile(const std::string& path, int port) {
+  std::error_code ec;
+  const std::string tmp = path + ".tmp";
+  std::ofstream(tmp) << port << "\n";
+  std::filesystem::rename(tmp, path, ec);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -134,6 +172,12 @@ int main(int argc, char** argv) {
   options.ledger_name = absl::GetFlag(FLAGS_ledger_name);
   options.max_queued_appends = static_cast<size_t>(absl::GetFlag(FLAGS_max_queued_appends));
   const std::string dir = absl::GetFlag(FLAGS_data_dir);
+  auto key = LoadPrivateKey(absl::GetFlag(FLAGS_private_key_file), dir);
+  if (!key.ok()) {
+    std::fprintf(stderr, "ledgerd: %s\n", std::string(key.status().message()).c_str());
+    return 1;
+  }
+  options.private_key = *std::move(key);
   std::error_code ec;
   std::filesystem::create_directories(std::filesystem::path(dir).parent_path(), ec);
   auto log = ledger::EventLog::Open(dir, options);
@@ -162,9 +206,7 @@ int main(int argc, char** argv) {
                options.sync ? "on" : "OFF");
   std::fprintf(stderr, "ledgerd listening on %s:%d\n", host.c_str(), (*server)->port());
   if (!absl::GetFlag(FLAGS_port_file).empty()) {
-    const std::string tmp = absl::GetFlag(FLAGS_port_file) + ".tmp";
-    std::ofstream(tmp) << (*server)->port() << "\n";
-    std::filesystem::rename(tmp, absl::GetFlag(FLAGS_port_file), ec);
+    WritePortFile(absl::GetFlag(FLAGS_port_file), (*server)->port());
   }
 
   if (pipe(stop_pipe) != 0) return 1;

@@ -231,7 +231,7 @@ class SubscribeStream final : public Stream<v1::SubscribeResponse> {
   absl::StatusOr<const v1::SubscribeResponse*> Next() override ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     std::unique_ptr<ReadView> view = hub()->log()->NewReadView();
     if (next_ <= view->head_position()) {
-      ASSIGN_OR_RETURN(*message_.mutable_event(), GetApiEvent(*view, next_));
+      ASSIGN_OR_RETURN(*message_.mutable_event(), GetApiEvent(*view, next_, access_));
       ++next_;
       return &message_;
     }
@@ -242,6 +242,8 @@ class SubscribeStream final : public Stream<v1::SubscribeResponse> {
   }
 
   uint64_t next_ ABSL_GUARDED_BY(mu_);
+  // Private details as every other answer gives them (ServiceContext).
+  const DetailAccess access_{hub()->log()->keyring(), /*allowed=*/true};
   bool caught_up_sent_ ABSL_GUARDED_BY(mu_) = false;
   // The message being written (StartWrite reads it until OnWriteDone; Next
   // is not called meanwhile, as writing_ is set).

@@ -350,6 +350,9 @@ absl::StatusOr<GlobalOptions> Globals(RawOptions& raw) {
   }
   g.json = raw.values.count("json") > 0;
   g.no_progress = raw.values.count("no-progress") > 0;
+  const char* key_env = std::getenv("LEDGER_PRIVATE_KEY_FILE");
+  if (key_env != nullptr) g.private_key_file = key_env;
+  if (raw.values.count("private-key-file")) g.private_key_file = raw.values["private-key-file"];
   if (raw.values.count("timeout")) {
     ASSIGN_OR_RETURN(g.timeout_ms, ParseTimeoutMs(raw.values["timeout"]));
     g.timeout_given = true;
@@ -431,6 +434,9 @@ const std::vector<OptionSpec>& GlobalOptionSpecs() {
        "retry"},
       {"no-progress", OptionKind::kSwitch, "", "no progress line on stderr, even on a terminal",
        ""},
+      {"private-key-file", OptionKind::kValue, "FILE",
+       "the ledger's private key file: read private details offline (--data-dir), migrate",
+       "$LEDGER_PRIVATE_KEY_FILE, else none (private details withheld offline)", 0, "key"},
       {"help", OptionKind::kSwitch, "", "this help", "", 'h'},
   };
   return *kGlobals;

@@ -90,6 +90,9 @@ struct GlobalOptions {
   bool timeout_given = false;  // --timeout was on the command line
   int retries = 4;             // --retries N
   bool no_progress = false;    // --no-progress
+  // --private-key-file, else $LEDGER_PRIVATE_KEY_FILE: opens private details
+  // offline (--data-dir) and writes a migrated ledger.
+  std::string private_key_file;
 };
 
 // A parsed command line for one command.

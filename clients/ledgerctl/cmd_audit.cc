@@ -114,7 +114,7 @@ void PrintOfflineReport(const Invocation& in, ledger::ReadView& view, const Offl
 // "replay" does both, with the trial balance and the summary.
 absl::StatusOr<int> AuditOffline(const Invocation& in, absl::string_view what, uint64_t from,
                                  uint64_t to) {
-  ASSIGN_OR_RETURN(auto log, OpenDataDir(in.Get("data-dir")));
+  ASSIGN_OR_RETURN(auto log, OpenDataDir(in.Get("data-dir"), in.globals()));
   auto view = log->NewReadView();
   OfflineFindings f;
   f.verify_chain = what != "rebuild";

@@ -88,10 +88,13 @@ absl::StatusOr<ledger::ExportSummary> ExportOnline(const Invocation& in, ledger:
 absl::StatusOr<ledger::ExportSummary> ExportTo(const Invocation& in, ledger::ExportTable table,
                                                ledger::ExportFormat format, std::ostream& out) {
   if (!in.Has("data-dir")) return ExportOnline(in, table, format, out);
-  ASSIGN_OR_RETURN(auto log, OpenDataDir(in.Get("data-dir")));
+  ASSIGN_OR_RETURN(auto log, OpenDataDir(in.Get("data-dir"), in.globals()));
   auto view = log->NewReadView();
+  // Private details when the key file was given (the caller holds the key),
+  // else "(withheld)" in their columns.
   return ledger::ExportFromView(*view, table, format, out,
-                                ProgressLine(in, absl::StrCat("exporting ", in.command().sub)));
+                                ProgressLine(in, absl::StrCat("exporting ", in.command().sub)),
+                                {log->keyring(), /*allowed=*/true});
 }
 
 void PrintExported(const Invocation& in, ledger::ExportTable table, const ledger::ExportSummary& s,
@@ -265,6 +268,33 @@ absl::StatusOr<int> RunBackupList(const Invocation& in) {
            absl::StrCat(b.file_count), b.problem});
   }
   t.Print(std::cout);
+  return kExitOk;
+}
+
+absl::StatusOr<int> RunBackupPurge(const Invocation& in) {
+  if (!in.Has("keep")) return Usage(in, "needs --keep N (the newest backups to keep)", "--keep");
+  ASSIGN_OR_RETURN(int64_t keep, IntOption(in, "keep", 0, 1, UINT32_MAX));
+  const std::string& dir = in.Positional("DIR");
+  ASSIGN_OR_RETURN(std::vector<BackupInfo> gone,
+                   ledger::PurgeBackups(dir, static_cast<uint32_t>(keep)));
+  if (in.json()) {
+    std::cout << "{\"deleted\": [";
+    for (size_t i = 0; i < gone.size(); ++i) {
+      std::cout << (i ? ", " : "") << ToJson(BackupMessage(gone[i]), JsonStyle{false, true}, 0, {});
+    }
+    std::cout << "]}\n";
+    return kExitOk;
+  }
+  if (gone.empty()) {
+    std::cout << "nothing to delete: " << Terminal(dir) << " holds " << keep
+              << " backups or fewer\n";
+    return kExitOk;
+  }
+  for (const BackupInfo& b : gone) {
+    std::cout << "deleted backup " << b.backup_id << " (head #" << b.head_position << ")\n";
+  }
+  std::cout << "kept the newest " << keep << "; what only the deleted ones held is gone from "
+            << Terminal(dir) << "\n";
   return kExitOk;
 }
 

@@ -266,8 +266,17 @@ absl::StatusOr<int> RunEvent(const Invocation& in) {
   std::cout << "recorded "
             << absl::FormatTime("%Y-%m-%d %H:%M:%S UTC", absl::FromUnixMicros(e.recorded_at_us()),
                                 absl::UTCTimeZone())
-            << " by " << Terminal(e.actor()) << "\nhash " << Hex(e.hash()) << "\nprev "
-            << Hex(e.prev_hash()) << "\n";
+            << " by "
+            << (e.private_details() == v1::DETAIL_STATE_SHOWN ||
+                        e.private_details() == v1::DETAIL_STATE_UNSPECIFIED
+                    ? Terminal(e.actor())
+                    : absl::StrCat("(", DetailWord(e.private_details()), ")"))
+            << "\n";
+  if (e.private_details() != v1::DETAIL_STATE_UNSPECIFIED) {
+    std::cout << "private details " << DetailWord(e.private_details()) << ", commitment "
+              << Hex(e.private_commitment()) << "\n";
+  }
+  std::cout << "hash " << Hex(e.hash()) << "\nprev " << Hex(e.prev_hash()) << "\n";
   return kExitOk;
 }
 

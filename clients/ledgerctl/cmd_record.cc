@@ -137,6 +137,28 @@ absl::StatusOr<int> RunBeneficiaryUpdate(const Invocation& in) {
   e->set_beneficiary_id(in.Positional("ID"));
   e->set_display_name(in.Get("name"));
   e->set_purpose(in.Get("purpose"));
+  if (in.Has("sensitive")) e->set_sensitive(true);
+  if (!in.Has("name") && !in.Has("purpose") && !in.Has("sensitive")) {
+    return Usage(in, "changes nothing: give --name, --purpose or --sensitive", "--name");
+  }
+  return AppendOne(in, std::move(input));
+}
+
+absl::StatusOr<int> RunPartyErase(const Invocation& in) {
+  RETURN_IF_ERROR(Require(in, "reason", "TEXT"));
+  v1::EventInput input;
+  auto* e = input.mutable_body()->mutable_party_erased();
+  e->set_party_ref(in.Positional("REF"));
+  e->set_reason(in.Get("reason"));
+  return AppendOne(in, std::move(input));
+}
+
+absl::StatusOr<int> RunEventEraseDetails(const Invocation& in) {
+  RETURN_IF_ERROR(Require(in, "reason", "TEXT"));
+  v1::EventInput input;
+  auto* e = input.mutable_body()->mutable_event_details_erased();
+  e->set_target_event_id(in.Positional("EVENT_ID"));
+  e->set_reason(in.Get("reason"));
   return AppendOne(in, std::move(input));
 }
 

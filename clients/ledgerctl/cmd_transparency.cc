@@ -507,7 +507,7 @@ absl::StatusOr<int> AuditVerifyCheckpoint(const Invocation& in) {
   v1::GetCheckpointResponse latest;
   std::string announced;
   if (offline) {
-    ASSIGN_OR_RETURN(log, OpenDataDir(in.Get("data-dir")));
+    ASSIGN_OR_RETURN(log, OpenDataDir(in.Get("data-dir"), in.globals()));
     ASSIGN_OR_RETURN(std::optional<std::string> stored,
                      ledger::CheckpointStore(&log->database()).VerifierKey());
     announced = stored.value_or("");

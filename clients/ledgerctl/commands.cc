@@ -63,7 +63,7 @@ std::vector<OptionSpec> Record(std::vector<OptionSpec> options) {
   return options;
 }
 
-// Treasurers' commands that open, change and close beneficiaries and branches.
+// Treasurers' commands that open, change and close beneficiaries.
 std::vector<CommandSpec> Registers() {
   const OptionSpec name{"name", K::kValue, "NAME", "public display name, may be a pseudonym",
                         "required"};
@@ -83,8 +83,13 @@ std::vector<CommandSpec> Registers() {
        "update",
        "Change a beneficiary's display name or purpose.",
        {kId},
-       Record({{"name", K::kValue, "NAME", "new display name", "unchanged"},
-               {"purpose", K::kValue, "TEXT", "new purpose", "unchanged"}}),
+       Record({{"name", K::kValue, "NAME", "new display name (public: a rename stays in the log)",
+                "unchanged"},
+               {"purpose", K::kValue, "TEXT", "new purpose", "unchanged"},
+               {"sensitive", K::kSwitch, "",
+                "the beneficiary is at risk from now on: its id and purpose leave public views "
+                "(for good)",
+                "unchanged"}}),
        RunBeneficiaryUpdate},
       {"beneficiary",
        "close",
@@ -92,6 +97,13 @@ std::vector<CommandSpec> Registers() {
        {kId},
        Record({reason}),
        RunBeneficiaryClose},
+  };
+}
+
+// Treasurers' commands that open, change and close branches.
+std::vector<CommandSpec> Branches() {
+  const OptionSpec reason{"reason", K::kValue, "TEXT", "why", "none"};
+  return {
       {"branch",
        "affiliate",
        "Affiliate a union branch with its fee basis.",
@@ -184,6 +196,18 @@ std::vector<CommandSpec> Money() {
                {"amount", K::kValue, "AMOUNT", "reverse only this much, e.g. \"5.00 GBP\"",
                 "the whole amount"}}),
        RunReverse},
+      {"party",
+       "erase",
+       "Destroy the private details of a donor or payee, in every event that names them.",
+       {{"REF", P::kWord, "the donor reference or payee as recorded"}},
+       Record({{"reason", K::kValue, "TEXT", "why (kept private)", "required"}}),
+       RunPartyErase},
+      {"event",
+       "erase-details",
+       "Destroy one event's private details; its money and hashes stay.",
+       {{"EVENT_ID", P::kWord, "the event id whose details go"}},
+       Record({{"reason", K::kValue, "TEXT", "why (kept private)", "required"}}),
+       RunEventEraseDetails},
   };
 }
 
@@ -322,6 +346,12 @@ std::vector<CommandSpec> Auditors() {
        {},
        {format, output, kDataDir},
        RunExportPostings},
+  };
+}
+
+// Backups: made on the server, listed, purged, verified and restored here.
+std::vector<CommandSpec> Backups() {
+  return {
       {"backup",
        "create",
        "Online backup into DIR on the server (--timeout defaults to 3600 here).",
@@ -330,6 +360,13 @@ std::vector<CommandSpec> Auditors() {
          0, "dir"}},
        RunBackupCreate},
       {"backup", "list", "The backups in DIR with their heads.", {kBackupDir}, {}, RunBackupList},
+      {"backup",
+       "purge",
+       "Delete all but the newest N backups in DIR, and the files only they used.",
+       {kBackupDir},
+       {{"keep", K::kValue, "N", "how many of the newest backups to keep (at least 1)",
+         "required"}},
+       RunBackupPurge},
       {"backup",
        "verify",
        "Checksums, then restore to scratch space, verify the chain, rebuild.",
@@ -456,9 +493,29 @@ std::vector<CommandSpec> Verifiers() {
   };
 }
 
+std::vector<CommandSpec> Keepers() {
+  return {
+      {"key",
+       "create",
+       "Make a new private key file (0600), for a new ledger or a migration.",
+       {{"FILE", P::kWord, "where to write it; never inside the data directory"}},
+       {},
+       RunKeyCreate},
+      {"migrate",
+       "",
+       "Rewrite a ledger of format 1 into a new directory in today's format.",
+       {},
+       {{"from", K::kValue, "OLD", "the old data directory (read only)", "required", 0, "old"},
+        {"to", K::kValue, "NEW", "a new or empty directory for the migrated ledger", "required", 0,
+         "new"}},
+       RunMigrate},
+  };
+}
+
 std::vector<CommandSpec> All() {
   std::vector<CommandSpec> all;
-  for (auto part : {Registers(), Money(), Readers(), Statements(), Auditors(), Verifiers()}) {
+  for (auto part : {Registers(), Branches(), Money(), Readers(), Statements(), Auditors(),
+                    Backups(), Verifiers(), Keepers()}) {
     for (CommandSpec& c : part) all.push_back(std::move(c));
   }
   return all;
@@ -478,7 +535,7 @@ usage: ledgerctl [--server HOST:PORT] [--json] COMMAND ... [options]
 
 treasurers (each records one event; options: --on YYYY-MM-DD, --event-id ID, --memo TEXT):
   beneficiary add ID --name NAME [--purpose TEXT] [--sensitive]
-  beneficiary update ID [--name NAME] [--purpose TEXT]
+  beneficiary update ID [--name NAME] [--purpose TEXT] [--sensitive]
   beneficiary close ID [--reason TEXT]
   branch affiliate ID --union NAME --branch-name NAME [--region R] [--members N]
                       (--fee "10.00 GBP" | --fee-per-member "0.50 GBP" [--minimum "5.00 GBP"])
@@ -492,6 +549,9 @@ treasurers (each records one event; options: --on YYYY-MM-DD, --event-id ID, --m
   allocate BENEFICIARY AMOUNT CURRENCY
   disburse BENEFICIARY AMOUNT CURRENCY --purpose TEXT [--payee P] [--method M] [--reference R]
   reverse EVENT_ID --kind refund|correction|duplicate|chargeback --reason TEXT [--amount "5.00 GBP"]
+  beneficiary update ID --sensitive            its id and purpose leave public views, for good
+  party erase REF --reason TEXT                destroy a donor's or payee's private details
+  event erase-details EVENT_ID --reason TEXT   destroy one event's private details
 
 readers (online, or offline on a data directory or restored backup with --data-dir DIR):
   summary                      totals per currency and the head
@@ -522,6 +582,8 @@ auditors:
                       a progress bar on a terminal unless --no-progress
   backup create --to DIR                  online backup into DIR on the server (absolute path)
   backup list DIR                         the backups in DIR with their heads
+  backup purge DIR --keep N               delete all but the newest N backups (and what
+                                          only they held, erased details' keys too)
   backup verify DIR [--id N] [--scratch DIR]
                       checksums, then restore to scratch space, verify the chain, rebuild
   backup restore DIR [--id N] --data-dir TARGET
@@ -540,7 +602,14 @@ the verifiable log (docs/AUDITING.md; --log-key VKEY|FILE pins the ledger's publ
   receipt verify FILE --log-key VKEY [--witness-keys FILE] [--server ADDR]
                       check a receipt offline; with --server, that the live log holds it
   key generate --output FILE [--name NAME [--witness]]
+                      an Ed25519 signing key for checkpoints or a witness
   key show FILE --name NAME [--witness]   a key file's public key and verifier key line
+
+private details (on this machine; --private-key-file FILE or $LEDGER_PRIVATE_KEY_FILE):
+  key create FILE                         a new private key file (0600)
+  migrate --from OLD --to NEW             rewrite a format-1 ledger in today's format
+  (offline readers with the key file show donors, payees, references and memos;
+   without it they print (withheld) in their place)
 
 amounts are decimal strings with a currency: 12.50 GBP, 1250 JPY, 1.250 BHD.
 hashes are lower-case hex, in text and in --json.

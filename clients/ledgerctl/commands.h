@@ -1,7 +1,7 @@
 // ledgerctl's commands: the table (commands.cc), the handlers (one file per
 // group: cmd_record.cc, cmd_read.cc, cmd_statement.cc, cmd_audit.cc,
-// cmd_backup_export.cc, cmd_transparency.cc) and the helpers they share
-// (common.cc).
+// cmd_backup_export.cc, cmd_transparency.cc, cmd_private.cc) and the helpers
+// they share (common.cc).
 //
 // To add a command: a CommandSpec entry in commands.cc (words, positional
 // parameters, options with help and defaults, handler) and the handler in
@@ -48,6 +48,12 @@ absl::StatusOr<int> RunDonate(const Invocation& in);
 absl::StatusOr<int> RunAllocate(const Invocation& in);
 absl::StatusOr<int> RunDisburse(const Invocation& in);
 absl::StatusOr<int> RunReverse(const Invocation& in);
+absl::StatusOr<int> RunPartyErase(const Invocation& in);
+absl::StatusOr<int> RunEventEraseDetails(const Invocation& in);
+
+// cmd_private.cc: on this machine, with the ledger's key file.
+absl::StatusOr<int> RunKeyCreate(const Invocation& in);
+absl::StatusOr<int> RunMigrate(const Invocation& in);
 
 // cmd_read.cc: readers, online or offline (--data-dir).
 absl::StatusOr<int> RunSummary(const Invocation& in);
@@ -77,6 +83,7 @@ absl::StatusOr<int> RunExportPostings(const Invocation& in);
 absl::StatusOr<int> RunBackupCreate(const Invocation& in);
 absl::StatusOr<int> RunBackupList(const Invocation& in);
 absl::StatusOr<int> RunBackupVerify(const Invocation& in);
+absl::StatusOr<int> RunBackupPurge(const Invocation& in);
 absl::StatusOr<int> RunBackupRestore(const Invocation& in);
 
 // cmd_transparency.cc: the verifiable log.
@@ -117,6 +124,8 @@ std::string DescribeBody(const v1::EventBody& body);
 // "#7  2026-03-02  donation 50.00 GBP from ...  [id]  (reversed by #14)",
 // escaped for a terminal.
 void PrintEventLine(const v1::Event& event, std::ostream& out = std::cout);
+// "shown", "withheld", "erased" or "none": an event's private details.
+const char* DetailWord(v1::DetailState state);
 
 // A progress line on stderr (only on a terminal, and not with --no-progress),
 // and its clearing.

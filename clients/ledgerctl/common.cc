@@ -71,7 +71,22 @@ void PrintEventLine(const v1::Event& e, std::ostream& out) {
   out << "#" << e.position() << "  " << Terminal(e.occurred_on()) << "  "
       << Terminal(DescribeBody(e.body())) << "  [" << Terminal(e.event_id()) << "]";
   if (e.reversed_by_position()) out << "  (reversed by #" << e.reversed_by_position() << ")";
+  if (e.private_details() == v1::DETAIL_STATE_WITHHELD) out << "  (private details withheld)";
+  if (e.private_details() == v1::DETAIL_STATE_ERASED) out << "  (private details erased)";
   out << "\n";
+}
+
+const char* DetailWord(v1::DetailState state) {
+  switch (state) {
+    case v1::DETAIL_STATE_SHOWN:
+      return "shown";
+    case v1::DETAIL_STATE_WITHHELD:
+      return "withheld";
+    case v1::DETAIL_STATE_ERASED:
+      return "erased";
+    default:
+      return "none";
+  }
 }
 
 bool ShowProgress(const Invocation& in) {

@@ -10,6 +10,7 @@
 #include "clients/ledgerctl/output.h"
 #include "ledger/audit/point_in_time.h"
 #include "ledger/audit/statements.h"
+#include "ledger/crypto/keyring.h"
 #include "ledger/domain/civil_date.h"
 #include "ledger/errors.h"
 #include "ledger/status_macros.h"
@@ -96,7 +97,7 @@ class OfflineReader : public Reader {
   absl::StatusOr<v1::ListBeneficiariesResponse> Beneficiaries(
       const v1::ListBeneficiariesRequest& r) override {
     ASSIGN_OR_RETURN(auto view, At(r.as_of()));
-    return ledger::QueryBeneficiaries(*view, r.include_closed());
+    return ledger::QueryBeneficiaries(*view, r.include_closed(), Access());
   }
 
   absl::StatusOr<v1::GetBeneficiaryResponse> Beneficiary(
@@ -104,7 +105,7 @@ class OfflineReader : public Reader {
     ASSIGN_OR_RETURN(auto view, At(r.as_of()));
     v1::GetBeneficiaryResponse out;
     ASSIGN_OR_RETURN(*out.mutable_beneficiary(),
-                     ledger::QueryBeneficiary(*view, r.beneficiary_id()));
+                     ledger::QueryBeneficiary(*view, r.beneficiary_id(), Access()));
     *out.mutable_as_of() = ledger::HeadOf(*view);
     return out;
   }
@@ -132,12 +133,12 @@ class OfflineReader : public Reader {
 
   absl::StatusOr<v1::GetFundStatementResponse> FundStatement(
       const v1::GetFundStatementRequest& r) override {
-    return ledger::FundStatement(*log_->NewReadView(), r.fund(), r.range());
+    return ledger::FundStatement(*log_->NewReadView(), r.fund(), r.range(), Access());
   }
 
   absl::StatusOr<v1::GetBranchStatementResponse> BranchStatement(
       const v1::GetBranchStatementRequest& r) override {
-    return ledger::BranchStatement(*log_->NewReadView(), r.branch_id(), r.range());
+    return ledger::BranchStatement(*log_->NewReadView(), r.branch_id(), r.range(), Access());
   }
 
   absl::StatusOr<v1::GetIncomeStatementResponse> IncomeStatement(
@@ -155,12 +156,12 @@ class OfflineReader : public Reader {
   }
 
   absl::StatusOr<v1::ReadEventsResponse> Events(const v1::ReadEventsRequest& r) override {
-    return ledger::QueryEvents(*log_->NewReadView(), r.from_position(), r.limit());
+    return ledger::QueryEvents(*log_->NewReadView(), r.from_position(), r.limit(), Access());
   }
 
   absl::StatusOr<v1::GetEventResponse> Event(const v1::GetEventRequest& r) override {
     v1::GetEventResponse out;
-    ASSIGN_OR_RETURN(*out.mutable_event(), ledger::QueryEvent(*log_->NewReadView(), r));
+    ASSIGN_OR_RETURN(*out.mutable_event(), ledger::QueryEvent(*log_->NewReadView(), r, Access()));
     return out;
   }
 
@@ -220,6 +221,9 @@ class OfflineReader : public Reader {
     return ledger::ArrearsDay(as_of, ledger::Clock::Real());
   }
 
+  // Private details when the key file was given (the caller holds the key).
+  ledger::DetailAccess Access() const { return {log_->keyring(), /*allowed=*/true}; }
+
   std::unique_ptr<ledger::EventLog> log_;
 };
 
@@ -232,7 +236,7 @@ absl::Status OfflineReader::Tail(uint64_t from, bool follow,
   auto view = log_->NewReadView();
   absl::Status inner;
   RETURN_IF_ERROR(view->ScanEvents(std::max<uint64_t>(1, from), [&](const ledger::StoredEvent& e) {
-    absl::StatusOr<v1::Event> api = ToApiEvent(*view, e);
+    absl::StatusOr<v1::Event> api = ToApiEvent(*view, e, Access());
     if (!api.ok()) {
       inner = api.status();
       return false;
@@ -245,10 +249,14 @@ absl::Status OfflineReader::Tail(uint64_t from, bool follow,
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<ledger::EventLog>> OpenDataDir(const std::string& dir) {
+absl::StatusOr<std::unique_ptr<ledger::EventLog>> OpenDataDir(const std::string& dir,
+                                                              const GlobalOptions& globals) {
   ledger::EventLogOptions options;
   options.read_only = true;
   options.create_if_missing = false;
+  if (!globals.private_key_file.empty()) {
+    ASSIGN_OR_RETURN(options.private_key, ledger::ReadKeyFile(globals.private_key_file));
+  }
   return ledger::EventLog::Open(dir, options);
 }
 
@@ -258,7 +266,8 @@ absl::StatusOr<std::unique_ptr<Reader>> OpenReader(const Invocation& in) {
     reader = std::make_unique<GrpcReader>(in.globals());
     return reader;
   }
-  ASSIGN_OR_RETURN(std::unique_ptr<ledger::EventLog> log, OpenDataDir(in.Get("data-dir")));
+  ASSIGN_OR_RETURN(std::unique_ptr<ledger::EventLog> log,
+                   OpenDataDir(in.Get("data-dir"), in.globals()));
   reader = std::make_unique<OfflineReader>(std::move(log));
   return reader;
 }

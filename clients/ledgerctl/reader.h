@@ -71,7 +71,10 @@ class Reader {
 
 // Opens a data directory (or restored backup) read-only; NOT_FOUND when it
 // holds no ledger. It is never created or written.
-absl::StatusOr<std::unique_ptr<ledger::EventLog>> OpenDataDir(const std::string& dir);
+// A data directory or restored backup, read-only; with the key file of
+// `globals` (if any) to open private details.
+absl::StatusOr<std::unique_ptr<ledger::EventLog>> OpenDataDir(const std::string& dir,
+                                                              const GlobalOptions& globals);
 
 // The reader for a command: offline on --data-dir DIR when given, else the
 // server named by --server.

@@ -378,4 +378,26 @@ absl::StatusOr<RestoreResult> RestoreBackup(const std::string& backup_dir, uint3
   return out;
 }
 
+absl::StatusOr<std::vector<BackupInfo>> PurgeBackups(const std::string& backup_dir, uint32_t keep) {
+  if (keep == 0) {
+    return InvalidField("keep", "at least the newest backup is kept (keep >= 1)");
+  }
+  ASSIGN_OR_RETURN(std::vector<BackupInfo> all, ListBackups(backup_dir));
+  if (all.size() <= keep) return std::vector<BackupInfo>();
+  MutexLock lock(&backup_mu);
+  rocksdb::BackupEngine* raw = nullptr;
+  RETURN_IF_ERROR(FromRocks(rocksdb::BackupEngine::Open(rocksdb::BackupEngineOptions(backup_dir),
+                                                        rocksdb::Env::Default(), &raw),
+                            absl::StrCat("opening the backups in ", backup_dir)));
+  std::unique_ptr<rocksdb::BackupEngine> engine(raw);
+  // PurgeOldBackups deletes the oldest and then every file no backup left
+  // refers to.
+  RETURN_IF_ERROR(FromRocks(engine->PurgeOldBackups(keep),
+                            absl::StrCat("deleting old backups in ", backup_dir)));
+  RETURN_IF_ERROR(
+      FromRocks(engine->GarbageCollect(), absl::StrCat("deleting unused files in ", backup_dir)));
+  all.resize(all.size() - keep);
+  return all;
+}
+
 }  // namespace ledger

@@ -57,6 +57,13 @@ absl::StatusOr<BackupInfo> CreateBackup(EventLog& log, const std::string& backup
 // NOT_FOUND when the directory holds no backups.
 absl::StatusOr<std::vector<BackupInfo>> ListBackups(const std::string& backup_dir);
 
+// Deletes every backup in `backup_dir` but the newest `keep` (at least 1),
+// with the files only they used: what those backups held, an erased detail's
+// key among it, is then gone from the directory. Returns the backups
+// deleted, oldest first. INVALID_ARGUMENT for keep 0; NOT_FOUND when the
+// directory holds no backups.
+absl::StatusOr<std::vector<BackupInfo>> PurgeBackups(const std::string& backup_dir, uint32_t keep);
+
 struct BackupVerifyOptions {
   // Where to restore the backup for the check (a fresh directory under it,
   // removed afterwards). Empty = $TMPDIR, else /tmp.

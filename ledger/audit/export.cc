@@ -52,6 +52,20 @@ const std::vector<std::string>& PostingColumnList() {
   return *columns;
 }
 
+// A column that may hold a private detail: as recorded, or, when the
+// reader does not get the event's details, what happened to them.
+std::string Private(const v1::Event& e, const std::string& value) {
+  if (!value.empty()) return value;
+  switch (e.private_details()) {
+    case v1::DETAIL_STATE_WITHHELD:
+      return "(withheld)";
+    case v1::DETAIL_STATE_ERASED:
+      return "(erased)";
+    default:
+      return "";
+  }
+}
+
 // The money an event moves; nullopt for events that move none. A reversal
 // moves its target's movement backwards, for the reversed amount.
 absl::StatusOr<std::optional<Movement>> ResolveMovement(const v1::Event& event,
@@ -239,7 +253,7 @@ std::vector<Cell> EventCells(const RowContext& c, const std::optional<Movement>&
   cells.push_back(Text(e.event_id()));
   cells.push_back(Text(e.occurred_on()));
   cells.push_back(Text(c.recorded_at));
-  cells.push_back(Text(e.actor()));
+  cells.push_back(Text(Private(e, e.actor())));
   cells.push_back(Text(c.kind));
   if (movement) {
     cells.push_back(Text(FormatDecimal(movement->amount_minor, movement->currency)));
@@ -257,15 +271,15 @@ std::vector<Cell> EventCells(const RowContext& c, const std::optional<Movement>&
   cells.push_back(Text(d.beneficiary_id));
   cells.push_back(Text(d.branch_id));
   cells.push_back(Text(d.donor_kind));
-  cells.push_back(Text(d.donor_ref));
+  cells.push_back(Text(Private(e, d.donor_ref)));
   cells.push_back(Text(d.target_event_id));
   cells.push_back(Text(d.reversal_kind));
   cells.push_back(Text(d.name));
-  cells.push_back(Text(d.details));
+  cells.push_back(Text(Private(e, d.details)));
   cells.push_back(Text(d.method));
-  cells.push_back(Text(d.reference));
-  cells.push_back(Text(d.payee));
-  cells.push_back(Text(e.memo()));
+  cells.push_back(Text(Private(e, d.reference)));
+  cells.push_back(Text(Private(e, d.payee)));
+  cells.push_back(Text(Private(e, e.memo())));
   cells.push_back(e.reversed_by_position() ? Int(e.reversed_by_position()) : NoInt());
   cells.push_back(Text(ToHex(e.hash())));
   cells.push_back(Text(ToHex(e.prev_hash())));
@@ -305,8 +319,8 @@ std::vector<Cell> PostingCells(const RowContext& c, const Posting& p, int line_n
   cells.push_back(SignedInt(p.debit_minor));
   cells.push_back(SignedInt(p.credit_minor));
   cells.push_back(Text(c.details.target_event_id));
-  cells.push_back(Text(c.details.details));
-  cells.push_back(Text(e.memo()));
+  cells.push_back(Text(Private(e, c.details.details)));
+  cells.push_back(Text(Private(e, e.memo())));
   return cells;
 }
 
@@ -342,22 +356,23 @@ absl::Status ExportWriter::Finish() {
 // ------------------------------------------------------------------ sources
 
 absl::StatusOr<ExportSummary> ExportFromView(ReadView& view, ExportTable table, ExportFormat format,
-                                             std::ostream& out, const ExportProgress& progress) {
+                                             std::ostream& out, const ExportProgress& progress,
+                                             const DetailAccess& access) {
   ExportSummary summary;
   summary.head_position = view.head_position();
   summary.head_hash = view.head_hash();
   ExportWriter writer(table, format, out);
   RETURN_IF_ERROR(writer.Begin());
   TargetLookup lookup =
-      [&view](absl::string_view event_id) -> absl::StatusOr<std::optional<v1::Event>> {
+      [&view, &access](absl::string_view event_id) -> absl::StatusOr<std::optional<v1::Event>> {
     ASSIGN_OR_RETURN(std::optional<uint64_t> position, view.FindEventId(event_id));
     if (!position) return std::optional<v1::Event>();
-    ASSIGN_OR_RETURN(v1::Event e, GetApiEvent(view, *position));
+    ASSIGN_OR_RETURN(v1::Event e, GetApiEvent(view, *position, access));
     return std::optional<v1::Event>(std::move(e));
   };
   absl::Status inner;
   RETURN_IF_ERROR(view.ScanEvents(1, [&](const StoredEvent& stored) {
-    absl::StatusOr<v1::Event> e = ToApiEvent(view, stored);
+    absl::StatusOr<v1::Event> e = ToApiEvent(view, stored, access);
     inner = e.ok() ? writer.Add(*e, lookup) : e.status();
     if (!inner.ok()) return false;
     if (progress && stored.position % kProgressEvery == 0) {

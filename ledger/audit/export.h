@@ -28,6 +28,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "ledger/storage/read_view.h"
+#include "ledger/views/details.h"
 #include "solidarity/ledger/v1/ledger.pb.h"
 
 namespace ledger {
@@ -107,10 +108,12 @@ struct ExportSummary {
   std::string head_hash;
 };
 
-// Exports every event of `view` (positions 1 to its head), streaming.
+// Exports every event of `view` (positions 1 to its head), streaming; with
+// private details as `access` allows ("(withheld)" or "(erased)" in their
+// columns otherwise).
 absl::StatusOr<ExportSummary> ExportFromView(ReadView& view, ExportTable table, ExportFormat format,
-                                             std::ostream& out,
-                                             const ExportProgress& progress = {});
+                                             std::ostream& out, const ExportProgress& progress = {},
+                                             const DetailAccess& access = {});
 
 // The two exports named by the table.
 absl::StatusOr<ExportSummary> ExportEvents(ReadView& view, ExportFormat format, std::ostream& out,

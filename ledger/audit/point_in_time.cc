@@ -75,6 +75,13 @@ class PointInTimeView : public ReadView {
     if (p && *p > position_) return std::optional<uint64_t>();
     return p;
   }
+  absl::StatusOr<std::optional<std::string>> GetSealedPart(uint64_t position) override {
+    if (position > position_) return std::optional<std::string>();
+    return base_->GetSealedPart(position);
+  }
+  absl::StatusOr<std::optional<std::string>> GetPartyKey(absl::string_view party_id) override {
+    return base_->GetPartyKey(party_id);
+  }
   absl::Status ScanEvents(uint64_t from,
                           const std::function<bool(const StoredEvent&)>& fn) override {
     return base_->ScanEvents(

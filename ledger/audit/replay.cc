@@ -86,6 +86,16 @@ class Rebuild {
   }
 
   absl::StatusOr<RebuildReport> Run(const std::function<void(uint64_t)>& progress) {
+    if (tree_rows_ != nullptr) {
+      // A family without its size row holds no tree: it was created by a
+      // read-write open that was then refused (a format-1 ledger), and the
+      // tree was never built. Reported as not stored, like a missing family.
+      ASSIGN_OR_RETURN(std::optional<std::string> size, tree_rows_->Get(TreeSizeKey()));
+      if (!size) {
+        tree_rows_ = nullptr;
+        report_.tree_stored = false;
+      }
+    }
     absl::Status failed;
     uint64_t bucket = 0;
     RETURN_IF_ERROR(view_.ScanEvents(1, [&](const StoredEvent& e) {

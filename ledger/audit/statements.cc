@@ -138,7 +138,8 @@ absl::StatusOr<FeesDue> FeesDueIn(const v1::Branch& b, const Range& range) {
 
 absl::StatusOr<v1::GetFundStatementResponse> FundStatement(ReadView& view,
                                                            absl::string_view fund_arg,
-                                                           const v1::DateRange& range_arg) {
+                                                           const v1::DateRange& range_arg,
+                                                           const DetailAccess& access) {
   ASSIGN_OR_RETURN(Range range, ParseRange(range_arg));
   std::string fund;
   if (fund_arg == kGeneralFund) {
@@ -186,19 +187,19 @@ absl::StatusOr<v1::GetFundStatementResponse> FundStatement(ReadView& view,
     t.set_closing_minor(t.opening_minor() + t.received_minor() + t.allocated_in_minor() -
                         t.allocated_out_minor() - t.disbursed_minor());
   }
-  RETURN_IF_ERROR(ForEachEventIn(view, range,
-                                 [&](const StoredEvent& e, const Effects& effects) -> absl::Status {
-                                   for (const v1::FundBalance& f : effects.funds) {
-                                     if (f.fund() != fund) continue;
-                                     v1::StatementLine* line = out.add_lines();
-                                     ASSIGN_OR_RETURN(*line->mutable_event(), ToApiEvent(view, e));
-                                     line->set_currency(f.currency());
-                                     line->set_change_minor(f.available_minor());
-                                     running[f.currency()] += f.available_minor();
-                                     line->set_balance_minor(running[f.currency()]);
-                                   }
-                                   return absl::OkStatus();
-                                 }));
+  RETURN_IF_ERROR(ForEachEventIn(
+      view, range, [&](const StoredEvent& e, const Effects& effects) -> absl::Status {
+        for (const v1::FundBalance& f : effects.funds) {
+          if (f.fund() != fund) continue;
+          v1::StatementLine* line = out.add_lines();
+          ASSIGN_OR_RETURN(*line->mutable_event(), ToApiEvent(view, e, access));
+          line->set_currency(f.currency());
+          line->set_change_minor(f.available_minor());
+          running[f.currency()] += f.available_minor();
+          line->set_balance_minor(running[f.currency()]);
+        }
+        return absl::OkStatus();
+      }));
   for (auto& [cur, t] : totals) {
     if (running[cur] != t.closing_minor()) {
       return absl::DataLossError(absl::StrCat("statement of fund:", fund, " in ", cur,
@@ -212,7 +213,8 @@ absl::StatusOr<v1::GetFundStatementResponse> FundStatement(ReadView& view,
 
 absl::StatusOr<v1::GetBranchStatementResponse> BranchStatement(ReadView& view,
                                                                absl::string_view branch_id,
-                                                               const v1::DateRange& range_arg) {
+                                                               const v1::DateRange& range_arg,
+                                                               const DetailAccess& access) {
   ASSIGN_OR_RETURN(Range range, ParseRange(range_arg));
   ASSIGN_OR_RETURN(v1::BranchView bv, QueryBranch(view, branch_id, range.to));
   const v1::Branch& b = bv.branch();
@@ -234,7 +236,7 @@ absl::StatusOr<v1::GetBranchStatementResponse> BranchStatement(ReadView& view,
           if (id != b.branch_id()) continue;
           RETURN_IF_ERROR(AddBranchTotals(paid[t.currency()], t));
           v1::StatementLine* line = out.add_lines();
-          ASSIGN_OR_RETURN(*line->mutable_event(), ToApiEvent(view, e));
+          ASSIGN_OR_RETURN(*line->mutable_event(), ToApiEvent(view, e, access));
           line->set_currency(t.currency());
           line->set_change_minor(t.total_minor());
           running[t.currency()] += t.total_minor();

@@ -10,16 +10,20 @@
 
 #include "absl/status/statusor.h"
 #include "ledger/storage/read_view.h"
+#include "ledger/views/details.h"
 #include "solidarity/ledger/v1/ledger.pb.h"
 
 namespace ledger {
 
-// `fund` is "general" or a beneficiary id.
+// `fund` is "general" or a beneficiary id. The events of a statement's
+// lines carry their private details as `access` allows.
 absl::StatusOr<v1::GetFundStatementResponse> FundStatement(ReadView& view, absl::string_view fund,
-                                                           const v1::DateRange& range);
+                                                           const v1::DateRange& range,
+                                                           const DetailAccess& access = {});
 absl::StatusOr<v1::GetBranchStatementResponse> BranchStatement(ReadView& view,
                                                                absl::string_view branch_id,
-                                                               const v1::DateRange& range);
+                                                               const v1::DateRange& range,
+                                                               const DetailAccess& access = {});
 absl::StatusOr<v1::GetIncomeStatementResponse> IncomeStatement(ReadView& view,
                                                                const v1::DateRange& range);
 

@@ -73,6 +73,10 @@ struct Effects {
   // The mark set on a reversed event: (its position, the mark).
   std::vector<std::pair<uint64_t, v1::ReversalMark>> reversal_marks;
 
+  // ---- private details to destroy (the writer deletes their keys)
+  std::vector<std::string> erased_parties;     // keyed party ids
+  std::vector<uint64_t> erased_event_details;  // positions
+
   // The postings of `movement` and nothing else.
   void AddMovement(const Movement& movement);
   // A fund counter change; `row` carries the deltas (fund and currency set).

@@ -13,4 +13,14 @@ absl::Status EventKind::DecideReversal(const Decision&, const LoggedEvent&, int6
   return absl::InternalError(absl::StrCat("event kind ", name(), " cannot be reversed"));
 }
 
+absl::StatusOr<bool> EventKind::ConcernsSensitiveFund(const v1::EventBody&, Books&) const {
+  return false;
+}
+
+std::string EventKind::PartyOf(const v1::EventBody&) const { return ""; }
+
+void EventKind::Prepare(v1::EventBody&, const PartyIds&) const {}
+
+void EventKind::NotePrivate(const v1::EventPayload&, v1::EventBody&) const {}
+
 }  // namespace ledger

@@ -26,6 +26,7 @@
 #include "absl/strings/string_view.h"
 #include "ledger/domain/books.h"
 #include "ledger/domain/effects.h"
+#include "ledger/domain/privacy.h"
 #include "solidarity/ledger/v1/events.pb.h"
 
 namespace ledger {
@@ -92,6 +93,22 @@ class EventKind {
   virtual absl::Status DecideReversal(const Decision& d, const LoggedEvent& original,
                                       int64_t amount_minor, bool whole, Books& books,
                                       Effects& out) const;
+
+  // ---- private details (ledger/domain/privacy.h)
+
+  // Whether the event concerns a sensitive fund (its PRIVATE_IF_SENSITIVE
+  // fields are then private). Read before the event is decided.
+  virtual absl::StatusOr<bool> ConcernsSensitiveFund(const v1::EventBody& body, Books& books) const;
+  // The reference of the person the event's private details are about (a
+  // donor, a payee), whose data key seals them; "" for none.
+  virtual std::string PartyOf(const v1::EventBody& body) const;
+  // Sets what the server derives before the event is split and decided
+  // (the keyed id of a party to erase).
+  virtual void Prepare(v1::EventBody& body, const PartyIds& ids) const;
+  // After the split: records in the public body what deciding the event
+  // (on every replay too) needs to know of its private part, such as that a
+  // sensitive fund's purpose is in it. `details` holds the private fields.
+  virtual void NotePrivate(const v1::EventPayload& details, v1::EventBody& public_body) const;
 
   // One line for people: "donation 50.00 GBP from supporter-17 to general fund".
   virtual std::string Describe(const v1::EventBody& body) const = 0;

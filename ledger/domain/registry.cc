@@ -18,7 +18,9 @@
   X(FundsAllocated)           \
   X(DisbursementMade)         \
   X(EventReversed)            \
-  X(BranchUpdated)
+  X(BranchUpdated)            \
+  X(PartyErased)              \
+  X(EventDetailsErased)
 
 namespace ledger {
 

@@ -19,9 +19,10 @@ namespace fs = std::filesystem;
 
 // Every ledger has these; a directory without one of them is not a ledger.
 constexpr const char* kLedgerColumnFamilies[] = {kEventsCf, kIdsCf, kStateCf, kMetaCf};
-// Families added later: created when a ledger that lacks them is opened
-// read-write, left out when it is opened read-only.
-constexpr const char* kAddedColumnFamilies[] = {kMerkleCf, kCheckpointsCf};
+// Families added later (the verifiable log, the private store): created when
+// a ledger that lacks them is opened read-write, left out when it is opened
+// read-only.
+constexpr const char* kAddedColumnFamilies[] = {kMerkleCf, kCheckpointsCf, kPrivateCf, kKeysCf};
 
 rocksdb::DBOptions DbOptions(const DatabaseOptions& options) {
   rocksdb::DBOptions db;
@@ -119,9 +120,11 @@ absl::Status Database::OpenRocks() {
   }
   std::vector<rocksdb::ColumnFamilyDescriptor> cfs = {
       {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions()}};
-  for (const char* name : kLedgerColumnFamilies)
+  for (const char* name : kLedgerColumnFamilies) {
     cfs.emplace_back(name, rocksdb::ColumnFamilyOptions());
+  }
   for (const char* name : kAddedColumnFamilies) {
+    // A read-only open cannot create one; an older ledger simply lacks it.
     const bool present = std::find(names.begin(), names.end(), name) != names.end();
     if (present || !options_.read_only) cfs.emplace_back(name, rocksdb::ColumnFamilyOptions());
   }
@@ -161,8 +164,8 @@ rocksdb::ColumnFamilyHandle* Database::cf(absl::string_view name) const {
 }
 
 bool Database::has_cf(absl::string_view name) const {
-  for (const auto& entry : by_name_) {
-    if (entry.first == name) return true;
+  for (const auto& [n, h] : by_name_) {
+    if (n == name) return true;
   }
   return false;
 }
@@ -170,6 +173,7 @@ bool Database::has_cf(absl::string_view name) const {
 absl::StatusOr<std::optional<std::string>> Database::Get(absl::string_view cf_name,
                                                          absl::string_view key,
                                                          const rocksdb::Snapshot* snapshot) const {
+  if (!has_cf(cf_name)) return std::optional<std::string>();
   rocksdb::ReadOptions options;
   options.snapshot = snapshot;
   std::string value;
@@ -190,6 +194,32 @@ rocksdb::Status Database::Write(rocksdb::WriteBatch& batch, bool sync) {
   rocksdb::WriteOptions wo;
   wo.sync = sync;
   return db_->Write(wo, &batch);
+}
+
+uint64_t Database::LatestSequence() const { return db_->GetLatestSequenceNumber(); }
+
+absl::StatusOr<bool> Database::Scrub(const std::vector<std::string>& cfs, uint64_t deleted_at) {
+  LEDGER_CHECK(!options_.read_only);
+  // A snapshot taken before the deletion keeps the deleted values alive
+  // through any compaction: report "not yet" and let the caller retry.
+  uint64_t snapshots = 0, oldest = 0;
+  db_->GetIntProperty(rocksdb::DB::Properties::kNumSnapshots, &snapshots);
+  db_->GetIntProperty(rocksdb::DB::Properties::kOldestSnapshotSequence, &oldest);
+  if (snapshots > 0 && oldest <= deleted_at) return false;
+  // Every family flushed: the memtables hold no old value and no WAL file is
+  // needed any more, so RocksDB deletes the WAL files that held them.
+  rocksdb::FlushOptions flush;
+  flush.wait = true;
+  RETURN_IF_ERROR(FromRocks(db_->Flush(flush, handles_), "flushing after an erasure"));
+  rocksdb::CompactRangeOptions compact;
+  compact.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+  compact.exclusive_manual_compaction = false;
+  for (const std::string& name : cfs) {
+    if (!has_cf(name)) continue;
+    RETURN_IF_ERROR(FromRocks(db_->CompactRange(compact, cf(name), nullptr, nullptr),
+                              absl::StrCat("compacting ", name, " after an erasure")));
+  }
+  return true;
 }
 
 const rocksdb::Snapshot* Database::GetSnapshot() const { return db_->GetSnapshot(); }

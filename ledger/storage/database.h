@@ -35,6 +35,9 @@ inline constexpr char kMetaCf[] = "meta";
 // builds the tree from the records), opened read-only it goes without.
 inline constexpr char kMerkleCf[] = "merkle";
 inline constexpr char kCheckpointsCf[] = "checkpoints";
+// Format 2 and later: sealed private parts and the data keys of parties.
+inline constexpr char kPrivateCf[] = "private";
+inline constexpr char kKeysCf[] = "keys";
 
 // The absl::Status for a RocksDB status, "<what>: <rocksdb's words>":
 // corruption DATA_LOSS, not found NOT_FOUND, no space RESOURCE_EXHAUSTED,
@@ -68,13 +71,23 @@ class Database {
   // written before it existed.
   bool has_cf(absl::string_view name) const;
 
-  // One key; nullopt if absent. `snapshot` may be nullptr (latest).
+  // One key; nullopt if absent (or the family is absent). `snapshot` may be
+  // nullptr (latest).
   absl::StatusOr<std::optional<std::string>> Get(absl::string_view cf_name, absl::string_view key,
                                                  const rocksdb::Snapshot* snapshot = nullptr) const;
   std::unique_ptr<rocksdb::Iterator> NewIterator(absl::string_view cf_name,
                                                  const rocksdb::ReadOptions& options) const;
   // Writes `batch` atomically; with `sync`, after the WAL is synced.
   rocksdb::Status Write(rocksdb::WriteBatch& batch, bool sync);
+
+  // The sequence number of the last write.
+  uint64_t LatestSequence() const;
+  // Makes values deleted by writes up to sequence `deleted_at` leave every
+  // live file: flushes every family (so the WAL files that held them are
+  // deleted) and compacts `cfs` through their bottom level. False, and
+  // nothing done, while a snapshot older than the deletion is open (it
+  // would keep them); retry once it is released.
+  absl::StatusOr<bool> Scrub(const std::vector<std::string>& cfs, uint64_t deleted_at);
 
   const rocksdb::Snapshot* GetSnapshot() const;
   void ReleaseSnapshot(const rocksdb::Snapshot* snapshot) const;

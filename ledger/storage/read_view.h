@@ -51,6 +51,11 @@ class ReadView : public RowReader {
   virtual absl::StatusOr<StoredEvent> GetEvent(uint64_t position) = 0;
   // The position of `event_id`, or nullopt.
   virtual absl::StatusOr<std::optional<uint64_t>> FindEventId(absl::string_view event_id) = 0;
+  // The sealed private part of the event at `position` (column family
+  // `private`), and the wrapped data key of a party (`keys`); nullopt when
+  // there is none (never sealed, erased, or a ledger of format 1).
+  virtual absl::StatusOr<std::optional<std::string>> GetSealedPart(uint64_t position) = 0;
+  virtual absl::StatusOr<std::optional<std::string>> GetPartyKey(absl::string_view party_id) = 0;
   // Events from `from` (inclusive) up to the head, in order, until `fn`
   // returns false. Checks that positions are dense (DATA_LOSS otherwise).
   virtual absl::Status ScanEvents(uint64_t from,

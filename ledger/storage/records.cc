@@ -44,7 +44,10 @@ absl::StatusOr<uint64_t> DecodeEventKey(absl::string_view key) {
   if (key.size() != 8) {
     return absl::DataLossError(absl::StrCat("event key is ", key.size(), " bytes, not 8"));
   }
-  return DecodeBigEndian64(key);
+  const uint64_t position = DecodeBigEndian64(key);
+  // Positions start at 1 (the genesis).
+  if (position == 0) return absl::DataLossError("event key names position 0");
+  return position;
 }
 
 std::string EncodeIdEntry(uint64_t position, absl::string_view digest) {
@@ -56,7 +59,9 @@ absl::StatusOr<IdEntry> DecodeIdEntry(absl::string_view value) {
   if (value.size() != 8 + kHashSize) {
     return absl::DataLossError(absl::StrCat("id entry is ", value.size(), " bytes, not 40"));
   }
-  return IdEntry{DecodeBigEndian64(value), std::string(value.substr(8))};
+  const uint64_t position = DecodeBigEndian64(value);
+  if (position == 0) return absl::DataLossError("id entry names position 0");
+  return IdEntry{position, std::string(value.substr(8))};
 }
 
 std::string EncodeHead(uint64_t position, absl::string_view hash) {
@@ -68,7 +73,9 @@ absl::StatusOr<HeadEntry> DecodeHead(absl::string_view value) {
   if (value.size() != 8 + kHashSize) {
     return absl::DataLossError(absl::StrCat("head entry is ", value.size(), " bytes, not 40"));
   }
-  return HeadEntry{DecodeBigEndian64(value), std::string(value.substr(8))};
+  const uint64_t position = DecodeBigEndian64(value);
+  if (position == 0) return absl::DataLossError("head entry names position 0");
+  return HeadEntry{position, std::string(value.substr(8))};
 }
 
 }  // namespace ledger

@@ -29,8 +29,19 @@ inline constexpr char kMetaHead[] = "head";
 inline constexpr char kMetaLedgerId[] = "ledger_id";
 inline constexpr char kMetaLedgerName[] = "ledger_name";
 inline constexpr char kMetaSchemaVersion[] = "schema_version";
-// The schema version this build writes and reads.
-inline constexpr char kSchemaVersion[] = "1";
+// The check value of the ledger's key (ledger/crypto/keyring.h), 32 bytes.
+inline constexpr char kMetaKeyCheck[] = "key_check";
+// Present from an erasure's commit until its deleted rows have left every
+// live file (EventLog scrubs, and scrubs again on open while it is there).
+inline constexpr char kMetaScrubPending[] = "scrub_pending";
+// Present while a migration is writing the ledger; a ledger that still has
+// it is an unfinished migration and is refused.
+inline constexpr char kMetaMigrating[] = "migrating";
+// The format this build writes: 2 keeps private details out of the records
+// (a salted commitment in each, the details sealed in the `private` column
+// family). Format 1 (everything in the record) is read, read-only.
+inline constexpr char kSchemaVersion[] = "2";
+inline constexpr char kSchemaVersionPublicRecords[] = "1";
 
 struct EventRecord {
   std::string prev_hash;  // 32 bytes

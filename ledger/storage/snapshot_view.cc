@@ -102,6 +102,15 @@ class SnapshotView final : public ReadView {
     return std::optional<uint64_t>(entry.position);
   }
 
+  absl::StatusOr<std::optional<std::string>> GetSealedPart(uint64_t position) override {
+    if (position == 0 || position > head_position_) return std::optional<std::string>();
+    return db_.Get(kPrivateCf, EventKey(position), snapshot_);
+  }
+
+  absl::StatusOr<std::optional<std::string>> GetPartyKey(absl::string_view party_id) override {
+    return db_.Get(kKeysCf, absl::StrCat("party/", party_id), snapshot_);
+  }
+
   absl::Status ScanEvents(uint64_t from,
                           const std::function<bool(const StoredEvent&)>& fn) override {
     if (from == 0) from = 1;

@@ -43,9 +43,22 @@ absl::Status ForEach(ReadView& view, absl::string_view prefix, Fn fn) {
   return inner;
 }
 
-absl::StatusOr<v1::BeneficiaryView> ViewOf(ReadView& view, const v1::Beneficiary& b) {
+absl::StatusOr<v1::BeneficiaryView> ViewOf(ReadView& view, const v1::Beneficiary& b,
+                                           const DetailAccess& access) {
   v1::BeneficiaryView out;
   *out.mutable_beneficiary() = b;
+  if (b.purpose_position() != 0) {
+    // A sensitive fund's purpose, from the event that set it.
+    ASSIGN_OR_RETURN(Details d, ReadDetailsAt(view, b.purpose_position(), access));
+    if (d.fields) {
+      const v1::EventBody& body = d.fields->body();
+      out.mutable_beneficiary()->set_purpose(body.has_beneficiary_registered()
+                                                 ? body.beneficiary_registered().purpose()
+                                                 : body.beneficiary_updated().purpose());
+    }
+  }
+  // A fund made sensitive after its purpose was recorded in public.
+  if (b.sensitive() && !access.allowed) out.mutable_beneficiary()->clear_purpose();
   RETURN_IF_ERROR(ForEach<v1::FundBalance>(view, FundPrefix(BeneficiaryFund(b.beneficiary_id())),
                                            [&](const v1::FundBalance& f) {
                                              *out.add_balances() = f;
@@ -79,7 +92,42 @@ absl::Status CheckQueryId(absl::string_view field, absl::string_view id) {
 
 }  // namespace
 
-absl::StatusOr<v1::Event> ToApiEvent(ReadView& view, const StoredEvent& stored) {
+namespace {
+
+// A fund made sensitive after some of its events were recorded: their
+// purposes went into the public part then; a reader without the details
+// does not get them now either (the record keeps them: its hash covers
+// them).
+absl::Status HideSensitivePurpose(ReadView& view, v1::EventBody& body) {
+  std::string* purpose = nullptr;
+  std::string id;
+  switch (body.kind_case()) {
+    case v1::EventBody::kBeneficiaryRegistered:
+      id = body.beneficiary_registered().beneficiary_id();
+      purpose = body.mutable_beneficiary_registered()->mutable_purpose();
+      break;
+    case v1::EventBody::kBeneficiaryUpdated:
+      id = body.beneficiary_updated().beneficiary_id();
+      purpose = body.mutable_beneficiary_updated()->mutable_purpose();
+      break;
+    case v1::EventBody::kDisbursementMade:
+      id = body.disbursement_made().beneficiary_id();
+      purpose = body.mutable_disbursement_made()->mutable_purpose();
+      break;
+    default:
+      return absl::OkStatus();
+  }
+  if (purpose->empty()) return absl::OkStatus();
+  ASSIGN_OR_RETURN(std::optional<v1::Beneficiary> b,
+                   view.Load<v1::Beneficiary>(BeneficiaryKey(id)));
+  if (b && b->sensitive()) purpose->clear();
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<v1::Event> ToApiEvent(ReadView& view, const StoredEvent& stored,
+                                     const DetailAccess& access) {
   v1::Event e;
   e.set_position(stored.position);
   e.set_event_id(stored.payload.event_id());
@@ -93,12 +141,22 @@ absl::StatusOr<v1::Event> ToApiEvent(ReadView& view, const StoredEvent& stored) 
   ASSIGN_OR_RETURN(std::optional<v1::ReversalMark> mark,
                    view.Load<v1::ReversalMark>(ReversalKey(stored.position)));
   if (mark) e.set_reversed_by_position(mark->reversed_by_position());
+  e.set_private_commitment(stored.payload.private_commitment());
+  ASSIGN_OR_RETURN(Details details, ReadDetails(view, stored, access));
+  e.set_private_details(details.state);
+  if (details.fields) {
+    e.set_actor(details.fields->actor());
+    e.set_memo(details.fields->memo());
+    e.mutable_body()->MergeFrom(details.fields->body());
+  }
+  if (!access.allowed) RETURN_IF_ERROR(HideSensitivePurpose(view, *e.mutable_body()));
   return e;
 }
 
-absl::StatusOr<v1::Event> GetApiEvent(ReadView& view, uint64_t position) {
+absl::StatusOr<v1::Event> GetApiEvent(ReadView& view, uint64_t position,
+                                      const DetailAccess& access) {
   ASSIGN_OR_RETURN(StoredEvent stored, view.GetEvent(position));
-  return ToApiEvent(view, stored);
+  return ToApiEvent(view, stored, access);
 }
 
 v1::Head HeadOf(ReadView& view) {
@@ -124,20 +182,22 @@ absl::StatusOr<v1::GetSummaryResponse> QuerySummary(ReadView& view) {
 }
 
 absl::StatusOr<v1::ListBeneficiariesResponse> QueryBeneficiaries(ReadView& view,
-                                                                 bool include_closed) {
+                                                                 bool include_closed,
+                                                                 const DetailAccess& access) {
   v1::ListBeneficiariesResponse out;
   *out.mutable_as_of() = HeadOf(view);
   RETURN_IF_ERROR(ForEach<v1::Beneficiary>(
       view, kBeneficiaryKeyPrefix, [&](const v1::Beneficiary& b) -> absl::Status {
         if (!include_closed && b.status() != v1::STATUS_OPEN) return absl::OkStatus();
-        ASSIGN_OR_RETURN(v1::BeneficiaryView bv, ViewOf(view, b));
+        ASSIGN_OR_RETURN(v1::BeneficiaryView bv, ViewOf(view, b, access));
         *out.add_beneficiaries() = std::move(bv);
         return absl::OkStatus();
       }));
   return out;
 }
 
-absl::StatusOr<v1::BeneficiaryView> QueryBeneficiary(ReadView& view, absl::string_view id) {
+absl::StatusOr<v1::BeneficiaryView> QueryBeneficiary(ReadView& view, absl::string_view id,
+                                                     const DetailAccess& access) {
   RETURN_IF_ERROR(CheckQueryId("beneficiary_id", id));
   ASSIGN_OR_RETURN(std::optional<v1::Beneficiary> b,
                    view.Load<v1::Beneficiary>(BeneficiaryKey(id)));
@@ -145,7 +205,7 @@ absl::StatusOr<v1::BeneficiaryView> QueryBeneficiary(ReadView& view, absl::strin
     return Refusal(absl::StatusCode::kNotFound, kReasonUnknownBeneficiary,
                    absl::StrCat("no beneficiary \"", id, "\""), "beneficiary_id");
   }
-  return ViewOf(view, *b);
+  return ViewOf(view, *b, access);
 }
 
 absl::StatusOr<v1::ListBranchesResponse> QueryBranches(ReadView& view, bool include_disaffiliated,
@@ -203,7 +263,8 @@ absl::StatusOr<v1::GetTrialBalanceResponse> QueryTrialBalance(ReadView& view) {
   return out;
 }
 
-absl::StatusOr<v1::ReadEventsResponse> QueryEvents(ReadView& view, uint64_t from, uint32_t limit) {
+absl::StatusOr<v1::ReadEventsResponse> QueryEvents(ReadView& view, uint64_t from, uint32_t limit,
+                                                   const DetailAccess& access) {
   if (from == 0) from = 1;
   if (limit == 0) limit = kDefaultReadEventsPage;
   if (limit > kMaxReadEventsPage) limit = kMaxReadEventsPage;
@@ -213,7 +274,7 @@ absl::StatusOr<v1::ReadEventsResponse> QueryEvents(ReadView& view, uint64_t from
   RETURN_IF_ERROR(view.ScanEvents(from, [&](const StoredEvent& e) {
     // ScanEvents hands the positions over in order, without gaps.
     LEDGER_CHECK(e.position == from + static_cast<uint64_t>(out.events_size()));
-    absl::StatusOr<v1::Event> api = ToApiEvent(view, e);
+    absl::StatusOr<v1::Event> api = ToApiEvent(view, e, access);
     if (!api.ok()) {
       inner = api.status();
       return false;
@@ -227,7 +288,8 @@ absl::StatusOr<v1::ReadEventsResponse> QueryEvents(ReadView& view, uint64_t from
   return out;
 }
 
-absl::StatusOr<v1::Event> QueryEvent(ReadView& view, const v1::GetEventRequest& request) {
+absl::StatusOr<v1::Event> QueryEvent(ReadView& view, const v1::GetEventRequest& request,
+                                     const DetailAccess& access) {
   uint64_t position = 0;
   switch (request.key_case()) {
     case v1::GetEventRequest::kPosition:
@@ -253,7 +315,7 @@ absl::StatusOr<v1::Event> QueryEvent(ReadView& view, const v1::GetEventRequest& 
         absl::StrCat("no event at position ", position, " (head is ", view.head_position(), ")"),
         "position");
   }
-  return GetApiEvent(view, position);
+  return GetApiEvent(view, position, access);
 }
 
 }  // namespace ledger

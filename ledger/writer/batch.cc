@@ -89,6 +89,33 @@ void CommitBatch::AddEvents(std::vector<NewEvent>&& events) {
   }
 }
 
+absl::StatusOr<std::optional<std::string>> CommitBatch::GetAux(absl::string_view cf,
+                                                               absl::string_view key) const {
+  auto family = aux_.find(cf);
+  if (family != aux_.end()) {
+    auto it = family->second.find(key);
+    if (it != family->second.end()) return it->second;
+  }
+  return db_->Get(cf, key);
+}
+
+void CommitBatch::PutAux(absl::string_view cf, absl::string_view key, std::string value) {
+  aux_[std::string(cf)][std::string(key)] = std::move(value);
+}
+
+bool CommitBatch::deletes_aux() const {
+  for (const auto& [cf, changes] : aux_) {
+    for (const auto& [key, value] : changes) {
+      if (!value) return true;
+    }
+  }
+  return false;
+}
+
+void CommitBatch::DeleteAux(absl::string_view cf, absl::string_view key) {
+  aux_[std::string(cf)][std::string(key)] = std::nullopt;
+}
+
 rocksdb::WriteBatch CommitBatch::ToWriteBatch() const {
   LEDGER_CHECK(!events_.empty());
   // The head written is the last event's.
@@ -107,6 +134,15 @@ rocksdb::WriteBatch CommitBatch::ToWriteBatch() const {
   rocksdb::ColumnFamilyHandle* merkle = db_->cf(kMerkleCf);
   for (const auto& [key, hash] : tree_.node_rows()) wb.Put(merkle, key, hash);
   wb.Put(merkle, TreeSizeKey(), EncodeBigEndian64(head_position_));
+  for (const auto& [cf, changes] : aux_) {
+    for (const auto& [key, value] : changes) {
+      if (value) {
+        wb.Put(db_->cf(cf), key, *value);
+      } else {
+        wb.Delete(db_->cf(cf), key);
+      }
+    }
+  }
   wb.Put(db_->cf(kMetaCf), kMetaHead, EncodeHead(head_position_, head_hash_));
   return wb;
 }

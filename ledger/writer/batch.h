@@ -66,6 +66,19 @@ class CommitBatch : public StateView {
 
   // The commit's WriteBatch: records, id entries, state rows, the tree's
   // new nodes and size, the head. REQUIRES: at least one event.
+  // Rows of the private store (column families `private` and `keys`),
+  // written or deleted in the same WriteBatch; reads see them first.
+  // nullopt in a pending change is a delete.
+  using AuxChanges = std::map<std::string, std::optional<std::string>, std::less<>>;
+  absl::StatusOr<std::optional<std::string>> GetAux(absl::string_view cf,
+                                                    absl::string_view key) const;
+  void PutAux(absl::string_view cf, absl::string_view key, std::string value);
+  void DeleteAux(absl::string_view cf, absl::string_view key);
+  // True when the batch deletes a row of the private store (an erasure).
+  bool deletes_aux() const;
+
+  // The commit's WriteBatch: records, id entries, state rows, the head.
+  // REQUIRES: at least one event.
   rocksdb::WriteBatch ToWriteBatch() const;
 
   // The tree after every event added so far.
@@ -85,6 +98,7 @@ class CommitBatch : public StateView {
   std::vector<NewEvent> events_;
   absl::flat_hash_map<std::string, size_t> ids_;
   TreeAppender tree_;
+  std::map<std::string, AuxChanges, std::less<>> aux_;  // by column family
 };
 
 }  // namespace ledger

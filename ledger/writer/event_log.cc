@@ -3,6 +3,8 @@
 #include <openssl/rand.h>
 #include <time.h>  // NOLINT(modernize-deprecated-headers): POSIX clock_gettime, not <ctime>
 
+#include <chrono>
+#include <cstdio>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -15,6 +17,7 @@
 #include "ledger/projections/tree_index.h"
 #include "ledger/storage/records.h"
 #include "ledger/writer/batch.h"
+#include "ledger/writer/private_writes.h"
 #include "ledger/writer/requests.h"
 #include "rocksdb/write_batch.h"
 
@@ -62,6 +65,13 @@ absl::StatusOr<std::unique_ptr<EventLog>> EventLog::Open(const std::string& dir,
   db_options.read_only = options.read_only;
   db_options.create_if_missing = options.create_if_missing;
   db_options.env = options.env;
+  if (!options.private_key.empty()) {
+    if (options.private_key.size() != kDataKeySize) {
+      return Refusal(absl::StatusCode::kFailedPrecondition, kReasonKeyFile,
+                     "the private key is not 32 bytes");
+    }
+    log->keyring_.emplace(options.private_key);
+  }
   ASSIGN_OR_RETURN(log->db_, Database::Open(dir, db_options));
   RETURN_IF_ERROR(log->LoadOrCreate());
   if (!options.read_only) log->writer_ = std::thread([raw = log.get()] { raw->WriterLoop(); });
@@ -77,12 +87,19 @@ absl::Status EventLog::LoadOrCreate() {
     }
     return CreateGenesis();
   }
-  ASSIGN_OR_RETURN(std::optional<std::string> version, db_->Get(kMetaCf, kMetaSchemaVersion));
-  if (version.value_or("") != kSchemaVersion) {
+  if (options_.migrate_from != nullptr) {
     return Refusal(absl::StatusCode::kFailedPrecondition, kReasonStorage,
-                   absl::StrCat("ledger in ", dir_, " has schema version ", version.value_or(""),
-                                "; this build reads version ", kSchemaVersion));
+                   absl::StrCat(dir_, " holds a ledger already: migrate into a new directory"));
   }
+  ASSIGN_OR_RETURN(std::optional<std::string> migrating, db_->Get(kMetaCf, kMetaMigrating));
+  if (migrating) {
+    return Refusal(
+        absl::StatusCode::kFailedPrecondition, kReasonFormat,
+        absl::StrCat(dir_, " holds an unfinished migration: delete it and migrate again"));
+  }
+  ASSIGN_OR_RETURN(std::optional<std::string> version, db_->Get(kMetaCf, kMetaSchemaVersion));
+  schema_version_ = version.value_or("");
+  RETURN_IF_ERROR(CheckFormat());
   ASSIGN_OR_RETURN(std::optional<std::string> head_bytes, db_->Get(kMetaCf, kMetaHead));
   if (!head_bytes) return absl::NotFoundError("reading the head: NotFound: ");
   ASSIGN_OR_RETURN(HeadEntry h, DecodeHead(*head_bytes));
@@ -99,6 +116,15 @@ absl::Status EventLog::LoadOrCreate() {
   if (record.hash != h.hash) {
     return absl::DataLossError(absl::StrCat("ledger in ", dir_, ": the head hash does not match ",
                                             "the event at position ", h.position));
+  }
+  if (!options_.read_only) {
+    // An erasure committed before a crash, its rows perhaps still on disk.
+    ASSIGN_OR_RETURN(std::optional<std::string> pending, db_->Get(kMetaCf, kMetaScrubPending));
+    if (pending) {
+      scrub_pending_ = true;
+      scrub_deleted_at_ = db_->LatestSequence();
+      ScrubErased();
+    }
   }
   {
     MutexLock lock(&mu_);
@@ -163,6 +189,35 @@ absl::Status EventLog::LoadTree() {
   return absl::OkStatus();
 }
 
+absl::Status EventLog::CheckFormat() {
+  if (schema_version_ == kSchemaVersionPublicRecords) {
+    if (options_.read_only) return absl::OkStatus();
+    return Refusal(absl::StatusCode::kFailedPrecondition, kReasonFormat,
+                   absl::StrCat("ledger in ", dir_,
+                                " has format 1 (private details kept in its records); this "
+                                "build writes format 2: open it read-only, or rewrite it with "
+                                "`ledgerctl migrate --from ",
+                                dir_, " --to NEW_DIR --private-key-file FILE`"));
+  }
+  if (schema_version_ != kSchemaVersion) {
+    return Refusal(absl::StatusCode::kFailedPrecondition, kReasonFormat,
+                   absl::StrCat("ledger in ", dir_, " has schema version ", schema_version_,
+                                "; this build reads versions 1 and ", kSchemaVersion));
+  }
+  if (!keyring_) {
+    if (options_.read_only) return absl::OkStatus();
+    return Refusal(absl::StatusCode::kFailedPrecondition, kReasonKeyFile,
+                   absl::StrCat("ledger in ", dir_,
+                                " keeps private details sealed: give its private key file"));
+  }
+  ASSIGN_OR_RETURN(std::optional<std::string> check, db_->Get(kMetaCf, kMetaKeyCheck));
+  if (check.value_or("") != keyring_->check_value()) {
+    return Refusal(absl::StatusCode::kFailedPrecondition, kReasonKeyFile,
+                   absl::StrCat("the private key file does not belong to the ledger in ", dir_));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status EventLog::CreateGenesis() {
   identity_.id = NewLedgerId();
   identity_.name = options_.ledger_name;
@@ -173,23 +228,26 @@ absl::Status EventLog::CreateGenesis() {
   payload.set_actor("ledgerd");
   payload.mutable_body()->mutable_ledger_opened()->set_ledger_id(identity_.id);
   payload.mutable_body()->mutable_ledger_opened()->set_name(identity_.name);
+  if (!keyring_) {
+    return Refusal(absl::StatusCode::kFailedPrecondition, kReasonKeyFile,
+                   "a new ledger needs its private key file (to seal private details)");
+  }
+  if (options_.migrate_from != nullptr) {
+    RETURN_IF_ERROR(NoteMigratedFrom(payload));
+    identity_.name = payload.body().ledger_opened().name();
+  }
+  schema_version_ = kSchemaVersion;
   CommitBatch batch(db_.get(), 0, ZeroHash(), merkle::CompactRange());
-  RowBooks books(batch);
   NoLookup no_lookup;
-  ASSIGN_OR_RETURN(Effects effects,
-                   Decide(1, payload, books, no_lookup, EventChecks::kWhenRecorded));
-  CommitBatch::NewEvent e;
-  e.position = 1;
-  e.payload = payload;
-  e.payload_bytes = SerializeDeterministic(payload);
-  e.prev_hash = ZeroHash();
-  e.hash = ChainHash(identity_.id, 1, ZeroHash(), e.payload_bytes);
+  PrivateWrites privacy(*keyring_, identity_.id, batch);
+  ASSIGN_OR_RETURN(CommitBatch::NewEvent e,
+                   RecordEvent(1, ZeroHash(), payload, EventChecks::kWhenRecorded, Keys(), batch,
+                               no_lookup, privacy));
   v1::EventInput genesis_input;
   genesis_input.set_event_id(kGenesisEventId);
-  e.digest = ContentDigest(genesis_input);
-  RETURN_IF_ERROR(
-      IndexEvent(IndexedEvent{1, &e.payload, e.payload_bytes, e.hash, &effects}, batch));
+  e.digest = ContentDigest(*keyring_, genesis_input);
   const std::string hash = e.hash;
+  privacy.Commit();
   std::vector<CommitBatch::NewEvent> events;
   events.push_back(std::move(e));
   batch.AddEvents(std::move(events));
@@ -197,11 +255,21 @@ absl::Status EventLog::CreateGenesis() {
   wb.Put(db_->cf(kMetaCf), kMetaLedgerId, identity_.id);
   wb.Put(db_->cf(kMetaCf), kMetaLedgerName, identity_.name);
   wb.Put(db_->cf(kMetaCf), kMetaSchemaVersion, kSchemaVersion);
+  wb.Put(db_->cf(kMetaCf), kMetaKeyCheck, keyring_->check_value());
+  if (options_.migrate_from != nullptr) wb.Put(db_->cf(kMetaCf), kMetaMigrating, "1");
   RETURN_IF_ERROR(FromRocks(db_->Write(wb, /*sync=*/true), "creating the ledger"));
   tree_ = batch.TakeTree();
-  MutexLock lock(&mu_);
-  head_position_ = 1;
-  head_hash_ = hash;
+  {
+    MutexLock lock(&mu_);
+    head_position_ = 1;
+    head_hash_ = hash;
+  }
+  if (options_.migrate_from != nullptr) {
+    RETURN_IF_ERROR(CopyEventsFrom(*options_.migrate_from));
+    rocksdb::WriteBatch done;
+    done.Delete(db_->cf(kMetaCf), kMetaMigrating);
+    RETURN_IF_ERROR(FromRocks(db_->Write(done, /*sync=*/true), "finishing the migration"));
+  }
   return absl::OkStatus();
 }
 
@@ -249,6 +317,8 @@ absl::Status EventLog::last_write_status() const {
   MutexLock lock(&mu_);
   return last_write_status_;
 }
+
+LedgerKeys EventLog::Keys() const { return LedgerKeys{identity_.id, keyring()}; }
 
 std::unique_ptr<ReadView> EventLog::NewReadView() const { return NewSnapshotView(*db_, identity_); }
 
@@ -319,7 +389,15 @@ absl::StatusOr<AppendResult> EventLog::Append(const v1::AppendRequest& request,
 std::vector<EventLog::Pending> EventLog::TakeGroup() {
   std::vector<Pending> group;
   MutexLock lock(&mu_);
-  while (queue_.empty() && !stopping_) mu_.Wait(cv_);
+  while (queue_.empty() && !stopping_) {
+    if (!scrub_pending_) {
+      mu_.Wait(cv_);
+      continue;
+    }
+    // An erasure's rows were held by a reader's snapshot: try again soon.
+    mu_.WaitFor(cv_, std::chrono::milliseconds(100));
+    if (queue_.empty()) return group;  // empty: scrub, then wait again
+  }
   size_t events = 0;
   while (!queue_.empty()) {
     const auto n = static_cast<size_t>(queue_.front().request.events_size());
@@ -334,7 +412,11 @@ std::vector<EventLog::Pending> EventLog::TakeGroup() {
 void EventLog::WriterLoop() {
   for (;;) {
     std::vector<Pending> group = TakeGroup();
-    if (group.empty()) return;  // stopping, and every request answered
+    if (group.empty()) {
+      ScrubErased();                // a retry after a reader's snapshot, or before stopping
+      if (shutting_down()) return;  // stopping, and every request answered
+      continue;
+    }
     const uint64_t cpu0 = ThreadCpuNanos();
     CommitGroup(group);
     const uint64_t used = ThreadCpuNanos() - cpu0;
@@ -345,8 +427,16 @@ void EventLog::WriterLoop() {
 
 absl::Status EventLog::Write(const CommitBatch& batch) {
   rocksdb::WriteBatch wb = batch.ToWriteBatch();
+  const bool erases = batch.deletes_aux();
+  if (erases) wb.Put(db_->cf(kMetaCf), kMetaScrubPending, "1");
   rocksdb::Status s = db_->Write(wb, options_.sync);
-  if (s.ok()) return absl::OkStatus();
+  if (s.ok()) {
+    if (erases) {
+      scrub_pending_ = true;
+      scrub_deleted_at_ = db_->LatestSequence();
+    }
+    return absl::OkStatus();
+  }
   return Refusal(
       absl::StatusCode::kUnavailable, kReasonStorage,
       absl::StrCat("the ledger could not write to its disk (", s.ToString(),
@@ -375,7 +465,7 @@ void EventLog::CommitGroup(std::vector<Pending>& group) {
   std::vector<absl::StatusOr<AppendResult>> results;
   results.reserve(group.size());
   for (const Pending& p : group) {
-    results.push_back(ProcessRequest(p.request, p.actor, now_us, identity_.id, batch));
+    results.push_back(ProcessRequest(p.request, p.actor, now_us, Keys(), batch));
   }
   const bool wrote = !batch.events().empty();
   // The batch holds exactly the events it adds to the head.
@@ -402,6 +492,9 @@ void EventLog::CommitGroup(std::vector<Pending>& group) {
     info.head_position = head_position_;
     info.head_hash = head_hash_;
   }
+  // An erasure is answered once what it erased has left the live files
+  // (unless a reader's snapshot holds it: then soon after, by the loop).
+  if (scrub_pending_) ScrubErased();
   for (size_t i = 0; i < group.size(); ++i) {
     if (results[i].ok() && !write_status.ok()) {
       group[i].done(write_status);
@@ -414,6 +507,20 @@ void EventLog::CommitGroup(std::vector<Pending>& group) {
     info.write_status = write_status;
     TellListeners(info);
   }
+}
+
+void EventLog::ScrubErased() {
+  if (!scrub_pending_) return;
+  absl::StatusOr<bool> done = db_->Scrub({kPrivateCf, kKeysCf}, scrub_deleted_at_);
+  if (!done.ok()) {
+    std::fprintf(stderr, "ledger: erased details not yet out of the live files: %s\n",
+                 std::string(done.status().message()).c_str());
+    return;  // retried by the writer loop
+  }
+  if (!*done) return;
+  rocksdb::WriteBatch wb;
+  wb.Delete(db_->cf(kMetaCf), kMetaScrubPending);
+  if (db_->Write(wb, options_.sync).ok()) scrub_pending_ = false;
 }
 
 }  // namespace ledger

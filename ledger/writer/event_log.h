@@ -33,6 +33,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "ledger/crypto/keyring.h"
 #include "ledger/domain/civil_date.h"
 #include "ledger/limits.h"
 #include "ledger/merkle/rfc6962.h"
@@ -46,6 +47,8 @@ namespace ledger {
 
 namespace v1 = ::solidarity::ledger::v1;
 
+struct LedgerKeys;  // ledger/writer/requests.h
+class EventLog;
 class CommitBatch;
 
 // How to open a ledger (Abseil tip #173: an options struct).
@@ -67,6 +70,14 @@ struct EventLogOptions {
   Clock* clock = nullptr;
   // RocksDB environment (tests inject faults). Not owned; nullptr = default.
   rocksdb::Env* env = nullptr;
+  // The ledger's key-encryption key (32 bytes, from its key file: ReadKeyFile
+  // in ledger/crypto/keyring.h). Required to write; a read-only open without
+  // it reads the public parts only (private details withheld).
+  std::string private_key;
+  // Creating a new ledger only: rewrite this older-format ledger into it
+  // (`ledgerctl migrate`; ledger/writer/migrate.cc). Not owned; opened
+  // read-only by the caller.
+  const EventLog* migrate_from = nullptr;
 };
 
 // The outcome of one accepted append.
@@ -138,6 +149,11 @@ class EventLog {
   const std::string& ledger_id() const { return identity_.id; }
   const std::string& ledger_name() const { return identity_.name; }
   Clock* clock() const { return clock_; }
+  // The keys of the private store; nullptr when opened without a key.
+  const Keyring* keyring() const { return keyring_ ? &*keyring_ : nullptr; }
+  // The ledger's format (meta "schema_version"): "2", or "1" for a ledger
+  // from before private details were kept apart (read-only; migrate it).
+  const std::string& schema_version() const { return schema_version_; }
   bool read_only() const { return options_.read_only; }
 
   // Registers `listener`; returns an id for RemoveCommitListener. Listeners
@@ -177,12 +193,18 @@ class EventLog {
 
   EventLog(std::string dir, const EventLogOptions& options);
   absl::Status LoadOrCreate();
+  absl::Status CheckFormat();
   absl::Status CreateGenesis();
   // Loads the tree's right edge and, read-write, builds what the stored
   // tree lacks from the records.
   absl::Status LoadTree();
   // Reads the tree at `head` back after a failed write.
   absl::Status ReloadTree(uint64_t head);
+  // ledger/writer/migrate.cc: the genesis of a migrated ledger names the old
+  // one; every later event of the old one is recorded again, in order.
+  absl::Status NoteMigratedFrom(v1::EventPayload& genesis) const;
+  absl::Status CopyEventsFrom(const EventLog& old);
+  LedgerKeys Keys() const;
   void WriterLoop();
   // Waits for requests (or the stop) and takes the next group: every waiting
   // request, up to max_events_per_group events. Empty once stopping and
@@ -192,12 +214,17 @@ class EventLog {
   // Writes a group's batch: OK, or the refusal its requests are answered with.
   absl::Status Write(const CommitBatch& batch);
   void TellListeners(const CommitInfo& info) ABSL_LOCKS_EXCLUDED(listeners_mu_);
+  // After an erasure: its deleted rows out of every live file (writer thread,
+  // or Open). Retried while a reader's snapshot older than it is open.
+  void ScrubErased() ABSL_LOCKS_EXCLUDED(mu_);
 
   const std::string dir_;
   const EventLogOptions options_;
   Clock* const clock_;
   std::unique_ptr<Database> db_;
   LedgerIdentity identity_;
+  std::optional<Keyring> keyring_;
+  std::string schema_version_;
 
   // Guards the queue, the stop flag, the committed head and the counters.
   // Held only for short bookkeeping, never through a write or a callback.
@@ -220,6 +247,10 @@ class EventLog {
   // by the writer thread. Empty after a failed write until read back.
   std::optional<merkle::CompactRange> tree_;
   uint64_t tree_caught_up_ = 0;
+  // Writer thread only (and Open, before it starts): an erasure is committed
+  // whose deleted rows may still be in a live file, deleted at this sequence.
+  bool scrub_pending_ = false;
+  uint64_t scrub_deleted_at_ = 0;
 
   std::thread writer_;
 };

@@ -9,6 +9,8 @@
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "ledger/check.h"
 #include "ledger/domain/decide.h"
+#include "ledger/domain/privacy.h"
+#include "ledger/domain/registry.h"
 #include "ledger/errors.h"
 #include "ledger/hash.h"
 #include "ledger/limits.h"
@@ -83,13 +85,14 @@ absl::Status HeadMoved(uint64_t expected, uint64_t head) {
 
 // Idempotency: the positions of events recorded before (0 for new ones)
 // and the digests of all. ALREADY_EXISTS for an id reused with other content.
-absl::Status MatchRecorded(const v1::AppendRequest& req, const CommitBatch& batch,
-                           AppendResult& result, std::vector<std::string>& digests, int& known) {
+absl::Status MatchRecorded(const v1::AppendRequest& req, const Keyring& keyring,
+                           const CommitBatch& batch, AppendResult& result,
+                           std::vector<std::string>& digests, int& known) {
   const int n = req.events_size();
   result.positions.assign(n, 0);
   digests.resize(n);
   for (int i = 0; i < n; ++i) {
-    digests[i] = ContentDigest(req.events(i));
+    digests[i] = ContentDigest(keyring, req.events(i));
     ASSIGN_OR_RETURN(std::optional<CommitBatch::IdAt> found,
                      batch.FindId(req.events(i).event_id()));
     if (!found) continue;
@@ -126,18 +129,47 @@ std::string SerializeDeterministic(const google::protobuf::Message& m) {
   return bytes;
 }
 
-std::string ContentDigest(const v1::EventInput& input) {
-  return Sha256(SerializeDeterministic(input));
+std::string ContentDigest(const Keyring& keyring, const v1::EventInput& input) {
+  return keyring.Mac("event-input", SerializeDeterministic(input));
+}
+
+absl::StatusOr<CommitBatch::NewEvent> RecordEvent(uint64_t position, const std::string& prev_hash,
+                                                  v1::EventPayload full, EventChecks checks,
+                                                  const LedgerKeys& keys, StateView& rows,
+                                                  EventLookup& lookup, PrivateWrites& privacy) {
+  const EventKind* kind = KindOf(full.body());
+  if (kind == nullptr) return InvalidField("body", "has no event kind");
+  RowBooks books(rows);
+  kind->Prepare(*full.mutable_body(), privacy.party_ids());
+  ASSIGN_OR_RETURN(const bool sensitive, kind->ConcernsSensitiveFund(full.body(), books));
+  SplitPayload split = Split(full, sensitive);
+  CommitBatch::NewEvent e;
+  e.position = position;
+  e.payload = std::move(split.public_payload);
+  if (split.details) {
+    kind->NotePrivate(*split.details, *e.payload.mutable_body());
+    ASSIGN_OR_RETURN(std::string commitment,
+                     privacy.Seal(position, *split.details, kind->PartyOf(full.body())));
+    e.payload.set_private_commitment(std::move(commitment));
+  }
+  ASSIGN_OR_RETURN(Effects effects, Decide(position, e.payload, books, lookup, checks));
+  RETURN_IF_ERROR(privacy.Erase(effects));
+  e.payload_bytes = SerializeDeterministic(e.payload);
+  e.prev_hash = prev_hash;
+  e.hash = ChainHash(keys.ledger_id, position, prev_hash, e.payload_bytes);
+  RETURN_IF_ERROR(
+      IndexEvent(IndexedEvent{position, &e.payload, e.payload_bytes, e.hash, &effects}, rows));
+  return e;
 }
 
 absl::StatusOr<AppendResult> ProcessRequest(const v1::AppendRequest& req, absl::string_view actor,
-                                            int64_t recorded_at_us, const std::string& ledger_id,
+                                            int64_t recorded_at_us, const LedgerKeys& keys,
                                             CommitBatch& batch) {
   RETURN_IF_ERROR(ValidateAll(req));
   AppendResult result;
   std::vector<std::string> digests;
   int known = 0;
-  RETURN_IF_ERROR(MatchRecorded(req, batch, result, digests, known));
+  RETURN_IF_ERROR(MatchRecorded(req, *keys.keyring, batch, result, digests, known));
   result.head_position = batch.head_position();
   result.head_hash = batch.head_hash();
   if (known == req.events_size()) {
@@ -147,8 +179,10 @@ absl::StatusOr<AppendResult> ProcessRequest(const v1::AppendRequest& req, absl::
   if (req.has_expected_head_position() && req.expected_head_position() != batch.head_position()) {
     return HeadMoved(req.expected_head_position(), batch.head_position());
   }
+  // The request's rows and private writes are staged apart from the batch:
+  // a refused request leaves nothing behind.
   OverlayState overlay(&batch);
-  RowBooks books(overlay);
+  PrivateWrites privacy(*keys.keyring, keys.ledger_id, batch);
   std::vector<LoggedEvent> local;
   std::vector<CommitBatch::NewEvent> fresh;
   RequestLookup lookup(batch, local);
@@ -156,24 +190,18 @@ absl::StatusOr<AppendResult> ProcessRequest(const v1::AppendRequest& req, absl::
   std::string prev_hash = batch.head_hash();
   for (int i = 0; i < req.events_size(); ++i) {
     if (result.positions[i] != 0) continue;
-    CommitBatch::NewEvent e;
-    e.position = ++position;
-    e.payload = PayloadOf(req.events(i), actor, recorded_at_us);
-    absl::StatusOr<Effects> effects =
-        Decide(e.position, e.payload, books, lookup, EventChecks::kWhenRecorded);
-    RETURN_IF_ERROR(AtEventIndex(effects.status(), i));
-    e.payload_bytes = SerializeDeterministic(e.payload);
-    e.prev_hash = prev_hash;
-    e.hash = ChainHash(ledger_id, e.position, prev_hash, e.payload_bytes);
-    e.digest = std::move(digests[i]);
-    const IndexedEvent indexed{e.position, &e.payload, e.payload_bytes, e.hash, &*effects};
-    RETURN_IF_ERROR(AtEventIndex(IndexEvent(indexed, overlay), i));
-    prev_hash = e.hash;
-    result.positions[i] = e.position;
-    local.push_back(LoggedEvent{e.position, e.payload});
-    fresh.push_back(std::move(e));
+    absl::StatusOr<CommitBatch::NewEvent> e =
+        RecordEvent(++position, prev_hash, PayloadOf(req.events(i), actor, recorded_at_us),
+                    EventChecks::kWhenRecorded, keys, overlay, lookup, privacy);
+    RETURN_IF_ERROR(AtEventIndex(e.status(), i));
+    e->digest = std::move(digests[i]);
+    prev_hash = e->hash;
+    result.positions[i] = e->position;
+    local.push_back(LoggedEvent{e->position, e->payload});
+    fresh.push_back(*std::move(e));
   }
   overlay.CommitToBase();
+  privacy.Commit();
   batch.AddEvents(std::move(fresh));
   result.head_position = batch.head_position();
   result.head_hash = batch.head_hash();

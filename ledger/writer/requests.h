@@ -17,21 +17,40 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "ledger/crypto/keyring.h"
+#include "ledger/domain/kind.h"
 #include "ledger/writer/batch.h"
 #include "ledger/writer/event_log.h"
+#include "ledger/writer/private_writes.h"
 
 namespace ledger {
 
+// What every event of a ledger is recorded with.
+struct LedgerKeys {
+  std::string ledger_id;   // goes into every hash
+  const Keyring* keyring;  // seals private details, keys digests
+};
+
 // The answer for `request`, whose new events (if accepted) are added to
-// `batch`. `recorded_at_us` is the commit's time; `ledger_id` goes into
-// every hash.
+// `batch`. `recorded_at_us` is the commit's time.
 absl::StatusOr<AppendResult> ProcessRequest(const v1::AppendRequest& request,
                                             absl::string_view actor, int64_t recorded_at_us,
-                                            const std::string& ledger_id, CommitBatch& batch);
+                                            const LedgerKeys& keys, CommitBatch& batch);
 
-// The content an event_id stands for: SHA-256 of the deterministic
+// One event, from its full payload (private details included) to its
+// record: prepared by its kind, split into its public part and its private
+// details (sealed through `privacy`), decided against `rows` with `checks`,
+// hashed after `prev_hash`, and indexed into `rows`. The event is not yet
+// added to the batch.
+absl::StatusOr<CommitBatch::NewEvent> RecordEvent(uint64_t position, const std::string& prev_hash,
+                                                  v1::EventPayload full, EventChecks checks,
+                                                  const LedgerKeys& keys, StateView& rows,
+                                                  EventLookup& lookup, PrivateWrites& privacy);
+
+// The content an event_id stands for: an HMAC (keyed by the ledger's key,
+// so a disk holds no unkeyed hash of a private detail) of the deterministic
 // serialisation of what the client sent.
-std::string ContentDigest(const v1::EventInput& input);
+std::string ContentDigest(const Keyring& keyring, const v1::EventInput& input);
 
 // The deterministic serialisation of a message (the bytes stored and hashed).
 std::string SerializeDeterministic(const google::protobuf::Message& message);

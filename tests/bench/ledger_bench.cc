@@ -308,7 +308,7 @@ class LedgerFixture {
     const std::string& path = path_;
     EventLogOptions options;
     options.sync = false;
-    auto log = EventLog::Open(path, options);
+    auto log = EventLog::Open(path, ::ledger::testing::KeyedOptions(options));
     if (!log.ok()) return log.status().ToString();
     log_ = std::move(*log);
     auto setup = log_->Append(Mix::Get().SetupRequest(), "bench");
@@ -458,7 +458,7 @@ void BM_DurableAppend(benchmark::State& state) {
     shared->dir = std::make_unique<testing::TempDir>();
     EventLogOptions options;
     options.sync = true;
-    auto log = EventLog::Open(shared->dir->Sub("ledger"), options);
+    auto log = EventLog::Open(shared->dir->Sub("ledger"), ::ledger::testing::KeyedOptions(options));
     if (!log.ok()) {
       state.SkipWithError(log.status().ToString().c_str());
     } else {
@@ -720,7 +720,7 @@ int RunReplayProbe(const std::string& dir, const std::string& out_path) {
   std::ofstream out(out_path);
   EventLogOptions options;
   options.read_only = true;
-  auto log = EventLog::Open(dir, options);
+  auto log = EventLog::Open(dir, ::ledger::testing::KeyedOptions(options));
   if (!log.ok()) {
     out << "error " << log.status().ToString() << "\n";
     return 1;
@@ -848,6 +848,35 @@ void BM_AsOfEndOfDay(benchmark::State& state) { PointInTime(state, true); }
 // ledger, as an auditor opens a copy), verify the whole chain, replay every
 // event into fresh projections and compare them with the stored ones, read
 // the summary and the trial balance.
+// One PartyErased on a grown log: the append of the erasure, which is
+// answered only once the erased key has left every live file (a flush of
+// every column family and a compaction of the private store). Runs last: it
+// changes the shared log. The party is the one donor reference of the mix's
+// organisation donations, a tenth of all events.
+void BM_EraseParty(benchmark::State& state) {
+  LedgerFixture* f = LedgerFixture::Get(state.range(0));
+  if (!f->ok()) {
+    state.SkipWithError(f->error().c_str());
+    return;
+  }
+  int n = 0;
+  for (auto _ : state) {
+    v1::AppendRequest req;
+    v1::EventInput* e = req.add_events();
+    e->set_event_id(absl::StrCat("erase-", n++));
+    e->set_occurred_on(FormatDate(kFirstDay));
+    e->mutable_body()->mutable_party_erased()->set_party_ref("Trades council");
+    e->mutable_body()->mutable_party_erased()->set_reason("benchmark");
+    auto r = f->log().Append(req, "bench");
+    if (!r.ok()) {
+      state.SkipWithError(r.status().ToString().c_str());
+      break;
+    }
+  }
+  state.counters["log_events"] = static_cast<double>(f->events());
+  state.counters["db_MiB"] = f->db_mib();
+}
+
 void BM_OfflineAudit(benchmark::State& state) {
   LedgerFixture* f = LedgerFixture::Get(state.range(0));
   if (!f->ok()) {
@@ -859,7 +888,7 @@ void BM_OfflineAudit(benchmark::State& state) {
   for (auto _ : state) {
     EventLogOptions options;
     options.read_only = true;
-    auto log = EventLog::Open(f->path(), options);
+    auto log = EventLog::Open(f->path(), ::ledger::testing::KeyedOptions(options));
     if (!log.ok()) {
       state.SkipWithError(log.status().ToString().c_str());
       break;
@@ -1304,6 +1333,14 @@ void Register(const Flags& flags) {
         b->MinTime(flags.read_min_time);
       }
     }
+  }
+  for (int64_t size : flags.sizes) {
+    benchmark::RegisterBenchmark("EraseParty", BM_EraseParty)
+        ->ArgName("events")
+        ->Arg(size)
+        ->UseRealTime()
+        ->Unit(benchmark::kMillisecond)
+        ->Iterations(1);
   }
 }
 

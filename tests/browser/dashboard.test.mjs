@@ -126,12 +126,36 @@ function tmpDir() {
   return tmp;
 }
 
+// The ledgers' private key file, made once per run outside every data
+// directory.
+let keyFile;
+async function privateKeyFile() {
+  if (!keyFile) {
+    keyFile = join(tmpDir(), "ledger.key");
+    await new Promise((resolve, reject) =>
+      execFile(LEDGERCTL, ["key", "create", keyFile], (err) => (err ? reject(err) : resolve())),
+    );
+  }
+  return keyFile;
+}
+
 async function startLedgerd(dataDir, listen, logFile = ledgerLog, extraArgs = []) {
   const portFile = join(tmpDir(), `port-${Date.now()}-${Math.random().toString(36).slice(2)}`);
+  const key = await privateKeyFile();
   const child = startProcess(
     "ledgerd",
     LEDGERD,
-    ["--data_dir", dataDir, "--listen", listen, "--port_file", portFile, ...extraArgs],
+    [
+      "--data_dir",
+      dataDir,
+      "--private_key_file",
+      key,
+      "--listen",
+      listen,
+      "--port_file",
+      portFile,
+      ...extraArgs,
+    ],
     logFile,
   );
   const port = await waitFor(

@@ -2,7 +2,11 @@
 
 #include <sstream>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "absl/strings/str_format.h"
 #include "google/protobuf/text_format.h"
 #include "ledger/audit/export.h"
@@ -290,15 +294,15 @@ absl::Status AddAnswer(std::string& out, const std::string& name, absl::StatusOr
 
 // The query answers at `view` (now, or as of a point).
 absl::Status AddQueries(std::string& out, const std::string& at, ReadView& view,
-                        absl::CivilDay today) {
+                        absl::CivilDay today, const DetailAccess& access) {
   RETURN_IF_ERROR(AddAnswer(out, at + " summary", QuerySummary(view)));
-  RETURN_IF_ERROR(AddAnswer(out, at + " beneficiaries", QueryBeneficiaries(view, false)));
-  RETURN_IF_ERROR(AddAnswer(out, at + " beneficiaries+closed", QueryBeneficiaries(view, true)));
+  RETURN_IF_ERROR(AddAnswer(out, at + " beneficiaries", QueryBeneficiaries(view, false, access)));
+  RETURN_IF_ERROR(AddAnswer(out, at + " beneficiaries+closed", QueryBeneficiaries(view, true, access)));
   RETURN_IF_ERROR(AddAnswer(out, at + " branches", QueryBranches(view, false, today)));
   RETURN_IF_ERROR(AddAnswer(out, at + " branches+all", QueryBranches(view, true, today)));
   RETURN_IF_ERROR(AddAnswer(out, at + " trial balance", QueryTrialBalance(view)));
   for (const char* id : {"lawyer", "medic", "released", "family"}) {
-    absl::StatusOr<v1::BeneficiaryView> b = QueryBeneficiary(view, id);
+    absl::StatusOr<v1::BeneficiaryView> b = QueryBeneficiary(view, id, access);
     if (b.ok() || b.status().code() != absl::StatusCode::kNotFound) {
       RETURN_IF_ERROR(AddAnswer(out, absl::StrCat(at, " beneficiary ", id), b));
     }
@@ -319,28 +323,29 @@ v1::DateRange Range(const char* from, const char* to) {
   return r;
 }
 
-absl::StatusOr<std::string> Queries(EventLog& log, absl::CivilDay today) {
+absl::StatusOr<std::string> Queries(EventLog& log, absl::CivilDay today,
+                                    const DetailAccess& access) {
   std::string out;
   {
     auto view = log.NewReadView();
-    RETURN_IF_ERROR(AddQueries(out, "now", *view, today));
-    RETURN_IF_ERROR(AddAnswer(out, "events from 1", QueryEvents(*view, 1, 40)));
-    RETURN_IF_ERROR(AddAnswer(out, "events from 1000", QueryEvents(*view, 1000, 40)));
+    RETURN_IF_ERROR(AddQueries(out, "now", *view, today, access));
+    RETURN_IF_ERROR(AddAnswer(out, "events from 1", QueryEvents(*view, 1, 40, access)));
+    RETURN_IF_ERROR(AddAnswer(out, "events from 1000", QueryEvents(*view, 1000, 40, access)));
     for (const char* id : {"e21", "e23", "undo-alloc", "chargeback-fee", "close-released"}) {
       v1::GetEventRequest req;
       req.set_event_id(id);
-      RETURN_IF_ERROR(AddAnswer(out, absl::StrCat("event ", id), QueryEvent(*view, req)));
+      RETURN_IF_ERROR(AddAnswer(out, absl::StrCat("event ", id), QueryEvent(*view, req, access)));
     }
     for (const char* fund : {"general", "lawyer", "medic", "released", "family"}) {
       for (const auto& [from, to] :
            {std::pair{"2026-02-10", "2026-02-20"}, std::pair{"2025-12-01", "2026-03-01"}}) {
         RETURN_IF_ERROR(AddAnswer(out, absl::StrCat("fund statement ", fund, " ", from, " ", to),
-                                  FundStatement(*view, fund, Range(from, to))));
+                                  FundStatement(*view, fund, Range(from, to), access)));
       }
     }
     for (const char* branch : {"leeds", "york", "cardiff"}) {
       RETURN_IF_ERROR(AddAnswer(out, absl::StrCat("branch statement ", branch),
-                                BranchStatement(*view, branch, Range("2026-01-01", "2026-03-01"))));
+                                BranchStatement(*view, branch, Range("2026-01-01", "2026-03-01"), access)));
     }
     RETURN_IF_ERROR(AddAnswer(out, "income statement",
                               IncomeStatement(*view, Range("2026-01-01", "2026-03-01"))));
@@ -351,11 +356,11 @@ absl::StatusOr<std::string> Queries(EventLog& log, absl::CivilDay today) {
   for (uint64_t p : {uint64_t{8}, uint64_t{1023}, uint64_t{1025}, head - 3}) {
     if (p > head) continue;
     ASSIGN_OR_RETURN(std::unique_ptr<ReadView> at, AsOfPosition(log.NewReadView(), p));
-    RETURN_IF_ERROR(AddQueries(out, absl::StrCat("position ", p), *at, today));
+    RETURN_IF_ERROR(AddQueries(out, absl::StrCat("position ", p), *at, today, access));
   }
   for (absl::CivilDay d : {absl::CivilDay(2026, 1, 5), absl::CivilDay(2026, 2, 15)}) {
     ASSIGN_OR_RETURN(std::unique_ptr<ReadView> at, AsOfEndOfDay(log.NewReadView(), d));
-    RETURN_IF_ERROR(AddQueries(out, absl::StrCat("end of ", FormatDate(d)), *at, d));
+    RETURN_IF_ERROR(AddQueries(out, absl::StrCat("end of ", FormatDate(d)), *at, d, access));
   }
   return out;
 }
@@ -375,7 +380,8 @@ std::string RawColumnFamily(EventLog& log, const char* name) {
 
 }  // namespace
 
-absl::StatusOr<std::map<std::string, std::string>> Dump(EventLog& log, absl::CivilDay today) {
+absl::StatusOr<std::map<std::string, std::string>> Dump(EventLog& log, absl::CivilDay today,
+                                                        const DetailAccess& access) {
   std::map<std::string, std::string> files;
   for (const char* cf : {"events", "ids", "state", "meta"}) {
     files[absl::StrCat("cf-", cf, ".txt")] = RawColumnFamily(log, cf);
@@ -384,13 +390,93 @@ absl::StatusOr<std::map<std::string, std::string>> Dump(EventLog& log, absl::Civ
     for (ExportFormat format : {ExportFormat::kCsv, ExportFormat::kJsonLines}) {
       std::ostringstream out;
       auto view = log.NewReadView();
-      RETURN_IF_ERROR(ExportFromView(*view, table, format, out).status());
+      RETURN_IF_ERROR(ExportFromView(*view, table, format, out, {}, access).status());
       files[absl::StrCat("export-", table == ExportTable::kEvents ? "events" : "postings",
                          format == ExportFormat::kCsv ? ".csv" : ".jsonl")] = out.str();
     }
   }
-  ASSIGN_OR_RETURN(files["queries.txt"], Queries(log, today));
+  ASSIGN_OR_RETURN(files["queries.txt"], Queries(log, today, access));
   return files;
+}
+
+namespace {
+
+bool IsLowerHex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); }
+
+// Runs of exactly 64 or 32 lower-case hex digits (hashes, ledger ids)
+// replaced by a placeholder.
+std::string MaskHex(absl::string_view line) {
+  std::string out;
+  size_t i = 0;
+  while (i < line.size()) {
+    size_t j = i;
+    while (j < line.size() && IsLowerHex(line[j])) ++j;
+    const size_t run = j - i;
+    if (run == 64) {
+      out += "<hash>";
+    } else if (run == 32) {
+      out += "<id>";
+    } else {
+      out.append(line.data() + i, run);
+    }
+    if (j < line.size()) out += line[j];
+    i = j + 1;
+  }
+  return out;
+}
+
+// A protobuf text line of a field that differs by design.
+bool DiffersByDesign(absl::string_view line) {
+  line = absl::StripLeadingAsciiWhitespace(line);
+  for (absl::string_view field :
+       {"hash: ", "prev_hash: ", "head_hash: ", "ledger_id: ", "private_commitment: ",
+        "private_details: ", "purpose_position: ", "purpose_private: "}) {
+    if (absl::StartsWith(line, field)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::string Masked(absl::string_view name, absl::string_view content) {
+  const bool text = absl::EndsWith(name, ".txt");
+  const bool events = absl::StartsWith(name, "export-events");
+  std::vector<std::string> out;
+  int skip_depth = -1;  // inside a migrated_from block: its indentation
+  for (absl::string_view line : absl::StrSplit(content, '\n')) {
+    if (text) {
+      // Query answers (protobuf text): the fields that differ by design, and
+      // the block naming the ledger a migration came from.
+      const size_t indent = line.find_first_not_of(' ');
+      const absl::string_view bare = absl::StripLeadingAsciiWhitespace(line);
+      if (skip_depth >= 0) {
+        if (indent == static_cast<size_t>(skip_depth) && bare == "}") skip_depth = -1;
+        continue;
+      }
+      if (bare == "migrated_from {") {
+        skip_depth = static_cast<int>(indent);
+        continue;
+      }
+      if (DiffersByDesign(line)) continue;
+      out.emplace_back(line);
+      continue;
+    }
+    // Exports: the genesis row (its body names the ledger and any
+    // migration), hashes and ids as hex, and the flag the server sets when
+    // it seals a sensitive fund's purpose.
+    if (events &&
+        (absl::StartsWith(line, "1,genesis,") || absl::StartsWith(line, "{\"position\":1,"))) {
+      continue;
+    }
+    std::string l = MaskHex(line);
+    for (const std::string flag : {",\"purpose_private\":true", "\"purpose_private\":true,"}) {
+      for (size_t at = l.find(flag); at != std::string::npos; at = l.find(flag)) {
+        l.erase(at, flag.size());
+      }
+    }
+    out.push_back(std::move(l));
+  }
+  return absl::StrJoin(out, "\n");
 }
 
 }  // namespace ledger::compat

@@ -73,6 +73,7 @@
 #include "ledger/audit/replay.h"
 #include "ledger/writer/event_log.h"
 #include "solidarity/ledger/v1/ledger.grpc.pb.h"
+#include "ledger/hash.h"
 #include "tests/testing/test_util.h"
 
 ABSL_FLAG(std::string, ledgerd, "", "path of the ledgerd binary (required)");
@@ -102,6 +103,7 @@ const char* const kCurrencies[] = {"GBP", "EUR"};
 std::atomic<pid_t> g_child{-1};
 std::string g_work_dir;
 std::string g_log_path;
+std::string g_key_path;  // the ledger's private key file
 uint64_t g_seed = 0;
 std::atomic<int> g_round{0};
 std::atomic<bool> g_failed{false};
@@ -161,6 +163,7 @@ pid_t Spawn(const std::string& ledgerd, const std::string& data_dir, const std::
   std::filesystem::remove(port_file);
   std::vector<std::string> args = {ledgerd,
                                    "--data_dir=" + data_dir,
+                                   "--private_key_file=" + g_key_path,
                                    "--sync=true",
                                    "--listen=127.0.0.1:0",
                                    "--port_file=" + port_file,
@@ -820,7 +823,7 @@ class Checker {
 void OfflineAudit(const std::string& data_dir, uint64_t head, const std::string& hash) {
   ledger::EventLogOptions options;
   options.read_only = true;
-  auto log = ledger::EventLog::Open(data_dir, options);
+  auto log = ledger::EventLog::Open(data_dir, ::ledger::testing::KeyedOptions(options));
   if (!log.ok()) Fail(absl::StrCat("offline open: ", log.status().ToString()));
   auto view = (*log)->NewReadView();
   if (view->head_position() != head || view->head_hash() != hash)
@@ -863,6 +866,15 @@ int main(int argc, char** argv) {
   const std::string data_dir = g_work_dir + "/ledger";
   const std::string port_file = g_work_dir + "/port";
   g_log_path = g_work_dir + "/ledgerd.log";
+  g_key_path = g_work_dir + "/ledger.key";
+  {
+    // The test key, in a key file of its own beside the data (0600).
+    const int fd = open(g_key_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (fd < 0) Fail(absl::StrCat("key file: ", std::strerror(errno)));
+    const std::string hex = absl::StrCat(ledger::ToHex(ledger::testing::TestPrivateKey()), "\n");
+    if (write(fd, hex.data(), hex.size()) != static_cast<ssize_t>(hex.size())) Fail("key file");
+    close(fd);
+  }
 
   std::signal(SIGINT, OnSignal);
   std::signal(SIGTERM, OnSignal);

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Goal: the attack of issue #17, automated. Someone with the ledger's files
-# rewrites a 100.00 payment into a 60.00 payment to another payee and fixes
+# rewrites a 100.00 payment into a 60.00 payment (holding the data and the
+# private key file) and fixes
 # up the chain, the head, the id digest, every projection row and the Merkle
 # tree (tests/testing/tamper.h). `ledgerctl audit replay` then says the books
 # verify: nothing inside the ledger can tell. Each of the three checks kept
@@ -51,14 +52,15 @@ stop_ledgerd
 
 # A careless attacker leaves the stored checkpoints: ledgerd will not sign.
 cp -r data careless
-"$TAMPER_LEDGER" careless pay-1 6000 firm-b --keep-checkpoints >/dev/null
+"$TAMPER_LEDGER" careless pay-1 6000 --keep-checkpoints >/dev/null
 run_rc out "$LEDGERD" --data_dir="$WORK/careless" --listen=127.0.0.1:0 \
+  --private_key_file="$LEDGER_PRIVATE_KEY_FILE" \
   --checkpoint_key="$WORK/ledger.key"
 expect_rc "$RC" 1 "ledgerd on a rewritten log that keeps its checkpoints" "$out"
 expect_contains "$out" "the log was changed after checkpoint 5 was signed"
 
 # The attack.
-"$TAMPER_LEDGER" data pay-1 6000 firm-b >/dev/null
+"$TAMPER_LEDGER" data pay-1 6000 >/dev/null
 run_rc out "$C" audit replay --data-dir data
 expect_rc "$RC" 0 "audit replay of the rewritten copy (the blind spot)" "$out"
 expect_contains "$out" "RESULT: the books verify."

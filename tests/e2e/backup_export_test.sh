@@ -69,7 +69,7 @@ audit="$("$LEDGERCTL" audit replay --data-dir "$WORK/restored")" || fail "audit 
 expect_contains "$audit" "RESULT: the books verify."
 
 # A second ledgerd on the restored directory answers the backup's head.
-"$LEDGERD" --data_dir="$WORK/restored" --listen=127.0.0.1:0 --port_file="$WORK/port2" \
+"$LEDGERD" --data_dir="$WORK/restored" --private_key_file="$LEDGER_PRIVATE_KEY_FILE" --listen=127.0.0.1:0 --port_file="$WORK/port2" \
   2>>"$WORK/ledgerd2.log" &
 SECOND_PID=$!
 for _ in $(seq 1 100); do

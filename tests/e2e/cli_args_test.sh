@@ -116,14 +116,14 @@ expect_eq "$("$LEDGERCTL" summary --json --server "$LEDGER_SERVER" | jq -r '.tot
   "4" "globals after the command"
 expect_eq "$("$LEDGERCTL" --json --server "$LEDGER_SERVER" summary | jq -r '.totals.event_count')" \
   "4" "globals before the command"
-"$LEDGERCTL" --help | grep -qF "COMMAND [SUBCOMMAND] --help" || fail "overview"
-"$LEDGERCTL" branch --help | grep -qF "pay-fee ID AMOUNT" || fail "group help"
-"$LEDGERCTL" donate --help | grep -qF -- "--on YYYY-MM-DD" || fail "donate help"
+grep -qF "COMMAND [SUBCOMMAND] --help" <<<"$("$LEDGERCTL" --help)" || fail "overview"
+grep -qF "pay-fee ID AMOUNT" <<<"$("$LEDGERCTL" branch --help)" || fail "group help"
+grep -qF -- "--on YYYY-MM-DD" <<<"$("$LEDGERCTL" donate --help)" || fail "donate help"
 for want in "(default: today, UTC)" "(default: a fresh random id" "(default: none)"; do
-  "$LEDGERCTL" donate --help | grep -qF -- "$want" || fail "donate --help lacks $want"
+  grep -qF -- "$want" <<<"$("$LEDGERCTL" donate --help)" || fail "donate --help lacks $want"
 done
-"$LEDGERCTL" summary --help | grep -qF -- "(default: now)" || fail "summary --help lacks the --as-of default"
-"$LEDGERCTL" statement fund --help | grep -qF -- "(default: table (json with --json))" || fail "--format default"
+grep -qF -- "(default: now)" <<<"$("$LEDGERCTL" summary --help)" || fail "summary --help lacks the --as-of default"
+grep -qF -- "(default: table (json with --json))" <<<"$("$LEDGERCTL" statement fund --help)" || fail "--format default"
 
 # A recorded event says the date it was dated with.
 today="$(date -u +%F)"

@@ -11,6 +11,10 @@ cleanup() {
   rm -rf "$WORK"
 }
 trap cleanup EXIT
+# The ledger's private key file, outside every data directory; offline
+# readers use it too (as an operator holding the key would).
+"$LEDGERCTL" key create "$WORK/private.key" >/dev/null
+export LEDGER_PRIVATE_KEY_FILE="$WORK/private.key"
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
@@ -20,8 +24,8 @@ start_ledgerd() {
   local dir="$1"
   shift
   rm -f "$WORK/port"
-  "$LEDGERD" --data_dir="$dir" --listen=127.0.0.1:0 --port_file="$WORK/port" "$@" \
-    2>>"$WORK/ledgerd.log" &
+  "$LEDGERD" --data_dir="$dir" --private_key_file="$LEDGER_PRIVATE_KEY_FILE" --listen=127.0.0.1:0 \
+    --port_file="$WORK/port" "$@" 2>>"$WORK/ledgerd.log" &
   LEDGERD_PID=$!
   for _ in $(seq 1 100); do
     [[ -s "$WORK/port" ]] && break

@@ -102,7 +102,7 @@ expect_eq "$rc" "1" "no ledger in the directory"
 [[ ! -e "$WORK/nothing-here" ]] || fail "an offline reader created a data directory"
 
 # Offline output is what a server on the same data prints.
-"$LEDGERD" --data_dir="$WORK/copy-served" --listen=127.0.0.1:0 --port_file="$WORK/port2" \
+"$LEDGERD" --data_dir="$WORK/copy-served" --private_key_file="$LEDGER_PRIVATE_KEY_FILE" --listen=127.0.0.1:0 --port_file="$WORK/port2" \
   2>>"$WORK/ledgerd2.log" &
 SECOND_PID=$!
 for _ in $(seq 1 100); do [[ -s "$WORK/port2" ]] && break; sleep 0.1; done

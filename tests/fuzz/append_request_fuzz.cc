@@ -1,6 +1,6 @@
 // Fuzz target: request decoding and the rules. The bytes are parsed as an
 // AppendRequest; each event goes through ValidateInput and, when valid,
-// ApplyEvent over an in-memory state (see fuzz_support.h for the invariants
+// Decide and IndexEvent over an in-memory state (see fuzz_support.h for the invariants
 // checked after every accepted event).
 //
 // Byte-level mutations alone rarely keep a request parseable and meaningful

@@ -16,15 +16,31 @@
 #include "ledger/domain/registry.h"
 #include "ledger/errors.h"
 #include "ledger/limits.h"
+#include "ledger/projections/books.h"
+#include "ledger/projections/indexer.h"
 #include "ledger/projections/keys.h"
 #include "ledger/storage/rows.h"
 #include "ledger/views/queries.h"
+#include "ledger/status_macros.h"
 #include "ledger/writer/event_log.h"
+#include "ledger/writer/requests.h"
 #include "services/request_bytes.h"
 #include "solidarity/ledger/v1/ledger.pb.h"
 
 namespace ledger::fuzz {
 namespace {
+
+// One event decided against `rows` and indexed into them, as the writer
+// does (ledger/writer/requests.h), minus the record and its hash.
+absl::Status Apply(uint64_t position, const v1::EventPayload& payload, StateView& rows,
+                   EventLookup& lookup, EventChecks checks) {
+  RowBooks books(rows);
+  ASSIGN_OR_RETURN(Effects effects, Decide(position, payload, books, lookup, checks));
+  const std::string bytes = SerializeDeterministic(payload);
+  const std::string hash(32, '\0');
+  return IndexEvent(IndexedEvent{position, &payload, bytes, hash, &effects}, rows);
+}
+
 
 namespace v1 = ::solidarity::ledger::v1;
 using int128 = __int128;
@@ -59,23 +75,17 @@ class MapLookup : public EventLookup {
 // A ReadView over an in-memory state and no events, for the queries.
 class MemoryReadView : public ReadView {
  public:
-  MemoryReadView(const MemoryState& state, uint64_t head) : state_(state), head_(head) {}
+  MemoryReadView(MemoryState& state, uint64_t head) : state_(state), head_(head) {}
   uint64_t head_position() const override { return head_; }
   const std::string& head_hash() const override { return hash_; }
   const std::string& ledger_id() const override { return id_; }
   const std::string& ledger_name() const override { return name_; }
-  absl::StatusOr<std::optional<std::string>> GetState(absl::string_view key) override {
-    auto it = state_.rows().find(std::string(key));
-    if (it == state_.rows().end()) return std::optional<std::string>();
-    return std::optional<std::string>(it->second);
+  absl::StatusOr<std::optional<std::string>> Get(absl::string_view key) override {
+    return state_.Get(key);
   }
-  absl::Status Scan(absl::string_view prefix,
-                    const std::function<bool(absl::string_view, absl::string_view)>& fn) override {
-    for (auto it = state_.rows().lower_bound(std::string(prefix));
-         it != state_.rows().end() && absl::StartsWith(it->first, prefix); ++it) {
-      if (!fn(it->first, it->second)) break;
-    }
-    return absl::OkStatus();
+  absl::Status ScanFrom(absl::string_view prefix, absl::string_view start,
+                        const RowFn& fn) override {
+    return state_.ScanFrom(prefix, start, fn);
   }
   absl::StatusOr<StoredEvent> GetEvent(uint64_t position) override {
     return absl::NotFoundError("no events in a fuzz view");
@@ -83,12 +93,18 @@ class MemoryReadView : public ReadView {
   absl::StatusOr<std::optional<uint64_t>> FindEventId(absl::string_view) override {
     return std::optional<uint64_t>();
   }
+  absl::StatusOr<std::optional<std::string>> GetSealedPart(uint64_t) override {
+    return std::optional<std::string>();
+  }
+  absl::StatusOr<std::optional<std::string>> GetPartyKey(absl::string_view) override {
+    return std::optional<std::string>();
+  }
   absl::Status ScanEvents(uint64_t, const std::function<bool(const StoredEvent&)>&) override {
     return absl::OkStatus();
   }
 
  private:
-  const MemoryState& state_;
+  MemoryState& state_;
   uint64_t head_;
   std::string hash_ = std::string(32, '\0');
   std::string id_ = std::string(32, '0');
@@ -276,7 +292,7 @@ AppendOutcome RunAppendRequest(absl::string_view bytes) {
     LoggedEvent e{position + 1, PayloadOf(in)};
     OverlayState overlay(&state);
     absl::Status applied =
-        ApplyEvent(e.position, e.payload, overlay, lookup, EventChecks::kWhenRecorded);
+        Apply(e.position, e.payload, overlay, lookup, EventChecks::kWhenRecorded);
     if (!applied.ok()) {
       FUZZ_CHECK(AllowedRefusal(applied.code()), applied.ToString());
       std::optional<v1::ErrorDetail> detail = GetErrorDetail(applied);
@@ -299,7 +315,7 @@ AppendOutcome RunAppendRequest(absl::string_view bytes) {
   MapLookup replay_lookup;
   for (const LoggedEvent& e : accepted) {
     absl::Status s =
-        ApplyEvent(e.position, e.payload, rebuilt, replay_lookup, EventChecks::kOnReplay);
+        Apply(e.position, e.payload, rebuilt, replay_lookup, EventChecks::kOnReplay);
     FUZZ_CHECK(s.ok(), absl::StrCat("replay of position ", e.position, ": ", s.ToString()));
     replay_lookup.Add(e);
   }

@@ -1,5 +1,5 @@
 // Shared by the fuzz targets and the seed generator: the append harness (an
-// AppendRequest's bytes -> ValidateInput -> ApplyEvent over an in-memory
+// AppendRequest's bytes -> ValidateInput -> Decide + IndexEvent over an in-memory
 // state, with the ledger's invariants checked after every accepted event).
 //
 // Every check is a FUZZ_CHECK: on failure it prints what broke and aborts, so
@@ -28,7 +28,7 @@ struct AppendOutcome {
   bool parsed = false;  // the bytes were an AppendRequest
   int events = 0;       // events in it (0 if over the per-append limit)
   int valid = 0;        // passed ValidateInput
-  int accepted = 0;     // then accepted by ApplyEvent
+  int accepted = 0;     // then accepted by Decide
 };
 
 // Parses `bytes` as an AppendRequest and runs every event through the rules,

@@ -32,6 +32,7 @@
 namespace ledger {
 namespace {
 
+using ::ledger::testing::AllDetails;
 using ::ledger::testing::Allocation;
 using ::ledger::testing::Beneficiary;
 using ::ledger::testing::Disbursement;
@@ -142,7 +143,7 @@ TEST_F(BackupGrpcTest, BackupsUnderConcurrentAppendsHoldAnAcknowledgedHead) {
     EXPECT_EQ(restored->head_hash, b.head().hash());
     EventLogOptions ro;
     ro.read_only = true;
-    auto copy = EventLog::Open(target, ro);
+    auto copy = EventLog::Open(target, ::ledger::testing::KeyedOptions(ro));
     ASSERT_TRUE(copy.ok()) << copy.status();
     auto view = (*copy)->NewReadView();
     EXPECT_EQ(view->head_position(), b.head().position());
@@ -221,7 +222,7 @@ TEST_F(BackupGrpcTest, OnlineExportEqualsOfflineExport) {
       auto a = ExportFromPages(pages, lookup, table, format, online);
       ASSERT_TRUE(a.ok()) << a.status();
       auto view = server_.log().NewReadView();
-      auto b = ExportFromView(*view, table, format, offline);
+      auto b = ExportFromView(*view, table, format, offline, {}, AllDetails(server_.log()));
       ASSERT_TRUE(b.ok()) << b.status();
       EXPECT_EQ(a->head_position, b->head_position);
       EXPECT_EQ(a->rows, b->rows);

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "ledger/crypto/keyring.h"
 #include "ledger/domain/decide.h"
 #include "ledger/hash.h"
 #include "ledger/projections/books.h"
@@ -35,8 +36,8 @@ absl::Status Clear(Database& db, const char* cf) {
 }
 
 // Step 1: the edited record and the chain after it; the id entry; the head.
-absl::Status RewriteRecords(Database& db, const std::string& ledger_id, uint64_t target,
-                            const std::function<void(v1::EventPayload&)>& edit) {
+absl::Status RewriteRecords(Database& db, const Keyring& keyring, const std::string& ledger_id,
+                            uint64_t target, const std::function<void(v1::EventPayload&)>& edit) {
   rocksdb::DB* raw = db.raw_for_testing();
   rocksdb::WriteBatch wb;
   std::unique_ptr<rocksdb::Iterator> it(raw->NewIterator(rocksdb::ReadOptions(), db.cf(kEventsCf)));
@@ -56,7 +57,7 @@ absl::Status RewriteRecords(Database& db, const std::string& ledger_id, uint64_t
       input.set_occurred_on(payload.occurred_on());
       input.set_memo(payload.memo());
       *input.mutable_body() = payload.body();
-      wb.Put(db.cf(kIdsCf), payload.event_id(), EncodeIdEntry(position, ContentDigest(input)));
+      wb.Put(db.cf(kIdsCf), payload.event_id(), EncodeIdEntry(position, ContentDigest(keyring, input)));
       prev = record.prev_hash;
     }
     record.prev_hash = prev;
@@ -111,6 +112,9 @@ absl::Status RebuildIndexes(Database& db, const LedgerIdentity& identity) {
 absl::Status RewriteHistoryForTest(const std::string& dir, absl::string_view event_id,
                                    const std::function<void(v1::EventPayload&)>& edit,
                                    RewriteOptions options) {
+  if (options.private_key.size() != kDataKeySize) {
+    return absl::InvalidArgumentError("the ledger's private key is needed (32 bytes)");
+  }
   DatabaseOptions db_options;
   db_options.create_if_missing = false;
   ASSIGN_OR_RETURN(std::unique_ptr<Database> db, Database::Open(dir, db_options));
@@ -123,7 +127,8 @@ absl::Status RewriteHistoryForTest(const std::string& dir, absl::string_view eve
   ASSIGN_OR_RETURN(std::optional<std::string> entry, db->Get(kIdsCf, event_id));
   if (!entry) return absl::NotFoundError(absl::StrCat("no event ", event_id));
   ASSIGN_OR_RETURN(IdEntry at, DecodeIdEntry(*entry));
-  RETURN_IF_ERROR(RewriteRecords(*db, identity.id, at.position, edit));
+  const Keyring keyring(options.private_key);
+  RETURN_IF_ERROR(RewriteRecords(*db, keyring, identity.id, at.position, edit));
   RETURN_IF_ERROR(RebuildIndexes(*db, identity));
   if (!options.keep_checkpoints) RETURN_IF_ERROR(Clear(*db, kCheckpointsCf));
   return absl::OkStatus();

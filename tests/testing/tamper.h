@@ -1,6 +1,11 @@
 // RewriteHistoryForTest: the attack of issue #17, as someone with access to
 // the ledger's files (and to nothing else) would make it.
 //
+// The attacker holds the files and the ledger's private key file (the
+// strongest case: on one machine both are within reach): the key lets it
+// recompute the keyed id digest. It edits the public part of a record only;
+// the sealed private details and their commitment stay as they were.
+//
 // It changes one stored event and then fixes up everything on disk that
 // would give the change away to the ledger's own checks: every later
 // record's prev_hash and hash (the chain), the edited event's id entry (its
@@ -31,6 +36,8 @@ namespace ledger::testing {
 namespace v1 = ::solidarity::ledger::v1;
 
 struct RewriteOptions {
+  // The ledger's private key (32 bytes: ReadKeyFile).
+  std::string private_key;
   // Leave the stored checkpoints as they are (ledgerd then refuses to sign).
   bool keep_checkpoints = false;
 };

@@ -23,6 +23,9 @@ absl::Status TempLedger::Open() { return Open(options_); }
 absl::Status TempLedger::Open(EventLogOptions options) {
   if (log_ != nullptr) return absl::FailedPreconditionError("the temp ledger is already open");
   if (options.clock == nullptr) options.clock = &clock_;
+  // Sealed with the test key (a test that reads without the key opens
+  // path() itself).
+  options = KeyedOptions(std::move(options));
   ASSIGN_OR_RETURN(log_, EventLog::Open(path_, options));
   return absl::OkStatus();
 }

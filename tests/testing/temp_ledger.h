@@ -44,7 +44,8 @@ struct Refused {
 class TempLedger {
  public:
   // A new temp directory; nothing is opened yet. Open() uses `options`; an
-  // options struct with no clock gets clock() (the fixed clock).
+  // options struct with no clock gets clock() (the fixed clock), one with no
+  // private key the test key (TestPrivateKey()).
   explicit TempLedger(EventLogOptions options = {});
   // Closes the log, then removes the directory.
   ~TempLedger();

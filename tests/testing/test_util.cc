@@ -46,6 +46,18 @@ TempDir::~TempDir() {
 
 std::string TempDir::Sub(absl::string_view name) const { return absl::StrCat(path_, "/", name); }
 
+const std::string& TestPrivateKey() {
+  static const std::string* key = new std::string(kDataKeySize, '\x5a');
+  return *key;
+}
+
+DetailAccess AllDetails(const EventLog& log) { return {log.keyring(), /*allowed=*/true}; }
+
+EventLogOptions KeyedOptions(EventLogOptions options) {
+  if (options.private_key.empty()) options.private_key = TestPrivateKey();
+  return options;
+}
+
 absl::Time TestEpoch() { return absl::FromUnixSeconds(1772366400); }  // 2026-03-01T12:00Z
 
 v1::Money Of(int64_t minor, absl::string_view currency) {

@@ -13,6 +13,7 @@
 #include "gtest/gtest.h"
 #include "ledger/domain/civil_date.h"
 #include "ledger/errors.h"
+#include "ledger/views/details.h"
 #include "ledger/writer/event_log.h"
 
 namespace ledger::testing {
@@ -44,6 +45,13 @@ class FixedClock : public Clock {
 
 // 2026-03-01 12:00 UTC.
 absl::Time TestEpoch();
+
+// The private key every test ledger is sealed with (32 fixed bytes; tests
+// only), and EventLogOptions that carry it.
+const std::string& TestPrivateKey();
+EventLogOptions KeyedOptions(EventLogOptions options = {});
+// A reader allowed every private detail of `log` (opened with its key).
+DetailAccess AllDetails(const EventLog& log);
 
 v1::Money Gbp(int64_t minor);
 v1::Money Of(int64_t minor, absl::string_view currency);

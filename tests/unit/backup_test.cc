@@ -60,7 +60,7 @@ class BackupTest : public ::testing::Test {
   void ExpectVerifies(const std::string& dir, uint64_t head, const std::string& hash) {
     EventLogOptions ro;
     ro.read_only = true;
-    auto log = EventLog::Open(dir, ro);
+    auto log = EventLog::Open(dir, ::ledger::testing::KeyedOptions(ro));
     ASSERT_TRUE(log.ok()) << log.status();
     auto view = (*log)->NewReadView();
     EXPECT_EQ(view->head_position(), head);
@@ -128,7 +128,7 @@ TEST_F(BackupTest, BackupsListVerifyAndRestoreToTheHeadTheyHold) {
   EXPECT_EQ(restored->head_hash, first->head_hash);
   ExpectVerifies(ledger_.Sub("restored/ledger"), first->head_position, first->head_hash);
   {
-    auto reopened = EventLog::Open(ledger_.Sub("restored/ledger"), EventLogOptions());
+    auto reopened = EventLog::Open(ledger_.Sub("restored/ledger"), ::ledger::testing::KeyedOptions());
     ASSERT_THAT(reopened, IsOk());
     auto r = (*reopened)->Append(Request({Donation(Gbp(1))}));
     ASSERT_THAT(r, IsOk());
@@ -177,7 +177,7 @@ TEST_F(BackupTest, BadBackupDirectoriesAreRefused) {
   EXPECT_THAT(CreateBackup(ledger_.log(), ledger_.Sub("empty")), IsOk());
   // A directory with another ledger's backups.
   {
-    auto other = EventLog::Open(ledger_.Sub("other-data"), EventLogOptions());
+    auto other = EventLog::Open(ledger_.Sub("other-data"), ::ledger::testing::KeyedOptions());
     ASSERT_THAT(other, IsOk());
     ASSERT_THAT(CreateBackup(**other, ledger_.Sub("other-backups")), IsOk());
   }

@@ -63,7 +63,7 @@ class BranchTermsTest : public ::testing::Test {
   void SetUp() override {
     EventLogOptions options;
     options.clock = &clock_;  // 2026-03-01
-    auto log = EventLog::Open(dir_.Sub("ledger"), options);
+    auto log = EventLog::Open(dir_.Sub("ledger"), ::ledger::testing::KeyedOptions(options));
     ASSERT_THAT(log, IsOk());
     log_ = std::move(*log);
     v1::EventInput fee = testing::Fee("leeds", Gbp(4800), 2);  // January and February

@@ -167,7 +167,7 @@ TEST(CheckpointerTest, RefusesToSignOverARewrittenLog) {
           [](v1::EventPayload& p) {
             p.mutable_body()->mutable_disbursement_made()->mutable_amount()->set_amount_minor(6000);
           },
-          testing::RewriteOptions{/*keep_checkpoints=*/true}),
+          testing::RewriteOptions{testing::TestPrivateKey(), /*keep_checkpoints=*/true}),
       IsOk());
   ASSERT_THAT(ledger.Open(), IsOk());
   auto refused = Checkpointer::Start(&ledger.log(), key, {});

@@ -243,7 +243,7 @@ TEST(EventLogTest, RebuildCatchesDamagedProjectionRows) {
 TEST(EventLogTest, SecondOpenOfALockedDirectoryIsRefused) {
   TempLedger ledger;
   ASSERT_THAT(ledger.Open(), IsOk());
-  auto second = EventLog::Open(ledger.path(), EventLogOptions());
+  auto second = EventLog::Open(ledger.path(), ::ledger::testing::KeyedOptions());
   EXPECT_THAT(second, StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_THAT(std::string(second.status().message()), ::testing::HasSubstr("in use"));
 }
@@ -252,12 +252,12 @@ TEST(EventLogTest, DirectoryThatIsNotALedgerIsRefused) {
   TempDir dir;
   std::filesystem::create_directories(dir.Sub("photos"));
   std::ofstream(dir.Sub("photos/cat.jpg")) << "meow";
-  auto log = EventLog::Open(dir.Sub("photos"), EventLogOptions());
+  auto log = EventLog::Open(dir.Sub("photos"), ::ledger::testing::KeyedOptions());
   EXPECT_THAT(log, StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_THAT(std::string(log.status().message()), ::testing::HasSubstr("not a ledger"));
   EventLogOptions ro;
   ro.read_only = true;
-  EXPECT_THAT(EventLog::Open(dir.Sub("missing"), ro), StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(EventLog::Open(dir.Sub("missing"), ::ledger::testing::KeyedOptions(ro)), StatusIs(absl::StatusCode::kNotFound));
 }
 
 TEST(EventLogTest, ReadViewIsASnapshot) {

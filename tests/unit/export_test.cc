@@ -34,6 +34,7 @@
 namespace ledger {
 namespace {
 
+using ::ledger::testing::AllDetails;
 using ::ledger::testing::Allocation;
 using ::ledger::testing::Beneficiary;
 using ::ledger::testing::Branch;
@@ -347,7 +348,7 @@ class ExportTest : public ::testing::Test {
   std::string Export(ExportTable table, ExportFormat format) {
     auto view = ledger_.log().NewReadView();
     std::ostringstream out;
-    auto summary = ExportFromView(*view, table, format, out);
+    auto summary = ExportFromView(*view, table, format, out, {}, AllDetails(ledger_.log()));
     EXPECT_TRUE(summary.ok()) << summary.status();
     if (summary.ok()) {
       EXPECT_EQ(summary->head_position, view->head_position());
@@ -640,7 +641,8 @@ TEST_F(ExportTest, PagedExportEqualsOfflineExportAtTheSameHead) {
     for (int f = 0; f < 2; ++f) {
       std::ostringstream out;
       ASSERT_TRUE(ExportFromView(*before, t ? ExportTable::kPostings : ExportTable::kEvents,
-                                 f ? ExportFormat::kJsonLines : ExportFormat::kCsv, out)
+                                 f ? ExportFormat::kJsonLines : ExportFormat::kCsv, out, {},
+                                 AllDetails(ledger_.log()))
                       .ok());
       expected[t][f] = out.str();
     }
@@ -658,12 +660,12 @@ TEST_F(ExportTest, PagedExportEqualsOfflineExportAtTheSameHead) {
       // one; pages of 5 so that several are read.
       PageReader pages = [&](uint64_t from, uint32_t) -> absl::StatusOr<v1::ReadEventsResponse> {
         ReadView& v = calls++ == 0 ? *before : *after;
-        return QueryEvents(v, from, 5);
+        return QueryEvents(v, from, 5, AllDetails(ledger_.log()));
       };
       TargetLookup lookup = [&](absl::string_view id) -> absl::StatusOr<std::optional<v1::Event>> {
         v1::GetEventRequest req;
         req.set_event_id(std::string(id));
-        auto e = QueryEvent(*after, req);
+        auto e = QueryEvent(*after, req, AllDetails(ledger_.log()));
         if (absl::IsNotFound(e.status())) return std::optional<v1::Event>();
         if (!e.ok()) return e.status();
         return std::optional<v1::Event>(*e);

@@ -90,6 +90,12 @@ class StoppedReplay : public ReadView {
   absl::StatusOr<std::optional<uint64_t>> FindEventId(absl::string_view id) override {
     return log_.FindEventId(id);
   }
+  absl::StatusOr<std::optional<std::string>> GetSealedPart(uint64_t) override {
+    return std::optional<std::string>();
+  }
+  absl::StatusOr<std::optional<std::string>> GetPartyKey(absl::string_view) override {
+    return std::optional<std::string>();
+  }
   absl::Status ScanEvents(uint64_t from,
                           const std::function<bool(const StoredEvent&)>& fn) override {
     return log_.ScanEvents(from, fn);

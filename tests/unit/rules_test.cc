@@ -209,7 +209,7 @@ TEST_F(RulesTest, FullQueueIsResourceExhausted) {
   // A log whose queue holds nothing refuses every append at once.
   EventLogOptions options;
   options.max_queued_appends = 0;
-  auto log = EventLog::Open(ledger_.Sub("tiny"), options);
+  auto log = EventLog::Open(ledger_.Sub("tiny"), ::ledger::testing::KeyedOptions(options));
   ASSERT_THAT(log, IsOk());
   const uint64_t head = (*log)->head_position();
   auto r = (*log)->Append(Request({Donation(Gbp(100))}));

@@ -44,7 +44,7 @@ std::unique_ptr<EventLog> Open(const std::string& dir, bool read_only = false) {
   options.read_only = read_only;
   options.create_if_missing = !read_only;
   options.sync = false;
-  auto log = EventLog::Open(dir, options);
+  auto log = EventLog::Open(dir, testing::KeyedOptions(options));
   EXPECT_THAT(log, IsOk());
   return log.ok() ? std::move(*log) : nullptr;
 }
@@ -144,7 +144,7 @@ TEST(TreeIndexTest, TheStoredTreeIsTheTreeOfTheStoredRecords) {
 }
 
 fs::path CompatLedger() {
-  return fs::path(LEDGER_SOURCE_DIR) / "tests" / "data" / "compat-v1" / "ledger";
+  return fs::path(LEDGER_SOURCE_DIR) / "tests" / "data" / "compat-v2" / "ledger";
 }
 
 TEST(TreeIndexTest, ALedgerWrittenBeforeTheTreeGetsItAtOpen) {

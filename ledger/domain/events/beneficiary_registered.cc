@@ -19,7 +19,11 @@ class BeneficiaryRegistered final : public EventKind {
     RETURN_IF_ERROR(CheckId(events::FieldOf(kName, "beneficiary_id"), e.beneficiary_id()));
     RETURN_IF_ERROR(
         CheckName(events::FieldOf(kName, "display_name"), e.display_name(), Presence::kRequired));
-    return CheckMemo(events::FieldOf(kName, "purpose"), e.purpose(), Presence::kOptional);
+    RETURN_IF_ERROR(CheckMemo(events::FieldOf(kName, "purpose"), e.purpose(), Presence::kOptional));
+    if (e.purpose_private()) {
+      return InvalidField(events::FieldOf(kName, "purpose_private"), "is set by the server");
+    }
+    return absl::OkStatus();
   }
 
   absl::Status Decide(const Decision& d, Books& books, Effects& out) const override {
@@ -40,8 +44,20 @@ class BeneficiaryRegistered final : public EventKind {
     b.set_status(v1::STATUS_OPEN);
     b.set_registered_position(d.position);
     b.set_registered_on(d.occurred_on());
+    // A sensitive fund's purpose is in this event's private part.
+    if (e.purpose_private()) b.set_purpose_position(d.position);
     out.beneficiary_rows.push_back(std::move(b));
     return absl::OkStatus();
+  }
+
+  absl::StatusOr<bool> ConcernsSensitiveFund(const v1::EventBody& body, Books&) const override {
+    return body.beneficiary_registered().sensitive();
+  }
+
+  void NotePrivate(const v1::EventPayload& details, v1::EventBody& public_body) const override {
+    if (!details.body().beneficiary_registered().purpose().empty()) {
+      public_body.mutable_beneficiary_registered()->set_purpose_private(true);
+    }
   }
 
   std::string Describe(const v1::EventBody& body) const override {

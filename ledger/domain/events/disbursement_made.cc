@@ -57,6 +57,18 @@ class DisbursementMade final : public EventKind {
         .status();
   }
 
+  absl::StatusOr<bool> ConcernsSensitiveFund(const v1::EventBody& body,
+                                             Books& books) const override {
+    ASSIGN_OR_RETURN(std::optional<v1::Beneficiary> b,
+                     books.FindBeneficiary(body.disbursement_made().beneficiary_id()));
+    return b && b->sensitive();
+  }
+
+  // The payee's details are sealed under the payee's key.
+  std::string PartyOf(const v1::EventBody& body) const override {
+    return body.disbursement_made().payee();
+  }
+
   std::string Describe(const v1::EventBody& body) const override {
     const auto& e = body.disbursement_made();
     return absl::StrCat("disbursement ", events::AmountText(e.amount()), " from ",

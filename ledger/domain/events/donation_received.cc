@@ -120,6 +120,22 @@ class DonationReceived final : public EventKind {
     return absl::OkStatus();
   }
 
+  // A named donor's details are sealed under the donor's key (a branch
+  // gives in its own public name; an anonymous donor has no reference).
+  std::string PartyOf(const v1::EventBody& body) const override {
+    const auto& e = body.donation_received();
+    return e.donor_kind() == v1::DONOR_KIND_BRANCH ? "" : e.donor_ref();
+  }
+
+  absl::StatusOr<bool> ConcernsSensitiveFund(const v1::EventBody& body,
+                                             Books& books) const override {
+    const auto& e = body.donation_received();
+    if (e.earmark_beneficiary_id().empty()) return false;
+    ASSIGN_OR_RETURN(std::optional<v1::Beneficiary> b,
+                     books.FindBeneficiary(e.earmark_beneficiary_id()));
+    return b && b->sensitive();
+  }
+
   std::string Describe(const v1::EventBody& body) const override {
     const auto& e = body.donation_received();
     const std::string from = e.donor_kind() == v1::DONOR_KIND_BRANCH

@@ -47,7 +47,8 @@ TEST(RegistryTest, EveryCaseOfEventBodyHasOneKindNamedAfterItsField) {
   EXPECT_EQ(absl::StrJoin(all, " "),
             "ledger_opened beneficiary_registered beneficiary_updated beneficiary_closed "
             "branch_affiliated branch_disaffiliated affiliation_fee_paid donation_received "
-            "funds_allocated disbursement_made event_reversed branch_updated");
+            "funds_allocated disbursement_made event_reversed branch_updated party_erased "
+            "event_details_erased");
 }
 
 TEST(RegistryTest, AnEmptyBodyHasNoKind) {

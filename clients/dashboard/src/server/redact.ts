@@ -235,6 +235,16 @@ function walkEvent(ev: Event, p: Pass): void {
     case "branchUpdated":
       // Declared members and fee terms are public, like the affiliation's.
       break;
+    case "partyErased":
+      // Whose details went is itself private: nothing but the kind passes.
+      kind.value.partyRef = "";
+      kind.value.partyId = "";
+      kind.value.reason = "";
+      break;
+    case "eventDetailsErased":
+      kind.value.reason = "";
+      kind.value.targetEventId = p.target(kind.value.targetEventId);
+      break;
     case "affiliationFeePaid":
       kind.value.method = "";
       kind.value.reference = "";

@@ -180,6 +180,14 @@ export function describeEvent(event: Event, names: Names, events: EventLookup = 
       row.kind = "Branch disaffiliated";
       row.details = names.branch(kind.value.branchId);
       break;
+    case "partyErased":
+      row.kind = "Private details erased";
+      row.details = "A donor's or payee's details, at their request or by correction";
+      break;
+    case "eventDetailsErased":
+      row.kind = "Private details erased";
+      row.details = "One event's details";
+      break;
     case "branchUpdated":
       row.kind = "Branch terms changed";
       row.details = `${names.branch(kind.value.branchId)}, from ${kind.value.fromPeriod}`;
