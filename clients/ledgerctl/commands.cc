@@ -386,28 +386,24 @@ std::vector<CommandSpec> Backups() {
   };
 }
 
-// The verifiable log: checkpoints, proofs, witnesses, receipts, keys.
+// --log-key: the ledger's verifier key, pinned.
+OptionSpec LogKeyOption() {
+  return {"log-key",
+          K::kValue,
+          "VKEY|FILE",
+          "the ledger's verifier key as its operator published it (`ledgerctl checkpoint --key` "
+          "prints it), or a file holding it",
+          "the key the server announces, which proves nothing: pin the published one",
+          0,
+          "vkey pubkey ledger-key"};
+}
+
+// The verifiable log: checkpoints, proofs, witnesses.
 std::vector<CommandSpec> Verifiers() {
-  const OptionSpec log_key{
-      "log-key",
-      K::kValue,
-      "VKEY|FILE",
-      "the ledger's verifier key as its operator published it (`ledgerctl checkpoint --key` "
-      "prints it), or a file holding it",
-      "the key the server announces, which proves nothing: pin the published one",
-      0,
-      "vkey pubkey ledger-key"};
+  const OptionSpec log_key = LogKeyOption();
   const OptionSpec output{
       "output", K::kValue, "FILE",    "write to FILE (complete or not at all) and print a summary",
       "stdout", 0,         "out file"};
-  const OptionSpec witness_keys{"witness-keys",
-                                K::kValue,
-                                "FILE",
-                                "witnesses' verifier keys, one per line (the file ledgerd's "
-                                "--witness_keys reads): their cosignatures are checked",
-                                "cosignatures are listed, not checked",
-                                0,
-                                "witnesses"};
   return {
       {"checkpoint",
        "",
@@ -454,6 +450,21 @@ std::vector<CommandSpec> Verifiers() {
          "witness-<first 8 hex digits of SHA-256(public key)>"},
         log_key},
        RunWitness},
+  };
+}
+
+// Donors' receipts, and the Ed25519 keys of the ledger and its witnesses.
+std::vector<CommandSpec> Receipts() {
+  const OptionSpec log_key = LogKeyOption();
+  const OptionSpec witness_keys{"witness-keys",
+                                K::kValue,
+                                "FILE",
+                                "witnesses' verifier keys, one per line (the file ledgerd's "
+                                "--witness_keys reads): their cosignatures are checked",
+                                "cosignatures are listed, not checked",
+                                0,
+                                "witnesses"};
+  return {
       {"receipt",
        "",
        "A donor's receipt: the event's record, its inclusion proof and a cosigned checkpoint.",
@@ -515,7 +526,7 @@ std::vector<CommandSpec> Keepers() {
 std::vector<CommandSpec> All() {
   std::vector<CommandSpec> all;
   for (auto part : {Registers(), Branches(), Money(), Readers(), Statements(), Auditors(),
-                    Backups(), Verifiers(), Keepers()}) {
+                    Backups(), Verifiers(), Receipts(), Keepers()}) {
     for (CommandSpec& c : part) all.push_back(std::move(c));
   }
   return all;
