@@ -78,6 +78,13 @@ inline constexpr char kReasonTokenFile[] = "TOKEN_FILE";
 // (FAILED_PRECONDITION: it depends on the branch's terms, which a return
 // on another basis changes).
 inline constexpr char kReasonFeeCurrencyMismatch[] = "FEE_CURRENCY_MISMATCH";
+// The verifiable log (ledger/transparency/).
+inline constexpr char kReasonNoCheckpoint[] = "NO_CHECKPOINT";
+inline constexpr char kReasonNotInCheckpoint[] = "NOT_IN_CHECKPOINT";
+inline constexpr char kReasonUnknownCheckpoint[] = "UNKNOWN_CHECKPOINT";
+inline constexpr char kReasonTreeSizeBeyondHead[] = "TREE_SIZE_BEYOND_HEAD";
+inline constexpr char kReasonUnknownWitness[] = "UNKNOWN_WITNESS";
+inline constexpr char kReasonBadCosignature[] = "BAD_COSIGNATURE";
 // A request carries a field this server does not know.
 inline constexpr char kReasonUnknownField[] = "UNKNOWN_FIELD";
 // Bytes that do not parse as the method's request message.

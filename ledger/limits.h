@@ -63,6 +63,17 @@ inline constexpr size_t kMaxReportedMismatches = 20;
 // Longest backup directory path accepted, bytes (PATH_MAX on Linux).
 inline constexpr size_t kMaxPathLength = 4096;
 
+// ------------------------------------------------------------------ the verifiable log
+
+// Checkpoints kept beyond the cosigned ones (ledger/transparency/): the
+// newest, at one per --checkpoint_interval_ms while the log grows (hours of
+// history for witnesses).
+inline constexpr size_t kKeptCheckpoints = 4096;
+// Witnesses ledgerd accepts cosignatures from (--witness_keys).
+inline constexpr size_t kMaxWitnesses = 64;
+// How far in the future a witness's cosignature may be dated, seconds.
+inline constexpr int64_t kMaxCosignatureClockSkewSeconds = 600;
+
 // ------------------------------------------------------------------ the server (services/)
 
 // Largest request accepted, bytes: 4 MiB (ServerOptions::max_request_bytes;
@@ -99,6 +110,7 @@ static_assert(1 <= kDefaultReadEventsPage && kDefaultReadEventsPage <= kMaxReadE
 // buckets aligned however the log grows (and the division a shift).
 static_assert(kPositionBucketSize > 0 && (kPositionBucketSize & (kPositionBucketSize - 1)) == 0);
 static_assert(kMaxReportedMismatches >= 1);
+static_assert(kKeptCheckpoints >= 1 && kMaxWitnesses >= 1 && kMaxCosignatureClockSkewSeconds >= 0);
 // The largest Append fits in one request: kMaxEventsPerAppend events, each
 // with the most text any kind takes (a disbursement: event and beneficiary
 // ids, memo and purpose, payee, method and reference) and 100 bytes for its

@@ -52,6 +52,14 @@ class ABSL_LOCKABLE Mutex {
     cv.wait(lock);
     lock.release();
   }
+  // The same, waking at `deadline` at the latest (a timer: the checkpoint
+  // signer's interval).
+  void WaitUntil(std::condition_variable& cv, std::chrono::steady_clock::time_point deadline)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(this) {
+    std::unique_lock<std::mutex> lock(mu_, std::adopt_lock);
+    cv.wait_until(lock, deadline);
+    lock.release();
+  }
   // Wait, for at most `timeout`.
   template <class Rep, class Period>
   void WaitFor(std::condition_variable& cv, std::chrono::duration<Rep, Period> timeout)

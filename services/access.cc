@@ -39,6 +39,13 @@ constexpr MethodRole kMethodRoles[] = {
     // holds): the public's "checkpoints and proofs". It reveals nothing but
     // the head; the whole-log slots (kMaxWholeLogCalls) bound its cost.
     {"LedgerAudit/VerifyChain", v1::ROLE_UNSPECIFIED},
+    // The verifiable log: checkpoints and proofs carry hashes only. A
+    // cosignature is authenticated by its own signature, from a witness key
+    // the operator configured (--witness_keys), not by a member's token.
+    {"LedgerAudit/GetCheckpoint", v1::ROLE_UNSPECIFIED},
+    {"LedgerAudit/GetInclusionProof", v1::ROLE_UNSPECIFIED},
+    {"LedgerAudit/GetConsistencyProof", v1::ROLE_UNSPECIFIED},
+    {"LedgerAudit/AddCosignature", v1::ROLE_UNSPECIFIED},
     // The committee.
     {"LedgerQueries/GetTrialBalance", v1::ROLE_VIEWER},
     {"LedgerQueries/GetFundStatement", v1::ROLE_VIEWER},

@@ -9,8 +9,10 @@
 #include "ledger/audit/replay.h"
 #include "ledger/audit/statements.h"
 #include "ledger/domain/civil_date.h"
+#include "ledger/domain/ids.h"
 #include "ledger/errors.h"
 #include "ledger/limits.h"
+#include "ledger/transparency/proofs.h"
 #include "ledger/views/balances.h"
 #include "ledger/views/queries.h"
 #include "services/grpc_status.h"
@@ -265,6 +267,64 @@ grpc::Status AuditService::DoRebuildProjections(const Caller&, const v1::Rebuild
   return grpc::Status::OK;
 }
 
+// ------------------------------------------------------------------ the verifiable log
+
+namespace {
+
+absl::Status NoSigner() {
+  return Refusal(absl::StatusCode::kFailedPrecondition, kReasonNoCheckpoint,
+                 "this ledger signs no checkpoints (ledgerd runs without --checkpoint_key)");
+}
+
+}  // namespace
+
+absl::StatusOr<std::optional<v1::Checkpoint>> AuditService::LatestCheckpoint() {
+  if (ctx_->checkpointer == nullptr) return std::optional<v1::Checkpoint>();
+  ASSIGN_OR_RETURN(v1::GetCheckpointResponse r, ctx_->checkpointer->Get(0));
+  return std::optional<v1::Checkpoint>(std::move(*r.mutable_checkpoint()));
+}
+
+grpc::Status AuditService::DoGetCheckpoint(const v1::GetCheckpointRequest& request,
+                                           v1::GetCheckpointResponse* response) {
+  if (ctx_->checkpointer == nullptr) return ToGrpcStatus(NoSigner());
+  auto r = ctx_->checkpointer->Get(request.tree_size());
+  if (!r.ok()) return ToGrpcStatus(r.status());
+  *response = std::move(*r);
+  return grpc::Status::OK;
+}
+
+grpc::Status AuditService::DoGetInclusionProof(const v1::GetInclusionProofRequest& request,
+                                               v1::GetInclusionProofResponse* response) {
+  // The checkpoint first: the view taken after it holds at least its events.
+  auto latest = LatestCheckpoint();
+  if (!latest.ok()) return ToGrpcStatus(latest.status());
+  auto view = ctx_->log->NewReadView();
+  auto r = InclusionProofOf(*view, request, *latest);
+  if (!r.ok()) return ToGrpcStatus(r.status());
+  *response = std::move(*r);
+  return grpc::Status::OK;
+}
+
+grpc::Status AuditService::DoGetConsistencyProof(const v1::GetConsistencyProofRequest& request,
+                                                 v1::GetConsistencyProofResponse* response) {
+  auto latest = LatestCheckpoint();
+  if (!latest.ok()) return ToGrpcStatus(latest.status());
+  auto view = ctx_->log->NewReadView();
+  auto r = ConsistencyProofOf(*view, request, *latest);
+  if (!r.ok()) return ToGrpcStatus(r.status());
+  *response = std::move(*r);
+  return grpc::Status::OK;
+}
+
+grpc::Status AuditService::DoAddCosignature(const v1::AddCosignatureRequest& request,
+                                            v1::AddCosignatureResponse* response) {
+  if (ctx_->checkpointer == nullptr) return ToGrpcStatus(NoSigner());
+  auto r = ctx_->checkpointer->AddCosignature(request.cosigned_checkpoint());
+  if (!r.ok()) return ToGrpcStatus(r.status());
+  *response = std::move(*r);
+  return grpc::Status::OK;
+}
+
 // ------------------------------------------------------------------ raw unary
 
 grpc::ServerUnaryReactor* QueriesService::GetSummary(grpc::CallbackServerContext* context,
@@ -398,6 +458,46 @@ grpc::ServerUnaryReactor* AuditService::RebuildProjections(grpc::CallbackServerC
       ctx_->Admit(*context, "LedgerAudit/RebuildProjections"),
       [this](const Caller& caller, const v1::RebuildProjectionsRequest& r,
              v1::RebuildProjectionsResponse* out) { return DoRebuildProjections(caller, r, out); });
+}
+
+grpc::ServerUnaryReactor* AuditService::GetCheckpoint(grpc::CallbackServerContext* context,
+                                                      const grpc::ByteBuffer* request,
+                                                      grpc::ByteBuffer* response) {
+  return ServeUnary<v1::GetCheckpointRequest, v1::GetCheckpointResponse>(
+      context, request, response, ctx_->Admit(*context, "LedgerAudit/GetCheckpoint"),
+      [this](const Caller&, const v1::GetCheckpointRequest& r, v1::GetCheckpointResponse* out) {
+        return DoGetCheckpoint(r, out);
+      });
+}
+
+grpc::ServerUnaryReactor* AuditService::GetInclusionProof(grpc::CallbackServerContext* context,
+                                                          const grpc::ByteBuffer* request,
+                                                          grpc::ByteBuffer* response) {
+  return ServeUnary<v1::GetInclusionProofRequest, v1::GetInclusionProofResponse>(
+      context, request, response, ctx_->Admit(*context, "LedgerAudit/GetInclusionProof"),
+      [this](const Caller&, const v1::GetInclusionProofRequest& r,
+             v1::GetInclusionProofResponse* out) { return DoGetInclusionProof(r, out); });
+}
+
+grpc::ServerUnaryReactor* AuditService::GetConsistencyProof(grpc::CallbackServerContext* context,
+                                                            const grpc::ByteBuffer* request,
+                                                            grpc::ByteBuffer* response) {
+  return ServeUnary<v1::GetConsistencyProofRequest, v1::GetConsistencyProofResponse>(
+      context, request, response, ctx_->Admit(*context, "LedgerAudit/GetConsistencyProof"),
+      [this](const Caller&, const v1::GetConsistencyProofRequest& r,
+             v1::GetConsistencyProofResponse* out) { return DoGetConsistencyProof(r, out); });
+}
+
+// A witness's cosignature is a small synced write: served on the gRPC
+// thread like the queries (witnesses call about once a minute).
+grpc::ServerUnaryReactor* AuditService::AddCosignature(grpc::CallbackServerContext* context,
+                                                       const grpc::ByteBuffer* request,
+                                                       grpc::ByteBuffer* response) {
+  return ServeUnary<v1::AddCosignatureRequest, v1::AddCosignatureResponse>(
+      context, request, response, ctx_->Admit(*context, "LedgerAudit/AddCosignature"),
+      [this](const Caller&, const v1::AddCosignatureRequest& r, v1::AddCosignatureResponse* out) {
+        return DoAddCosignature(r, out);
+      });
 }
 
 }  // namespace ledger

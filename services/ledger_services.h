@@ -11,7 +11,9 @@
 #define SERVICES_LEDGER_SERVICES_H_
 
 #include <atomic>
+#include <optional>
 
+#include "ledger/transparency/checkpoints.h"
 #include "ledger/views/details.h"
 #include "ledger/writer/event_log.h"
 #include "services/access.h"
@@ -37,6 +39,8 @@ struct ServiceContext {
 
   EventLog* log = nullptr;   // not owned
   StreamHub* hub = nullptr;  // not owned; wakes the streams on each commit
+  // Not owned; nullptr when ledgerd signs no checkpoints (no key).
+  Checkpointer* checkpointer = nullptr;
   std::atomic<bool> stopping{false};
   HeavyCalls heavy;  // whole-log scans running (ServeUnaryOnThread)
 };
@@ -69,10 +73,12 @@ using QueriesBase = Q::WithRawCallbackMethod_GetSummary<Q::WithRawCallbackMethod
                 Q::WithRawCallbackMethod_GetIncomeStatement<
                     Q::WithCallbackMethod_WatchBalances<Q::Service>>>>>>>>>>;
 using A = v1::LedgerAudit;
-using AuditBase = A::WithRawCallbackMethod_GetHead<
-    A::WithRawCallbackMethod_ReadEvents<A::WithRawCallbackMethod_GetEvent<
-        A::WithRawCallbackMethod_VerifyChain<A::WithRawCallbackMethod_RebuildProjections<
-            A::WithCallbackMethod_Subscribe<A::Service>>>>>>;
+using AuditBase = A::WithRawCallbackMethod_GetHead<A::WithRawCallbackMethod_ReadEvents<
+    A::WithRawCallbackMethod_GetEvent<A::WithRawCallbackMethod_VerifyChain<
+        A::WithRawCallbackMethod_RebuildProjections<A::WithRawCallbackMethod_GetCheckpoint<
+            A::WithRawCallbackMethod_GetInclusionProof<A::WithRawCallbackMethod_GetConsistencyProof<
+                A::WithRawCallbackMethod_AddCosignature<
+                    A::WithCallbackMethod_Subscribe<A::Service>>>>>>>>>>;
 }  // namespace internal
 
 #define LEDGER_RAW_UNARY(Method)                                                                \
@@ -127,6 +133,10 @@ class AuditService final : public internal::AuditBase {
   LEDGER_RAW_UNARY(GetEvent);
   LEDGER_RAW_UNARY(VerifyChain);
   LEDGER_RAW_UNARY(RebuildProjections);
+  LEDGER_RAW_UNARY(GetCheckpoint);
+  LEDGER_RAW_UNARY(GetInclusionProof);
+  LEDGER_RAW_UNARY(GetConsistencyProof);
+  LEDGER_RAW_UNARY(AddCosignature);
   grpc::ServerWriteReactor<v1::SubscribeResponse>* Subscribe(
       grpc::CallbackServerContext* context, const v1::SubscribeRequest* request) override;
 
@@ -139,6 +149,14 @@ class AuditService final : public internal::AuditBase {
                              v1::VerifyChainResponse*);
   grpc::Status DoRebuildProjections(const Caller& caller, const v1::RebuildProjectionsRequest&,
                                     v1::RebuildProjectionsResponse*);
+  grpc::Status DoGetCheckpoint(const v1::GetCheckpointRequest&, v1::GetCheckpointResponse*);
+  grpc::Status DoGetInclusionProof(const v1::GetInclusionProofRequest&,
+                                   v1::GetInclusionProofResponse*);
+  grpc::Status DoGetConsistencyProof(const v1::GetConsistencyProofRequest&,
+                                     v1::GetConsistencyProofResponse*);
+  grpc::Status DoAddCosignature(const v1::AddCosignatureRequest&, v1::AddCosignatureResponse*);
+  // The latest checkpoint with its cosignatures (nullopt without a signer).
+  absl::StatusOr<std::optional<v1::Checkpoint>> LatestCheckpoint();
   ServiceContext* ctx_;
 };
 

@@ -4,6 +4,8 @@
 //           [--listen=127.0.0.1:50051] [--sync=true] [--ledger_name=NAME]
 //           [--port_file=FILE] [--admin_token_file=FILE]
 //           [--tls_cert=PEM --tls_key=PEM [--tls_client_ca=PEM]]
+//           [--checkpoint_key=FILE [--checkpoint_origin=ORIGIN]
+//            [--checkpoint_interval_ms=2000] [--witness_keys=FILE]]
 //
 // Creates the ledger on first start, with a founding admin member whose
 // token goes to --admin_token_file (default: <data_dir>.token, mode 0600,
@@ -12,18 +14,23 @@
 // 0600, kept outside the data directory; `ledgerctl key create FILE` makes
 // one) seals the ledger's private details; without it, or with a wrong one,
 // ledgerd refuses to start with one line saying why. Without TLS it listens
-// on a loopback address only. SIGTERM / SIGINT: stop accepting calls, drain
-// the ones in flight, close the database cleanly. One log line per commit
-// goes to stderr.
+// on a loopback address only. With --checkpoint_key it signs a checkpoint of
+// the log (C2SP tlog-checkpoint) every few seconds while the log grows and
+// accepts the cosignatures of the witnesses in --witness_keys
+// (docs/OPERATIONS.md, "Keys"). SIGTERM / SIGINT: stop accepting calls, drain
+// the ones in flight, sign a last checkpoint, close the database cleanly. One
+// log line per commit goes to stderr.
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -38,6 +45,9 @@
 #include "ledger/crypto/tokens.h"
 #include "ledger/hash.h"
 #include "ledger/limits.h"
+#include "ledger/merkle/ed25519.h"
+#include "ledger/status_macros.h"
+#include "ledger/transparency/checkpoints.h"
 #include "services/founder.h"
 #include "services/server.h"
 
@@ -61,6 +71,16 @@ ABSL_FLAG(std::string, tls_client_ca, "",
           "CA (PEM) that client certificates must chain to; set: every client presents one");
 ABSL_FLAG(int, max_queued_appends, static_cast<int>(ledger::kDefaultMaxQueuedAppends),
           "append requests that may wait for the writer before RESOURCE_EXHAUSTED");
+
+ABSL_FLAG(std::string, checkpoint_key, "",
+          "Ed25519 private key file (PEM, mode 0600, kept apart from the data directory) to sign "
+          "checkpoints with; none = no checkpoints");
+ABSL_FLAG(std::string, checkpoint_origin, "",
+          "the checkpoints' origin line and key name (default solidarity-ledger/<ledger id>)");
+ABSL_FLAG(int, checkpoint_interval_ms, 2000,
+          "sign a checkpoint at most this often while the log grows");
+ABSL_FLAG(std::string, witness_keys, "",
+          "file of witness verifier keys (one per line) whose cosignatures are accepted");
 
 namespace {
 
@@ -181,6 +201,73 @@ bool ReadPrivateKey(const std::string& key_file, const std::string& dir,
   return true;
 }
 
+// The checkpoint signer the flags ask for: none without --checkpoint_key
+// (with a warning), else one started on `log` with its key and witnesses.
+absl::StatusOr<std::unique_ptr<ledger::Checkpointer>> StartCheckpointer(ledger::EventLog& log) {
+  if (log.tree_caught_up_at_open() > 0) {
+    std::fprintf(stderr, "ledgerd: built the Merkle tree over %llu events written before it\n",
+                 static_cast<unsigned long long>(log.tree_caught_up_at_open()));
+  }
+  std::unique_ptr<ledger::Checkpointer> none;
+  if (absl::GetFlag(FLAGS_checkpoint_key).empty()) {
+    if (!absl::GetFlag(FLAGS_witness_keys).empty()) {
+      return absl::InvalidArgumentError(
+          "--witness_keys needs --checkpoint_key (witnesses cosign the ledger's checkpoints)");
+    }
+    std::fprintf(stderr,
+                 "ledgerd: WARNING: no --checkpoint_key: no checkpoints are signed, so nobody "
+                 "outside can check that the books are not rewritten (docs/OPERATIONS.md)\n");
+    return none;
+  }
+  ASSIGN_OR_RETURN(
+      ledger::merkle::Ed25519PrivateKey key,
+      ledger::merkle::LoadPrivateKeyFile(absl::GetFlag(FLAGS_checkpoint_key), "checkpoint key"));
+  ledger::CheckpointerOptions options;
+  options.origin = absl::GetFlag(FLAGS_checkpoint_origin);
+  options.interval = absl::Milliseconds(std::max(10, absl::GetFlag(FLAGS_checkpoint_interval_ms)));
+  if (!absl::GetFlag(FLAGS_witness_keys).empty()) {
+    ASSIGN_OR_RETURN(options.witnesses, ledger::LoadWitnessKeys(absl::GetFlag(FLAGS_witness_keys)));
+  }
+  const size_t witnesses = options.witnesses.size();
+  ASSIGN_OR_RETURN(std::unique_ptr<ledger::Checkpointer> started,
+                   ledger::Checkpointer::Start(&log, std::move(key), std::move(options)));
+  std::fprintf(stderr, "ledgerd: signing checkpoints as %s (%zu witnesses)\n",
+               started->verifier_key().ToString().c_str(), witnesses);
+  return started;
+}
+
+// One line per commit, told by the writer after each one; returns the
+// listener's id.
+uint64_t AddCommitLogger(ledger::EventLog& log) {
+  return log.AddCommitListener(
+      [seen = log.head_position()](const ledger::CommitInfo& info) mutable {
+        if (!info.write_status.ok() || info.head_position <= seen) return;
+        std::fprintf(stderr, "ledgerd: commit head=%llu hash=%s (+%llu events)\n",
+                     static_cast<unsigned long long>(info.head_position),
+                     ledger::ToHex(info.head_hash).substr(0, 16).c_str(),
+                     static_cast<unsigned long long>(info.head_position - seen));
+        seen = info.head_position;
+      });
+}
+
+// Signs a last checkpoint (of the last commits) and stops the signer.
+void StopCheckpointer(std::unique_ptr<ledger::Checkpointer> checkpointer) {
+  if (!checkpointer) return;
+  absl::Status last = checkpointer->SignNow().status();
+  if (!last.ok()) {
+    std::fprintf(stderr, "ledgerd: the last checkpoint could not be signed: %s\n",
+                 std::string(last.message()).c_str());
+  }
+}
+
+// The port, written whole (a reader never sees half a number).
+void WritePortFile(const std::string& path, int port) {
+  std::error_code ec;
+  const std::string tmp = path + ".tmp";
+  std::ofstream(tmp) << port << "\n";
+  std::filesystem::rename(tmp, path, ec);
+}
+
 // Opens (or creates) the ledger, with an active admin: a new ledger's
 // founding admin is in its genesis; a ledger without one gets one appended.
 // Either way the token file is made first (and must not exist), so that no
@@ -259,6 +346,12 @@ int main(int argc, char** argv) {
   std::filesystem::create_directories(std::filesystem::path(dir).parent_path(), ec);
   std::unique_ptr<ledger::EventLog> log = OpenWithAdmin(dir, options);
   if (log == nullptr) return 1;
+  auto checkpointer = StartCheckpointer(*log);
+  if (!checkpointer.ok()) {
+    std::fprintf(stderr, "ledgerd: %s\n", std::string(checkpointer.status().message()).c_str());
+    return 1;
+  }
+  server_options.checkpointer = checkpointer->get();
   auto server = ledger::LedgerServer::Start(log.get(), server_options);
   if (!server.ok()) {
     std::fprintf(stderr, "ledgerd: %s\n", std::string(server.status().message()).c_str());
@@ -274,25 +367,14 @@ int main(int argc, char** argv) {
                : server_options.tls_client_ca_pem.empty() ? " (TLS)"
                                                           : " (TLS, client certificates)");
   if (!absl::GetFlag(FLAGS_port_file).empty()) {
-    const std::string tmp = absl::GetFlag(FLAGS_port_file) + ".tmp";
-    std::ofstream(tmp) << (*server)->port() << "\n";
-    std::filesystem::rename(tmp, absl::GetFlag(FLAGS_port_file), ec);
+    WritePortFile(absl::GetFlag(FLAGS_port_file), (*server)->port());
   }
 
   if (pipe(stop_pipe) != 0) return 1;
   std::signal(SIGTERM, OnSignal);
   std::signal(SIGINT, OnSignal);
 
-  // One line per commit, told by the writer after each one.
-  const uint64_t commit_logger =
-      log->AddCommitListener([seen = log->head_position()](const ledger::CommitInfo& info) mutable {
-        if (!info.write_status.ok() || info.head_position <= seen) return;
-        std::fprintf(stderr, "ledgerd: commit head=%llu hash=%s (+%llu events)\n",
-                     static_cast<unsigned long long>(info.head_position),
-                     ledger::ToHex(info.head_hash).substr(0, 16).c_str(),
-                     static_cast<unsigned long long>(info.head_position - seen));
-        seen = info.head_position;
-      });
+  const uint64_t commit_logger = AddCommitLogger(*log);
 
   char c;
   while (read(stop_pipe[0], &c, 1) < 0 && errno == EINTR) {
@@ -300,6 +382,7 @@ int main(int argc, char** argv) {
   std::fprintf(stderr, "ledgerd: stopping: draining calls in flight\n");
   (*server)->Stop(absl::Seconds(10));
   log->RemoveCommitListener(commit_logger);
+  StopCheckpointer(std::move(*checkpointer));
   const auto stats = log->stats();
   const unsigned long long head = log->head_position();
   log.reset();  // drains the writer queue, closes RocksDB

@@ -58,6 +58,7 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(EventLog* log,
                                                                   const ServerOptions& options) {
   std::unique_ptr<LedgerServer> s(new LedgerServer());
   s->ctx_.log = log;
+  s->ctx_.checkpointer = options.checkpointer;
   s->hub_ = std::make_unique<StreamHub>(log);
   s->ctx_.hub = s->hub_.get();
   s->commands_ = std::make_unique<CommandsService>(&s->ctx_);

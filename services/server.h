@@ -39,6 +39,9 @@ struct ServerOptions {
   // PEM of the CA that client certificates must chain to; empty = clients
   // present none. REQUIRES: TLS.
   std::string tls_client_ca_pem;
+  // The checkpoint signer (not owned; must outlive the server); nullptr =
+  // GetCheckpoint and AddCosignature answer FAILED_PRECONDITION.
+  Checkpointer* checkpointer = nullptr;
 };
 
 // Whether `listen_address` ("host:port") names a loopback host: localhost,

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cstdlib>
 #include <filesystem>
+#include <optional>
 #include <set>
 
 #include "absl/strings/match.h"
@@ -55,17 +56,43 @@ const OptionSpec* FindIn(const std::vector<OptionSpec>& options, const OptionTok
   return nullptr;
 }
 
-// Whether any table gives `t` a value (to find the command words before the
-// command is known).
-bool TakesValueAnywhere(const OptionToken& t, const std::vector<CommandSpec>& commands) {
+// Whether `t` takes a value, judged by the tables of the commands the words
+// seen so far may still name (every command before the first word; the
+// commands of one group after it; one command once its words are known):
+// the command words are found by skipping option values. An option whose
+// kind differs between those tables is refused: it must come after the
+// command words ("ledgerctl checkpoint --key" is a switch, "ledgerctl
+// witness --key FILE" takes a value).
+absl::StatusOr<bool> TakesValue(const OptionToken& t, absl::string_view arg,
+                                const std::vector<std::string>& words,
+                                const std::vector<CommandSpec>& commands) {
   if (t.has_value) return false;
   const OptionSpec* g = FindIn(GlobalOptionSpecs(), t);
   if (g) return g->kind == OptionKind::kValue;
-  for (const CommandSpec& c : commands) {
-    const OptionSpec* o = FindIn(c.options, t);
-    if (o) return o->kind == OptionKind::kValue;
+  // The words that may name a command ("help" first asks for help on one).
+  size_t first = !words.empty() && words[0] == "help" ? 1 : 0;
+  const size_t known = words.size() - first;
+  bool sub_named = false;
+  if (known >= 2) {
+    for (const CommandSpec& c : commands) {
+      sub_named |= c.group == words[first] && !c.sub.empty() && c.sub == words[first + 1];
+    }
   }
-  return false;
+  std::optional<OptionKind> kind;
+  for (const CommandSpec& c : commands) {
+    if (known >= 1 && c.group != words[first]) continue;
+    if (known >= 2 && (sub_named ? c.sub != words[first + 1] : !c.sub.empty())) continue;
+    const OptionSpec* o = FindIn(c.options, t);
+    if (o == nullptr) continue;
+    if (kind && *kind != o->kind) {
+      return UsageError(absl::StrCat(arg.substr(0, arg.find('=')),
+                                     " means different things to different commands: give it "
+                                     "after the command's words"),
+                        arg.substr(0, arg.find('=')));
+    }
+    kind = o->kind;
+  }
+  return kind == OptionKind::kValue;
 }
 
 struct Word {
@@ -74,9 +101,10 @@ struct Word {
 };
 
 // The words that are not options or option values, with their indices.
-std::vector<Word> NonOptionWords(const std::vector<std::string>& args,
-                                 const std::vector<CommandSpec>& commands) {
+absl::StatusOr<std::vector<Word>> NonOptionWords(const std::vector<std::string>& args,
+                                                 const std::vector<CommandSpec>& commands) {
   std::vector<Word> words;
+  std::vector<std::string> seen;
   for (size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "--") {
       for (++i; i < args.size(); ++i) words.push_back({i, args[i]});
@@ -84,9 +112,11 @@ std::vector<Word> NonOptionWords(const std::vector<std::string>& args,
     }
     if (!IsOptionToken(args[i])) {
       words.push_back({i, args[i]});
-    } else if (TakesValueAnywhere(SplitOption(args[i]), commands)) {
-      ++i;
+      seen.push_back(args[i]);
+      continue;
     }
+    ASSIGN_OR_RETURN(bool takes_value, TakesValue(SplitOption(args[i]), args[i], seen, commands));
+    if (takes_value) ++i;
   }
   return words;
 }
@@ -142,25 +172,26 @@ absl::StatusOr<const CommandSpec*> FindCommand(const std::vector<Word>& words,
                                                size_t* used) {
   std::vector<std::string> groups, subs;
   const CommandSpec* group_spec = nullptr;
-  // A subcommand first ("event erase-details"), then a command of one word
-  // ("event ID").
-  if (words.size() >= 2) {
-    for (const CommandSpec& c : commands) {
-      if (!c.sub.empty() && c.group == words[0].text && c.sub == words[1].text) {
-        *used = 2;
-        return &c;
-      }
-    }
-  }
+  const CommandSpec* plain = nullptr;  // the group's command without a subcommand, if any
   for (const CommandSpec& c : commands) {
     if (std::find(groups.begin(), groups.end(), c.group) == groups.end()) groups.push_back(c.group);
     if (c.group != words[0].text) continue;
     group_spec = &c;
     if (c.sub.empty()) {
-      *used = 1;
+      plain = &c;
+      continue;
+    }
+    // A group may have both ("receipt EVENT_ID", "receipt verify FILE"): a
+    // subcommand's name wins over the plain command's first word.
+    if (words.size() >= 2 && c.sub == words[1].text) {
+      *used = 2;
       return &c;
     }
     subs.push_back(c.sub);
+  }
+  if (plain != nullptr) {
+    *used = 1;
+    return plain;
   }
   if (group_spec == nullptr) {
     const std::string close = Closest(words[0].text, groups);
@@ -328,7 +359,10 @@ absl::StatusOr<GlobalOptions> Globals(RawOptions& raw) {
   GlobalOptions g;
   const char* env = std::getenv("LEDGER_SERVER");
   g.server = env && *env ? env : "localhost:50051";
-  if (raw.values.count("server")) g.server = raw.values["server"];
+  if (raw.values.count("server")) {
+    g.server = raw.values["server"];
+    g.server_given = true;
+  }
   g.json = raw.values.count("json") > 0;
   g.no_progress = raw.values.count("no-progress") > 0;
   const char* key_env = std::getenv("LEDGER_PRIVATE_KEY_FILE");
@@ -468,7 +502,7 @@ absl::StatusOr<ParsedCommandLine> ParseCommandLine(const std::vector<std::string
                                                    const std::vector<CommandSpec>& commands) {
   ParsedCommandLine parsed;
   bool help = HelpRequested(args);
-  std::vector<Word> words = NonOptionWords(args, commands);
+  ASSIGN_OR_RETURN(std::vector<Word> words, NonOptionWords(args, commands));
   if (!words.empty() && words[0].text == "help") {  // "ledgerctl help [COMMAND...]"
     help = true;
     words.erase(words.begin());

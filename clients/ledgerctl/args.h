@@ -84,6 +84,7 @@ const std::vector<OptionSpec>& GlobalOptionSpecs();
 // The settings the global options give.
 struct GlobalOptions {
   std::string server;          // --server, else $LEDGER_SERVER, else localhost:50051
+  bool server_given = false;   // --server was on the command line
   bool json = false;           // --json
   int64_t timeout_ms = 10000;  // --timeout SECONDS (10)
   bool timeout_given = false;  // --timeout was on the command line

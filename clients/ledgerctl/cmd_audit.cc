@@ -146,6 +146,14 @@ absl::StatusOr<int> RunAuditVerify(const Invocation& in) {
   ASSIGN_OR_RETURN(int64_t from, IntOption(in, "from", 0, 0, INT64_MAX));
   ASSIGN_OR_RETURN(int64_t to, IntOption(in, "to", 0, 0, INT64_MAX));
   if (to != 0 && from > to) return Usage(in, "--from is after --to", "--from");
+  if (in.Has("checkpoint")) {
+    if (in.Has("from") || in.Has("to")) {
+      return Usage(in, "--checkpoint checks the whole log; it takes no --from or --to",
+                   "--checkpoint");
+    }
+    return AuditVerifyCheckpoint(in);
+  }
+  if (in.Has("log-key")) return Usage(in, "--log-key goes with --checkpoint FILE", "--log-key");
   if (in.Has("data-dir")) return AuditOffline(in, "verify", from, to);
   Client client(in.globals());
   v1::VerifyChainRequest req;

@@ -30,8 +30,8 @@ absl::StatusOr<std::string> BooksOf(const ledger::EventLog& log) {
   ASSIGN_OR_RETURN(v1::ListBranchesResponse branches,
                    ledger::QueryBranches(*view, /*include_disaffiliated=*/true,
                                          ledger::TodayUtc(ledger::Clock::Real())));
-  std::string out = absl::StrCat("head ", view->head_position(), "\n",
-                                 summary.totals().ShortDebugString(), "\n");
+  std::string out =
+      absl::StrCat("head ", view->head_position(), "\n", summary.totals().ShortDebugString(), "\n");
   for (const auto& b : summary.general_fund()) absl::StrAppend(&out, b.ShortDebugString(), "\n");
   for (const auto& a : trial.accounts()) absl::StrAppend(&out, a.ShortDebugString(), "\n");
   for (const auto& t : trial.totals()) absl::StrAppend(&out, t.ShortDebugString(), "\n");
@@ -46,7 +46,7 @@ absl::StatusOr<std::string> BooksOf(const ledger::EventLog& log) {
 }  // namespace
 
 absl::StatusOr<int> RunKeyCreate(const Invocation& in) {
-  const std::string path = in.Positional("FILE");
+  const std::string& path = in.Positional("FILE");
   RETURN_IF_ERROR(ledger::CreateKeyFile(path));
   if (in.json()) {
     std::cout << "{\"key_file\": " << JsonQuote(path) << "}\n";
@@ -77,12 +77,12 @@ absl::StatusOr<int> RunMigrate(const Invocation& in) {
   ledger::EventLogOptions old_options;
   old_options.read_only = true;
   old_options.create_if_missing = false;
-  ASSIGN_OR_RETURN(std::unique_ptr<ledger::EventLog> old, ledger::EventLog::Open(from, old_options));
+  ASSIGN_OR_RETURN(std::unique_ptr<ledger::EventLog> old,
+                   ledger::EventLog::Open(from, old_options));
   if (old->schema_version() != ledger::kSchemaVersionPublicRecords) {
     return ledger::Refusal(
         absl::StatusCode::kFailedPrecondition, ledger::kReasonFormat,
-        absl::StrCat(from, " has format ", old->schema_version(),
-                     " already: nothing to migrate"));
+        absl::StrCat(from, " has format ", old->schema_version(), " already: nothing to migrate"));
   }
   ledger::EventLogOptions options;
   options.private_key = std::move(key);
@@ -97,10 +97,10 @@ absl::StatusOr<int> RunMigrate(const Invocation& in) {
   ASSIGN_OR_RETURN(std::string old_books, BooksOf(*old));
   ASSIGN_OR_RETURN(std::string new_books, BooksOf(**fresh));
   if (old_books != new_books) {
-    return ledger::Refusal(absl::StatusCode::kDataLoss, ledger::kReasonFormat,
-                           absl::StrCat("the migrated books in ", to,
-                                        " differ from the old ones; do not use them (delete ", to,
-                                        ")"));
+    return ledger::Refusal(
+        absl::StatusCode::kDataLoss, ledger::kReasonFormat,
+        absl::StrCat("the migrated books in ", to,
+                     " differ from the old ones; do not use them (delete ", to, ")"));
   }
   const uint64_t head = (*fresh)->head_position();
   if (in.json()) {
@@ -113,11 +113,11 @@ absl::StatusOr<int> RunMigrate(const Invocation& in) {
     return kExitOk;
   }
   std::cout << "migrated " << head << " events from " << Terminal(from) << " (ledger "
-            << old->ledger_id() << ", format " << ledger::kSchemaVersionPublicRecords
-            << ", head #" << old->head_position() << " " << Hex(old->head_hash()) << ")\n"
+            << old->ledger_id() << ", format " << ledger::kSchemaVersionPublicRecords << ", head #"
+            << old->head_position() << " " << Hex(old->head_hash()) << ")\n"
             << "into " << Terminal(to) << " (ledger " << (*fresh)->ledger_id() << ", format "
-            << ledger::kSchemaVersion << ", head #" << head << " "
-            << Hex((*fresh)->head_hash()) << ")\n"
+            << ledger::kSchemaVersion << ", head #" << head << " " << Hex((*fresh)->head_hash())
+            << ")\n"
             << "positions, event ids, dates and every balance are the same; its genesis records "
                "the old head\n";
   return kExitOk;

@@ -75,7 +75,7 @@ std::vector<OptionSpec> Record(std::vector<OptionSpec> options) {
   return options;
 }
 
-// Treasurers' commands that open, change and close beneficiaries and branches.
+// Treasurers' commands that open, change and close beneficiaries.
 std::vector<CommandSpec> Registers() {
   const OptionSpec name{"name", K::kValue, "NAME", "public display name, may be a pseudonym",
                         "required"};
@@ -109,6 +109,13 @@ std::vector<CommandSpec> Registers() {
        {kId},
        Record({reason}),
        RunBeneficiaryClose},
+  };
+}
+
+// Treasurers' commands that open, change and close branches.
+std::vector<CommandSpec> Branches() {
+  const OptionSpec reason{"reason", K::kValue, "TEXT", "why", "none"};
+  return {
       {"branch",
        "affiliate",
        "Affiliate a union branch with its fee basis.",
@@ -314,10 +321,19 @@ std::vector<CommandSpec> Auditors() {
   return {
       {"audit",
        "verify",
-       "Recompute the hash chain.",
+       "Recompute the hash chain; with --checkpoint, prove the log extends a kept checkpoint.",
        {},
        {{"from", K::kValue, "N", "first position to check", "1"},
         {"to", K::kValue, "N", "last position to check", "the head"},
+        {"checkpoint", K::kValue, "FILE",
+         "a checkpoint you kept (`ledgerctl checkpoint --output FILE`): check its signature, "
+         "recompute the root from the events (offline) and prove the log extends it",
+         "the chain only", 0, "cp kept"},
+        {"log-key", K::kValue, "VKEY|FILE",
+         "the ledger's verifier key as its operator published it, or a file holding it",
+         "the key the server (or the copy) announces, which proves nothing: pin the published "
+         "one",
+         0, "vkey pubkey ledger-key"},
         kDataDir},
        RunAuditVerify},
       {"audit",
@@ -345,6 +361,12 @@ std::vector<CommandSpec> Auditors() {
        {},
        {format, output, kDataDir},
        RunExportPostings},
+  };
+}
+
+// Backups: made on the server, listed, purged, verified and restored here.
+std::vector<CommandSpec> Backups() {
+  return {
       {"backup",
        "create",
        "Online backup into DIR on the server (--timeout defaults to 3600 here).",
@@ -379,6 +401,124 @@ std::vector<CommandSpec> Auditors() {
   };
 }
 
+// --log-key: the ledger's verifier key, pinned.
+OptionSpec LogKeyOption() {
+  return {"log-key",
+          K::kValue,
+          "VKEY|FILE",
+          "the ledger's verifier key as its operator published it (`ledgerctl checkpoint --key` "
+          "prints it), or a file holding it",
+          "the key the server announces, which proves nothing: pin the published one",
+          0,
+          "vkey pubkey ledger-key"};
+}
+
+// The verifiable log: checkpoints, proofs, witnesses.
+std::vector<CommandSpec> Verifiers() {
+  const OptionSpec log_key = LogKeyOption();
+  const OptionSpec output{
+      "output", K::kValue, "FILE",    "write to FILE (complete or not at all) and print a summary",
+      "stdout", 0,         "out file"};
+  return {
+      {"checkpoint",
+       "",
+       "The latest signed checkpoint (a C2SP signed note to keep), or the ledger's key.",
+       {},
+       {{"key", K::kSwitch, "",
+         "print the ledger's public key and verifier key line instead (with --output, write "
+         "the line to FILE, for --log-key)",
+         "the checkpoint", 0, "pubkey vkey"},
+        {"cosigned", K::kSwitch, "", "the newest checkpoint a witness cosigned", "the latest"},
+        {"size", K::kValue, "N", "the checkpoint of this tree size", "the latest", 0, "tree-size"},
+        output,
+        kDataDir},
+       RunCheckpoint},
+      {"proof",
+       "inclusion",
+       "Prove an event is in the signed log: its inclusion proof, checked here.",
+       {{"EVENT", P::kWord, "an event id, or a position (a number)"}},
+       {{"size", K::kValue, "N", "prove it in the tree of N events", "the latest checkpoint's size",
+         0, "tree-size"},
+        log_key,
+        kDataDir},
+       RunProofInclusion},
+      {"proof",
+       "consistency",
+       "Prove the log of OLD events is a prefix of a larger one, checked here.",
+       {{"OLD", P::kWord, "the smaller tree size (events)"}},
+       {{"size", K::kValue, "N", "the larger tree size", "the latest checkpoint's size", 0,
+         "tree-size new"},
+        log_key,
+        kDataDir},
+       RunProofConsistency},
+      {"witness",
+       "",
+       "Cosign the ledger's checkpoint if it extends the last one cosigned; refuse a fork.",
+       {},
+       {{"state", K::kValue, "DIR",
+         "this witness's state: the ledger key it trusts, the last checkpoint it cosigned",
+         "required", 0, "dir state-dir"},
+        {"key", K::kValue, "FILE", "the witness's Ed25519 private key (PEM, mode 0600)", "required",
+         0, "key-file"},
+        {"name", K::kValue, "NAME",
+         "the witness's key name, as the ledger's operator configured it",
+         "witness-<first 8 hex digits of SHA-256(public key)>"},
+        log_key},
+       RunWitness},
+  };
+}
+
+// Donors' receipts, and the Ed25519 keys of the ledger and its witnesses.
+std::vector<CommandSpec> Receipts() {
+  const OptionSpec log_key = LogKeyOption();
+  const OptionSpec witness_keys{"witness-keys",
+                                K::kValue,
+                                "FILE",
+                                "witnesses' verifier keys, one per line (the file ledgerd's "
+                                "--witness_keys reads): their cosignatures are checked",
+                                "cosignatures are listed, not checked",
+                                0,
+                                "witnesses"};
+  return {
+      {"receipt",
+       "",
+       "A donor's receipt: the event's record, its inclusion proof and a cosigned checkpoint.",
+       {{"EVENT_ID", P::kWord, "the event id (or position) the receipt is for"}},
+       {{"output", K::kValue, "FILE", "the receipt file to write (mode 0600)", "required", 0,
+         "out file"},
+        log_key},
+       RunReceipt},
+      {"receipt",
+       "verify",
+       "Check a receipt offline with the ledger's key; with --server, that the live log holds it.",
+       {{"FILE", P::kWord, "the receipt file"}},
+       {{"log-key", K::kValue, "VKEY|FILE",
+         "the ledger's verifier key as its operator published it, or a file holding it", "required",
+         0, "vkey pubkey ledger-key"},
+        witness_keys},
+       RunReceiptVerify},
+      {"key",
+       "generate",
+       "Make an Ed25519 key file (mode 0600) for the ledger or a witness; never overwrites.",
+       {},
+       {{"output", K::kValue, "FILE", "the key file to create", "required", 0, "out file"},
+        {"name", K::kValue, "NAME", "also print the verifier key line for this key name",
+         "the public key only"},
+        {"witness", K::kSwitch, "", "the key is a witness's: its line is of type 0x04",
+         "a ledger key (type 0x01)"}},
+       RunKeyGenerate},
+      {"key",
+       "show",
+       "The public key and verifier key line of a key file.",
+       {{"FILE", P::kWord, "the key file"}},
+       {{"name", K::kValue, "NAME",
+         "the key's name: the ledger's checkpoint origin, or the witness's name", "required"},
+        {"witness", K::kSwitch, "", "the key is a witness's: its line is of type 0x04",
+         "a ledger key (type 0x01)"}},
+       RunKeyShow},
+  };
+}
+
 std::vector<CommandSpec> Keepers() {
   return {
       {"key",
@@ -392,8 +532,8 @@ std::vector<CommandSpec> Keepers() {
        "Rewrite a ledger of format 1 into a new directory in today's format.",
        {},
        {{"from", K::kValue, "OLD", "the old data directory (read only)", "required", 0, "old"},
-        {"to", K::kValue, "NEW", "a new or empty directory for the migrated ledger", "required",
-         0, "new"}},
+        {"to", K::kValue, "NEW", "a new or empty directory for the migrated ledger", "required", 0,
+         "new"}},
        RunMigrate},
   };
 }
@@ -453,8 +593,8 @@ std::vector<CommandSpec> Governance() {
 
 std::vector<CommandSpec> All() {
   std::vector<CommandSpec> all;
-  for (auto part :
-       {Registers(), Money(), Governance(), Readers(), Statements(), Auditors(), Keepers()}) {
+  for (auto part : {Registers(), Branches(), Money(), Governance(), Readers(), Statements(),
+                    Auditors(), Backups(), Verifiers(), Receipts(), Keepers()}) {
     for (CommandSpec& c : part) all.push_back(std::move(c));
   }
   return all;
@@ -538,6 +678,22 @@ auditors:
                       checksums, then restore to scratch space, verify the chain, rebuild
   backup restore DIR [--id N] --data-dir TARGET
                       restore (latest, or N) into a new or empty TARGET; never overwrites
+
+the verifiable log (docs/AUDITING.md; --log-key VKEY|FILE pins the ledger's published key):
+  checkpoint [--key] [--cosigned] [--size N] [--output FILE] [--data-dir DIR]
+                      the latest signed checkpoint (keep it), or the ledger's key
+  proof inclusion EVENT [--size N]        an event's inclusion proof, checked
+  proof consistency OLD [--size N]        the log of OLD events is a prefix, checked
+  audit verify --checkpoint FILE [--data-dir DIR]
+                      prove the live log (or a copy) extends a checkpoint you kept
+  witness --state DIR --key FILE [--name NAME] [--log-key VKEY]
+                      cosign the checkpoint if it extends the last one; refuse a fork
+  receipt EVENT_ID --output FILE          a donor's receipt: record, proof, checkpoint
+  receipt verify FILE --log-key VKEY [--witness-keys FILE] [--server ADDR]
+                      check a receipt offline; with --server, that the live log holds it
+  key generate --output FILE [--name NAME [--witness]]
+                      an Ed25519 signing key for checkpoints or a witness
+  key show FILE --name NAME [--witness]   a key file's public key and verifier key line
 
 private details (on this machine; --private-key-file FILE or $LEDGER_PRIVATE_KEY_FILE):
   key create FILE                         a new private key file (0600)

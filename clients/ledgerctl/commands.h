@@ -1,6 +1,7 @@
 // ledgerctl's commands: the table (commands.cc), the handlers (one file per
 // group: cmd_record.cc, cmd_read.cc, cmd_statement.cc, cmd_audit.cc,
-// cmd_backup_export.cc, cmd_private.cc) and the helpers they share (common.cc).
+// cmd_backup_export.cc, cmd_transparency.cc, cmd_private.cc) and the helpers
+// they share (common.cc).
 //
 // To add a command: a CommandSpec entry in commands.cc (words, positional
 // parameters, options with help and defaults, handler) and the handler in
@@ -92,6 +93,18 @@ absl::StatusOr<int> RunBackupList(const Invocation& in);
 absl::StatusOr<int> RunBackupVerify(const Invocation& in);
 absl::StatusOr<int> RunBackupPurge(const Invocation& in);
 absl::StatusOr<int> RunBackupRestore(const Invocation& in);
+
+// cmd_transparency.cc: the verifiable log.
+absl::StatusOr<int> RunCheckpoint(const Invocation& in);
+absl::StatusOr<int> RunProofInclusion(const Invocation& in);
+absl::StatusOr<int> RunProofConsistency(const Invocation& in);
+absl::StatusOr<int> RunWitness(const Invocation& in);
+absl::StatusOr<int> RunReceipt(const Invocation& in);
+absl::StatusOr<int> RunReceiptVerify(const Invocation& in);
+absl::StatusOr<int> RunKeyGenerate(const Invocation& in);
+absl::StatusOr<int> RunKeyShow(const Invocation& in);
+// `audit verify --checkpoint FILE` (called by RunAuditVerify).
+absl::StatusOr<int> AuditVerifyCheckpoint(const Invocation& in);
 
 // ------------------------------------------------------------------ helpers (common.cc)
 

@@ -78,10 +78,14 @@ void PrintEventLine(const v1::Event& e, std::ostream& out) {
 
 const char* DetailWord(v1::DetailState state) {
   switch (state) {
-    case v1::DETAIL_STATE_SHOWN: return "shown";
-    case v1::DETAIL_STATE_WITHHELD: return "withheld";
-    case v1::DETAIL_STATE_ERASED: return "erased";
-    default: return "none";
+    case v1::DETAIL_STATE_SHOWN:
+      return "shown";
+    case v1::DETAIL_STATE_WITHHELD:
+      return "withheld";
+    case v1::DETAIL_STATE_ERASED:
+      return "erased";
+    default:
+      return "none";
   }
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <optional>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -9,9 +10,12 @@
 #include "clients/ledgerctl/output.h"
 #include "ledger/audit/point_in_time.h"
 #include "ledger/audit/statements.h"
-#include "ledger/domain/civil_date.h"
-#include "ledger/status_macros.h"
 #include "ledger/crypto/keyring.h"
+#include "ledger/domain/civil_date.h"
+#include "ledger/errors.h"
+#include "ledger/status_macros.h"
+#include "ledger/transparency/checkpoints.h"
+#include "ledger/transparency/proofs.h"
 #include "ledger/views/balances.h"
 #include "ledger/views/queries.h"
 
@@ -52,6 +56,11 @@ class GrpcReader : public Reader {
                   GetIncomeStatementResponse)
   LEDGERCTL_UNARY(Events, audit, ReadEvents, ReadEventsRequest, ReadEventsResponse)
   LEDGERCTL_UNARY(Event, audit, GetEvent, GetEventRequest, GetEventResponse)
+  LEDGERCTL_UNARY(Checkpoint, audit, GetCheckpoint, GetCheckpointRequest, GetCheckpointResponse)
+  LEDGERCTL_UNARY(InclusionProof, audit, GetInclusionProof, GetInclusionProofRequest,
+                  GetInclusionProofResponse)
+  LEDGERCTL_UNARY(ConsistencyProof, audit, GetConsistencyProof, GetConsistencyProofRequest,
+                  GetConsistencyProofResponse)
 #undef LEDGERCTL_UNARY
 
   absl::StatusOr<v1::GetHeadResponse> Head() override {
@@ -159,6 +168,48 @@ class OfflineReader : public Reader {
   absl::Status Tail(uint64_t from, bool follow,
                     const std::function<void(const v1::Event&)>& fn) override;
 
+  absl::StatusOr<v1::GetCheckpointResponse> Checkpoint(const v1::GetCheckpointRequest& r) override {
+    ledger::CheckpointStore store(&log_->database());
+    v1::GetCheckpointResponse out;
+    out.set_server_time_us(absl::ToUnixMicros(absl::Now()));
+    ASSIGN_OR_RETURN(std::optional<std::string> vkey, store.VerifierKey());
+    if (vkey) out.set_verifier_key(*vkey);
+    if (r.tree_size() != 0) {
+      ASSIGN_OR_RETURN(std::optional<v1::Checkpoint> cp, store.Load(r.tree_size()));
+      if (!cp) {
+        return ledger::Refusal(
+            absl::StatusCode::kNotFound, ledger::kReasonUnknownCheckpoint,
+            absl::StrCat("tree_size: this copy holds no checkpoint of size ", r.tree_size()),
+            "tree_size");
+      }
+      *out.mutable_checkpoint() = std::move(*cp);
+      return out;
+    }
+    ASSIGN_OR_RETURN(std::optional<v1::Checkpoint> latest, store.Latest());
+    if (!latest) {
+      return ledger::Refusal(absl::StatusCode::kFailedPrecondition, ledger::kReasonNoCheckpoint,
+                             "this copy of the ledger holds no checkpoint");
+    }
+    *out.mutable_checkpoint() = std::move(*latest);
+    ASSIGN_OR_RETURN(std::optional<v1::Checkpoint> cosigned, store.LatestCosigned());
+    if (cosigned) *out.mutable_latest_cosigned() = std::move(*cosigned);
+    return out;
+  }
+
+  absl::StatusOr<v1::GetInclusionProofResponse> InclusionProof(
+      const v1::GetInclusionProofRequest& r) override {
+    ASSIGN_OR_RETURN(std::optional<v1::Checkpoint> latest,
+                     ledger::CheckpointStore(&log_->database()).Latest());
+    return ledger::InclusionProofOf(*log_->NewReadView(), r, latest);
+  }
+
+  absl::StatusOr<v1::GetConsistencyProofResponse> ConsistencyProof(
+      const v1::GetConsistencyProofRequest& r) override {
+    ASSIGN_OR_RETURN(std::optional<v1::Checkpoint> latest,
+                     ledger::CheckpointStore(&log_->database()).Latest());
+    return ledger::ConsistencyProofOf(*log_->NewReadView(), r, latest);
+  }
+
  private:
   absl::StatusOr<std::unique_ptr<ReadView>> At(const v1::AsOf& as_of) {
     return ledger::ApplyAsOf(log_->NewReadView(), as_of);
@@ -215,7 +266,8 @@ absl::StatusOr<std::unique_ptr<Reader>> OpenReader(const Invocation& in) {
     reader = std::make_unique<GrpcReader>(in.globals());
     return reader;
   }
-  ASSIGN_OR_RETURN(std::unique_ptr<ledger::EventLog> log, OpenDataDir(in.Get("data-dir"), in.globals()));
+  ASSIGN_OR_RETURN(std::unique_ptr<ledger::EventLog> log,
+                   OpenDataDir(in.Get("data-dir"), in.globals()));
   reader = std::make_unique<OfflineReader>(std::move(log));
   return reader;
 }

@@ -53,6 +53,14 @@ class Reader {
   virtual absl::StatusOr<v1::GetHeadResponse> Head() = 0;
   virtual absl::StatusOr<v1::ReadEventsResponse> Events(const v1::ReadEventsRequest& r) = 0;
   virtual absl::StatusOr<v1::GetEventResponse> Event(const v1::GetEventRequest& r) = 0;
+  // The verifiable log. Offline, the checkpoints are those the copy holds
+  // (the witnesses the server accepts are not known).
+  virtual absl::StatusOr<v1::GetCheckpointResponse> Checkpoint(
+      const v1::GetCheckpointRequest& r) = 0;
+  virtual absl::StatusOr<v1::GetInclusionProofResponse> InclusionProof(
+      const v1::GetInclusionProofRequest& r) = 0;
+  virtual absl::StatusOr<v1::GetConsistencyProofResponse> ConsistencyProof(
+      const v1::GetConsistencyProofRequest& r) = 0;
 
   // Each event from `from` to the head, in order, to `fn`; with `follow`,
   // then every new one until the stream ends (online only: offline the

@@ -378,8 +378,7 @@ absl::StatusOr<RestoreResult> RestoreBackup(const std::string& backup_dir, uint3
   return out;
 }
 
-absl::StatusOr<std::vector<BackupInfo>> PurgeBackups(const std::string& backup_dir,
-                                                     uint32_t keep) {
+absl::StatusOr<std::vector<BackupInfo>> PurgeBackups(const std::string& backup_dir, uint32_t keep) {
   if (keep == 0) {
     return InvalidField("keep", "at least the newest backup is kept (keep >= 1)");
   }
@@ -395,8 +394,8 @@ absl::StatusOr<std::vector<BackupInfo>> PurgeBackups(const std::string& backup_d
   // refers to.
   RETURN_IF_ERROR(FromRocks(engine->PurgeOldBackups(keep),
                             absl::StrCat("deleting old backups in ", backup_dir)));
-  RETURN_IF_ERROR(FromRocks(engine->GarbageCollect(),
-                            absl::StrCat("deleting unused files in ", backup_dir)));
+  RETURN_IF_ERROR(
+      FromRocks(engine->GarbageCollect(), absl::StrCat("deleting unused files in ", backup_dir)));
   all.resize(all.size() - keep);
   return all;
 }

@@ -57,9 +57,12 @@ const std::vector<std::string>& PostingColumnList() {
 std::string Private(const v1::Event& e, const std::string& value) {
   if (!value.empty()) return value;
   switch (e.private_details()) {
-    case v1::DETAIL_STATE_WITHHELD: return "(withheld)";
-    case v1::DETAIL_STATE_ERASED: return "(erased)";
-    default: return "";
+    case v1::DETAIL_STATE_WITHHELD:
+      return "(withheld)";
+    case v1::DETAIL_STATE_ERASED:
+      return "(erased)";
+    default:
+      return "";
   }
 }
 

@@ -112,8 +112,7 @@ struct ExportSummary {
 // private details as `access` allows ("(withheld)" or "(erased)" in their
 // columns otherwise).
 absl::StatusOr<ExportSummary> ExportFromView(ReadView& view, ExportTable table, ExportFormat format,
-                                             std::ostream& out,
-                                             const ExportProgress& progress = {},
+                                             std::ostream& out, const ExportProgress& progress = {},
                                              const DetailAccess& access = {});
 
 // The two exports named by the table.

@@ -87,6 +87,9 @@ class PointInTimeView : public ReadView {
     return base_->ScanEvents(
         from, [&](const StoredEvent& e) { return e.position <= position_ && fn(e); });
   }
+  // Tree nodes never change once complete: the current rows hold every
+  // node of the tree as it stood at position_.
+  RowReader* tree_rows() override { return base_->tree_rows(); }
 
  private:
   std::unique_ptr<ReadView> base_;

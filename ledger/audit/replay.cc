@@ -9,6 +9,7 @@
 #include "ledger/projections/indexer.h"
 #include "ledger/projections/keys.h"
 #include "ledger/projections/lookup.h"
+#include "ledger/projections/tree_index.h"
 
 namespace ledger {
 
@@ -79,11 +80,22 @@ bool IsPositionKeyed(absl::string_view key) {
 // One rebuild: the replay, then the comparison with the stored rows.
 class Rebuild {
  public:
-  explicit Rebuild(ReadView& view) : view_(view), lookup_(view) {
+  explicit Rebuild(ReadView& view) : view_(view), lookup_(view), tree_rows_(view.tree_rows()) {
     report_.as_of_position = view.head_position();
+    report_.tree_stored = tree_rows_ != nullptr;
   }
 
   absl::StatusOr<RebuildReport> Run(const std::function<void(uint64_t)>& progress) {
+    if (tree_rows_ != nullptr) {
+      // A family without its size row holds no tree: it was created by a
+      // read-write open that was then refused (a format-1 ledger), and the
+      // tree was never built. Reported as not stored, like a missing family.
+      ASSIGN_OR_RETURN(std::optional<std::string> size, tree_rows_->Get(TreeSizeKey()));
+      if (!size) {
+        tree_rows_ = nullptr;
+        report_.tree_stored = false;
+      }
+    }
     absl::Status failed;
     uint64_t bucket = 0;
     RETURN_IF_ERROR(view_.ScanEvents(1, [&](const StoredEvent& e) {
@@ -93,6 +105,7 @@ class Rebuild {
         bucket = e.position / kPositionBucketSize;
       }
       failed = Replay(e);
+      if (failed.ok()) failed = ReplayTree(e);
       if (!failed.ok() || report_.failed_position != 0) return false;
       if (progress && (e.position & 0xffff) == 0) progress(e.position);
       return true;
@@ -105,6 +118,8 @@ class Rebuild {
     RETURN_IF_ERROR(FlushPositionKeyed());
     report_.rows_compared += flushed_rows_;
     RETURN_IF_ERROR(CompareTheRest());
+    RETURN_IF_ERROR(CompareTreeRows());
+    report_.tree_root = tree_.Root();
     return report_;
   }
 
@@ -129,6 +144,59 @@ class Rebuild {
     }
     overlay.CommitToBase();
     report_.events_replayed++;
+    return absl::OkStatus();
+  }
+
+  // The event's record appended to the rebuilt tree; each node it completes
+  // is compared with the stored one at once (the rows are never kept).
+  absl::Status ReplayTree(const StoredEvent& e) {
+    absl::Status failed;
+    tree_.Append(RecordLeafHash(e.Record()),
+                 [&](int level, uint64_t index, absl::string_view hash) {
+                   // The lowest levels are computed from the records, never stored.
+                   if (level < kLowestStoredTreeLevel) return;
+                   ++tree_nodes_;
+                   if (tree_rows_ == nullptr || !failed.ok()) return;
+                   absl::StatusOr<std::optional<std::string>> stored =
+                       tree_rows_->Get(TreeNodeKey(level, index));
+                   if (!stored.ok()) {
+                     failed = stored.status();
+                     return;
+                   }
+                   report_.tree_nodes_compared++;
+                   if (!*stored || **stored != hash) {
+                     AddMismatch(absl::StrCat("merkle node level ", level, " index ", index),
+                                 *stored ? ToHex(**stored) : "<missing>", ToHex(hash));
+                   }
+                 });
+    return failed;
+  }
+
+  // The stored tree holds no node the rebuild did not make, and its size is
+  // the log's.
+  absl::Status CompareTreeRows() {
+    if (tree_rows_ == nullptr) return absl::OkStatus();
+    uint64_t stored_nodes = 0;
+    std::optional<uint64_t> stored_size;
+    RETURN_IF_ERROR(tree_rows_->Scan("", [&](absl::string_view key, absl::string_view value) {
+      if (DecodeTreeNodeKey(key)) {
+        ++stored_nodes;
+      } else if (key == TreeSizeKey() && value.size() == 8) {
+        stored_size = DecodeBigEndian64(value);
+      } else {
+        AddMismatch(absl::StrCat("merkle row ", ToHex(key)), ToHex(value), "<missing>");
+      }
+      return true;
+    }));
+    if (stored_nodes != tree_nodes_) {
+      AddMismatch("(merkle node rows)", absl::StrCat(stored_nodes, " stored"),
+                  absl::StrCat(tree_nodes_, " rebuilt"));
+    }
+    if (stored_size.value_or(0) != tree_.size()) {
+      AddMismatch("merkle tree size",
+                  stored_size ? absl::StrCat(*stored_size, " leaves") : "<missing>",
+                  absl::StrCat(tree_.size(), " leaves"));
+    }
     return absl::OkStatus();
   }
 
@@ -211,6 +279,9 @@ class Rebuild {
   MemoryState rebuilt_;
   RebuildReport report_;
   uint64_t flushed_rows_ = 0;
+  RowReader* tree_rows_;
+  merkle::CompactRange tree_;
+  uint64_t tree_nodes_ = 0;
 };
 
 }  // namespace

@@ -49,11 +49,19 @@ struct RebuildReport {
   // Set when an event in the log fails the rules on replay.
   uint64_t failed_position = 0;
   std::string failure;
+  // The Merkle tree: rebuilt from the records, its root at as_of_position,
+  // and how many stored node rows were compared (0 when the ledger keeps no
+  // tree: a copy written before it, opened read-only).
+  std::string tree_root;
+  bool tree_stored = false;
+  uint64_t tree_nodes_compared = 0;
 };
 
 // Replays every event into empty state with the rules of recording order
 // and the same indexers the writer runs, then compares the result with the
-// stored state at the same snapshot.
+// stored state at the same snapshot; likewise rebuilds the Merkle tree from
+// the records and compares every node and the tree's size with the stored
+// rows.
 absl::StatusOr<RebuildReport> RebuildAndCompare(ReadView& view,
                                                 const std::function<void(uint64_t)>& progress = {});
 

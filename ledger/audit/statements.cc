@@ -187,19 +187,19 @@ absl::StatusOr<v1::GetFundStatementResponse> FundStatement(ReadView& view,
     t.set_closing_minor(t.opening_minor() + t.received_minor() + t.allocated_in_minor() -
                         t.allocated_out_minor() - t.disbursed_minor());
   }
-  RETURN_IF_ERROR(ForEachEventIn(view, range,
-                                 [&](const StoredEvent& e, const Effects& effects) -> absl::Status {
-                                   for (const v1::FundBalance& f : effects.funds) {
-                                     if (f.fund() != fund) continue;
-                                     v1::StatementLine* line = out.add_lines();
-                                     ASSIGN_OR_RETURN(*line->mutable_event(), ToApiEvent(view, e, access));
-                                     line->set_currency(f.currency());
-                                     line->set_change_minor(f.available_minor());
-                                     running[f.currency()] += f.available_minor();
-                                     line->set_balance_minor(running[f.currency()]);
-                                   }
-                                   return absl::OkStatus();
-                                 }));
+  RETURN_IF_ERROR(ForEachEventIn(
+      view, range, [&](const StoredEvent& e, const Effects& effects) -> absl::Status {
+        for (const v1::FundBalance& f : effects.funds) {
+          if (f.fund() != fund) continue;
+          v1::StatementLine* line = out.add_lines();
+          ASSIGN_OR_RETURN(*line->mutable_event(), ToApiEvent(view, e, access));
+          line->set_currency(f.currency());
+          line->set_change_minor(f.available_minor());
+          running[f.currency()] += f.available_minor();
+          line->set_balance_minor(running[f.currency()]);
+        }
+        return absl::OkStatus();
+      }));
   for (auto& [cur, t] : totals) {
     if (running[cur] != t.closing_minor()) {
       return absl::DataLossError(absl::StrCat("statement of fund:", fund, " in ", cur,

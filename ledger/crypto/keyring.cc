@@ -39,18 +39,17 @@ std::string Derive(absl::string_view ikm, absl::string_view label) {
   LEDGER_CHECK(ctx != nullptr);
   static const char kSalt[] = "solidarity-ledger";
   char digest[] = "SHA256";
-  OSSL_PARAM params[] = {
-      OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, digest, 0),
-      OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, const_cast<char*>(ikm.data()),
-                                        ikm.size()),
-      OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, const_cast<char*>(kSalt),
-                                        sizeof(kSalt) - 1),
-      OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, const_cast<char*>(label.data()),
-                                        label.size()),
-      OSSL_PARAM_construct_end()};
+  OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, digest, 0),
+                         OSSL_PARAM_construct_octet_string(
+                             OSSL_KDF_PARAM_KEY, const_cast<char*>(ikm.data()), ikm.size()),
+                         OSSL_PARAM_construct_octet_string(
+                             OSSL_KDF_PARAM_SALT, const_cast<char*>(kSalt), sizeof(kSalt) - 1),
+                         OSSL_PARAM_construct_octet_string(
+                             OSSL_KDF_PARAM_INFO, const_cast<char*>(label.data()), label.size()),
+                         OSSL_PARAM_construct_end()};
   std::string out(kDataKeySize, '\0');
-  LEDGER_CHECK(EVP_KDF_derive(ctx, reinterpret_cast<unsigned char*>(out.data()), out.size(),
-                              params) == 1);
+  LEDGER_CHECK(
+      EVP_KDF_derive(ctx, reinterpret_cast<unsigned char*>(out.data()), out.size(), params) == 1);
   EVP_KDF_CTX_free(ctx);
   return out;
 }
@@ -101,8 +100,8 @@ absl::Status CreateKeyFile(const std::string& path) {
     return KeyFileProblem(path, absl::StrCat("cannot be created (", std::strerror(errno), ")"));
   }
   const std::string text = absl::StrCat(ToHex(RandomBytes(kDataKeySize)), "\n");
-  const bool written = write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
-                       fsync(fd) == 0;
+  const bool written =
+      write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && fsync(fd) == 0;
   close(fd);
   if (!written) return KeyFileProblem(path, "could not be written");
   return absl::OkStatus();
@@ -116,7 +115,8 @@ std::string Seal(absl::string_view key, absl::string_view plaintext, absl::strin
   LEDGER_CHECK(EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, U(key), U(nonce)) == 1);
   int len = 0;
   if (!aad.empty()) {
-    LEDGER_CHECK(EVP_EncryptUpdate(ctx.get(), nullptr, &len, U(aad), static_cast<int>(aad.size())) == 1);
+    LEDGER_CHECK(
+        EVP_EncryptUpdate(ctx.get(), nullptr, &len, U(aad), static_cast<int>(aad.size())) == 1);
   }
   std::string out = nonce;
   out.resize(kGcmNonceSize + plaintext.size() + kGcmTagSize);
@@ -146,7 +146,8 @@ absl::StatusOr<std::string> Unseal(absl::string_view key, absl::string_view seal
   LEDGER_CHECK(EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, U(key), U(nonce)) == 1);
   int len = 0;
   if (!aad.empty()) {
-    LEDGER_CHECK(EVP_DecryptUpdate(ctx.get(), nullptr, &len, U(aad), static_cast<int>(aad.size())) == 1);
+    LEDGER_CHECK(
+        EVP_DecryptUpdate(ctx.get(), nullptr, &len, U(aad), static_cast<int>(aad.size())) == 1);
   }
   std::string out(body.size(), '\0');
   if (EVP_DecryptUpdate(ctx.get(), reinterpret_cast<unsigned char*>(out.data()), &len, U(body),
@@ -155,7 +156,8 @@ absl::StatusOr<std::string> Unseal(absl::string_view key, absl::string_view seal
   }
   LEDGER_CHECK(EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kGcmTagSize, tag.data()) == 1);
   int tail = 0;
-  if (EVP_DecryptFinal_ex(ctx.get(), reinterpret_cast<unsigned char*>(out.data()) + len, &tail) != 1) {
+  if (EVP_DecryptFinal_ex(ctx.get(), reinterpret_cast<unsigned char*>(out.data()) + len, &tail) !=
+      1) {
     return absl::DataLossError(
         "a sealed private part does not authenticate (another key, or damaged)");
   }

@@ -76,7 +76,7 @@ struct Effects {
   std::vector<std::pair<uint64_t, v1::ReversalMark>> reversal_marks;
 
   // ---- private details to destroy (the writer deletes their keys)
-  std::vector<std::string> erased_parties;    // keyed party ids
+  std::vector<std::string> erased_parties;     // keyed party ids
   std::vector<uint64_t> erased_event_details;  // positions
 
   // The postings of `movement` and nothing else.

@@ -98,8 +98,7 @@ class EventKind {
 
   // Whether the event concerns a sensitive fund (its PRIVATE_IF_SENSITIVE
   // fields are then private). Read before the event is decided.
-  virtual absl::StatusOr<bool> ConcernsSensitiveFund(const v1::EventBody& body,
-                                                     Books& books) const;
+  virtual absl::StatusOr<bool> ConcernsSensitiveFund(const v1::EventBody& body, Books& books) const;
   // The reference of the person the event's private details are about (a
   // donor, a payee), whose data key seals them; "" for none.
   virtual std::string PartyOf(const v1::EventBody& body) const;

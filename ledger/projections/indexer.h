@@ -3,8 +3,10 @@
 // behind or ahead of the log), and rebuilt and compared by the audit.
 //
 // The projections (current balances, registers, per-day and per-bucket
-// rows) are one indexer; a new index (say, a Merkle tree over the records)
-// is another, added to DefaultIndexers.
+// rows) are one indexer; a new index of state rows is another, added to
+// DefaultIndexers. An index with a column family of its own is a sibling fed
+// the same way: the Merkle tree over the records (tree_index.h) is fed each
+// accepted event's record by CommitBatch::AddEvents and by the rebuild.
 #ifndef LEDGER_PROJECTIONS_INDEXER_H_
 #define LEDGER_PROJECTIONS_INDEXER_H_
 

@@ -17,15 +17,19 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Every ledger has these; a read-write open creates the newer ones
-// (kNewerColumnFamilies) in a ledger that lacks them.
+// Every ledger has these; a directory without one of them is not a ledger.
 constexpr const char* kLedgerColumnFamilies[] = {kEventsCf, kIdsCf, kStateCf, kMetaCf};
-constexpr const char* kNewerColumnFamilies[] = {kPrivateCf, kKeysCf};
+// Families added later (the verifiable log, the private store): created when
+// a ledger that lacks them is opened read-write, left out when it is opened
+// read-only.
+constexpr const char* kAddedColumnFamilies[] = {kMerkleCf, kCheckpointsCf, kPrivateCf, kKeysCf};
 
-rocksdb::DBOptions DbOptions(const DatabaseOptions& options, bool has_db) {
+rocksdb::DBOptions DbOptions(const DatabaseOptions& options) {
   rocksdb::DBOptions db;
   db.create_if_missing = true;
-  db.create_missing_column_families = !has_db || !options.read_only;
+  // A new ledger gets every family; an existing one (checked to be a ledger
+  // first) gets the families added since it was written.
+  db.create_missing_column_families = !options.read_only;
   db.paranoid_checks = true;
   // Every acknowledged commit was synced to the WAL, so damage anywhere but
   // a torn record at its very end (a write that was never acknowledged)
@@ -101,7 +105,7 @@ absl::Status Database::OpenRocks() {
   if (!has_db && (options_.read_only || !options_.create_if_missing)) {
     return absl::NotFoundError(absl::StrCat("no ledger in ", dir_));
   }
-  const rocksdb::DBOptions db_options = DbOptions(options_, has_db);
+  const rocksdb::DBOptions db_options = DbOptions(options_);
   std::vector<std::string> names;
   if (has_db) {
     RETURN_IF_ERROR(FromRocks(rocksdb::DB::ListColumnFamilies(db_options, dir_, &names),
@@ -119,7 +123,7 @@ absl::Status Database::OpenRocks() {
   for (const char* name : kLedgerColumnFamilies) {
     cfs.emplace_back(name, rocksdb::ColumnFamilyOptions());
   }
-  for (const char* name : kNewerColumnFamilies) {
+  for (const char* name : kAddedColumnFamilies) {
     // A read-only open cannot create one; an older ledger simply lacks it.
     const bool present = std::find(names.begin(), names.end(), name) != names.end();
     if (present || !options_.read_only) cfs.emplace_back(name, rocksdb::ColumnFamilyOptions());

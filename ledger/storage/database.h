@@ -30,6 +30,11 @@ inline constexpr char kEventsCf[] = "events";
 inline constexpr char kIdsCf[] = "ids";
 inline constexpr char kStateCf[] = "state";
 inline constexpr char kMetaCf[] = "meta";
+// Added with the verifiable log (ledger/FORMAT.md). A ledger written before
+// them lacks them: opened read-write it gets them (empty; the EventLog then
+// builds the tree from the records), opened read-only it goes without.
+inline constexpr char kMerkleCf[] = "merkle";
+inline constexpr char kCheckpointsCf[] = "checkpoints";
 // Format 2 and later: sealed private parts and the data keys of parties.
 inline constexpr char kPrivateCf[] = "private";
 inline constexpr char kKeysCf[] = "keys";
@@ -60,9 +65,10 @@ class Database {
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;
 
-  // REQUIRES: `name` is one of the column families above and the database
-  // has it (a read-only open of an older ledger may lack the newer ones).
+  // REQUIRES: `name` is one of the column families above, and has_cf(name).
   rocksdb::ColumnFamilyHandle* cf(absl::string_view name) const;
+  // False only for an added family in a ledger opened read-only that was
+  // written before it existed.
   bool has_cf(absl::string_view name) const;
 
   // One key; nullopt if absent (or the family is absent). `snapshot` may be

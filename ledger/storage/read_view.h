@@ -18,6 +18,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "ledger/storage/records.h"
 #include "ledger/storage/rows.h"
 #include "solidarity/ledger/v1/events.pb.h"
 
@@ -32,6 +33,11 @@ struct StoredEvent {
   std::string hash;
   std::string payload_bytes;  // exactly as stored (and hashed)
   v1::EventPayload payload;
+
+  // The record exactly as stored: what the Merkle tree's leaf hashes. The
+  // record's header is fixed-width (version, prev_hash, hash) and decoding
+  // only splits it, so joining the parts again gives the stored bytes.
+  std::string Record() const { return EncodeEventRecord(prev_hash, hash, payload_bytes); }
 };
 
 class ReadView : public RowReader {
@@ -54,6 +60,12 @@ class ReadView : public RowReader {
   // returns false. Checks that positions are dense (DATA_LOSS otherwise).
   virtual absl::Status ScanEvents(uint64_t from,
                                   const std::function<bool(const StoredEvent&)>& fn) = 0;
+
+  // The Merkle tree's rows (the merkle column family, ledger/FORMAT.md) at
+  // this view's snapshot; nullptr when the ledger keeps none (a copy written
+  // before the tree existed, opened read-only): the tree is then computed
+  // from the records (ledger/projections/tree_index.h).
+  virtual RowReader* tree_rows() { return nullptr; }
 };
 
 }  // namespace ledger

@@ -7,6 +7,36 @@
 namespace ledger {
 namespace {
 
+// The rows of one column family at a snapshot.
+class FamilyRows final : public RowReader {
+ public:
+  FamilyRows(const Database& db, const char* cf, const rocksdb::Snapshot* snapshot)
+      : db_(db), cf_(cf), snapshot_(snapshot) {}
+
+  absl::StatusOr<std::optional<std::string>> Get(absl::string_view key) override {
+    return db_.Get(cf_, key, snapshot_);
+  }
+
+  absl::Status ScanFrom(absl::string_view prefix, absl::string_view start,
+                        const RowFn& fn) override {
+    rocksdb::ReadOptions options;
+    options.snapshot = snapshot_;
+    std::unique_ptr<rocksdb::Iterator> it = db_.NewIterator(cf_, options);
+    const absl::string_view from = start < prefix ? prefix : start;
+    for (it->Seek(rocksdb::Slice(from.data(), from.size())); it->Valid(); it->Next()) {
+      const absl::string_view key(it->key().data(), it->key().size());
+      if (!absl::StartsWith(key, prefix)) break;
+      if (!fn(key, absl::string_view(it->value().data(), it->value().size()))) break;
+    }
+    return FromRocks(it->status(), absl::StrCat("scanning ", cf_));
+  }
+
+ private:
+  const Database& db_;
+  const char* cf_;
+  const rocksdb::Snapshot* snapshot_;
+};
+
 class SnapshotView final : public ReadView {
  public:
   SnapshotView(const Database& db, const LedgerIdentity& identity)
@@ -22,6 +52,12 @@ class SnapshotView final : public ReadView {
     }
   }
   ~SnapshotView() override { db_.ReleaseSnapshot(snapshot_); }
+
+  RowReader* tree_rows() override {
+    if (!db_.has_cf(kMerkleCf)) return nullptr;
+    if (!tree_rows_) tree_rows_ = std::make_unique<FamilyRows>(db_, kMerkleCf, snapshot_);
+    return tree_rows_.get();
+  }
 
   uint64_t head_position() const override { return head_position_; }
   const std::string& head_hash() const override { return head_hash_; }
@@ -111,6 +147,7 @@ class SnapshotView final : public ReadView {
   rocksdb::ReadOptions options_;
   uint64_t head_position_ = 0;
   std::string head_hash_;
+  std::unique_ptr<FamilyRows> tree_rows_;
 };
 
 }  // namespace

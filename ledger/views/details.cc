@@ -36,11 +36,11 @@ absl::StatusOr<Details> ReadDetails(ReadView& view, const StoredEvent& stored,
   }
   std::optional<std::string> party_key;
   if (wrapped_party_key) {
-    ASSIGN_OR_RETURN(party_key, UnwrapPartyKey(*access.keyring, view.ledger_id(),
-                                               sealed.party_id(), *wrapped_party_key));
+    ASSIGN_OR_RETURN(party_key, UnwrapPartyKey(*access.keyring, view.ledger_id(), sealed.party_id(),
+                                               *wrapped_party_key));
   }
-  ASSIGN_OR_RETURN(v1::PrivatePart part, OpenPart(*access.keyring, view.ledger_id(),
-                                                  stored.position, sealed, party_key));
+  ASSIGN_OR_RETURN(v1::PrivatePart part,
+                   OpenPart(*access.keyring, view.ledger_id(), stored.position, sealed, party_key));
   if (part.salt().size() != kCommitmentSaltSize ||
       Commitment(part.salt(), part.details()) != commitment) {
     return absl::DataLossError(absl::StrCat("the private part of position ", stored.position,

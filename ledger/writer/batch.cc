@@ -3,6 +3,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "ledger/check.h"
+#include "ledger/hash.h"
 #include "ledger/storage/records.h"
 #include "ledger/storage/snapshot_view.h"
 
@@ -78,6 +79,8 @@ void CommitBatch::AddEvents(std::vector<NewEvent>&& events) {
     LEDGER_CHECK(e.prev_hash == head_hash_);
     head_position_ = e.position;
     head_hash_ = e.hash;
+    e.record = EncodeEventRecord(e.prev_hash, e.hash, e.payload_bytes);
+    tree_.Append(e.record);
     // Idempotency found every id recorded before: a new event's id is new
     // to the batch too (else the ids CF would name two positions for it).
     const bool new_id = ids_.emplace(e.payload.event_id(), events_.size()).second;
@@ -119,14 +122,18 @@ rocksdb::WriteBatch CommitBatch::ToWriteBatch() const {
   LEDGER_CHECK(events_.back().position == head_position_ && events_.back().hash == head_hash_);
   rocksdb::WriteBatch wb;
   for (const NewEvent& e : events_) {
-    const std::string record = EncodeEventRecord(e.prev_hash, e.hash, e.payload_bytes);
     // Check before writing: the record decodes back to what was decided.
-    absl::StatusOr<EventRecord> back = DecodeEventRecord(record);
+    absl::StatusOr<EventRecord> back = DecodeEventRecord(e.record);
     LEDGER_CHECK(back.ok() && back->payload == e.payload_bytes && back->hash == e.hash);
-    wb.Put(db_->cf(kEventsCf), EventKey(e.position), record);
+    wb.Put(db_->cf(kEventsCf), EventKey(e.position), e.record);
     wb.Put(db_->cf(kIdsCf), e.payload.event_id(), EncodeIdEntry(e.position, e.digest));
   }
   for (const auto& [key, value] : changes_) wb.Put(db_->cf(kStateCf), key, value);
+  // The tree has exactly one leaf per event.
+  LEDGER_CHECK(tree_.range().size() == head_position_);
+  rocksdb::ColumnFamilyHandle* merkle = db_->cf(kMerkleCf);
+  for (const auto& [key, hash] : tree_.node_rows()) wb.Put(merkle, key, hash);
+  wb.Put(merkle, TreeSizeKey(), EncodeBigEndian64(head_position_));
   for (const auto& [cf, changes] : aux_) {
     for (const auto& [key, value] : changes) {
       if (value) {

@@ -1,6 +1,7 @@
 // CommitBatch: one group commit being built by the writer. The state rows of
-// every request accepted so far, layered over the database, and the events
-// and id entries they add; what becomes the commit's one WriteBatch.
+// every request accepted so far, layered over the database, the events and
+// id entries they add, and the Merkle tree grown by their records; what
+// becomes the commit's one WriteBatch.
 //
 // The writer is the only one writing the database, so while a batch is
 // being built the database needs no snapshot.
@@ -17,6 +18,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "ledger/domain/books.h"
+#include "ledger/projections/tree_index.h"
 #include "ledger/storage/database.h"
 #include "ledger/storage/rows.h"
 #include "rocksdb/write_batch.h"
@@ -32,6 +34,7 @@ class CommitBatch : public StateView {
     std::string prev_hash;
     std::string hash;
     std::string digest;  // of the EventInput, for idempotency
+    std::string record;  // the stored record; set by AddEvents
   };
 
   // An id entry: the position an event id was recorded at and its digest.
@@ -40,8 +43,13 @@ class CommitBatch : public StateView {
     std::string digest;
   };
 
-  CommitBatch(const Database* db, uint64_t head_position, std::string head_hash)
-      : db_(db), head_position_(head_position), head_hash_(std::move(head_hash)) {}
+  // `tree` is the Merkle tree at the head.
+  CommitBatch(const Database* db, uint64_t head_position, std::string head_hash,
+              merkle::CompactRange tree)
+      : db_(db),
+        head_position_(head_position),
+        head_hash_(std::move(head_hash)),
+        tree_(std::move(tree)) {}
 
   absl::StatusOr<std::optional<std::string>> Get(absl::string_view key) override;
   void Put(absl::string_view key, std::string value) override;
@@ -52,15 +60,18 @@ class CommitBatch : public StateView {
   absl::StatusOr<std::optional<IdAt>> FindId(absl::string_view event_id) const;
   absl::StatusOr<std::optional<LoggedEvent>> FindEvent(absl::string_view event_id) const;
 
-  // Adds the events of an accepted request. REQUIRES: their positions
-  // follow the head, densely.
+  // Adds the events of an accepted request, and their records to the tree.
+  // REQUIRES: their positions follow the head, densely.
   void AddEvents(std::vector<NewEvent>&& events);
 
+  // The commit's WriteBatch: records, id entries, state rows, the tree's
+  // new nodes and size, the head. REQUIRES: at least one event.
   // Rows of the private store (column families `private` and `keys`),
   // written or deleted in the same WriteBatch; reads see them first.
   // nullopt in a pending change is a delete.
   using AuxChanges = std::map<std::string, std::optional<std::string>, std::less<>>;
-  absl::StatusOr<std::optional<std::string>> GetAux(absl::string_view cf, absl::string_view key) const;
+  absl::StatusOr<std::optional<std::string>> GetAux(absl::string_view cf,
+                                                    absl::string_view key) const;
   void PutAux(absl::string_view cf, absl::string_view key, std::string value);
   void DeleteAux(absl::string_view cf, absl::string_view key);
   // True when the batch deletes a row of the private store (an erasure).
@@ -69,6 +80,11 @@ class CommitBatch : public StateView {
   // The commit's WriteBatch: records, id entries, state rows, the head.
   // REQUIRES: at least one event.
   rocksdb::WriteBatch ToWriteBatch() const;
+
+  // The tree after every event added so far.
+  const merkle::CompactRange& tree() const { return tree_.range(); }
+  // The same, moved out (the batch is done).
+  merkle::CompactRange TakeTree() { return tree_.TakeRange(); }
 
   uint64_t head_position() const { return head_position_; }
   const std::string& head_hash() const { return head_hash_; }
@@ -81,6 +97,7 @@ class CommitBatch : public StateView {
   std::map<std::string, std::string, std::less<>> changes_;
   std::vector<NewEvent> events_;
   absl::flat_hash_map<std::string, size_t> ids_;
+  TreeAppender tree_;
   std::map<std::string, AuxChanges, std::less<>> aux_;  // by column family
 };
 

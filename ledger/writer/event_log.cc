@@ -14,6 +14,7 @@
 #include "ledger/hash.h"
 #include "ledger/projections/books.h"
 #include "ledger/projections/indexer.h"
+#include "ledger/projections/tree_index.h"
 #include "ledger/storage/records.h"
 #include "ledger/writer/batch.h"
 #include "ledger/writer/private_writes.h"
@@ -24,6 +25,8 @@ namespace ledger {
 namespace {
 
 constexpr char kGenesisEventId[] = "genesis";
+// Leaves per WriteBatch when the tree is built over an existing log at open.
+constexpr uint64_t kTreeCatchUpBatch = 65536;
 
 // CPU time of the calling thread.
 uint64_t ThreadCpuNanos() {
@@ -90,8 +93,9 @@ absl::Status EventLog::LoadOrCreate() {
   }
   ASSIGN_OR_RETURN(std::optional<std::string> migrating, db_->Get(kMetaCf, kMetaMigrating));
   if (migrating) {
-    return Refusal(absl::StatusCode::kFailedPrecondition, kReasonFormat,
-                   absl::StrCat(dir_, " holds an unfinished migration: delete it and migrate again"));
+    return Refusal(
+        absl::StatusCode::kFailedPrecondition, kReasonFormat,
+        absl::StrCat(dir_, " holds an unfinished migration: delete it and migrate again"));
   }
   ASSIGN_OR_RETURN(std::optional<std::string> version, db_->Get(kMetaCf, kMetaSchemaVersion));
   schema_version_ = version.value_or("");
@@ -122,9 +126,66 @@ absl::Status EventLog::LoadOrCreate() {
       ScrubErased();
     }
   }
-  MutexLock lock(&mu_);
-  head_position_ = h.position;
-  head_hash_ = h.hash;
+  {
+    MutexLock lock(&mu_);
+    head_position_ = h.position;
+    head_hash_ = h.hash;
+  }
+  return options_.read_only ? absl::OkStatus() : LoadTree();
+}
+
+absl::Status EventLog::ReloadTree(uint64_t head) {
+  std::unique_ptr<ReadView> view = NewReadView();
+  ViewTree stored(*view);
+  absl::StatusOr<merkle::CompactRange> range = stored.Range();
+  if (!range.ok() || range->size() != head) {
+    return Refusal(
+        absl::StatusCode::kUnavailable, kReasonStorage,
+        absl::StrCat("the ledger cannot read its merkle tree back after a failed write (",
+                     range.ok() ? std::string("its size is not the head")
+                                : std::string(range.status().message()),
+                     "); nothing was recorded: restart ledgerd"));
+  }
+  tree_ = std::move(*range);
+  return absl::OkStatus();
+}
+
+absl::Status EventLog::LoadTree() {
+  std::unique_ptr<ReadView> view = NewReadView();
+  ViewTree tree(*view);
+  ASSIGN_OR_RETURN(uint64_t stored, tree.StoredSize());
+  const uint64_t head = view->head_position();
+  if (stored > head) {
+    return absl::DataLossError(absl::StrCat("ledger in ", dir_, ": the merkle tree has ", stored,
+                                            " leaves but the log ends at ", head));
+  }
+  ASSIGN_OR_RETURN(merkle::CompactRange range, merkle::CompactRange::Load(tree, stored));
+  if (stored == head) {
+    tree_ = std::move(range);
+    return absl::OkStatus();
+  }
+  // A ledger written before the tree (or a catch-up cut short): build the
+  // rest from the records, a batch at a time, each batch with the size it
+  // reaches, so an interrupted catch-up resumes where it stopped.
+  TreeAppender appender(std::move(range));
+  auto flush = [&](bool sync) -> absl::Status {
+    rocksdb::WriteBatch wb;
+    for (const auto& [key, hash] : appender.node_rows()) wb.Put(db_->cf(kMerkleCf), key, hash);
+    wb.Put(db_->cf(kMerkleCf), TreeSizeKey(), EncodeBigEndian64(appender.range().size()));
+    appender.ClearRows();
+    return FromRocks(db_->Write(wb, sync), "building the merkle tree");
+  };
+  absl::Status failed;
+  RETURN_IF_ERROR(view->ScanEvents(stored + 1, [&](const StoredEvent& e) {
+    appender.Append(e.Record());
+    if (appender.range().size() % kTreeCatchUpBatch == 0) failed = flush(/*sync=*/false);
+    return failed.ok();
+  }));
+  RETURN_IF_ERROR(failed);
+  RETURN_IF_ERROR(flush(/*sync=*/true));
+  LEDGER_CHECK(appender.range().size() == head);
+  tree_caught_up_ = head - stored;
+  tree_ = appender.TakeRange();
   return absl::OkStatus();
 }
 
@@ -183,7 +244,7 @@ absl::Status EventLog::CreateGenesis() {
     identity_.name = payload.body().ledger_opened().name();
   }
   schema_version_ = kSchemaVersion;
-  CommitBatch batch(db_.get(), 0, ZeroHash());
+  CommitBatch batch(db_.get(), 0, ZeroHash(), merkle::CompactRange());
   NoLookup no_lookup;
   PrivateWrites privacy(*keyring_, identity_.id, batch);
   ASSIGN_OR_RETURN(CommitBatch::NewEvent e,
@@ -204,6 +265,7 @@ absl::Status EventLog::CreateGenesis() {
   wb.Put(db_->cf(kMetaCf), kMetaKeyCheck, keyring_->check_value());
   if (options_.migrate_from != nullptr) wb.Put(db_->cf(kMetaCf), kMetaMigrating, "1");
   RETURN_IF_ERROR(FromRocks(db_->Write(wb, /*sync=*/true), "creating the ledger"));
+  tree_ = batch.TakeTree();
   {
     MutexLock lock(&mu_);
     head_position_ = 1;
@@ -358,7 +420,7 @@ void EventLog::WriterLoop() {
   for (;;) {
     std::vector<Pending> group = TakeGroup();
     if (group.empty()) {
-      ScrubErased();  // a retry after a reader's snapshot, or before stopping
+      ScrubErased();                // a retry after a reader's snapshot, or before stopping
       if (shutting_down()) return;  // stopping, and every request answered
       continue;
     }
@@ -370,6 +432,24 @@ void EventLog::WriterLoop() {
   }
 }
 
+absl::Status EventLog::Write(const CommitBatch& batch) {
+  rocksdb::WriteBatch wb = batch.ToWriteBatch();
+  const bool erases = batch.deletes_aux();
+  if (erases) wb.Put(db_->cf(kMetaCf), kMetaScrubPending, "1");
+  rocksdb::Status s = db_->Write(wb, options_.sync);
+  if (s.ok()) {
+    if (erases) {
+      scrub_pending_ = true;
+      scrub_deleted_at_ = db_->LatestSequence();
+    }
+    return absl::OkStatus();
+  }
+  return Refusal(
+      absl::StatusCode::kUnavailable, kReasonStorage,
+      absl::StrCat("the ledger could not write to its disk (", s.ToString(),
+                   "); the outcome is unknown: look the event ids up, or retry with the same ids"));
+}
+
 void EventLog::CommitGroup(std::vector<Pending>& group) {
   uint64_t head;
   std::string hash;
@@ -378,34 +458,29 @@ void EventLog::CommitGroup(std::vector<Pending>& group) {
     head = head_position_;
     hash = head_hash_;
   }
-  CommitBatch batch(db_.get(), head, hash);
+  if (!tree_) {
+    absl::Status reloaded = ReloadTree(head);
+    if (!reloaded.ok()) {
+      for (Pending& p : group) p.done(reloaded);
+      return;
+    }
+  }
+  // The tree moves into the batch and back once the outcome is known.
+  CommitBatch batch(db_.get(), head, hash, std::move(*tree_));
+  tree_.reset();
   const int64_t now_us = absl::ToUnixMicros(clock_->Now());
   std::vector<absl::StatusOr<AppendResult>> results;
   results.reserve(group.size());
   for (const Pending& p : group) {
     results.push_back(ProcessRequest(p.request, p.actor, now_us, Keys(), batch));
   }
-  absl::Status write_status;
   const bool wrote = !batch.events().empty();
   // The batch holds exactly the events it adds to the head.
   LEDGER_CHECK(batch.head_position() == head + batch.events().size());
-  if (wrote) {
-    rocksdb::WriteBatch wb = batch.ToWriteBatch();
-    const bool erases = batch.deletes_aux();
-    if (erases) wb.Put(db_->cf(kMetaCf), kMetaScrubPending, "1");
-    rocksdb::Status s = db_->Write(wb, options_.sync);
-    if (s.ok() && erases) {
-      scrub_pending_ = true;
-      scrub_deleted_at_ = db_->LatestSequence();
-    }
-    if (!s.ok()) {
-      write_status = Refusal(
-          absl::StatusCode::kUnavailable, kReasonStorage,
-          absl::StrCat(
-              "the ledger could not write to its disk (", s.ToString(),
-              "); the outcome is unknown: look the event ids up, or retry with the same ids"));
-    }
-  }
+  const absl::Status write_status = wrote ? Write(batch) : absl::OkStatus();
+  // The batch's tree holds leaves that were not written when the write
+  // failed: the next commit reads the tree at the head back.
+  if (write_status.ok()) tree_ = batch.TakeTree();
   CommitInfo info;
   {
     MutexLock lock(&mu_);

@@ -36,6 +36,7 @@
 #include "ledger/crypto/keyring.h"
 #include "ledger/domain/civil_date.h"
 #include "ledger/limits.h"
+#include "ledger/merkle/rfc6962.h"
 #include "ledger/storage/database.h"
 #include "ledger/storage/read_view.h"
 #include "ledger/storage/snapshot_view.h"
@@ -48,6 +49,7 @@ namespace v1 = ::solidarity::ledger::v1;
 
 struct LedgerKeys;  // ledger/writer/requests.h
 class EventLog;
+class CommitBatch;
 
 // How to open a ledger (Abseil tip #173: an options struct).
 struct EventLogOptions {
@@ -173,6 +175,10 @@ class EventLog {
 
   EventLogStats stats() const;
 
+  // Events the Merkle tree was built over when this open found a ledger
+  // written before the tree (or a tree left behind by a crash); 0 otherwise.
+  uint64_t tree_caught_up_at_open() const { return tree_caught_up_; }
+
   // OK while the last commit that tried to write succeeded (or none has
   // tried); else that commit's error (UNAVAILABLE, reason STORAGE). After a
   // full disk RocksDB recovers by itself and the next commit clears it; after
@@ -195,6 +201,11 @@ class EventLog {
   absl::Status LoadOrCreate();
   absl::Status CheckFormat();
   absl::Status CreateGenesis();
+  // Loads the tree's right edge and, read-write, builds what the stored
+  // tree lacks from the records.
+  absl::Status LoadTree();
+  // Reads the tree at `head` back after a failed write.
+  absl::Status ReloadTree(uint64_t head);
   // ledger/writer/migrate.cc: the genesis of a migrated ledger names the old
   // one; every later event of the old one is recorded again, in order.
   absl::Status NoteMigratedFrom(v1::EventPayload& genesis) const;
@@ -206,6 +217,8 @@ class EventLog {
   // every request is answered.
   std::vector<Pending> TakeGroup() ABSL_LOCKS_EXCLUDED(mu_);
   void CommitGroup(std::vector<Pending>& group) ABSL_LOCKS_EXCLUDED(mu_, listeners_mu_);
+  // Writes a group's batch: OK, or the refusal its requests are answered with.
+  absl::Status Write(const CommitBatch& batch);
   void TellListeners(const CommitInfo& info) ABSL_LOCKS_EXCLUDED(listeners_mu_);
   // After an erasure: its deleted rows out of every live file (writer thread,
   // or Open). Retried while a reader's snapshot older than it is open.
@@ -236,6 +249,10 @@ class EventLog {
   std::vector<std::pair<uint64_t, CommitListener>> listeners_ ABSL_GUARDED_BY(listeners_mu_);
   uint64_t next_listener_id_ ABSL_GUARDED_BY(listeners_mu_) = 1;
 
+  // The Merkle tree at the head: its right edge. Touched only at open and
+  // by the writer thread. Empty after a failed write until read back.
+  std::optional<merkle::CompactRange> tree_;
+  uint64_t tree_caught_up_ = 0;
   // Writer thread only (and Open, before it starts): an erasure is committed
   // whose deleted rows may still be in a live file, deleted at this sequence.
   bool scrub_pending_ = false;

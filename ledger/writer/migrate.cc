@@ -109,7 +109,9 @@ absl::Status EventLog::CopyEventsFrom(const EventLog& old) {
       head = head_position_;
       hash = head_hash_;
     }
-    CommitBatch batch(db_.get(), head, hash);
+    // The tree moves into the batch and back once it is written.
+    CommitBatch batch(db_.get(), head, hash, std::move(*tree_));
+    tree_.reset();
     PrivateWrites privacy(*keyring_, identity_.id, batch);
     BatchLookup lookup(batch);
     std::vector<CommitBatch::NewEvent> chunk;
@@ -119,9 +121,8 @@ absl::Status EventLog::CopyEventsFrom(const EventLog& old) {
     const uint64_t to = std::min(last, from + kMigrateChunk - 1);
     RETURN_IF_ERROR(view->ScanEvents(from, [&](const StoredEvent& e) {
       if (e.position > to) return false;
-      absl::StatusOr<CommitBatch::NewEvent> fresh =
-          RecordEvent(++position, prev_hash, e.payload, EventChecks::kOnReplay, keys, batch,
-                      lookup, privacy);
+      absl::StatusOr<CommitBatch::NewEvent> fresh = RecordEvent(
+          ++position, prev_hash, e.payload, EventChecks::kOnReplay, keys, batch, lookup, privacy);
       if (!fresh.ok()) {
         inner = Refusal(absl::StatusCode::kFailedPrecondition, kReasonFormat,
                         absl::StrCat("migrating the event at position ", e.position, " (",
@@ -139,6 +140,7 @@ absl::Status EventLog::CopyEventsFrom(const EventLog& old) {
     privacy.Commit();
     rocksdb::WriteBatch wb = batch.ToWriteBatch();
     RETURN_IF_ERROR(FromRocks(db_->Write(wb, /*sync=*/to == last), "writing the migrated events"));
+    tree_ = batch.TakeTree();
     MutexLock lock(&mu_);
     head_position_ = batch.head_position();
     head_hash_ = batch.head_hash();

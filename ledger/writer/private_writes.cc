@@ -27,8 +27,7 @@ absl::StatusOr<std::optional<std::string>> PrivateWrites::PartyKey(const std::st
   return std::optional<std::string>(std::move(key));
 }
 
-absl::StatusOr<std::string> PrivateWrites::Seal(uint64_t position,
-                                                const v1::EventPayload& details,
+absl::StatusOr<std::string> PrivateWrites::Seal(uint64_t position, const v1::EventPayload& details,
                                                 absl::string_view party_ref) {
   v1::PrivatePart part;
   part.set_salt(RandomBytes(kCommitmentSaltSize));

@@ -157,7 +157,8 @@ absl::StatusOr<CommitBatch::NewEvent> RecordEvent(uint64_t position, const std::
   e.payload_bytes = SerializeDeterministic(e.payload);
   e.prev_hash = prev_hash;
   e.hash = ChainHash(keys.ledger_id, position, prev_hash, e.payload_bytes);
-  RETURN_IF_ERROR(IndexEvent(IndexedEvent{position, &e.payload, e.payload_bytes, e.hash, &effects}, rows));
+  RETURN_IF_ERROR(
+      IndexEvent(IndexedEvent{position, &e.payload, e.payload_bytes, e.hash, &effects}, rows));
   return e;
 }
 

@@ -20,8 +20,8 @@
 #include "ledger/crypto/keyring.h"
 #include "ledger/domain/kind.h"
 #include "ledger/writer/batch.h"
-#include "ledger/writer/private_writes.h"
 #include "ledger/writer/event_log.h"
+#include "ledger/writer/private_writes.h"
 
 namespace ledger {
 

@@ -11,6 +11,14 @@
 //   BeneficiaryBalances  a new ReadView, a scan of every beneficiary and a
 //                     Load of each one's fund balance;
 //   Hash/*            the two SHA-256 paths, on one event-sized payload;
+//   Merkle/TreeAppend the writer's tree work per event: the leaf hash of a
+//                     typical record, the merges, the node rows and their
+//                     WriteBatch puts (one batch per 1000 events);
+//   Merkle/InclusionProof, Merkle/ConsistencyProof  a new ReadView and one
+//                     proof at the head of the log (random leaf / old size);
+//   Merkle/SignCheckpoint  a new ReadView, the root at the head, an Ed25519
+//                     signature of the checkpoint;
+//   Merkle/TreeStorage  the merkle column family's bytes on disk per event;
 // the read-side ones at several log sizes (100k and 1M events by default).
 // Each log is built once per process, with sync = false and requests of 1000
 // events of a fixed mix (see Mix).
@@ -56,11 +64,17 @@
 #include "ledger/domain/civil_date.h"
 #include "ledger/domain/effects.h"
 #include "ledger/hash.h"
+#include "ledger/merkle/ed25519.h"
+#include "ledger/merkle/note.h"
+#include "ledger/merkle/rfc6962.h"
 #include "ledger/projections/keys.h"
+#include "ledger/projections/tree_index.h"
+#include "ledger/storage/records.h"
 #include "ledger/storage/rows.h"
 #include "ledger/views/queries.h"
 #include "ledger/writer/event_log.h"
 #include "rocksdb/db.h"
+#include "rocksdb/write_batch.h"
 #include "services/server.h"
 #include "solidarity/ledger/v1/ledger.grpc.pb.h"
 #include "tests/testing/test_util.h"
@@ -80,6 +94,12 @@ constexpr int kBuildInFlight = 8;  // requests queued at once when building
 // spans 1,000 days (2023-01-01 .. 2025-09-27), as a busy campaign's might.
 constexpr int kEventsPerDay = 1000;
 constexpr absl::CivilDay kFirstDay(2023, 1, 1);
+// Larger logs (10M events, for the tree's proofs) put the events past the
+// first million on the last of those days: no date after today is accepted.
+constexpr int64_t kMaxDays = 1000;
+absl::CivilDay DayOf(uint64_t seq) {
+  return kFirstDay + std::min<int64_t>(static_cast<int64_t>(seq / kEventsPerDay), kMaxDays - 1);
+}
 
 std::string BenId(int i) { return absl::StrFormat("ben-%03d", i); }
 std::string BranchId(int i) { return absl::StrFormat("br-%d", i); }
@@ -187,7 +207,7 @@ class Mix {
     v1::EventInput* e = req.add_events();
     *e = prototypes_[kind][ben];
     e->set_event_id(absl::StrCat(prefix, seq));
-    e->set_occurred_on(FormatDate(kFirstDay + static_cast<int64_t>(seq / kEventsPerDay)));
+    e->set_occurred_on(FormatDate(DayOf(seq)));
     if (e->body().has_donation_received()) {
       // Donations vary a little (spending amounts are fixed; see above).
       auto* amount = e->mutable_body()->mutable_donation_received()->mutable_amount();
@@ -350,7 +370,7 @@ class LedgerFixture {
     // database rather than background work.
     rocksdb::DB* db = log_->database().raw_for_testing();
     std::vector<rocksdb::ColumnFamilyHandle*> cfs;
-    for (const char* name : {"events", "ids", "state", "meta"})
+    for (const char* name : {"events", "ids", "state", "meta", "merkle"})
       cfs.push_back(log_->database().cf(name));
     rocksdb::Status s = db->Flush(rocksdb::FlushOptions(), cfs);
     if (!s.ok()) return s.ToString();
@@ -788,7 +808,7 @@ void PointInTime(benchmark::State& state, bool by_day) {
     return;
   }
   const uint64_t head = f->log().head_position();
-  const int64_t days = std::max<int64_t>(1, f->events() / kEventsPerDay);
+  const int64_t days = std::clamp<int64_t>(f->events() / kEventsPerDay, 1, kMaxDays);
   std::mt19937_64 rng(42);
   std::vector<double> latency_us;
   latency_us.reserve(1 << 16);
@@ -1081,6 +1101,136 @@ void BM_Sha256Evp(benchmark::State& state) {
   state.counters["payload_bytes"] = static_cast<double>(payload.size());
 }
 
+// ------------------------------------------------------------------ the Merkle tree
+
+// A stored record of the typical size (header + payload).
+std::string TypicalRecord() {
+  return EncodeEventRecord(std::string(32, '\1'), std::string(32, '\2'), TypicalPayload());
+}
+
+void BM_TreeAppend(benchmark::State& state) {
+  const std::string record = TypicalRecord();
+  TreeAppender tree{merkle::CompactRange()};
+  rocksdb::WriteBatch wb;  // the default family: the cost of a Put is the same
+  int64_t events = 0;
+  for (auto _ : state) {
+    tree.Append(record);
+    if (++events % 1000 == 0) {
+      for (const auto& [key, hash] : tree.node_rows()) wb.Put(key, hash);
+      wb.Put(TreeSizeKey(), EncodeBigEndian64(tree.range().size()));
+      benchmark::DoNotOptimize(wb.Data().size());
+      wb.Clear();
+      tree.ClearRows();
+    }
+  }
+  state.counters["record_bytes"] = static_cast<double>(record.size());
+}
+
+void BM_LeafHash(benchmark::State& state) {
+  const std::string record = TypicalRecord();
+  for (auto _ : state) {
+    std::string h = RecordLeafHash(record);
+    benchmark::DoNotOptimize(h);
+  }
+  state.counters["record_bytes"] = static_cast<double>(record.size());
+}
+
+// One proof per iteration: `consistency` false = inclusion of a random leaf
+// at the head; true = consistency of a random old size with the head. Each
+// proof is checked against the root (outside the timing).
+void Proof(benchmark::State& state, bool consistency) {
+  LedgerFixture* f = LedgerFixture::Get(state.range(0));
+  if (!f->ok()) {
+    state.SkipWithError(f->error().c_str());
+    return;
+  }
+  std::mt19937_64 rng(6962);
+  std::vector<double> latency_us;
+  latency_us.reserve(1 << 16);
+  std::string root;
+  size_t hashes = 0;
+  for (auto _ : state) {
+    const auto t0 = SteadyClock::now();
+    auto view = f->log().NewReadView();
+    ViewTree tree(*view);
+    const uint64_t n = view->head_position();
+    const uint64_t pick = 1 + rng() % (n - 1);
+    absl::StatusOr<std::vector<std::string>> proof = consistency
+                                                         ? merkle::ConsistencyProof(tree, pick, n)
+                                                         : merkle::InclusionProof(tree, pick, n);
+    latency_us.push_back(MicrosSince(t0));
+    if (!proof.ok()) {
+      state.SkipWithError(proof.status().ToString().c_str());
+      break;
+    }
+    hashes += proof->size();
+    state.PauseTiming();
+    if (root.empty()) root = *tree.Root(n);
+    absl::Status checked =
+        consistency ? merkle::VerifyConsistency(pick, n, *tree.Root(pick), root, *proof)
+                    : merkle::VerifyInclusion(pick, n, *tree.Node(0, pick), *proof, root);
+    state.ResumeTiming();
+    if (!checked.ok()) {
+      state.SkipWithError(checked.ToString().c_str());
+      break;
+    }
+  }
+  state.counters["hashes"] =
+      latency_us.empty() ? 0 : static_cast<double>(hashes) / static_cast<double>(latency_us.size());
+  ReportLatencies(state, latency_us);
+  ReportLogFacts(state, *f);
+}
+void BM_InclusionProof(benchmark::State& state) { Proof(state, false); }
+void BM_ConsistencyProof(benchmark::State& state) { Proof(state, true); }
+
+void BM_SignCheckpoint(benchmark::State& state) {
+  LedgerFixture* f = LedgerFixture::Get(state.range(0));
+  if (!f->ok()) {
+    state.SkipWithError(f->error().c_str());
+    return;
+  }
+  auto key = merkle::Ed25519PrivateKey::Generate();
+  std::vector<double> latency_us;
+  for (auto _ : state) {
+    const auto t0 = SteadyClock::now();
+    auto view = f->log().NewReadView();
+    ViewTree tree(*view);
+    absl::StatusOr<std::string> root = tree.Root(view->head_position());
+    if (!root.ok()) {
+      state.SkipWithError(root.status().ToString().c_str());
+      break;
+    }
+    const std::string text = merkle::Checkpoint{"bench", view->head_position(), *root}.Text();
+    merkle::NoteSignature sig = merkle::SignNote(text, "bench", *key);
+    benchmark::DoNotOptimize(sig);
+    latency_us.push_back(MicrosSince(t0));
+  }
+  ReportLatencies(state, latency_us);
+  ReportLogFacts(state, *f);
+}
+
+void BM_TreeStorage(benchmark::State& state) {
+  LedgerFixture* f = LedgerFixture::Get(state.range(0));
+  if (!f->ok()) {
+    state.SkipWithError(f->error().c_str());
+    return;
+  }
+  rocksdb::DB* db = f->log().database().raw_for_testing();
+  uint64_t tree_sst = 0, events_sst = 0, keys = 0;
+  for (auto _ : state) {
+    db->GetIntProperty(f->log().database().cf("merkle"), "rocksdb.total-sst-files-size", &tree_sst);
+    db->GetIntProperty(f->log().database().cf("events"), "rocksdb.total-sst-files-size",
+                       &events_sst);
+    db->GetIntProperty(f->log().database().cf("merkle"), "rocksdb.estimate-num-keys", &keys);
+  }
+  const double n = static_cast<double>(f->events());
+  state.counters["tree_bytes_per_event"] = static_cast<double>(tree_sst) / n;
+  state.counters["event_bytes_per_event"] = static_cast<double>(events_sst) / n;
+  state.counters["tree_rows_per_event"] = static_cast<double>(keys) / n;
+  state.counters["tree_MiB"] = static_cast<double>(tree_sst) / (1 << 20);
+  ReportLogFacts(state, *f);
+}
+
 // ------------------------------------------------------------------ main
 
 struct Flags {
@@ -1145,6 +1295,8 @@ void Register(const Flags& flags) {
   }
   benchmark::RegisterBenchmark("Hash/ChainHash", BM_ChainHash)->MinTime(flags.read_min_time);
   benchmark::RegisterBenchmark("Hash/Sha256Evp", BM_Sha256Evp)->MinTime(flags.read_min_time);
+  benchmark::RegisterBenchmark("Merkle/TreeAppend", BM_TreeAppend)->MinTime(flags.read_min_time);
+  benchmark::RegisterBenchmark("Merkle/LeafHash", BM_LeafHash)->MinTime(flags.read_min_time);
   struct Replay {
     const char* name;
     void (*fn)(benchmark::State&);
@@ -1162,8 +1314,11 @@ void Register(const Flags& flags) {
         Replay{"OfflineAudit", BM_OfflineAudit, benchmark::kMillisecond},
         Replay{"Grpc/GetBeneficiary", BM_GrpcGetBeneficiary, benchmark::kMicrosecond},
         Replay{"Grpc/ListBeneficiaries", BM_GrpcListBeneficiaries, benchmark::kMicrosecond},
-        Replay{"Grpc/TrialBalanceAsOfPosition", BM_GrpcTrialBalanceAsOf,
-               benchmark::kMicrosecond}}) {
+        Replay{"Grpc/TrialBalanceAsOfPosition", BM_GrpcTrialBalanceAsOf, benchmark::kMicrosecond},
+        Replay{"Merkle/InclusionProof", BM_InclusionProof, benchmark::kMicrosecond},
+        Replay{"Merkle/ConsistencyProof", BM_ConsistencyProof, benchmark::kMicrosecond},
+        Replay{"Merkle/SignCheckpoint", BM_SignCheckpoint, benchmark::kMicrosecond},
+        Replay{"Merkle/TreeStorage", BM_TreeStorage, benchmark::kMicrosecond}}) {
     for (int64_t size : flags.sizes) {
       auto* b = benchmark::RegisterBenchmark(r.name, r.fn)
                     ->ArgName("events")
@@ -1172,8 +1327,8 @@ void Register(const Flags& flags) {
                     ->Unit(r.unit);
       if (r.fn == BM_ReplayMemory) {
         b->Iterations(1)->Repetitions(1);  // one probe process; its memory is what counts
-      } else if (r.fn == BM_OfflineAudit) {
-        b->Iterations(1);  // one whole audit per repetition
+      } else if (r.fn == BM_OfflineAudit || r.fn == BM_TreeStorage) {
+        b->Iterations(1);  // one whole audit (one look at the files) per repetition
       } else {
         b->MinTime(flags.read_min_time);
       }

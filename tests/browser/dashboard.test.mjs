@@ -23,7 +23,7 @@ import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, execFile } from "node:child_process";
 import { createRequire } from "node:module";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, createWriteStream } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, createWriteStream, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -144,13 +144,23 @@ async function privateKeyFile() {
 // call with it.
 let tokenFile;
 
-async function startLedgerd(dataDir, listen, logFile = ledgerLog) {
+async function startLedgerd(dataDir, listen, logFile = ledgerLog, extraArgs = []) {
   const portFile = join(tmpDir(), `port-${Date.now()}-${Math.random().toString(36).slice(2)}`);
   const key = await privateKeyFile();
   const child = startProcess(
     "ledgerd",
     LEDGERD,
-    ["--data_dir", dataDir, "--private_key_file", key, "--listen", listen, "--port_file", portFile],
+    [
+      "--data_dir",
+      dataDir,
+      "--private_key_file",
+      key,
+      "--listen",
+      listen,
+      "--port_file",
+      portFile,
+      ...extraArgs,
+    ],
     logFile,
   );
   const port = await waitFor(
@@ -285,8 +295,15 @@ test("dashboard shows live ledger balances and survives a ledgerd restart", { ti
   rmSync(join(outDir, "dashboard.log"), { force: true });
   const dataDir = join(tmp, "ledger");
 
-  // 1. ledgerd, then the books of a small campaign.
-  let ledgerd = await startLedgerd(dataDir, "127.0.0.1:0");
+  // 1. ledgerd (signing checkpoints, one witness configured), then the books
+  // of a small campaign.
+  const key = join(tmp, "checkpoint.key");
+  const witnessKey = join(tmp, "w1.key");
+  await ledgerctl(0, "key", "generate", "--output", key);
+  await ledgerctl(0, "key", "generate", "--output", witnessKey);
+  writeFileSync(join(tmp, "witnesses"), await ledgerctl(0, "key", "show", witnessKey, "--name", "w1.example", "--witness"));
+  const signing = ["--checkpoint_key", key, "--witness_keys", join(tmp, "witnesses"), "--checkpoint_interval_ms", "200"];
+  let ledgerd = await startLedgerd(dataDir, "127.0.0.1:0", ledgerLog, signing);
   const port = ledgerd.port;
   const recordedIds = [];
   const ctl = async (...args) => {
@@ -409,6 +426,20 @@ test("dashboard shows live ledger balances and survives a ledgerd restart", { ti
   await waitForText(page, "#head-position", "14");
   await waitForText(page, '#activity-table tr[data-position="14"] td[data-col="amount"]', "10.00 GBP");
   await waitForText(page, "#chain-status", "✓ chain verified");
+  // The signed-checkpoint badge: no witness yet, then one cosigns.
+  await page.waitForFunction(
+    () => /^checkpoint 14, cosigned by 0 of 1 witnesses, \d+ s old$/.test(document.querySelector("#checkpoint-text")?.textContent ?? ""),
+    undefined,
+    { timeout: 20_000, polling: 200 },
+  );
+  const vkey = JSON.parse(await ledgerctl(port, "--json", "checkpoint", "--key")).verifier_key;
+  await ledgerctl(port, "witness", "--state", join(tmp, "w1-state"), "--key", witnessKey, "--name", "w1.example", "--log-key", vkey);
+  await page.waitForFunction(
+    () => /^checkpoint 14, cosigned by 1 of 1 witness, \d+ s old$/.test(document.querySelector("#checkpoint-text")?.textContent ?? ""),
+    undefined,
+    { timeout: 45_000, polling: 200 },
+  );
+  assert.equal(await page.getAttribute("#checkpoint-badge", "data-state"), "cosigned");
   assert.equal(await page.evaluate(() => window.__noReloadMarker), "still here", "page was not reloaded");
   assert.equal(navigations, 1, "one navigation only");
   await page.screenshot({ path: join(outDir, "dashboard.png"), fullPage: true });
@@ -428,7 +459,7 @@ test("dashboard shows live ledger balances and survives a ledgerd restart", { ti
   await page.screenshot({ path: join(outDir, "dashboard-offline.png"), fullPage: true });
 
   // 6. ledgerd starts again on the same data directory and port: the page recovers.
-  ledgerd = await startLedgerd(dataDir, `127.0.0.1:${port}`);
+  ledgerd = await startLedgerd(dataDir, `127.0.0.1:${port}`, ledgerLog, signing);
   assert.equal(ledgerd.port, port);
   await page.waitForSelector('[role="alert"] .banner', { state: "detached", timeout: 45_000 });
   await waitForText(page, "#conn-status", "Live");

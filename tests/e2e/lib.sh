@@ -13,19 +13,22 @@ cleanup() {
 trap cleanup EXIT
 # The ledger's private key file, outside every data directory; offline
 # readers use it too (as an operator holding the key would).
-"$LEDGERCTL" key create "$WORK/ledger.key" >/dev/null
-export LEDGER_PRIVATE_KEY_FILE="$WORK/ledger.key"
+"$LEDGERCTL" key create "$WORK/private.key" >/dev/null
+export LEDGER_PRIVATE_KEY_FILE="$WORK/private.key"
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
-# start_ledgerd DATA_DIR: starts ledgerd, waits for its port, sets
-# LEDGER_SERVER. A ledger it creates writes its founding admin's token to
-# DATA_DIR.token, which then becomes LEDGER_TOKEN_FILE (ledgerctl calls as
-# that admin); a ledger that exists keeps the token file set before.
+# start_ledgerd DATA_DIR [FLAG...]: starts ledgerd (with any further flags),
+# waits for its port, sets LEDGER_SERVER. A ledger it creates writes its
+# founding admin's token to DATA_DIR.token, which then becomes
+# LEDGER_TOKEN_FILE (ledgerctl calls as that admin); a ledger that exists
+# keeps the token file set before.
 start_ledgerd() {
   local dir="$1"
+  shift
   rm -f "$WORK/port"
-  "$LEDGERD" --data_dir="$dir" --private_key_file="$LEDGER_PRIVATE_KEY_FILE" --listen=127.0.0.1:0 --port_file="$WORK/port" 2>>"$WORK/ledgerd.log" &
+  "$LEDGERD" --data_dir="$dir" --private_key_file="$LEDGER_PRIVATE_KEY_FILE" --listen=127.0.0.1:0 \
+    --port_file="$WORK/port" "$@" 2>>"$WORK/ledgerd.log" &
   LEDGERD_PID=$!
   for _ in $(seq 1 100); do
     [[ -s "$WORK/port" ]] && break
@@ -58,4 +61,34 @@ $1"
 # expect_eq ACTUAL EXPECTED WHAT
 expect_eq() {
   [[ "$1" == "$2" ]] || fail "$3: expected [$2], got [$1]"
+}
+
+# run_rc VAR CMD...: runs CMD (stdout and stderr into $VAR), sets RC to its exit code.
+run_rc() {
+  local __var="$1"
+  shift
+  local __out
+  set +e
+  __out="$("$@" 2>&1)"
+  RC=$?
+  set -e
+  printf -v "$__var" '%s' "$__out"
+}
+
+# expect_rc ACTUAL EXPECTED WHAT OUTPUT
+expect_rc() {
+  [[ "$1" == "$2" ]] || fail "$3: exit code $1, expected $2; output:
+$4"
+}
+
+# wait_checkpoint: until the latest signed checkpoint covers the head (10 s).
+wait_checkpoint() {
+  local head size
+  for _ in $(seq 1 100); do
+    head="$("$LEDGERCTL" --json head | jq -r '.head.position')"
+    size="$("$LEDGERCTL" --json checkpoint 2>/dev/null | jq -r '.checkpoint.tree_size' || true)"
+    [[ "$size" == "$head" ]] && return 0
+    sleep 0.1
+  done
+  fail "no checkpoint of the head ($head) within 10 s (latest: $size)"
 }

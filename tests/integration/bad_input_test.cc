@@ -16,9 +16,13 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "absl/time/clock.h"
 #include "gtest/gtest.h"
 #include "ledger/errors.h"
 #include "ledger/limits.h"
+#include "ledger/merkle/ed25519.h"
+#include "ledger/merkle/note.h"
+#include "ledger/transparency/checkpoints.h"
 #include "services/grpc_status.h"
 #include "solidarity/ledger/v1/ledger.grpc.pb.h"
 #include "tests/testing/test_server.h"
@@ -993,6 +997,9 @@ TEST_F(BadInputTest, BadQueriesAreRefused) {
       {"/solidarity.ledger.v1.LedgerQueries/GetIncomeStatement", "\x0a\x05" + range_from,
        "range.from_date"},
       {"/solidarity.ledger.v1.LedgerAudit/GetEvent", "\x12\x03" + bad3, "event_id"},
+      {"/solidarity.ledger.v1.LedgerAudit/GetInclusionProof", "\x22\x03" + bad3, "event_id"},
+      {"/solidarity.ledger.v1.LedgerAudit/AddCosignature", "\x0a\x03" + bad3,
+       "cosigned_checkpoint"},
       {"/solidarity.ledger.v1.LedgerAdmin/CreateBackup", "\x0a\x03" + bad3, "backup_dir"},
   };
   for (const Utf8Row& row : utf8_rows) {
@@ -1023,6 +1030,10 @@ TEST_F(BadInputTest, BadQueriesAreRefused) {
            "/solidarity.ledger.v1.LedgerAudit/GetEvent",
            "/solidarity.ledger.v1.LedgerAudit/VerifyChain",
            "/solidarity.ledger.v1.LedgerAudit/RebuildProjections",
+           "/solidarity.ledger.v1.LedgerAudit/GetCheckpoint",
+           "/solidarity.ledger.v1.LedgerAudit/GetInclusionProof",
+           "/solidarity.ledger.v1.LedgerAudit/GetConsistencyProof",
+           "/solidarity.ledger.v1.LedgerAudit/AddCosignature",
            "/solidarity.ledger.v1.LedgerAdmin/CreateBackup",
        }) {
     SCOPED_TRACE(absl::StrCat("garbage bytes to ", method));
@@ -1034,6 +1045,282 @@ TEST_F(BadInputTest, BadQueriesAreRefused) {
     ASSERT_TRUE(detail.has_value());
     EXPECT_EQ(detail->reason(), kReasonMalformedRequest);
   }
+}
+
+// ------------------------------------------------------------------ the verifiable log
+
+// One row of a refused call: the code, a part of the message, the reason.
+struct ProofRow {
+  std::string name;
+  std::function<grpc::Status(grpc::ClientContext*)> call;
+  grpc::StatusCode code;
+  std::string message_part;
+  std::string reason;
+};
+
+void ExpectRows(const std::vector<ProofRow>& rows) {
+  for (const ProofRow& row : rows) {
+    SCOPED_TRACE(row.name);
+    grpc::ClientContext ctx;
+    ctx.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
+    grpc::Status s = row.call(&ctx);
+    EXPECT_EQ(s.error_code(), row.code) << s.error_message();
+    EXPECT_NE(s.error_message().find(row.message_part), std::string::npos)
+        << "message: " << s.error_message() << "\nwanted: " << row.message_part;
+    std::optional<v1::ErrorDetail> detail = GetErrorDetail(FromGrpcStatus(s));
+    ASSERT_TRUE(detail.has_value()) << "no ErrorDetail in the trailer";
+    EXPECT_EQ(detail->reason(), row.reason);
+  }
+}
+
+// A ledger with a checkpoint signer (a long interval: the checkpoint signed
+// at start stays the latest) and one configured witness.
+class BadProofInputTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_THAT(ledger_.Open(server_.Founded()), testing::IsOk());
+    ASSERT_THAT(ledger_.log().Append(
+                    testing::Request({testing::WithId(testing::Donation(Gbp(100)), "don-1"),
+                                      testing::WithId(testing::Donation(Gbp(200)), "don-2")})),
+                testing::IsOk());
+    auto witness = merkle::Ed25519PrivateKey::Generate();
+    auto stranger = merkle::Ed25519PrivateKey::Generate();
+    auto key = merkle::Ed25519PrivateKey::Generate();
+    ASSERT_TRUE(witness.ok() && stranger.ok() && key.ok());
+    witness_.emplace(*witness);
+    stranger_.emplace(*stranger);
+    CheckpointerOptions options;
+    options.interval = absl::Hours(1);
+    options.witnesses.push_back({"w1.example", merkle::kTypeCosignatureV1, witness_->public_key()});
+    auto signer = Checkpointer::Start(&ledger_.log(), *key, options);
+    ASSERT_THAT(signer, testing::IsOk());
+    signer_ = std::move(*signer);
+    server_.server_options().checkpointer = signer_.get();
+    ASSERT_THAT(server_.Serve(ledger_.log()), testing::IsOk());
+    // An event after the latest checkpoint.
+    ASSERT_THAT(ledger_.log().Append(testing::Request(
+                    {testing::WithId(testing::Donation(Gbp(300)), "after-checkpoint")})),
+                testing::IsOk());
+  }
+
+  v1::GetCheckpointResponse Latest() {
+    grpc::ClientContext ctx;
+    v1::GetCheckpointResponse r;
+    grpc::Status s = server_.audit().GetCheckpoint(&ctx, v1::GetCheckpointRequest(), &r);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return r;
+  }
+
+  std::function<grpc::Status(grpc::ClientContext*)> Inclusion(
+      std::function<void(v1::GetInclusionProofRequest&)> edit) {
+    return [this, edit](grpc::ClientContext* ctx) {
+      v1::GetInclusionProofRequest req;
+      edit(req);
+      v1::GetInclusionProofResponse r;
+      return server_.audit().GetInclusionProof(ctx, req, &r);
+    };
+  }
+  std::function<grpc::Status(grpc::ClientContext*)> Consistency(uint64_t old_size,
+                                                                uint64_t new_size) {
+    return [this, old_size, new_size](grpc::ClientContext* ctx) {
+      v1::GetConsistencyProofRequest req;
+      req.set_old_size(old_size);
+      req.set_new_size(new_size);
+      v1::GetConsistencyProofResponse r;
+      return server_.audit().GetConsistencyProof(ctx, req, &r);
+    };
+  }
+  std::function<grpc::Status(grpc::ClientContext*)> Cosign(std::string note) {
+    return [this, note](grpc::ClientContext* ctx) {
+      v1::AddCosignatureRequest req;
+      req.set_cosigned_checkpoint(note);
+      v1::AddCosignatureResponse r;
+      return server_.audit().AddCosignature(ctx, req, &r);
+    };
+  }
+  // `text` cosigned by `key` named `name` at `when`, as a note.
+  static std::string Cosigned(const std::string& text, const merkle::Ed25519PrivateKey& key,
+                              const std::string& name, int64_t when) {
+    merkle::SignedNote n{text, {merkle::Cosign(text, static_cast<uint64_t>(when), name, key)}};
+    return n.Format();
+  }
+
+  testing::TempLedger ledger_;
+  std::optional<merkle::Ed25519PrivateKey> witness_, stranger_;
+  std::unique_ptr<Checkpointer> signer_;
+  testing::TestServer server_;
+};
+
+TEST_F(BadProofInputTest, BadProofRequestsAreRefusedWithTheirReason) {
+  using grpc::StatusCode;
+  const uint64_t checkpointed = Latest().checkpoint().tree_size();
+  ASSERT_EQ(checkpointed, 3u);
+  const v1::Head before = server_.Head();
+  ASSERT_EQ(before.position(), 4u);
+  ExpectRows({
+      {"GetCheckpoint of a size never signed",
+       [this](grpc::ClientContext* ctx) {
+         v1::GetCheckpointRequest req;
+         req.set_tree_size(2);
+         v1::GetCheckpointResponse r;
+         return server_.audit().GetCheckpoint(ctx, req, &r);
+       },
+       StatusCode::NOT_FOUND, "tree_size: this ledger keeps no checkpoint of size 2",
+       kReasonUnknownCheckpoint},
+      {"inclusion: no key", Inclusion([](auto&) {}), StatusCode::INVALID_ARGUMENT,
+       "key: give a position or an event_id", kReasonInvalidField},
+      {"inclusion: position 0", Inclusion([](auto& r) { r.set_position(0); }),
+       StatusCode::INVALID_ARGUMENT, "position: must be 1 or more", kReasonInvalidField},
+      {"inclusion: bad event id", Inclusion([](auto& r) { r.set_event_id("Not An Id"); }),
+       StatusCode::INVALID_ARGUMENT, "event_id: \"Not An Id\" is not a valid id",
+       kReasonInvalidField},
+      {"inclusion: unknown event id", Inclusion([](auto& r) { r.set_event_id("nobody"); }),
+       StatusCode::NOT_FOUND, "event_id: no event \"nobody\"", kReasonUnknownEvent},
+      {"inclusion: position beyond the head", Inclusion([](auto& r) { r.set_position(99); }),
+       StatusCode::NOT_FOUND, "position: no event at position 99", kReasonUnknownEvent},
+      {"inclusion: tree size beyond the head", Inclusion([](auto& r) {
+         r.set_position(1);
+         r.set_tree_size(5);
+       }),
+       StatusCode::OUT_OF_RANGE, "tree_size: the tree has 4 leaves; it has no size 5",
+       kReasonTreeSizeBeyondHead},
+      {"inclusion: tree size below the position", Inclusion([](auto& r) {
+         r.set_position(3);
+         r.set_tree_size(2);
+       }),
+       StatusCode::INVALID_ARGUMENT, "tree_size: is 2, smaller than the position (3)",
+       kReasonInvalidField},
+      {"inclusion: an event newer than the latest checkpoint",
+       Inclusion([](auto& r) { r.set_event_id("after-checkpoint"); }),
+       StatusCode::FAILED_PRECONDITION, "is newer than the latest checkpoint (3 events)",
+       kReasonNotInCheckpoint},
+      {"consistency: old size 0", Consistency(0, 3), StatusCode::INVALID_ARGUMENT,
+       "old_size: must be 1 or more", kReasonInvalidField},
+      {"consistency: old after new", Consistency(3, 2), StatusCode::INVALID_ARGUMENT,
+       "old_size: is 3, larger than new_size (2)", kReasonInvalidField},
+      {"consistency: new size beyond the head", Consistency(1, UINT64_MAX),
+       StatusCode::OUT_OF_RANGE, "new_size: the tree has 4 leaves", kReasonTreeSizeBeyondHead},
+      {"consistency: old size beyond the latest checkpoint", Consistency(4, 0),
+       StatusCode::INVALID_ARGUMENT, "old_size: is 4, larger than the latest checkpoint's size (3)",
+       kReasonInvalidField},
+  });
+  // Nothing moved, and every good request of the same kinds is answered.
+  EXPECT_EQ(server_.Head().position(), before.position());
+  for (const auto& good :
+       {Inclusion([](auto& r) { r.set_event_id("don-1"); }), Inclusion([](auto& r) {
+          r.set_position(4);
+          r.set_tree_size(4);
+        }),
+        Consistency(1, 0), Consistency(3, 4)}) {
+    grpc::ClientContext ctx;
+    EXPECT_TRUE(good(&ctx).ok());
+  }
+}
+
+TEST_F(BadProofInputTest, BadCosignaturesAreRefusedAndKeepNothing) {
+  using grpc::StatusCode;
+  const v1::GetCheckpointResponse latest = Latest();
+  const std::string text =
+      latest.checkpoint().note().substr(0, latest.checkpoint().note().find("\n\n") + 1);
+  const int64_t now = absl::ToUnixSeconds(absl::Now());
+  auto forged_text = [&](uint64_t size, const std::string& root, const std::string& origin) {
+    return merkle::Checkpoint{origin, size, root}.Text();
+  };
+  std::string good = Cosigned(text, *witness_, "w1.example", now);
+  std::string tampered = good;
+  // The timestamp's last byte is the 8th of the signature: re-encode it.
+  {
+    auto parsed = merkle::ParseNote(good);
+    ASSERT_TRUE(parsed.ok());
+    parsed->signatures[0].signature[7] ^= 1;
+    tampered = parsed->Format();
+  }
+  ExpectRows({
+      {"empty", Cosign(""), StatusCode::INVALID_ARGUMENT, "cosigned_checkpoint: is empty",
+       kReasonInvalidField},
+      {"not a note", Cosign("hello\n"), StatusCode::INVALID_ARGUMENT,
+       "cosigned_checkpoint: the note has no blank line", kReasonInvalidField},
+      {"over the size limit", Cosign(std::string(merkle::kMaxNoteBytes + 1, 'a')),
+       StatusCode::INVALID_ARGUMENT, "cosigned_checkpoint: the note is", kReasonInvalidField},
+      {"another log's checkpoint",
+       Cosign(Cosigned(forged_text(3, latest.checkpoint().root_hash(), "other.example/log"),
+                       *witness_, "w1.example", now)),
+       StatusCode::INVALID_ARGUMENT, "is a checkpoint of \"other.example/log\"",
+       kReasonInvalidField},
+      {"a size this ledger keeps no checkpoint of",
+       Cosign(Cosigned(forged_text(2, latest.checkpoint().root_hash(), signer_->origin()),
+                       *witness_, "w1.example", now)),
+       StatusCode::NOT_FOUND, "keeps no checkpoint of size 2", kReasonUnknownCheckpoint},
+      {"the right size with another root",
+       Cosign(Cosigned(forged_text(3, std::string(32, 'x'), signer_->origin()), *witness_,
+                       "w1.example", now)),
+       StatusCode::INVALID_ARGUMENT, "is not the checkpoint this ledger signed at size 3",
+       kReasonUnknownCheckpoint},
+      {"the ledger's own signature only", Cosign(latest.checkpoint().note()),
+       StatusCode::PERMISSION_DENIED, "carries no cosignature of a witness this ledger accepts",
+       kReasonUnknownWitness},
+      {"a witness nobody configured", Cosign(Cosigned(text, *stranger_, "w9.example", now)),
+       StatusCode::PERMISSION_DENIED, "carries no cosignature of a witness", kReasonUnknownWitness},
+      {"a configured name with another key", Cosign(Cosigned(text, *stranger_, "w1.example", now)),
+       StatusCode::PERMISSION_DENIED, "carries no cosignature of a witness", kReasonUnknownWitness},
+      {"a cosignature that does not verify", Cosign(tampered), StatusCode::INVALID_ARGUMENT,
+       "the cosignature of w1.example does not verify", kReasonBadCosignature},
+      {"dated an hour ahead", Cosign(Cosigned(text, *witness_, "w1.example", now + 3600)),
+       StatusCode::INVALID_ARGUMENT, "seconds in the future", kReasonBadCosignature},
+  });
+  EXPECT_EQ(Latest().checkpoint().cosignatures_size(), 0) << "a refused cosignature was kept";
+  EXPECT_FALSE(Latest().has_latest_cosigned());
+  // The control: the good one is kept.
+  grpc::ClientContext ctx;
+  ASSERT_TRUE(Cosign(good)(&ctx).ok());
+  EXPECT_EQ(Latest().checkpoint().cosignatures_size(), 1);
+  EXPECT_EQ(Latest().latest_cosigned().cosignatures(0).witness(), "w1.example");
+}
+
+TEST(BadProofInputWithoutSignerTest, AskingForCheckpointsOfALedgerThatSignsNoneIsRefused) {
+  testing::TestServer server;
+  ASSERT_THAT(server.Start(), testing::IsOk());
+  using grpc::StatusCode;
+  ExpectRows({
+      {"GetCheckpoint",
+       [&](grpc::ClientContext* ctx) {
+         v1::GetCheckpointResponse r;
+         return server.audit().GetCheckpoint(ctx, v1::GetCheckpointRequest(), &r);
+       },
+       StatusCode::FAILED_PRECONDITION, "signs no checkpoints", kReasonNoCheckpoint},
+      {"AddCosignature",
+       [&](grpc::ClientContext* ctx) {
+         v1::AddCosignatureRequest req;
+         req.set_cosigned_checkpoint("a\n1\nAAAA\n\n");
+         v1::AddCosignatureResponse r;
+         return server.audit().AddCosignature(ctx, req, &r);
+       },
+       StatusCode::FAILED_PRECONDITION, "signs no checkpoints", kReasonNoCheckpoint},
+      {"inclusion in the latest checkpoint",
+       [&](grpc::ClientContext* ctx) {
+         v1::GetInclusionProofRequest req;
+         req.set_position(1);
+         v1::GetInclusionProofResponse r;
+         return server.audit().GetInclusionProof(ctx, req, &r);
+       },
+       StatusCode::FAILED_PRECONDITION, "tree_size is 0 (the latest checkpoint's size)",
+       kReasonNoCheckpoint},
+      {"consistency with the latest checkpoint",
+       [&](grpc::ClientContext* ctx) {
+         v1::GetConsistencyProofRequest req;
+         req.set_old_size(1);
+         v1::GetConsistencyProofResponse r;
+         return server.audit().GetConsistencyProof(ctx, req, &r);
+       },
+       StatusCode::FAILED_PRECONDITION, "new_size is 0", kReasonNoCheckpoint},
+  });
+  // Proofs of explicit sizes need no signer.
+  grpc::ClientContext ctx;
+  v1::GetInclusionProofRequest req;
+  req.set_position(1);
+  req.set_tree_size(1);
+  v1::GetInclusionProofResponse r;
+  EXPECT_TRUE(server.audit().GetInclusionProof(&ctx, req, &r).ok());
 }
 
 }  // namespace

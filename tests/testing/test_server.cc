@@ -69,6 +69,12 @@ absl::Status TestServer::Start(EventLogOptions options) {
   return Connect(ledger_->log());
 }
 
+EventLogOptions TestServer::Founded(EventLogOptions options) {
+  founding_ = NewFounding();
+  FoundWith(founding_, options);
+  return options;
+}
+
 absl::Status TestServer::Serve(EventLog& log) {
   if (log_ != nullptr) return absl::FailedPreconditionError("the test server is already started");
   ASSIGN_OR_RETURN(bool has_admin, HasActiveAdmin(log));
@@ -124,7 +130,7 @@ absl::StatusOr<std::string> TestServer::AddMember(absl::string_view member_id,
 }
 
 absl::Status TestServer::Connect(EventLog& log) {
-  ServerOptions options;
+  ServerOptions options = server_options_;
   options.listen_address = "127.0.0.1:0";
   ASSIGN_OR_RETURN(server_, LedgerServer::Start(&log, options));
   log_ = &log;

@@ -58,9 +58,17 @@ class TestServer {
   // Serves `log` (not owned; must outlive Stop()). A log without an admin
   // gets a founding admin appended first (two events).
   absl::Status Serve(EventLog& log);
+  // `options` with this server's founding admin in the genesis, for a ledger
+  // the test opens itself and then Serve()s: Serve appends no founder, so
+  // the ledger's positions are those of a ledger without members.
+  EventLogOptions Founded(EventLogOptions options = {});
   // Ends the server (2 s grace); nothing if it is not running. The ledger
   // stays open.
   void Stop();
+
+  // The options the server starts with (set them before Start or Serve;
+  // the listening address is always 127.0.0.1:0): e.g. a checkpoint signer.
+  ServerOptions& server_options() { return server_options_; }
 
   // REQUIRES: started with Start (not Serve).
   TempLedger& ledger();
@@ -120,6 +128,7 @@ class TestServer {
   // Declared first so that it is closed last, after the server.
   std::unique_ptr<TempLedger> ledger_;
   EventLog* log_ = nullptr;
+  ServerOptions server_options_;
   std::unique_ptr<LedgerServer> server_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::LedgerCommands::Stub> commands_;

@@ -214,10 +214,10 @@ TEST(Parser, RefusesWhatItDoesNotKnow) {
   EXPECT_EQ(ErrorOf({"allocate"}), "allocate: missing BENEFICIARY (the beneficiary id)");
   EXPECT_EQ(ErrorOf({"frobnicate"}), "unknown command \"frobnicate\"");
   EXPECT_EQ(ErrorOf({"sumary"}), "unknown command \"sumary\"; did you mean summary?");
-  EXPECT_EQ(
-      ErrorOf({"branch", "pay-fe"}),
-      "unknown branch subcommand \"pay-fe\" (affiliate, update, disaffiliate, pay-fee or show); did you "
-      "mean pay-fee?");
+  EXPECT_EQ(ErrorOf({"branch", "pay-fe"}),
+            "unknown branch subcommand \"pay-fe\" (affiliate, update, disaffiliate, pay-fee or "
+            "show); did you "
+            "mean pay-fee?");
   EXPECT_EQ(ErrorOf({"--timeout", "soon", "summary"}),
             "--timeout takes seconds, e.g. --timeout 5 or --timeout 0.5, not \"soon\"");
 }
@@ -273,16 +273,39 @@ TEST(Parser, HelpForCommandsGroupsAndOverview) {
   }
 }
 
-TEST(Parser, SameOptionNameHasOneKindInEveryTable) {
+TEST(Parser, SameOptionNameHasOneKindInEveryCommandOfAGroup) {
   // The command words are found before the command is known, by skipping
-  // option values: that needs one kind per option name.
-  std::map<std::string, OptionKind> kinds;
+  // option values: that needs one kind per option name among the commands
+  // one word can still name (a group). Across groups a name may differ
+  // ("checkpoint --key" is a switch, "witness --key FILE" takes a value);
+  // such an option is refused before the command's words.
+  std::map<std::pair<std::string, std::string>, OptionKind> kinds;
   for (const CommandSpec& c : Commands()) {
     for (const OptionSpec& o : c.options) {
-      auto [it, inserted] = kinds.emplace(o.name, o.kind);
+      auto [it, inserted] = kinds.emplace(std::make_pair(c.group, std::string(o.name)), o.kind);
       EXPECT_EQ(it->second, o.kind) << o.name << " in " << c.Path();
     }
   }
+  // Global options never conflict with a command's.
+  for (const OptionSpec& g : GlobalOptionSpecs()) {
+    for (const CommandSpec& c : Commands()) {
+      EXPECT_EQ(c.FindOption(g.name), nullptr) << g.name << " in " << c.Path();
+    }
+  }
+}
+
+TEST(Parser, AnOptionOfTwoKindsIsJudgedByItsCommand) {
+  auto words = [](std::vector<std::string> args) -> std::string {
+    absl::StatusOr<ParsedCommandLine> p = ParseCommandLine(args, Commands());
+    if (!p.ok()) return std::string(p.status().message());
+    return p->command ? p->command->Path() : "";
+  };
+  EXPECT_EQ(words({"checkpoint", "--key"}), "checkpoint");
+  EXPECT_EQ(words({"checkpoint", "--key", "--server", "localhost:1"}), "checkpoint");
+  EXPECT_EQ(words({"witness", "--key", "w.key", "--state", "d"}), "witness");
+  EXPECT_EQ(words({"receipt", "verify", "r.txt", "--log-key", "k"}), "receipt verify");
+  EXPECT_EQ(words({"receipt", "don-1", "--output", "r.txt"}), "receipt");
+  EXPECT_NE(words({"--key", "checkpoint"}).find("means different things"), std::string::npos);
 }
 
 }  // namespace

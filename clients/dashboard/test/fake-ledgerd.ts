@@ -238,6 +238,26 @@ export async function startFakeLedgerd(port = 0): Promise<FakeLedgerd> {
         calls.push("RebuildProjections");
         return { match: true };
       },
+      getCheckpoint(req) {
+        calls.push(`GetCheckpoint:${req.treeSize}`);
+        const note =
+          `solidarity-ledger/00112233\n${position}\nAAAA\n\n— solidarity-ledger/00112233 c2ln\n— w1.example Y29zaWdu\n`;
+        const cp = {
+          note,
+          origin: "solidarity-ledger/00112233",
+          treeSize: position,
+          rootHash: new Uint8Array(32).fill(7),
+          signedAtUs: 1_700_000_000_000_000n,
+          cosignatures: [{ witness: "w1.example", keyId: 7, timestampSeconds: 1_700_000_001n }],
+        };
+        return {
+          checkpoint: cp,
+          latestCosigned: cp,
+          verifierKey: "solidarity-ledger/00112233+01020304+AQID",
+          witnesses: ["w1.example", "w2.example"],
+          serverTimeUs: 1_700_000_010_000_000n,
+        };
+      },
     });
   };
 

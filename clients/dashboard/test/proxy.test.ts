@@ -81,6 +81,18 @@ test("forwards unary queries over gRPC-Web", async () => {
   assert.ok(fake.calls.includes("VerifyChain:1:5"));
 });
 
+test("forwards GetCheckpoint: the latest only, note verbatim, no event or fund id", async () => {
+  const { audit } = clients();
+  const res = await audit.getCheckpoint({ treeSize: 2n });
+  assert.ok(fake.calls.includes("GetCheckpoint:0"), "the browser's tree size is not passed on");
+  assert.ok(!fake.calls.includes("GetCheckpoint:2"));
+  assert.equal(res.checkpoint?.treeSize, 5n);
+  assert.equal(res.latestCosigned?.cosignatures[0]?.witness, "w1.example");
+  assert.equal(res.witnesses.length, 2);
+  assert.match(res.checkpoint?.note ?? "", /^solidarity-ledger\/00112233\n5\n/);
+  assert.ok(!JSON.stringify(res, (_k, v) => (typeof v === "bigint" ? String(v) : v)).includes(SENSITIVE_ID));
+});
+
 test("sensitive beneficiaries: an alias for the id, no purpose; others keep both", async () => {
   const { queries } = clients();
   const res = await queries.listBeneficiaries({});

@@ -20,6 +20,7 @@ import {
   GetBeneficiaryRequestSchema,
   GetBeneficiaryResponseSchema,
   GetBranchResponseSchema,
+  GetCheckpointResponseSchema,
   GetHeadResponseSchema,
   GetSummaryResponseSchema,
   GetTrialBalanceResponseSchema,
@@ -338,6 +339,39 @@ test("summary, head and chain verification: free text scrubbed", async () => {
   assertClean(VerifyChainResponseSchema, v);
   assert.equal(v.problem, "bad record for fund@4");
   assert.equal(v.firstBadPosition, 7n);
+});
+
+test("checkpoints: the note verbatim, unless a name in it is a sensitive id", async () => {
+  const { r } = redactor();
+  const note = "solidarity-ledger/00112233\n9\nAAAA\n\n— solidarity-ledger/00112233 c2ln\n— w1.example Y29zaWdu\n";
+  const cp = {
+    note,
+    origin: "solidarity-ledger/00112233",
+    treeSize: 9n,
+    rootHash: new Uint8Array(32).fill(1),
+    signedAtUs: 5n,
+    cosignatures: [{ witness: "w1.example", keyId: 1, timestampSeconds: 6n }],
+  };
+  const ok = await r.checkpoint(create(GetCheckpointResponseSchema, { checkpoint: cp, witnesses: ["w1.example"] }));
+  assertClean(GetCheckpointResponseSchema, ok);
+  assert.equal(ok.checkpoint?.note, note, "a signed note passes unchanged");
+  assert.equal(ok.checkpoint?.cosignatures[0]?.witness, "w1.example");
+  const odd = note.replace("w1.example", SECRET);
+  const res = await r.checkpoint(
+    create(GetCheckpointResponseSchema, {
+      checkpoint: { ...cp, note: odd, cosignatures: [{ witness: SECRET, keyId: 1, timestampSeconds: 6n }] },
+      latestCosigned: { ...cp, note: odd },
+      witnesses: [SECRET],
+      verifierKey: `${SECRET}+01020304+AQID`,
+    }),
+  );
+  assertClean(GetCheckpointResponseSchema, res);
+  assert.equal(res.checkpoint?.note, "", "a note naming a sensitive fund is left out, never altered");
+  assert.equal(res.latestCosigned?.note, "");
+  assert.equal(res.checkpoint?.cosignatures[0]?.witness, "fund@2");
+  assert.deepEqual(res.witnesses, ["fund@2"]);
+  assert.equal(res.verifierKey, "");
+  assert.equal(res.checkpoint?.treeSize, 9n);
 });
 
 test("free text is scrubbed of whole ids, in any case, erring on the side of replacing", async () => {

@@ -19,8 +19,7 @@ class BeneficiaryRegistered final : public EventKind {
     RETURN_IF_ERROR(CheckId(events::FieldOf(kName, "beneficiary_id"), e.beneficiary_id()));
     RETURN_IF_ERROR(
         CheckName(events::FieldOf(kName, "display_name"), e.display_name(), Presence::kRequired));
-    RETURN_IF_ERROR(
-        CheckMemo(events::FieldOf(kName, "purpose"), e.purpose(), Presence::kOptional));
+    RETURN_IF_ERROR(CheckMemo(events::FieldOf(kName, "purpose"), e.purpose(), Presence::kOptional));
     if (e.purpose_private()) {
       return InvalidField(events::FieldOf(kName, "purpose_private"), "is set by the server");
     }

@@ -36,10 +36,11 @@ class BeneficiaryUpdated final : public EventKind {
         LoadOpenBeneficiary(books, e.beneficiary_id(), events::FieldOf(kName, "beneficiary_id")));
     if (d.dated()) RETURN_IF_ERROR(CheckDatedAfterRegistration(d.occurred_on(), b));
     if (e.has_sensitive() && !e.sensitive() && b.sensitive()) {
-      return Refusal(absl::StatusCode::kFailedPrecondition, kReasonAlreadySensitive,
-                     absl::StrCat(events::FieldOf(kName, "sensitive"), ": fund ",
-                                  e.beneficiary_id(), " is sensitive and cannot be made public again"),
-                     events::FieldOf(kName, "sensitive"));
+      return Refusal(
+          absl::StatusCode::kFailedPrecondition, kReasonAlreadySensitive,
+          absl::StrCat(events::FieldOf(kName, "sensitive"), ": fund ", e.beneficiary_id(),
+                       " is sensitive and cannot be made public again"),
+          events::FieldOf(kName, "sensitive"));
     }
     // From now on its purpose is private: readers without the details no
     // longer get the current one (it stays in the public parts of the

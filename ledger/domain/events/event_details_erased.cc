@@ -11,9 +11,7 @@ constexpr char kTargetField[] = "body.event_details_erased.target_event_id";
 
 class EventDetailsErased final : public EventKind {
  public:
-  v1::EventBody::KindCase kind_case() const override {
-    return v1::EventBody::kEventDetailsErased;
-  }
+  v1::EventBody::KindCase kind_case() const override { return v1::EventBody::kEventDetailsErased; }
   absl::string_view name() const override { return kName; }
   v1::Role RequiredRole() const override { return v1::ROLE_ADMIN; }
 
@@ -25,7 +23,8 @@ class EventDetailsErased final : public EventKind {
 
   absl::Status Decide(const Decision& d, Books&, Effects& out) const override {
     const auto& e = d.body().event_details_erased();
-    ASSIGN_OR_RETURN(std::optional<LoggedEvent> target, d.lookup->FindByEventId(e.target_event_id()));
+    ASSIGN_OR_RETURN(std::optional<LoggedEvent> target,
+                     d.lookup->FindByEventId(e.target_event_id()));
     if (!target) {
       return Refusal(absl::StatusCode::kNotFound, kReasonUnknownEvent,
                      absl::StrCat(kTargetField, ": no event \"", e.target_event_id(), "\""),

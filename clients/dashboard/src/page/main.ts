@@ -1,7 +1,8 @@
 // The dashboard page: reads LedgerQueries.WatchBalances (live balances),
-// LedgerAudit.GetHead / VerifyChain (head badge) and LedgerAudit.ReadEvents
-// (recent activity) through gRPC-Web from the dashboard server, which
-// forwards every call to ledgerd.
+// LedgerAudit.GetHead / VerifyChain (head badge), LedgerAudit.GetCheckpoint
+// (the signed-checkpoint badge) and LedgerAudit.ReadEvents (recent activity)
+// through gRPC-Web from the dashboard server, which forwards every call to
+// ledgerd.
 
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createGrpcWebTransport } from "@connectrpc/connect-web";
@@ -10,11 +11,14 @@ import {
   LedgerQueries,
   type BeneficiaryView,
   type BranchView,
+  type Checkpoint,
+  type GetCheckpointResponse,
   type Head,
   type WatchBalancesResponse,
 } from "../../gen/solidarity/ledger/v1/ledger_pb.js";
 import type { Event } from "../../gen/solidarity/ledger/v1/events_pb.js";
 import { backoffDelay } from "../shared/backoff.js";
+import { checkpointLine, type CheckpointFacts } from "../shared/checkpoint.js";
 import { reversalTarget, type Names } from "../shared/describe.js";
 import { toHex } from "../shared/money.js";
 import {
@@ -23,6 +27,7 @@ import {
   renderActivity,
   renderBranches,
   renderChain,
+  renderCheckpoint,
   renderConnection,
   renderFooter,
   renderFunds,
@@ -200,6 +205,58 @@ function requestVerify(head: Head, full: boolean): void {
   });
 }
 
+// ------------------------------------------------------------------ checkpoint badge
+//
+// The latest checkpoint is asked for after updates (at most every few
+// seconds, and once more a few seconds later, by when the ledger has signed
+// the new head) and every ten seconds; its age is redrawn every second from
+// the server's clock at the answer.
+
+const CHECKPOINT_MIN_MS = 3_000;
+const CHECKPOINT_AFTER_UPDATE_MS = 2_500;
+const CHECKPOINT_EVERY_MS = 10_000;
+let checkpointAnswer: { res: GetCheckpointResponse; at: number } | undefined;
+let checkpointMissing = false;
+let checkpointAskedAt = 0;
+let checkpointAsking = false;
+
+function facts(c: Checkpoint | undefined): CheckpointFacts | undefined {
+  return c ? { treeSize: c.treeSize, signedAtUs: c.signedAtUs, cosignatures: c.cosignatures.length } : undefined;
+}
+
+function drawCheckpoint(): void {
+  if (checkpointMissing) {
+    renderCheckpoint("none", "this ledger signs no checkpoints");
+    return;
+  }
+  if (!checkpointAnswer) return;
+  const { res, at } = checkpointAnswer;
+  const nowUs = res.serverTimeUs + BigInt(Math.max(0, Date.now() - at)) * 1000n;
+  const line = checkpointLine(facts(res.checkpoint), facts(res.latestCosigned), res.witnesses.length, nowUs);
+  renderCheckpoint(line.state, line.text);
+}
+
+async function refreshCheckpoint(force: boolean): Promise<void> {
+  if (checkpointAsking || (!force && Date.now() - checkpointAskedAt < CHECKPOINT_MIN_MS)) return;
+  checkpointAsking = true;
+  checkpointAskedAt = Date.now();
+  try {
+    const res = await audit.getCheckpoint({}, { timeoutMs: 10_000 });
+    checkpointAnswer = { res, at: Date.now() };
+    checkpointMissing = false;
+  } catch (err) {
+    // A ledgerd without a checkpoint key answers FAILED_PRECONDITION; any
+    // other failure keeps the last answer (the live stream reports outages).
+    if (ConnectError.from(err).code === Code.FailedPrecondition) checkpointMissing = true;
+  } finally {
+    checkpointAsking = false;
+  }
+  drawCheckpoint();
+}
+
+setInterval(drawCheckpoint, 1_000);
+setInterval(() => void refreshCheckpoint(true), CHECKPOINT_EVERY_MS);
+
 // ------------------------------------------------------------------ updates
 
 function applyHead(head: Head | undefined): void {
@@ -231,6 +288,8 @@ function applyUpdate(update: WatchBalancesResponse): void {
     drawActivity();
   }
   void refreshActivity(position);
+  void refreshCheckpoint(false);
+  setTimeout(() => void refreshCheckpoint(true), CHECKPOINT_AFTER_UPDATE_MS);
   lastUpdate = new Date();
   const pos = update.summary?.asOf?.position;
   renderFooter(

@@ -314,6 +314,13 @@ export function renderChain(state: ChainState, text: string): void {
   byId("chain-status").textContent = text;
 }
 
+export type CheckpointState = "unknown" | "none" | "signed" | "cosigned";
+
+export function renderCheckpoint(state: CheckpointState, text: string): void {
+  byId("checkpoint-badge").dataset.state = state;
+  byId("checkpoint-text").textContent = text;
+}
+
 export type ConnState = "connecting" | "live" | "reconnecting" | "offline";
 
 const CONN_TEXT: Record<ConnState, string> = {

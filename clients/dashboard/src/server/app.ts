@@ -3,8 +3,9 @@
 //
 // It implements the LedgerQueries methods the page reads (GetSummary,
 // ListBeneficiaries, GetBeneficiary, ListBranches, GetBranch, GetTrialBalance
-// and the WatchBalances server stream) and three methods of LedgerAudit
-// (GetHead, ReadEvents, VerifyChain). Nothing else is exposed: no
+// and the WatchBalances server stream) and four methods of LedgerAudit
+// (GetHead, ReadEvents, VerifyChain, and GetCheckpoint: the latest
+// checkpoint only, with its cosignatures). Nothing else is exposed: no
 // LedgerCommands, no statements, no REST or JSON API of its own, and only the
 // gRPC-Web protocol is accepted. Every answer and every error passes through
 // the Redactor (redact.ts) on its way to the browser.
@@ -259,6 +260,11 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
           (r) => redactor.events(r, ctx.signal),
         );
       },
+      // The latest checkpoint and the newest cosigned one: the browser's
+      // request is not passed on (a checkpoint of another size is not the
+      // page's business).
+      getCheckpoint: (_req, ctx) =>
+        unary(ctx, (o) => audit.getCheckpoint({}, o), (r) => redactor.checkpoint(r, ctx.signal)),
       // Chain verification hashes the whole range: one at a time, so that
       // many open pages cannot load ledgerd with parallel verifications.
       verifyChain: (req, ctx) =>

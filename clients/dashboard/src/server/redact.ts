@@ -38,6 +38,8 @@ import {
   type GetBeneficiaryRequest,
   type GetBeneficiaryResponse,
   type GetBranchResponse,
+  type Checkpoint,
+  type GetCheckpointResponse,
   type GetHeadResponse,
   type GetSummaryResponse,
   type GetTrialBalanceResponse,
@@ -492,6 +494,32 @@ export class Redactor {
       res,
       (m, p) => {
         m.problem = p.text(m.problem);
+      },
+      signal,
+    );
+  }
+
+  /**
+   * A checkpoint of the verifiable log. It names no fund and no event: an
+   * origin, a tree size, a root hash, key names and signatures. The note
+   * goes out verbatim (a signed note altered by one byte no longer
+   * verifies) unless scrubbing would change it (a witness named after a
+   * sensitive fund, say), when it is left out; witness names are scrubbed
+   * like any free text.
+   */
+  checkpoint(res: GetCheckpointResponse, signal?: AbortSignal): Promise<GetCheckpointResponse> {
+    const walkCheckpoint = (c: Checkpoint, p: Pass) => {
+      if (p.text(c.note) !== c.note) c.note = "";
+      if (p.text(c.origin) !== c.origin) c.origin = "";
+      for (const co of c.cosignatures) co.witness = p.text(co.witness);
+    };
+    return this.redact(
+      res,
+      (m, p) => {
+        if (m.checkpoint) walkCheckpoint(m.checkpoint, p);
+        if (m.latestCosigned) walkCheckpoint(m.latestCosigned, p);
+        m.witnesses = m.witnesses.map((w) => p.text(w));
+        if (p.text(m.verifierKey) !== m.verifierKey) m.verifierKey = "";
       },
       signal,
     );
