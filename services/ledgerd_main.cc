@@ -325,12 +325,32 @@ std::unique_ptr<ledger::EventLog> OpenWithAdmin(const std::string& dir,
   return *std::move(log);
 }
 
+// The data directory at rest is its owner's alone: the directory 0700 and
+// every file in it 0600 (a ledger made before this rule is tightened when
+// ledgerd starts). New files get the same through the umask set in main.
+void TightenDataDir(const std::string& dir) {
+  namespace fs = std::filesystem;
+  constexpr fs::perms kOthers = fs::perms::group_all | fs::perms::others_all;
+  std::error_code ec;
+  fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace, ec);
+  for (fs::recursive_directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const fs::file_status st = it->symlink_status(ec);
+    if (ec || fs::is_symlink(st)) continue;
+    if ((st.permissions() & kOthers) != fs::perms::none) {
+      fs::permissions(it->path(), kOthers, fs::perm_options::remove, ec);
+    }
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "the Solidarity Ledger server: gRPC over an embedded RocksDB event log");
   absl::ParseCommandLine(argc, argv);
+  // Everything ledgerd writes (tables, logs, backups, the port and token
+  // files) is readable by its own user only.
+  umask(077);
   ledger::EventLogOptions options;
   options.sync = absl::GetFlag(FLAGS_sync);
   options.ledger_name = absl::GetFlag(FLAGS_ledger_name);
@@ -346,6 +366,7 @@ int main(int argc, char** argv) {
   std::filesystem::create_directories(std::filesystem::path(dir).parent_path(), ec);
   std::unique_ptr<ledger::EventLog> log = OpenWithAdmin(dir, options);
   if (log == nullptr) return 1;
+  TightenDataDir(dir);
   auto checkpointer = StartCheckpointer(*log);
   if (!checkpointer.ok()) {
     std::fprintf(stderr, "ledgerd: %s\n", std::string(checkpointer.status().message()).c_str());

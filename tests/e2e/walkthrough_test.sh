@@ -60,9 +60,21 @@ again="$("$(dirname "$0")/../../tools/walkthrough.sh" 2>&1)" || fail "second wal
 expect_contains "$again" "(event id tour-rev-1), dated 2026-03-02 — already recorded earlier, nothing new written"
 expect_eq "$("$LEDGERCTL" --json summary | jq -r '.totals.event_count')" "14" "event_count after rerun"
 
+# At rest the data directory is its owner's alone: 0700, every file 0600.
+expect_eq "$(stat -c %a "$WORK/ledger")" "700" "data directory mode"
+expect_eq "$(find "$WORK/ledger" -perm /077 | wc -l)" "0" "files others may read"
+
 # Offline audit of the data directory after a clean stop.
 stop_ledgerd
 audit="$("$LEDGERCTL" audit replay --data-dir "$WORK/ledger")" || fail "offline audit failed: $audit"
 expect_contains "$audit" "RESULT: the books verify."
 expect_contains "$audit" "hash chain  verified"
+
+# A directory left open to others (made before the rule, or by hand) is
+# tightened when ledgerd starts.
+chmod -R go+rX "$WORK/ledger"
+start_ledgerd "$WORK/ledger"
+expect_eq "$(stat -c %a "$WORK/ledger")" "700" "data directory mode after a restart"
+expect_eq "$(find "$WORK/ledger" -perm /077 | wc -l)" "0" "files others may read after a restart"
+stop_ledgerd
 echo "walkthrough_test: 1 passed, 0 failed"
