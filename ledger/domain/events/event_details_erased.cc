@@ -23,20 +23,15 @@ class EventDetailsErased final : public EventKind {
 
   absl::Status Decide(const Decision& d, Books&, Effects& out) const override {
     const auto& e = d.body().event_details_erased();
-    ASSIGN_OR_RETURN(std::optional<LoggedEvent> target,
-                     d.lookup->FindByEventId(e.target_event_id()));
-    if (!target) {
-      return Refusal(absl::StatusCode::kNotFound, kReasonUnknownEvent,
-                     absl::StrCat(kTargetField, ": no event \"", e.target_event_id(), "\""),
-                     kTargetField);
-    }
-    if (target->payload.private_commitment().empty()) {
+    ASSIGN_OR_RETURN(const LoggedEvent target,
+                     events::TargetEvent(d, e.target_event_id(), kTargetField));
+    if (target.payload.private_commitment().empty()) {
       return Refusal(absl::StatusCode::kFailedPrecondition, kReasonNoPrivateDetails,
                      absl::StrCat(kTargetField, ": event \"", e.target_event_id(),
                                   "\" has no private details"),
                      kTargetField);
     }
-    out.erased_event_details.push_back(target->position);
+    out.erased_event_details.push_back(target.position);
     return absl::OkStatus();
   }
 

@@ -84,39 +84,34 @@ class EventReversed final : public EventKind {
 
   absl::Status Decide(const Decision& d, Books& books, Effects& out) const override {
     const auto& e = d.body().event_reversed();
-    ASSIGN_OR_RETURN(std::optional<LoggedEvent> target,
-                     d.lookup->FindByEventId(e.target_event_id()));
-    if (!target) {
-      return Refusal(absl::StatusCode::kNotFound, kReasonUnknownEvent,
-                     absl::StrCat(kTargetField, ": no event \"", e.target_event_id(), "\""),
-                     kTargetField);
-    }
-    const EventKind* kind = KindOf(target->payload.body());
+    ASSIGN_OR_RETURN(const LoggedEvent target,
+                     events::TargetEvent(d, e.target_event_id(), kTargetField));
+    const EventKind* kind = KindOf(target.payload.body());
     std::optional<Movement> original =
-        kind == nullptr ? std::nullopt : kind->MovementOf(target->payload.body());
+        kind == nullptr ? std::nullopt : kind->MovementOf(target.payload.body());
     if (!original) {
       return Refusal(absl::StatusCode::kFailedPrecondition, kReasonNotReversible,
                      absl::StrCat(kTargetField, ": event \"", e.target_event_id(), "\" is ",
-                                  WithArticle(KindName(target->payload.body())),
+                                  WithArticle(KindName(target.payload.body())),
                                   ", which moves no money and cannot be reversed"),
                      kTargetField);
     }
-    ASSIGN_OR_RETURN(std::optional<v1::ReversalMark> mark, books.FindReversal(target->position));
+    ASSIGN_OR_RETURN(std::optional<v1::ReversalMark> mark, books.FindReversal(target.position));
     if (mark) return AlreadyReversed(e, *mark);
     ASSIGN_OR_RETURN(int64_t amount, AmountToReverse(e, *original));
     if (d.dated()) {
       RETURN_IF_ERROR(CheckNotBefore(
-          d.occurred_on(), target->payload.occurred_on(), kReasonDateBeforeTarget,
+          d.occurred_on(), target.payload.occurred_on(), kReasonDateBeforeTarget,
           absl::StrCat("the event it reverses, \"", e.target_event_id(), "\", is dated")));
     }
     const bool whole = amount == original->amount_minor;
-    RETURN_IF_ERROR(kind->DecideReversal(d, *target, amount, whole, books, out));
-    kind->AddMoneyChanges(target->payload.body(), -amount, out);
+    RETURN_IF_ERROR(kind->DecideReversal(d, target, amount, whole, books, out));
+    kind->AddMoneyChanges(target.payload.body(), -amount, out);
     out.AddMovement(ReverseOf(*original, amount));
     v1::ReversalMark new_mark;
     new_mark.set_reversed_by_position(d.position);
     new_mark.set_amount_minor(amount);
-    out.reversal_marks.emplace_back(target->position, std::move(new_mark));
+    out.reversal_marks.emplace_back(target.position, std::move(new_mark));
     out.totals.set_reversal_count(1);
     return absl::OkStatus();
   }

@@ -1,11 +1,13 @@
-// What the event kind files share: includes, field paths, and the money of
-// a single movement. Only for ledger/domain/events/*.cc.
+// What the event kind files share: includes, field paths, the money of a
+// single movement, and the event another event names. Only for ledger/domain/events/*.cc.
 #ifndef LEDGER_DOMAIN_EVENTS_KIND_SUPPORT_H_
 #define LEDGER_DOMAIN_EVENTS_KIND_SUPPORT_H_
 
 #include <optional>
 #include <string>
+#include <utility>
 
+#include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "ledger/domain/effects.h"
@@ -36,6 +38,18 @@ inline void AddOwnMoney(const EventKind& kind, const v1::EventBody& body, Effect
   if (!m) return;
   out.AddMovement(*m);
   kind.AddMoneyChanges(body, m->amount_minor, out);
+}
+
+// The logged event `event_id` an event names (a reversal's or an erasure's
+// target); NOT_FOUND (UNKNOWN_EVENT, on `field`) if there is none.
+inline absl::StatusOr<LoggedEvent> TargetEvent(const Decision& d, absl::string_view event_id,
+                                               absl::string_view field) {
+  ASSIGN_OR_RETURN(std::optional<LoggedEvent> target, d.lookup->FindByEventId(event_id));
+  if (!target) {
+    return Refusal(absl::StatusCode::kNotFound, kReasonUnknownEvent,
+                   absl::StrCat(field, ": no event \"", event_id, "\""), field);
+  }
+  return *std::move(target);
 }
 
 }  // namespace ledger::events
