@@ -4,10 +4,10 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
-#include "absl/strings/str_format.h"
 #include "google/protobuf/text_format.h"
 #include "ledger/audit/export.h"
 #include "ledger/audit/point_in_time.h"
@@ -297,7 +297,8 @@ absl::Status AddQueries(std::string& out, const std::string& at, ReadView& view,
                         absl::CivilDay today, const DetailAccess& access) {
   RETURN_IF_ERROR(AddAnswer(out, at + " summary", QuerySummary(view)));
   RETURN_IF_ERROR(AddAnswer(out, at + " beneficiaries", QueryBeneficiaries(view, false, access)));
-  RETURN_IF_ERROR(AddAnswer(out, at + " beneficiaries+closed", QueryBeneficiaries(view, true, access)));
+  RETURN_IF_ERROR(
+      AddAnswer(out, at + " beneficiaries+closed", QueryBeneficiaries(view, true, access)));
   RETURN_IF_ERROR(AddAnswer(out, at + " branches", QueryBranches(view, false, today)));
   RETURN_IF_ERROR(AddAnswer(out, at + " branches+all", QueryBranches(view, true, today)));
   RETURN_IF_ERROR(AddAnswer(out, at + " trial balance", QueryTrialBalance(view)));
@@ -344,8 +345,9 @@ absl::StatusOr<std::string> Queries(EventLog& log, absl::CivilDay today,
       }
     }
     for (const char* branch : {"leeds", "york", "cardiff"}) {
-      RETURN_IF_ERROR(AddAnswer(out, absl::StrCat("branch statement ", branch),
-                                BranchStatement(*view, branch, Range("2026-01-01", "2026-03-01"), access)));
+      RETURN_IF_ERROR(
+          AddAnswer(out, absl::StrCat("branch statement ", branch),
+                    BranchStatement(*view, branch, Range("2026-01-01", "2026-03-01"), access)));
     }
     RETURN_IF_ERROR(AddAnswer(out, "income statement",
                               IncomeStatement(*view, Range("2026-01-01", "2026-03-01"))));

@@ -72,9 +72,9 @@
 #include "google/protobuf/util/message_differencer.h"
 #include "ledger/audit/replay.h"
 #include "ledger/crypto/tokens.h"
+#include "ledger/hash.h"
 #include "ledger/writer/event_log.h"
 #include "solidarity/ledger/v1/ledger.grpc.pb.h"
-#include "ledger/hash.h"
 #include "tests/testing/test_util.h"
 
 ABSL_FLAG(std::string, ledgerd, "", "path of the ledgerd binary (required)");

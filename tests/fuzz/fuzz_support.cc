@@ -19,9 +19,9 @@
 #include "ledger/projections/books.h"
 #include "ledger/projections/indexer.h"
 #include "ledger/projections/keys.h"
+#include "ledger/status_macros.h"
 #include "ledger/storage/rows.h"
 #include "ledger/views/queries.h"
-#include "ledger/status_macros.h"
 #include "ledger/writer/event_log.h"
 #include "ledger/writer/requests.h"
 #include "services/request_bytes.h"
@@ -40,7 +40,6 @@ absl::Status Apply(uint64_t position, const v1::EventPayload& payload, StateView
   const std::string hash(32, '\0');
   return IndexEvent(IndexedEvent{position, &payload, bytes, hash, &effects}, rows);
 }
-
 
 namespace v1 = ::solidarity::ledger::v1;
 using int128 = __int128;
@@ -314,8 +313,7 @@ AppendOutcome RunAppendRequest(absl::string_view bytes) {
   MemoryState rebuilt;
   MapLookup replay_lookup;
   for (const LoggedEvent& e : accepted) {
-    absl::Status s =
-        Apply(e.position, e.payload, rebuilt, replay_lookup, EventChecks::kOnReplay);
+    absl::Status s = Apply(e.position, e.payload, rebuilt, replay_lookup, EventChecks::kOnReplay);
     FUZZ_CHECK(s.ok(), absl::StrCat("replay of position ", e.position, ": ", s.ToString()));
     replay_lookup.Add(e);
   }

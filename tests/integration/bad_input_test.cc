@@ -900,6 +900,19 @@ TEST_F(BadInputTest, EveryLimitIsInclusive) {
   }
 }
 
+// Calls `call` with a 10 s deadline and expects `code` and a message that
+// holds `message_part`; returns the answer.
+grpc::Status CallExpecting(const std::function<grpc::Status(grpc::ClientContext*)>& call,
+                           grpc::StatusCode code, const std::string& message_part) {
+  grpc::ClientContext ctx;
+  ctx.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
+  grpc::Status s = call(&ctx);
+  EXPECT_EQ(s.error_code(), code) << s.error_message();
+  EXPECT_NE(s.error_message().find(message_part), std::string::npos)
+      << "message: " << s.error_message() << "\nwanted: " << message_part;
+  return s;
+}
+
 // Query-side bad input: ids, missing keys, reversed ranges.
 TEST_F(BadInputTest, BadQueriesAreRefused) {
   struct QueryRow {
@@ -970,12 +983,7 @@ TEST_F(BadInputTest, BadQueriesAreRefused) {
   };
   for (const QueryRow& row : rows) {
     SCOPED_TRACE(row.name);
-    grpc::ClientContext ctx;
-    ctx.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
-    grpc::Status s = row.call(&ctx);
-    EXPECT_EQ(s.error_code(), row.code) << s.error_message();
-    EXPECT_NE(s.error_message().find(row.message_part), std::string::npos)
-        << "message: " << s.error_message() << "\nwanted: " << row.message_part;
+    CallExpecting(row.call, row.code, row.message_part);
   }
 
   // Text that is not UTF-8 is refused naming the field, on every method
@@ -1061,12 +1069,7 @@ struct ProofRow {
 void ExpectRows(const std::vector<ProofRow>& rows) {
   for (const ProofRow& row : rows) {
     SCOPED_TRACE(row.name);
-    grpc::ClientContext ctx;
-    ctx.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
-    grpc::Status s = row.call(&ctx);
-    EXPECT_EQ(s.error_code(), row.code) << s.error_message();
-    EXPECT_NE(s.error_message().find(row.message_part), std::string::npos)
-        << "message: " << s.error_message() << "\nwanted: " << row.message_part;
+    const grpc::Status s = CallExpecting(row.call, row.code, row.message_part);
     std::optional<v1::ErrorDetail> detail = GetErrorDetail(FromGrpcStatus(s));
     ASSERT_TRUE(detail.has_value()) << "no ErrorDetail in the trailer";
     EXPECT_EQ(detail->reason(), row.reason);

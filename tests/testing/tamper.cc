@@ -57,7 +57,8 @@ absl::Status RewriteRecords(Database& db, const Keyring& keyring, const std::str
       input.set_occurred_on(payload.occurred_on());
       input.set_memo(payload.memo());
       *input.mutable_body() = payload.body();
-      wb.Put(db.cf(kIdsCf), payload.event_id(), EncodeIdEntry(position, ContentDigest(keyring, input)));
+      wb.Put(db.cf(kIdsCf), payload.event_id(),
+             EncodeIdEntry(position, ContentDigest(keyring, input)));
       prev = record.prev_hash;
     }
     record.prev_hash = prev;
