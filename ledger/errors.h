@@ -57,6 +57,15 @@ inline constexpr char kReasonLastAdmin[] = "LAST_ADMIN";
 inline constexpr char kReasonTokenExists[] = "TOKEN_EXISTS";
 inline constexpr char kReasonUnknownToken[] = "UNKNOWN_TOKEN";
 inline constexpr char kReasonTokenRevoked[] = "TOKEN_REVOKED";
+// Two to sign.
+inline constexpr char kReasonRequestExists[] = "REQUEST_EXISTS";
+inline constexpr char kReasonUnknownRequest[] = "UNKNOWN_REQUEST";
+inline constexpr char kReasonRequestNotPending[] = "REQUEST_NOT_PENDING";
+inline constexpr char kReasonRequestMismatch[] = "REQUEST_MISMATCH";
+inline constexpr char kReasonSelfApproval[] = "SELF_APPROVAL";
+inline constexpr char kReasonAlreadyApproved[] = "ALREADY_APPROVED";
+inline constexpr char kReasonApprovalRequired[] = "APPROVAL_REQUIRED";
+inline constexpr char kReasonDateBeforeRequest[] = "DATE_BEFORE_REQUEST";
 // Calls: no valid token (UNAUTHENTICATED), or a role the caller lacks
 // (PERMISSION_DENIED, ErrorDetail.role names it).
 inline constexpr char kReasonBadToken[] = "BAD_TOKEN";

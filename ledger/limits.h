@@ -90,6 +90,10 @@ inline constexpr int kMaxServerThreads = 256;
 // running at once, each on a thread of its own; more are refused
 // RESOURCE_EXHAUSTED.
 inline constexpr int kMaxWholeLogCalls = 2;
+// Two to sign: the most approvals a policy may ask of one disbursement, and
+// the most thresholds it may have.
+inline constexpr uint32_t kMaxApprovals = 5;
+inline constexpr int kMaxApprovalThresholds = 20;
 
 // ------------------------------------------------------------------ how the limits relate
 

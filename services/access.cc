@@ -51,6 +51,7 @@ constexpr MethodRole kMethodRoles[] = {
     {"LedgerQueries/GetFundStatement", v1::ROLE_VIEWER},
     {"LedgerQueries/GetBranchStatement", v1::ROLE_VIEWER},
     {"LedgerQueries/GetIncomeStatement", v1::ROLE_VIEWER},
+    {"LedgerQueries/ListDisbursementRequests", v1::ROLE_VIEWER},
     {"LedgerAudit/ReadEvents", v1::ROLE_VIEWER},
     {"LedgerAudit/GetEvent", v1::ROLE_VIEWER},
     {"LedgerAudit/Subscribe", v1::ROLE_VIEWER},

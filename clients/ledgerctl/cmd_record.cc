@@ -28,47 +28,6 @@
 namespace ledgerctl {
 namespace {
 
-std::string NewEventId() {
-  unsigned char bytes[8];
-  RAND_bytes(bytes, sizeof(bytes));
-  return absl::StrCat("ctl-", absl::FormatTime("%Y%m%d%H%M%S", absl::Now(), absl::UTCTimeZone()),
-                      "-", Hex(absl::string_view(reinterpret_cast<char*>(bytes), sizeof(bytes))));
-}
-
-// Fills the envelope (--event-id, --on, --memo), appends, and prints what
-// was recorded and the date it was dated with.
-// What a command prints besides the usual: JSON members, and text after
-// the "recorded ..." line.
-struct Extras {
-  JsonMembers json;
-  std::string text;
-};
-
-absl::StatusOr<int> AppendOne(const Invocation& in, v1::EventInput input,
-                              const Extras& extras = {}) {
-  input.set_event_id(in.Get("event-id", NewEventId()));
-  const bool dated_today = !in.Has("on");
-  input.set_occurred_on(in.Get("on", ledger::FormatDate(ledger::TodayUtc(ledger::Clock::Real()))));
-  if (in.Has("memo")) input.set_memo(in.Get("memo"));
-  Client client(in.globals());
-  ASSIGN_OR_RETURN(AppendOutcome outcome, client.Append(input));
-  if (in.json()) {
-    JsonMembers members = {{"occurred_on", JsonQuote(outcome.occurred_on)}};
-    members.insert(members.end(), extras.json.begin(), extras.json.end());
-    std::cout << ToJson(outcome.response, {}, 0, members) << "\n";
-    return kExitOk;
-  }
-  std::cout << "recorded " << ledger::KindName(input.body()) << " at position "
-            << outcome.response.positions(0) << " (event id " << Terminal(input.event_id())
-            << "), dated " << Terminal(outcome.occurred_on)
-            << (dated_today && outcome.occurred_on == input.occurred_on() ? " (today)" : "")
-            << (outcome.response.deduplicated() ? " — already recorded earlier, nothing new written"
-                                                : "")
-            << "\n"
-            << extras.text;
-  return kExitOk;
-}
-
 absl::StatusOr<v1::FeePeriod> PeriodOf(const Invocation& in) {
   const std::string s = in.Get("period", "monthly");
   if (s == "monthly") return v1::FEE_PERIOD_MONTHLY;
@@ -103,10 +62,6 @@ absl::StatusOr<v1::ReversalKind> ReversalKindOf(const Invocation& in) {
   return Usage(in, absl::StrCat("--kind must be ", kKinds, ", not \"", kind, "\""), "--kind");
 }
 
-absl::Status Require(const Invocation& in, absl::string_view option, absl::string_view example) {
-  if (in.Has(option)) return absl::OkStatus();
-  return Usage(in, absl::StrCat("needs --", option, " ", example), absl::StrCat("--", option));
-}
 
 // --shown-publicly yes|no; nullopt when not given.
 absl::StatusOr<std::optional<bool>> ShownPublicly(const Invocation& in) {
@@ -283,19 +238,6 @@ absl::StatusOr<int> RunAllocate(const Invocation& in) {
   auto* e = input.mutable_body()->mutable_funds_allocated();
   e->set_beneficiary_id(in.Positional("BENEFICIARY"));
   ASSIGN_OR_RETURN(*e->mutable_amount(), MoneyOf(in, in.Positional("AMOUNT"), "AMOUNT"));
-  return AppendOne(in, std::move(input));
-}
-
-absl::StatusOr<int> RunDisburse(const Invocation& in) {
-  v1::EventInput input;
-  auto* e = input.mutable_body()->mutable_disbursement_made();
-  e->set_beneficiary_id(in.Positional("BENEFICIARY"));
-  ASSIGN_OR_RETURN(*e->mutable_amount(), MoneyOf(in, in.Positional("AMOUNT"), "AMOUNT"));
-  RETURN_IF_ERROR(Require(in, "purpose", "\"what it pays for\""));
-  e->set_purpose(in.Get("purpose"));
-  e->set_payee(in.Get("payee"));
-  e->set_method(in.Get("method"));
-  e->set_reference(in.Get("reference"));
   return AppendOne(in, std::move(input));
 }
 

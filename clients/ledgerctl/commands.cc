@@ -55,6 +55,7 @@ const PositionalSpec kId{"ID", P::kWord, "an id: 1-64 of a-z 0-9 . _ -"};
 const PositionalSpec kBeneficiary{"BENEFICIARY", P::kWord, "the beneficiary id"};
 const PositionalSpec kAmount{"AMOUNT", P::kAmount,
                              "amount and currency: 12.50 GBP, 1250 JPY (one word or two)"};
+const PositionalSpec kRequest{"REQUEST", P::kWord, "a disbursement request id"};
 const PositionalSpec kBackupDir{"DIR", P::kWord, "the backup directory"};
 
 // Whether the public page names a branch (BranchAffiliated/Updated.shown_publicly).
@@ -194,13 +195,27 @@ std::vector<CommandSpec> Money() {
        RunAllocate},
       {"disburse",
        "",
-       "Pay money out of a beneficiary's fund.",
+       "Request a payment out of a beneficiary's fund (two to sign): the money is committed "
+       "until another member approves and a treasurer pays it (ledgerctl pay).",
        {kBeneficiary, kAmount},
        Record({{"purpose", K::kValue, "TEXT", "what it pays for", "required"},
-               {"payee", K::kValue, "P", "who was paid (a pseudonym is fine)", "none"},
+               {"payee", K::kValue, "P", "who is to be paid (a pseudonym is fine)", "none"},
                kMethod,
-               kReference}),
+               {"request-id", K::kValue, "ID", "the request's id (see id rules)",
+                "req-<time>-<random>"}}),
        RunDisburse},
+      {"pay",
+       "",
+       "Pay an approved disbursement request: the money leaves the fund.",
+       {kRequest},
+       Record({{"method", K::kValue, "M", "how it was paid", "the request's"}, kReference}),
+       RunPay},
+      {"cancel",
+       "",
+       "Withdraw a pending disbursement request: its money is released.",
+       {kRequest},
+       Record({{"reason", K::kValue, "TEXT", "why (kept private)", "required"}}),
+       RunCancel},
       {"reverse",
        "",
        "Undo an event's money effect, wholly or in part; the original stays.",
@@ -588,12 +603,47 @@ std::vector<CommandSpec> Governance() {
        Record({{"reason", K::kValue, "TEXT", "why (kept private)", "required"}}),
        RunTokenRevoke},
       {"whoami", "", "The member the token belongs to, and their roles.", {}, {}, RunWhoAmI},
+      {"policy",
+       "set",
+       "Set how many approvals a disbursement needs (admins only).",
+       {},
+       Record({{"approvals", K::kValue, "N", "approvals every disbursement needs (0-5)",
+                "required"},
+               {"above", K::kValue, "\"AMOUNT CUR=N,...\"",
+                "more approvals above an amount: \"500.00 GBP=2,2000.00 GBP=3\"", "none"}}),
+       RunPolicySet},
+      {"policy", "show", "The approval policy in force.", {}, {}, RunPolicyShow},
+  };
+}
+
+// Approvers: two to sign.
+std::vector<CommandSpec> Approvers() {
+  return {
+      {"approve",
+       "",
+       "Approve a pending disbursement request (never your own).",
+       {kRequest},
+       Record({{"note", K::kValue, "TEXT", "a note (kept private)", "none"}}),
+       RunApprove},
+      {"reject",
+       "",
+       "Reject a pending disbursement request: its money is released.",
+       {kRequest},
+       Record({{"reason", K::kValue, "TEXT", "why (kept private)", "required"}}),
+       RunReject},
+      {"requests",
+       "",
+       "Disbursement requests waiting for approval or payment, and on whom.",
+       {},
+       {{"all", K::kSwitch, "", "paid, rejected and cancelled ones too", "pending only"}},
+       RunRequests},
   };
 }
 
 std::vector<CommandSpec> All() {
   std::vector<CommandSpec> all;
-  for (auto part : {Registers(), Branches(), Money(), Governance(), Readers(), Statements(),
+  for (auto part : {Registers(), Branches(), Money(), Approvers(), Governance(), Readers(),
+                    Statements(),
                     Auditors(), Backups(), Verifiers(), Receipts(), Keepers()}) {
     for (CommandSpec& c : part) all.push_back(std::move(c));
   }
@@ -627,11 +677,19 @@ treasurers (each records one event; options: --on YYYY-MM-DD, --event-id ID, --m
   donate AMOUNT CURRENCY [--to BENEFICIARY] [--donor individual|branch|organisation|anonymous]
                          [--branch ID] [--donor-ref REF] [--method M] [--reference R]
   allocate BENEFICIARY AMOUNT CURRENCY
-  disburse BENEFICIARY AMOUNT CURRENCY --purpose TEXT [--payee P] [--method M] [--reference R]
+  disburse BENEFICIARY AMOUNT CURRENCY --purpose TEXT [--payee P] [--method M] [--request-id ID]
+                               request a payment: the money is committed (two to sign)
+  pay REQUEST [--reference R] [--method M]     pay it once approved
+  cancel REQUEST --reason TEXT                 withdraw a pending request
   reverse EVENT_ID --kind refund|correction|duplicate|chargeback --reason TEXT [--amount "5.00 GBP"]
   beneficiary update ID --sensitive            its id and purpose leave public views, for good
   party erase REF --reason TEXT                destroy a donor's or payee's private details
   event erase-details EVENT_ID --reason TEXT   destroy one event's private details
+
+approvers (two to sign):
+  requests [--all]                             what waits for approval or payment, on whom
+  approve REQUEST [--note TEXT]                never your own request
+  reject REQUEST --reason TEXT                 its money is released
 
 admins (members and tokens; each records one event, but member list and whoami):
   member add ID --role R[,R] [--name NAME]     roles: viewer treasurer approver auditor admin
@@ -642,6 +700,9 @@ admins (members and tokens; each records one event, but member list and whoami):
                                                a new token, printed once (or written to FILE)
   token revoke TOKEN_ID --reason TEXT
   whoami                                       the member and roles of your token
+  policy set --approvals N [--above "500.00 GBP=2,..."]
+                                               approvals a disbursement needs
+  policy show                                  the approval policy in force
 
 readers (online, or offline on a data directory or restored backup with --data-dir DIR):
   summary                      totals per currency and the head

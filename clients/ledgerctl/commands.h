@@ -21,6 +21,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "clients/ledgerctl/args.h"
+#include "clients/ledgerctl/output.h"
 #include "google/protobuf/message.h"
 #include "solidarity/ledger/v1/ledger.pb.h"
 
@@ -46,7 +47,16 @@ absl::StatusOr<int> RunBranchDisaffiliate(const Invocation& in);
 absl::StatusOr<int> RunBranchPayFee(const Invocation& in);
 absl::StatusOr<int> RunDonate(const Invocation& in);
 absl::StatusOr<int> RunAllocate(const Invocation& in);
+// cmd_sign.cc: two to sign.
 absl::StatusOr<int> RunDisburse(const Invocation& in);
+absl::StatusOr<int> RunApprove(const Invocation& in);
+absl::StatusOr<int> RunReject(const Invocation& in);
+absl::StatusOr<int> RunCancel(const Invocation& in);
+absl::StatusOr<int> RunPay(const Invocation& in);
+absl::StatusOr<int> RunRequests(const Invocation& in);
+absl::StatusOr<int> RunPolicySet(const Invocation& in);
+absl::StatusOr<int> RunPolicyShow(const Invocation& in);
+// cmd_record.cc
 absl::StatusOr<int> RunReverse(const Invocation& in);
 absl::StatusOr<int> RunPartyErase(const Invocation& in);
 absl::StatusOr<int> RunEventEraseDetails(const Invocation& in);
@@ -107,6 +117,24 @@ absl::StatusOr<int> RunKeyShow(const Invocation& in);
 absl::StatusOr<int> AuditVerifyCheckpoint(const Invocation& in);
 
 // ------------------------------------------------------------------ helpers (common.cc)
+
+// A new client-side event id: "ctl-<UTC time>-<16 hex>".
+std::string NewEventId();
+
+// What a command prints besides the usual: JSON members, and text after
+// the "recorded ..." line.
+struct Extras {
+  JsonMembers json;
+  std::string text;
+};
+
+// Fills the envelope (--event-id, --on, --memo), appends, and prints what
+// was recorded and the date it was dated with.
+absl::StatusOr<int> AppendOne(const Invocation& in, v1::EventInput input,
+                              const Extras& extras = {});
+
+// A usage error unless --`option` was given ("needs --option EXAMPLE").
+absl::Status Require(const Invocation& in, absl::string_view option, absl::string_view example);
 
 // A usage error about this invocation's command.
 absl::Status Usage(const Invocation& in, absl::string_view message, absl::string_view field = "");

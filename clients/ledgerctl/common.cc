@@ -1,17 +1,59 @@
 // Helpers shared by the command handlers (declared in commands.h).
+#include <openssl/rand.h>
 #include <unistd.h>
 
 #include <cstdio>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "clients/ledgerctl/client.h"
 #include "clients/ledgerctl/commands.h"
 #include "clients/ledgerctl/output.h"
+#include "ledger/domain/civil_date.h"
 #include "ledger/domain/money.h"
 #include "ledger/domain/registry.h"
+#include "ledger/status_macros.h"
 
 namespace ledgerctl {
-namespace {}  // namespace
+
+std::string NewEventId() {
+  unsigned char bytes[8];
+  RAND_bytes(bytes, sizeof(bytes));
+  return absl::StrCat("ctl-", absl::FormatTime("%Y%m%d%H%M%S", absl::Now(), absl::UTCTimeZone()),
+                      "-", Hex(absl::string_view(reinterpret_cast<char*>(bytes), sizeof(bytes))));
+}
+
+absl::StatusOr<int> AppendOne(const Invocation& in, v1::EventInput input, const Extras& extras) {
+  input.set_event_id(in.Get("event-id", NewEventId()));
+  const bool dated_today = !in.Has("on");
+  input.set_occurred_on(in.Get("on", ledger::FormatDate(ledger::TodayUtc(ledger::Clock::Real()))));
+  if (in.Has("memo")) input.set_memo(in.Get("memo"));
+  Client client(in.globals());
+  ASSIGN_OR_RETURN(AppendOutcome outcome, client.Append(input));
+  if (in.json()) {
+    JsonMembers members = {{"occurred_on", JsonQuote(outcome.occurred_on)}};
+    members.insert(members.end(), extras.json.begin(), extras.json.end());
+    std::cout << ToJson(outcome.response, {}, 0, members) << "\n";
+    return kExitOk;
+  }
+  std::cout << "recorded " << ledger::KindName(input.body()) << " at position "
+            << outcome.response.positions(0) << " (event id " << Terminal(input.event_id())
+            << "), dated " << Terminal(outcome.occurred_on)
+            << (dated_today && outcome.occurred_on == input.occurred_on() ? " (today)" : "")
+            << (outcome.response.deduplicated() ? " — already recorded earlier, nothing new written"
+                                                : "")
+            << "\n"
+            << extras.text;
+  return kExitOk;
+}
+
+
+absl::Status Require(const Invocation& in, absl::string_view option, absl::string_view example) {
+  if (in.Has(option)) return absl::OkStatus();
+  return Usage(in, absl::StrCat("needs --", option, " ", example), absl::StrCat("--", option));
+}
+
 
 absl::Status Usage(const Invocation& in, absl::string_view message, absl::string_view field) {
   const std::string path = in.command().Path();

@@ -181,7 +181,7 @@ absl::StatusOr<std::map<std::string, std::string, std::less<>>> Materialize(Read
   std::map<std::string, std::string, std::less<>> rows;
   for (auto& [key, f] : acc.funds) {
     if (f.received_minor() || f.allocated_in_minor() || f.allocated_out_minor() ||
-        f.disbursed_minor()) {
+        f.disbursed_minor() || f.committed_minor()) {
       rows[key] = f.SerializeAsString();
     }
   }

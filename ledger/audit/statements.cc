@@ -166,6 +166,7 @@ absl::StatusOr<v1::GetFundStatementResponse> FundStatement(ReadView& view,
     inner =
         SumDays<v1::FundBalance>(view, prefix, "", range.from_text, [&](const v1::FundBalance& d) {
           t.set_opening_minor(t.opening_minor() + d.available_minor());
+          t.set_committed_closing_minor(t.committed_closing_minor() + d.committed_minor());
           return absl::OkStatus();
         });
     if (inner.ok()) {
@@ -175,6 +176,7 @@ absl::StatusOr<v1::GetFundStatementResponse> FundStatement(ReadView& view,
             t.set_allocated_in_minor(t.allocated_in_minor() + d.allocated_in_minor());
             t.set_allocated_out_minor(t.allocated_out_minor() + d.allocated_out_minor());
             t.set_disbursed_minor(t.disbursed_minor() + d.disbursed_minor());
+            t.set_committed_change_minor(t.committed_change_minor() + d.committed_minor());
             return absl::OkStatus();
           });
     }
@@ -185,7 +187,9 @@ absl::StatusOr<v1::GetFundStatementResponse> FundStatement(ReadView& view,
   for (auto& [cur, t] : totals) {
     running[cur] = t.opening_minor();
     t.set_closing_minor(t.opening_minor() + t.received_minor() + t.allocated_in_minor() -
-                        t.allocated_out_minor() - t.disbursed_minor());
+                        t.allocated_out_minor() - t.disbursed_minor() -
+                        t.committed_change_minor());
+    t.set_committed_closing_minor(t.committed_closing_minor() + t.committed_change_minor());
   }
   RETURN_IF_ERROR(ForEachEventIn(
       view, range, [&](const StoredEvent& e, const Effects& effects) -> absl::Status {

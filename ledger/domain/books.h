@@ -59,6 +59,11 @@ class Books {
       absl::string_view token_hash) = 0;
   // Members who hold ROLE_ADMIN and have not been removed.
   virtual absl::StatusOr<int> CountActiveAdmins() = 0;
+  // Two to sign: a disbursement request (nullopt for an id never seen) and
+  // the approval policy last recorded (nullopt before the first).
+  virtual absl::StatusOr<std::optional<v1::DisbursementRequest>> FindRequest(
+      absl::string_view request_id) = 0;
+  virtual absl::StatusOr<std::optional<v1::ApprovalPolicySet>> FindApprovalPolicy() = 0;
   // The mark on the event at `position` if it was reversed.
   virtual absl::StatusOr<std::optional<v1::ReversalMark>> FindReversal(uint64_t position) = 0;
 

@@ -124,6 +124,7 @@ absl::StatusOr<Effects> MoneyEffectsOf(const v1::EventPayload& payload, EventLoo
   if (!body.has_event_reversed()) {
     const EventKind* kind = KindOf(body);
     std::optional<Movement> m = kind == nullptr ? std::nullopt : kind->MovementOf(body);
+    if (kind != nullptr) kind->AddCommitments(body, out);
     if (m) {
       out.AddMovement(*m);
       kind->AddMoneyChanges(body, m->amount_minor, out);

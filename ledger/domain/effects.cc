@@ -96,6 +96,7 @@ absl::Status AddFund(v1::FundBalance& into, const v1::FundBalance& from) {
   LEDGER_SUM(into, from, allocated_out_minor);
   LEDGER_SUM(into, from, disbursed_minor);
   LEDGER_SUM(into, from, available_minor);
+  LEDGER_SUM(into, from, committed_minor);
   return absl::OkStatus();
 }
 

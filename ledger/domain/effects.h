@@ -72,6 +72,9 @@ struct Effects {
   std::vector<v1::Branch> branch_rows;
   std::vector<v1::Member> member_rows;
   std::vector<v1::Token> token_rows;
+  std::vector<v1::DisbursementRequest> request_rows;
+  // An ApprovalPolicySet's new policy (at most one).
+  std::vector<v1::ApprovalPolicySet> approval_policy;
   // The mark set on a reversed event: (its position, the mark).
   std::vector<std::pair<uint64_t, v1::ReversalMark>> reversal_marks;
 

@@ -94,6 +94,11 @@ class EventKind {
                                       int64_t amount_minor, bool whole, Books& books,
                                       Effects& out) const;
 
+  // Two to sign: the committed-money changes of the event (a request
+  // commits, a payment, rejection or cancellation releases), from its body
+  // alone; Decide adds the same. None for most kinds.
+  virtual void AddCommitments(const v1::EventBody& body, Effects& out) const {}
+
   // ---- private details (ledger/domain/privacy.h)
 
   // Whether the event concerns a sensitive fund (its PRIVATE_IF_SENSITIVE

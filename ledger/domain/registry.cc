@@ -25,7 +25,12 @@
   X(MemberRolesChanged)       \
   X(MemberRemoved)            \
   X(TokenIssued)              \
-  X(TokenRevoked)
+  X(TokenRevoked)             \
+  X(DisbursementRequested)    \
+  X(DisbursementApproved)     \
+  X(DisbursementRejected)     \
+  X(DisbursementCancelled)    \
+  X(ApprovalPolicySet)
 
 namespace ledger {
 

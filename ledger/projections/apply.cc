@@ -99,6 +99,11 @@ absl::Status ApplyRegisters(StateView& state, const Effects& effects) {
     state.Put(TokenHashKey(t.token_hash()), t.token_id());
   }
 
+  for (const v1::DisbursementRequest& r : effects.request_rows) {
+    state.Store(RequestKey(r.request_id()), r);
+  }
+  for (const v1::ApprovalPolicySet& p : effects.approval_policy) state.Store(kApprovalPolicyKey, p);
+
   for (const auto& [position, mark] : effects.reversal_marks)
     state.Store(ReversalKey(position), mark);
   return absl::OkStatus();

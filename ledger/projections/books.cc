@@ -31,6 +31,15 @@ absl::StatusOr<std::optional<std::string>> RowBooks::FindTokenIdByHash(
   return rows_.Get(TokenHashKey(token_hash));
 }
 
+absl::StatusOr<std::optional<v1::DisbursementRequest>> RowBooks::FindRequest(
+    absl::string_view request_id) {
+  return rows_.Load<v1::DisbursementRequest>(RequestKey(request_id));
+}
+
+absl::StatusOr<std::optional<v1::ApprovalPolicySet>> RowBooks::FindApprovalPolicy() {
+  return rows_.Load<v1::ApprovalPolicySet>(kApprovalPolicyKey);
+}
+
 absl::StatusOr<int> RowBooks::CountActiveAdmins() {
   int admins = 0;
   absl::Status bad;

@@ -23,6 +23,9 @@ class RowBooks : public Books {
   absl::StatusOr<std::optional<std::string>> FindTokenIdByHash(
       absl::string_view token_hash) override;
   absl::StatusOr<int> CountActiveAdmins() override;
+  absl::StatusOr<std::optional<v1::DisbursementRequest>> FindRequest(
+      absl::string_view request_id) override;
+  absl::StatusOr<std::optional<v1::ApprovalPolicySet>> FindApprovalPolicy() override;
   absl::StatusOr<v1::FundBalance> Fund(absl::string_view fund, absl::string_view currency) override;
   absl::StatusOr<std::vector<DayChange>> FundDaysFrom(absl::string_view fund,
                                                       absl::string_view currency,

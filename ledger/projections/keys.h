@@ -25,6 +25,9 @@ std::string BranchKey(absl::string_view id);         // br/<id>
 std::string ReversalKey(uint64_t position);          // rev/<be64>
 std::string MemberKey(absl::string_view member_id);  // mem/<id>
 std::string TokenKey(absl::string_view token_id);    // tok/<id>
+std::string RequestKey(absl::string_view request_id);  // req/<id>
+// The approval policy in force (the last ApprovalPolicySet).
+inline constexpr char kApprovalPolicyKey[] = "policy/approval";
 // tokh/<hex of the token's SHA-256> -> the token id
 std::string TokenHashKey(absl::string_view token_hash);
 inline constexpr char kFundKeyPrefix[] = "fund/";
@@ -34,6 +37,7 @@ inline constexpr char kBranchKeyPrefix[] = "br/";
 inline constexpr char kReversalKeyPrefix[] = "rev/";
 inline constexpr char kMemberKeyPrefix[] = "mem/";
 inline constexpr char kTokenKeyPrefix[] = "tok/";
+inline constexpr char kRequestKeyPrefix[] = "req/";
 
 // Delta rows: each event's effects added per day and per bucket.
 //   day:    d<kind>/<name>/<cur>/<YYYY-MM-DD>      dtot/<YYYY-MM-DD>

@@ -173,6 +173,10 @@ absl::Status EventLog::CreateGenesis() {
   if (options_.founder) {
     *payload.mutable_body()->mutable_ledger_opened()->mutable_founder() = *options_.founder;
   }
+  if (options_.approval_policy) {
+    *payload.mutable_body()->mutable_ledger_opened()->mutable_approval_policy() =
+        *options_.approval_policy;
+  }
   if (options_.founder_token) {
     *payload.mutable_body()->mutable_ledger_opened()->mutable_founder_token() =
         *options_.founder_token;

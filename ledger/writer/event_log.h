@@ -84,6 +84,9 @@ struct EventLogOptions {
   // (tests and tools that need none).
   std::optional<v1::MemberAdded> founder;
   std::optional<v1::TokenIssued> founder_token;
+  // The approval policy a new ledger starts with (LedgerOpened.
+  // approval_policy); unset: the default, one approval per disbursement.
+  std::optional<v1::ApprovalPolicySet> approval_policy;
 };
 
 // The outcome of one accepted append.

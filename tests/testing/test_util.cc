@@ -55,6 +55,7 @@ DetailAccess AllDetails(const EventLog& log) { return {log.keyring(), /*allowed=
 
 EventLogOptions KeyedOptions(EventLogOptions options) {
   if (options.private_key.empty()) options.private_key = TestPrivateKey();
+  if (!options.approval_policy) options.approval_policy = NoApprovals().body().approval_policy_set();
   return options;
 }
 
@@ -138,6 +139,64 @@ v1::EventInput Allocation(absl::string_view beneficiary_id, const v1::Money& amo
   *e->mutable_amount() = amount;
   return in;
 }
+
+v1::EventInput Request(absl::string_view request_id, absl::string_view beneficiary_id,
+                       const v1::Money& amount) {
+  v1::EventInput in = Input("req");
+  auto* e = in.mutable_body()->mutable_disbursement_requested();
+  e->set_request_id(std::string(request_id));
+  e->set_beneficiary_id(std::string(beneficiary_id));
+  *e->mutable_amount() = amount;
+  e->set_purpose("lawyer fees");
+  e->set_payee("law-firm-1");
+  return in;
+}
+
+v1::EventInput Approval(absl::string_view request_id) {
+  v1::EventInput in = Input("appr");
+  in.mutable_body()->mutable_disbursement_approved()->set_request_id(std::string(request_id));
+  return in;
+}
+
+v1::EventInput Rejection(absl::string_view request_id, absl::string_view beneficiary_id,
+                         const v1::Money& amount) {
+  v1::EventInput in = Input("rej");
+  auto* e = in.mutable_body()->mutable_disbursement_rejected();
+  e->set_request_id(std::string(request_id));
+  e->set_beneficiary_id(std::string(beneficiary_id));
+  *e->mutable_amount() = amount;
+  e->set_reason("not agreed");
+  return in;
+}
+
+v1::EventInput Cancellation(absl::string_view request_id, absl::string_view beneficiary_id,
+                            const v1::Money& amount) {
+  v1::EventInput in = Input("canc");
+  auto* e = in.mutable_body()->mutable_disbursement_cancelled();
+  e->set_request_id(std::string(request_id));
+  e->set_beneficiary_id(std::string(beneficiary_id));
+  *e->mutable_amount() = amount;
+  e->set_reason("asked twice");
+  return in;
+}
+
+v1::EventInput Payment(absl::string_view request_id, absl::string_view beneficiary_id,
+                       const v1::Money& amount) {
+  v1::EventInput in = Disbursement(beneficiary_id, amount);
+  in.mutable_body()->mutable_disbursement_made()->set_request_id(std::string(request_id));
+  return in;
+}
+
+v1::EventInput ApprovalPolicy(uint32_t default_approvals,
+                              std::vector<v1::ApprovalThreshold> thresholds) {
+  v1::EventInput in = Input("policy");
+  auto* e = in.mutable_body()->mutable_approval_policy_set();
+  e->set_default_approvals(default_approvals);
+  for (v1::ApprovalThreshold& t : thresholds) *e->add_thresholds() = std::move(t);
+  return in;
+}
+
+v1::EventInput NoApprovals() { return ApprovalPolicy(0); }
 
 v1::EventInput Disbursement(absl::string_view beneficiary_id, const v1::Money& amount) {
   v1::EventInput in = Input("disb");

@@ -47,7 +47,10 @@ class FixedClock : public Clock {
 absl::Time TestEpoch();
 
 // The private key every test ledger is sealed with (32 fixed bytes; tests
-// only), and EventLogOptions that carry it.
+// only), and EventLogOptions that carry it. A new test ledger also starts
+// with an approval policy asking for no approvals (NoApprovals), so that
+// tests of other things pay money out directly, unless `options` sets one:
+// the tests of two to sign start with DefaultApprovalPolicy().
 const std::string& TestPrivateKey();
 EventLogOptions KeyedOptions(EventLogOptions options = {});
 // A reader allowed every private detail of `log` (opened with its key).
@@ -68,6 +71,24 @@ v1::EventInput BranchDonation(absl::string_view branch_id, const v1::Money& amou
                               absl::string_view earmark = "");
 v1::EventInput Allocation(absl::string_view beneficiary_id, const v1::Money& amount);
 v1::EventInput Disbursement(absl::string_view beneficiary_id, const v1::Money& amount);
+// Two to sign: a request (purpose "lawyer fees", payee "law-firm-1"), its
+// approval, rejection, cancellation and payment (a Disbursement naming it),
+// and an approval policy.
+v1::EventInput Request(absl::string_view request_id, absl::string_view beneficiary_id,
+                       const v1::Money& amount);
+v1::EventInput Approval(absl::string_view request_id);
+// A rejection and a cancellation repeat the request's fund and amount.
+v1::EventInput Rejection(absl::string_view request_id, absl::string_view beneficiary_id,
+                         const v1::Money& amount);
+v1::EventInput Cancellation(absl::string_view request_id, absl::string_view beneficiary_id,
+                            const v1::Money& amount);
+v1::EventInput Payment(absl::string_view request_id, absl::string_view beneficiary_id,
+                       const v1::Money& amount);
+v1::EventInput ApprovalPolicy(uint32_t default_approvals,
+                              std::vector<v1::ApprovalThreshold> thresholds = {});
+// ApprovalPolicy(0): a disbursement needs no approval (for tests of other
+// things that pay money out directly).
+v1::EventInput NoApprovals();
 v1::EventInput Reversal(absl::string_view target_event_id,
                         v1::ReversalKind kind = v1::REVERSAL_KIND_REFUND, int64_t amount_minor = 0,
                         absl::string_view currency = "");

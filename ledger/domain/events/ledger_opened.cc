@@ -1,5 +1,6 @@
 // LedgerOpened: the genesis event, position 1 of every ledger, written by the
 // server when the ledger is created. Clients cannot append it.
+#include "ledger/domain/approvals.h"
 #include "ledger/domain/events/kind_support.h"
 #include "ledger/domain/members.h"
 
@@ -31,6 +32,11 @@ class LedgerOpened final : public EventKind {
         return InvalidField("body.ledger_opened.founder_token.member_id", "is not the founder");
       }
       out.token_rows.push_back(TokenRowOf(e.founder_token(), d.position, d.occurred_on()));
+    }
+    if (e.has_approval_policy()) {
+      RETURN_IF_ERROR(
+          ValidateApprovalPolicy(e.approval_policy(), "body.ledger_opened.approval_policy"));
+      out.approval_policy.push_back(e.approval_policy());
     }
     return absl::OkStatus();
   }

@@ -49,7 +49,8 @@ TEST(RegistryTest, EveryCaseOfEventBodyHasOneKindNamedAfterItsField) {
             "branch_affiliated branch_disaffiliated affiliation_fee_paid donation_received "
             "funds_allocated disbursement_made event_reversed branch_updated party_erased "
             "event_details_erased member_added member_roles_changed member_removed token_issued "
-            "token_revoked");
+            "token_revoked disbursement_requested disbursement_approved disbursement_rejected "
+            "disbursement_cancelled approval_policy_set");
 }
 
 TEST(RegistryTest, AnEmptyBodyHasNoKind) {

@@ -74,7 +74,8 @@ std::string BranchTotalsText(const v1::BranchTotals& t) {
 
 }  // namespace
 
-MemoryLedger::MemoryLedger() : recorded_at_us_(absl::ToUnixMicros(TestEpoch())) {
+MemoryLedger::MemoryLedger(std::optional<v1::ApprovalPolicySet> policy)
+    : recorded_at_us_(absl::ToUnixMicros(TestEpoch())) {
   // The genesis, as EventLog::CreateGenesis writes it (clients cannot send
   // one, so stage 1 is not run for it).
   v1::EventPayload genesis;
@@ -84,6 +85,7 @@ MemoryLedger::MemoryLedger() : recorded_at_us_(absl::ToUnixMicros(TestEpoch())) 
   genesis.set_actor("ledgerd");
   genesis.mutable_body()->mutable_ledger_opened()->set_ledger_id(std::string(32, 'a'));
   genesis.mutable_body()->mutable_ledger_opened()->set_name("Test ledger");
+  if (policy) *genesis.mutable_body()->mutable_ledger_opened()->mutable_approval_policy() = *policy;
   absl::StatusOr<Effects> effects =
       ledger::Decide(1, genesis, books_, *this, EventChecks::kWhenRecorded);
   EXPECT_TRUE(effects.ok()) << effects.status();
@@ -97,7 +99,7 @@ v1::EventPayload MemoryLedger::PayloadOf(const v1::EventInput& in) const {
   p.set_event_id(in.event_id());
   p.set_recorded_at_us(recorded_at_us_);
   p.set_occurred_on(in.occurred_on());
-  p.set_actor("treasurer:test");
+  p.set_actor(actor_);
   p.set_memo(in.memo());
   *p.mutable_body() = in.body();
   return p;
@@ -188,7 +190,8 @@ std::string RenderMoney(const Effects& e) {
     absl::StrAppend(
         &out, "fund ", f.fund(), " ", f.currency(), Counter("received", f.received_minor()),
         Counter("in", f.allocated_in_minor()), Counter("out", f.allocated_out_minor()),
-        Counter("disbursed", f.disbursed_minor()), Counter("available", f.available_minor()), "\n");
+        Counter("disbursed", f.disbursed_minor()), Counter("available", f.available_minor()),
+        Counter("committed", f.committed_minor()), "\n");
   }
   for (const auto& [branch, t] : e.branches) {
     absl::StrAppend(&out, "branch ", branch, " ", BranchTotalsText(t), "\n");
@@ -233,7 +236,9 @@ std::string RenderStatus(const absl::Status& status) {
                    Text("field", d->field()), Text("date", d->date()), Text("fund", d->fund()));
   if (d->has_available()) absl::StrAppend(&out, " available=", MoneyText(d->available()));
   if (d->has_requested()) absl::StrAppend(&out, " requested=", MoneyText(d->requested()));
-  absl::StrAppend(&out, Text("event_id", d->event_id()), Counter("position", d->position()));
+  absl::StrAppend(&out, Text("event_id", d->event_id()), Counter("position", d->position()),
+                  Counter("approvals_needed", d->approvals_needed()),
+                  Counter("approvals_given", d->approvals_given()));
   return out;
 }
 

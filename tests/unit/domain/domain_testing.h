@@ -52,7 +52,11 @@ class MemoryLedger : public EventLookup {
   // A ledger holding only its genesis event (position 1), recording at
   // TestEpoch() (2026-03-01 12:00 UTC: the latest date it accepts is
   // 2026-03-02).
-  MemoryLedger();
+  // Its genesis sets `policy` (by default: no approvals, so that the tests
+  // of other kinds pay out directly; nullopt: the ledger's default, one
+  // approval per disbursement).
+  explicit MemoryLedger(
+      std::optional<v1::ApprovalPolicySet> policy = NoApprovals().body().approval_policy_set());
   MemoryLedger(const MemoryLedger&) = delete;
   MemoryLedger& operator=(const MemoryLedger&) = delete;
 
@@ -91,6 +95,9 @@ class MemoryLedger : public EventLookup {
   // EventLookup: the logged event with `event_id`.
   absl::StatusOr<std::optional<LoggedEvent>> FindByEventId(absl::string_view event_id) override;
 
+  // The member the next events are recorded by ("treasurer:test" until set).
+  void ActAs(absl::string_view actor) { actor_ = std::string(actor); }
+
   uint64_t head() const { return events_.back().position; }
   MemoryState& state() { return state_; }
   Books& books() { return books_; }
@@ -103,6 +110,7 @@ class MemoryLedger : public EventLookup {
   RowBooks books_{state_};
   std::vector<LoggedEvent> events_;
   int64_t recorded_at_us_ = 0;
+  std::string actor_ = "treasurer:test";
 };
 
 // ---- renderings
