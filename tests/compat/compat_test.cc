@@ -60,9 +60,21 @@ void ExpectVerifies(EventLog& log) {
 }
 
 // Every golden file but the raw column-family dumps equals the masked dump.
+// With LEDGER_UPDATE_GOLDEN=1 in the environment the golden files are
+// rewritten instead (when the books of the grown ledger change on purpose:
+// review the diff).
 void ExpectGoldenBooks(EventLog& log, const fs::path& golden) {
   auto files = Dump(log, absl::CivilDay(2026, 3, 1), testing::AllDetails(log));
   ASSERT_TRUE(files.ok()) << files.status();
+  const char* update = std::getenv("LEDGER_UPDATE_GOLDEN");
+  if (update != nullptr && std::string(update) == "1") {
+    for (const auto& entry : fs::directory_iterator(golden)) {
+      const std::string name = entry.path().filename().string();
+      if (name.rfind("cf-", 0) == 0) continue;
+      std::ofstream(entry.path(), std::ios::binary) << Masked(name, files->at(name));
+    }
+    GTEST_SKIP() << "golden files rewritten in " << golden;
+  }
   size_t compared = 0;
   for (const auto& entry : fs::directory_iterator(golden)) {
     const std::string name = entry.path().filename().string();
@@ -153,6 +165,8 @@ TEST(CompatTest, Format1MigratesAndGrowsToTheSameBooks) {
     EXPECT_EQ(from.schema_version(), "1");
   }
   old->reset();
+  // The migrated ledger is a new one: it starts with the policy of
+  // KeyedOptions (no approvals), so the campaign pays out directly.
   ASSERT_TRUE(AppendCampaign(**log, clock, kFirstPart, CampaignRequests().size()).ok());
   ExpectGoldenBooks(**log, DataDir("compat-v1") / "golden");
 }
@@ -166,6 +180,10 @@ TEST(CompatTest, Format2ReadsAndGrowsToItsGoldenBooks) {
   auto log = EventLog::Open(copy.string(), options);
   ASSERT_TRUE(log.ok()) << log.status();
   ExpectVerifies(**log);
+  // A ledger from before two to sign needs an approval for every payment,
+  // as any other; its admin keeps paying directly by saying so first.
+  clock.Tick();
+  ASSERT_TRUE((*log)->Append(testing::Request({testing::NoApprovals()}), "compat").ok());
   ASSERT_TRUE(AppendCampaign(**log, clock, kFirstPart, CampaignRequests().size()).ok());
   ExpectVerifies(**log);
   ExpectGoldenBooks(**log, DataDir("compat-v2") / "golden");

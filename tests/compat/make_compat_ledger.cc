@@ -3,8 +3,10 @@
 // ledger (ledger/, sealed with the test key, tests/testing/test_util.h), and
 // the masked dump of that ledger once the rest of the campaign is appended
 // (golden/). See tests/compat/compat_campaign.h. Format 1's data
-// (tests/data/compat-v1/) was written by the code of format 1 and is kept
-// as it is: this build cannot write format 1.
+// (tests/data/compat-v1/ledger) was written by the code of format 1 and is
+// kept as it is: this build cannot write format 1. The golden books of both
+// (what the grown ledger must hold) are rewritten by compat_test with
+// LEDGER_UPDATE_GOLDEN=1 when they change on purpose.
 //
 //   make_compat_ledger OUT_DIR
 #include <cstdio>

@@ -140,7 +140,7 @@ v1::EventInput Allocation(absl::string_view beneficiary_id, const v1::Money& amo
   return in;
 }
 
-v1::EventInput Request(absl::string_view request_id, absl::string_view beneficiary_id,
+v1::EventInput PaymentRequest(absl::string_view request_id, absl::string_view beneficiary_id,
                        const v1::Money& amount) {
   v1::EventInput in = Input("req");
   auto* e = in.mutable_body()->mutable_disbursement_requested();

@@ -59,21 +59,21 @@ class TwoToSignTest : public ::testing::Test {
 };
 
 TEST_F(TwoToSignTest, ARequestCommitsTheMoneyWithoutMovingIt) {
-  EXPECT_EQ(ledger_.Recorded(On(testing::Request("r1", "lawyer", Gbp(3000)), "2026-02-01")),
+  EXPECT_EQ(ledger_.Recorded(On(PaymentRequest("r1", "lawyer", Gbp(3000)), "2026-02-01")),
             "fund beneficiary/lawyer GBP available=-3000 committed=3000\n"
             "totals events=1\n");
   EXPECT_EQ(Request("r1"), "pending by treasurer-1 approved: none");
   EXPECT_EQ(Fund(), "available=7000 committed=3000 disbursed=0");
   // What is committed cannot be spent twice.
-  EXPECT_EQ(Render(ledger_.Decide(testing::Request("r2", "lawyer", Gbp(7001)))),
+  EXPECT_EQ(Render(ledger_.Decide(PaymentRequest("r2", "lawyer", Gbp(7001)))),
             "FAILED_PRECONDITION INSUFFICIENT_FUNDS fund=beneficiary/lawyer available=7000 GBP "
             "requested=7001 GBP");
-  EXPECT_EQ(Render(ledger_.Decide(testing::Request("r1", "lawyer", Gbp(1)))),
+  EXPECT_EQ(Render(ledger_.Decide(PaymentRequest("r1", "lawyer", Gbp(1)))),
             "ALREADY_EXISTS REQUEST_EXISTS field=body.disbursement_requested.request_id");
 }
 
 TEST_F(TwoToSignTest, ApprovedByAnotherMemberThenPaid) {
-  ledger_.Given({testing::Request("r1", "lawyer", Gbp(3000))});
+  ledger_.Given({PaymentRequest("r1", "lawyer", Gbp(3000))});
   // Paying before any approval: refused, with the figures.
   EXPECT_EQ(Render(ledger_.Decide(Payment("r1", "lawyer", Gbp(3000)))),
             "FAILED_PRECONDITION APPROVAL_REQUIRED field=body.disbursement_made.request_id "
@@ -104,8 +104,8 @@ TEST_F(TwoToSignTest, ApprovedByAnotherMemberThenPaid) {
 }
 
 TEST_F(TwoToSignTest, RejectionAndCancellationReleaseTheMoney) {
-  ledger_.Given({testing::Request("r1", "lawyer", Gbp(3000)),
-                 testing::Request("r2", "lawyer", Gbp(2000))});
+  ledger_.Given({PaymentRequest("r1", "lawyer", Gbp(3000)),
+                 PaymentRequest("r2", "lawyer", Gbp(2000))});
   EXPECT_EQ(Fund(), "available=5000 committed=5000 disbursed=0");
   // The requester cancels, never rejects, their own.
   EXPECT_EQ(Render(ledger_.Decide(Rejection("r1", "lawyer", Gbp(3000)))),
@@ -143,7 +143,7 @@ TEST_F(TwoToSignTest, ThePolicySaysHowManyApprovalsAndAtWhatAmount) {
   EXPECT_EQ(Render(ledger_.Decide(Disbursement("lawyer", Gbp(1001)))),
             "FAILED_PRECONDITION APPROVAL_REQUIRED field=body.disbursement_made.request_id "
             "fund=beneficiary/lawyer approvals_needed=1");
-  ledger_.Given({testing::Request("big", "lawyer", Gbp(6000))});
+  ledger_.Given({PaymentRequest("big", "lawyer", Gbp(6000))});
   ledger_.ActAs("approver-1");
   ledger_.Given({Approval("big")});
   ledger_.ActAs("treasurer-1");
@@ -168,12 +168,12 @@ TEST_F(TwoToSignTest, ApprovalsAreARuleOfRecordingNotOfReplay) {
 }
 
 TEST_F(TwoToSignTest, DatedOnOrAfterTheRequest) {
-  ledger_.Given({On(testing::Request("r1", "lawyer", Gbp(3000)), "2026-02-10")});
+  ledger_.Given({On(PaymentRequest("r1", "lawyer", Gbp(3000)), "2026-02-10")});
   ledger_.ActAs("approver-1");
   ledger_.ExpectDatedRefusal(On(Approval("r1"), "2026-02-09"),
                              "FAILED_PRECONDITION DATE_BEFORE_REQUEST field=occurred_on "
                              "date=2026-02-10");
-  ledger_.ExpectDatedRefusal(On(testing::Request("r0", "lawyer", Gbp(1)), "2025-12-31"),
+  ledger_.ExpectDatedRefusal(On(PaymentRequest("r0", "lawyer", Gbp(1)), "2025-12-31"),
                              "FAILED_PRECONDITION DATE_BEFORE_REGISTRATION field=occurred_on "
                              "date=2026-01-01");
 }
@@ -181,7 +181,7 @@ TEST_F(TwoToSignTest, DatedOnOrAfterTheRequest) {
 TEST_F(TwoToSignTest, Stage1RefusesEachBadField) {
   const std::string bad = "INVALID_ARGUMENT INVALID_FIELD field=body.";
   auto req = [](v1::EventInput& in) { return in.mutable_body()->mutable_disbursement_requested(); };
-  ExpectStage1(testing::Request("r1", "lawyer", Gbp(100)),
+  ExpectStage1(PaymentRequest("r1", "lawyer", Gbp(100)),
                {
                    {"no request id", [&](auto& in) { req(in)->clear_request_id(); },
                     bad + "disbursement_requested.request_id"},
