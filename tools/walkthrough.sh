@@ -2,10 +2,13 @@
 # The README's quick tour: sets up a small campaign on a running ledgerd.
 #   LEDGER_SERVER=127.0.0.1:50051 tools/walkthrough.sh
 # Uses $LEDGERCTL if set, else build/ledgerctl. The end-to-end test runs this
-# very script and checks the balances it leaves.
+# very script and checks the balances it leaves. The second member's token
+# (an approver: two to sign) goes to $APPROVER_TOKEN_FILE, by default
+# var/approver-1.token beside the founder's.
 set -euo pipefail
 ctl="${LEDGERCTL:-$(dirname "$0")/../build/ledgerctl}"
 day="${WALKTHROUGH_DATE:-$(date -u +%F)}"
+approver_token="${APPROVER_TOKEN_FILE:-$(dirname "$0")/../var/approver-1.token}"
 
 # Two beneficiaries: one at risk, shown by a pseudonym only.
 "$ctl" beneficiary add lawyer --name "Legal aid for A.K." --purpose "appeal and prison visits" --sensitive --on "$day" --event-id tour-ben-lawyer
@@ -26,9 +29,24 @@ day="${WALKTHROUGH_DATE:-$(date -u +%F)}"
 "$ctl" donate 200.00 GBP --donor branch --branch york-rail --to medic --on "$day" --event-id tour-don-3
 "$ctl" donate 15.00 GBP --donor anonymous --on "$day" --event-id tour-don-4
 
-# General money to a fund, a payment out, and a partial refund.
+# General money to a fund.
 "$ctl" allocate lawyer 40.00 GBP --on "$day" --event-id tour-alloc-1
-"$ctl" disburse lawyer 100.00 GBP --purpose "court fees, first hearing" --payee "law-firm-a" --on "$day" --event-id tour-disb-1
+
+# Two to sign: a committee member who approves payments, with a token of
+# their own (made once; a second run of the tour reuses it).
+"$ctl" member add approver-1 --role approver --name "Committee member" --on "$day" --event-id tour-member-approver
+if [[ ! -s "$approver_token" ]]; then
+  "$ctl" token issue approver-1 --label "quick tour" --output "$approver_token" --on "$day" --event-id tour-token-approver
+fi
+
+# A payment out: requested (the money is committed), approved by the other
+# member, then paid.
+"$ctl" disburse lawyer 100.00 GBP --purpose "court fees, first hearing" --payee "law-firm-a" --request-id tour-req-1 --on "$day" --event-id tour-req-1
+"$ctl" requests
+"$ctl" --token-file "$approver_token" approve tour-req-1 --on "$day" --event-id tour-appr-1
+"$ctl" pay tour-req-1 --reference "HRG-1" --on "$day" --event-id tour-disb-1
+
+# A partial refund.
 "$ctl" reverse tour-don-1 --kind refund --amount "10.00 GBP" --reason "donor gave twice by mistake" --on "$day" --event-id tour-rev-1
 
 # What it all adds up to, and the audit.

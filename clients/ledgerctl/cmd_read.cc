@@ -42,7 +42,7 @@ void AddGeneralRows(const v1::GetSummaryResponse& s, Table* t) {
     const std::string& c = g.currency();
     t->Add({"general", "(unrestricted)", c, FormatDecimal(g.received_minor(), c),
             FormatDecimal(-g.allocated_out_minor(), c), FormatDecimal(g.disbursed_minor(), c),
-            FormatDecimal(g.available_minor(), c)});
+            FormatDecimal(g.committed_minor(), c), FormatDecimal(g.available_minor(), c)});
   }
 }
 
@@ -50,12 +50,12 @@ void AddBeneficiaryRows(const v1::ListBeneficiariesResponse& r, Table* t) {
   for (const auto& bv : r.beneficiaries()) {
     const auto& b = bv.beneficiary();
     const std::string name = b.display_name() + (b.status() == v1::STATUS_OPEN ? "" : " (closed)");
-    if (bv.balances().empty()) t->Add({b.beneficiary_id(), name, "", "", "", "", ""});
+    if (bv.balances().empty()) t->Add({b.beneficiary_id(), name, "", "", "", "", "", ""});
     for (const auto& f : bv.balances()) {
       const std::string& c = f.currency();
       t->Add({b.beneficiary_id(), name, c, FormatDecimal(f.received_minor(), c),
               FormatDecimal(f.allocated_in_minor(), c), FormatDecimal(f.disbursed_minor(), c),
-              FormatDecimal(f.available_minor(), c)});
+              FormatDecimal(f.committed_minor(), c), FormatDecimal(f.available_minor(), c)});
     }
   }
 }
@@ -124,7 +124,8 @@ absl::StatusOr<int> RunBalances(const Invocation& in) {
     PrintBalancesJson(s, r);
     return kExitOk;
   }
-  Table t({"fund", "name", "currency", "received", "allocated", "disbursed", "available"});
+  Table t({"fund", "name", "currency", "received", "allocated", "disbursed", "committed",
+           "available"});
   AddGeneralRows(s, &t);
   AddBeneficiaryRows(r, &t);
   t.Print(std::cout);
@@ -192,11 +193,12 @@ absl::StatusOr<int> RunBeneficiaryShow(const Invocation& in) {
   std::cout << Terminal(b.display_name()) << " [" << Terminal(b.beneficiary_id()) << "]"
             << (b.status() == v1::STATUS_OPEN ? "" : " (closed)") << "\n";
   if (!b.purpose().empty()) std::cout << "purpose: " << Terminal(b.purpose()) << "\n";
-  Table t({"currency", "received", "allocated in", "disbursed", "available"});
+  Table t({"currency", "received", "allocated in", "disbursed", "committed", "available"});
   for (const auto& f : resp.beneficiary().balances()) {
     const std::string& c = f.currency();
     t.Add({c, FormatDecimal(f.received_minor(), c), FormatDecimal(f.allocated_in_minor(), c),
-           FormatDecimal(f.disbursed_minor(), c), FormatDecimal(f.available_minor(), c)});
+           FormatDecimal(f.disbursed_minor(), c), FormatDecimal(f.committed_minor(), c),
+           FormatDecimal(f.available_minor(), c)});
   }
   t.Print(std::cout);
   return kExitOk;

@@ -39,6 +39,23 @@ absl::StatusOr<v1::ListDisbursementRequestsResponse> Requests(
   return r;
 }
 
+// One request, closed ones too (NOT_FOUND from the server otherwise).
+absl::StatusOr<v1::DisbursementRequestView> OneRequest(Client& client, const std::string& id) {
+  v1::ListDisbursementRequestsRequest ask;
+  ask.set_request_id(id);
+  ask.set_include_closed(true);
+  ASSIGN_OR_RETURN(v1::ListDisbursementRequestsResponse found, Requests(client, ask));
+  if (found.requests_size() != 1) return absl::NotFoundError("no such request");
+  return found.requests(0);
+}
+
+// A rejection or cancellation repeats the request's fund and amount.
+template <typename Event>
+void Repeat(const v1::DisbursementRequestView& v, Event* e) {
+  e->set_beneficiary_id(v.request().beneficiary_id());
+  *e->mutable_amount() = v.request().amount();
+}
+
 // What a pending request waits for, in words.
 std::string WaitsOn(const v1::DisbursementRequestView& v) {
   const v1::DisbursementRequest& r = v.request();
@@ -97,19 +114,25 @@ absl::StatusOr<int> RunApprove(const Invocation& in) {
 
 absl::StatusOr<int> RunReject(const Invocation& in) {
   RETURN_IF_ERROR(Require(in, "reason", "\"why\""));
+  Client client(in.globals());
+  ASSIGN_OR_RETURN(v1::DisbursementRequestView v, OneRequest(client, in.Positional("REQUEST")));
   v1::EventInput input;
   auto* e = input.mutable_body()->mutable_disbursement_rejected();
   e->set_request_id(in.Positional("REQUEST"));
   e->set_reason(in.Get("reason"));
+  Repeat(v, e);
   return AppendOne(in, std::move(input));
 }
 
 absl::StatusOr<int> RunCancel(const Invocation& in) {
   RETURN_IF_ERROR(Require(in, "reason", "\"why\""));
+  Client client(in.globals());
+  ASSIGN_OR_RETURN(v1::DisbursementRequestView v, OneRequest(client, in.Positional("REQUEST")));
   v1::EventInput input;
   auto* e = input.mutable_body()->mutable_disbursement_cancelled();
   e->set_request_id(in.Positional("REQUEST"));
   e->set_reason(in.Get("reason"));
+  Repeat(v, e);
   return AppendOne(in, std::move(input));
 }
 
@@ -117,12 +140,7 @@ absl::StatusOr<int> RunCancel(const Invocation& in) {
 // server checks they match); its purpose and payee are the request's.
 absl::StatusOr<int> RunPay(const Invocation& in) {
   Client client(in.globals());
-  v1::ListDisbursementRequestsRequest ask;
-  ask.set_request_id(in.Positional("REQUEST"));
-  ask.set_include_closed(true);
-  ASSIGN_OR_RETURN(v1::ListDisbursementRequestsResponse found, Requests(client, ask));
-  if (found.requests_size() != 1) return absl::NotFoundError("no such request");
-  const v1::DisbursementRequestView& v = found.requests(0);
+  ASSIGN_OR_RETURN(v1::DisbursementRequestView v, OneRequest(client, in.Positional("REQUEST")));
   v1::EventInput input;
   auto* e = input.mutable_body()->mutable_disbursement_made();
   e->set_request_id(v.request().request_id());

@@ -86,7 +86,7 @@ void PrintLines(const google::protobuf::RepeatedPtrField<v1::StatementLine>& lin
 
 Rows FundTotals(const v1::GetFundStatementResponse& r) {
   Rows rows = {Header({"currency", "opening", "received", "allocated in", "allocated out",
-                       "disbursed", "closing"})};
+                       "disbursed", "closing", "committed"})};
   for (const auto& t : r.totals()) {
     const std::string& c = t.currency();
     rows.push_back({CsvText(c), CsvNumber(FormatDecimal(t.opening_minor(), c)),
@@ -94,7 +94,8 @@ Rows FundTotals(const v1::GetFundStatementResponse& r) {
                     CsvNumber(FormatDecimal(t.allocated_in_minor(), c)),
                     CsvNumber(FormatDecimal(t.allocated_out_minor(), c)),
                     CsvNumber(FormatDecimal(t.disbursed_minor(), c)),
-                    CsvNumber(FormatDecimal(t.closing_minor(), c))});
+                    CsvNumber(FormatDecimal(t.closing_minor(), c)),
+                    CsvNumber(FormatDecimal(t.committed_closing_minor(), c))});
   }
   return rows;
 }

@@ -193,14 +193,19 @@ absl::StatusOr<v1::GetFundStatementResponse> FundStatement(ReadView& view,
   }
   RETURN_IF_ERROR(ForEachEventIn(
       view, range, [&](const StoredEvent& e, const Effects& effects) -> absl::Status {
+        // One line per currency the event changes (a payment of a request
+        // both releases what it committed and pays it out: one line).
+        std::map<std::string, int64_t> change;
         for (const v1::FundBalance& f : effects.funds) {
-          if (f.fund() != fund) continue;
+          if (f.fund() == fund) change[f.currency()] += f.available_minor();
+        }
+        for (const auto& [currency, minor] : change) {
           v1::StatementLine* line = out.add_lines();
           ASSIGN_OR_RETURN(*line->mutable_event(), ToApiEvent(view, e, access));
-          line->set_currency(f.currency());
-          line->set_change_minor(f.available_minor());
-          running[f.currency()] += f.available_minor();
-          line->set_balance_minor(running[f.currency()]);
+          line->set_currency(currency);
+          line->set_change_minor(minor);
+          running[currency] += minor;
+          line->set_balance_minor(running[currency]);
         }
         return absl::OkStatus();
       }));

@@ -30,6 +30,7 @@ start_ledgerd "$WORK/data" "${flags[@]}"
 
 "$C" beneficiary add lawyer --name "Legal aid" --event-id reg-lawyer >/dev/null
 "$C" donate 250.00 GBP --to lawyer --donor-ref donor-7 --event-id don-donor >/dev/null
+# A payment asked for (two to sign): the request commits 100.00 GBP.
 "$C" disburse lawyer 100.00 GBP --purpose "court fees" --payee firm-a --event-id pay-1 >/dev/null
 "$C" donate 20.00 GBP --event-id don-later >/dev/null
 wait_checkpoint

@@ -44,7 +44,14 @@ COMMANDS=(
   "branch show|york|--as-of|--as-of --data-dir"
   "donate|10.00 GBP|--to|--to --donor --branch --donor-ref --method --reference --on --event-id --memo"
   "allocate|lawyer 1.00 GBP|--on|--on --event-id --memo"
-  "disburse|lawyer 1.00 GBP --purpose p|--payee|--purpose --payee --method --reference --on --event-id --memo"
+  "disburse|lawyer 1.00 GBP --purpose p|--payee|--purpose --payee --method --request-id --on --event-id --memo"
+  "pay|r-1|--reference|--method --reference --on --event-id --memo"
+  "cancel|r-1|--reason|--reason --on --event-id --memo"
+  "approve|r-1|--note|--note --on --event-id --memo"
+  "reject|r-1|--reason|--reason --on --event-id --memo"
+  "requests||--timeout|--all"
+  "policy set|--approvals 1|--above|--approvals --above --on --event-id --memo"
+  "policy show||--timeout|"
   "reverse|a-don --kind refund --reason r|--amount|--kind --reason --amount --on --event-id --memo"
   "summary||--as-of|--as-of --data-dir"
   "balances||--as-of|--all --as-of --data-dir"
@@ -89,7 +96,7 @@ $help"
 done
 [[ ! -e "$WORK/never" ]] || fail "a refused backup restore created its target"
 [[ ! -e "$WORK/backups2" ]] || fail "a refused backup create wrote a backup"
-expect_eq "$n" "33" "commands checked"
+expect_eq "$n" "40" "commands checked"
 
 # The reported cases.
 refused "--fund for --to" "unknown option --fund; did you mean --to?" -- donate 10.00 GBP --fund lawyer

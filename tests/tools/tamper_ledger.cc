@@ -1,5 +1,6 @@
 // tamper_ledger: the attack of issue #17 from the command line, for the
-// end-to-end tests (tests/e2e/attack_test.sh). Rewrites a disbursement of a
+// end-to-end tests (tests/e2e/attack_test.sh). Rewrites a disbursement (or
+// a disbursement request) of a
 // stopped ledger's data directory as someone with the files would, fixing
 // the chain, the head, the id entry, the projections and the tree
 // (tests/testing/tamper.h). The attacker has the private key file too
@@ -41,8 +42,13 @@ int main(int argc, char** argv) {
   absl::Status s = ledger::testing::RewriteHistoryForTest(
       argv[1], argv[2],
       [&](solidarity::ledger::v1::EventPayload& p) {
-        auto* d = p.mutable_body()->mutable_disbursement_made();
-        d->mutable_amount()->set_amount_minor(amount);
+        // A payment, or the request that committed it (two to sign).
+        auto* body = p.mutable_body();
+        if (body->has_disbursement_requested()) {
+          body->mutable_disbursement_requested()->mutable_amount()->set_amount_minor(amount);
+        } else {
+          body->mutable_disbursement_made()->mutable_amount()->set_amount_minor(amount);
+        }
       },
       options);
   if (!s.ok()) {
