@@ -1,12 +1,18 @@
 #include "services/server.h"
 
+#include <fcntl.h>
+#include <grpcpp/create_channel.h>
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/health_check_service_interface.h>
 #include <grpcpp/resource_quota.h>
 #include <grpcpp/security/server_credentials.h>
 #include <grpcpp/server_builder.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <string>
 
@@ -59,6 +65,11 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(EventLog* log,
   std::unique_ptr<LedgerServer> s(new LedgerServer());
   s->ctx_.log = log;
   s->ctx_.checkpointer = options.checkpointer;
+  s->ctx_.backup_root = options.backup_root;
+  s->ctx_.heavy.started_for_test = options.whole_log_call_started_for_test;
+  s->ctx_.append_limit = std::make_unique<AppendRateLimiter>(
+      options.append_events_per_second,
+      static_cast<uint32_t>(std::max<int64_t>(options.append_burst_events, kMaxEventsPerAppend)));
   s->hub_ = std::make_unique<StreamHub>(log);
   s->ctx_.hub = s->hub_.get();
   s->commands_ = std::make_unique<CommandsService>(&s->ctx_);
@@ -70,6 +81,15 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(EventLog* log,
   grpc::ServerBuilder builder;
   builder.AddListeningPort(options.listen_address, CredentialsOf(options), &s->port_);
   builder.SetMaxReceiveMessageSize(options.max_request_bytes);
+  // Connections: calls per connection, idle ones closed, dead peers dropped
+  // by keepalive, and no ping floods (docs/OPERATIONS.md, "Connections").
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, kMaxCallsPerConnection);
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_IDLE_MS, kMaxConnectionIdleMs);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, kKeepaliveTimeMs);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, kKeepaliveTimeoutMs);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS,
+                             kMinClientPingIntervalMs);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 2);
   grpc::ResourceQuota quota("ledgerd");
   quota.SetMaxThreads(options.max_threads);
   builder.SetResourceQuota(quota);
@@ -87,8 +107,98 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(EventLog* log,
     for (const char* name : kServiceNames) health->SetServingStatus(name, true);
     s->health_listener_ =
         log->AddCommitListener([raw = s.get()](const CommitInfo& info) { raw->OnCommit(info); });
+    {
+      MutexLock lock(&s->health_mu_);
+      s->reserve_wanted_ = options.reserved_fds;
+      s->Reserve(options.reserved_fds);
+    }
+    if (options.tls_cert_pem.empty() && options.accept_probe_interval > absl::ZeroDuration()) {
+      s->probe_ = std::thread(
+          [raw = s.get(), interval = options.accept_probe_interval] { raw->ProbeLoop(interval); });
+    }
   }
   return s;
+}
+
+bool LedgerServer::ProbeOnce() {
+  // A channel of its own each time (a local subchannel pool): a connection
+  // made now, accepted now, or the probe fails.
+  grpc::ChannelArguments args;
+  args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+  auto channel = grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", port_),
+                                           grpc::InsecureChannelCredentials(), args);
+  grpc::GenericStub stub(channel);
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() +
+                       std::chrono::milliseconds(kAcceptProbeDeadlineMs));
+  // An empty HealthCheckRequest (the whole server): zero bytes, but a message.
+  grpc::Slice no_bytes;
+  grpc::ByteBuffer request(&no_bytes, 1), response;
+  grpc::Status status;
+  Mutex done_mu;
+  bool done = false;
+  std::condition_variable done_cv;
+  stub.UnaryCall(&context, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &request, &response,
+                 [&](grpc::Status s) {
+                   MutexLock lock(&done_mu);
+                   status = std::move(s);
+                   done = true;
+                   done_cv.notify_one();
+                 });
+  MutexLock lock(&done_mu);
+  while (!done) done_mu.Wait(done_cv);
+  // NOT_SERVING for failing commits still proves that calls get in.
+  return status.ok();
+}
+
+void LedgerServer::ProbeLoop(absl::Duration interval) {
+  for (;;) {
+    {
+      MutexLock lock(&health_mu_);
+      if (probe_stop_) return;
+      health_mu_.WaitFor(probe_cv_, absl::ToChronoMilliseconds(interval));
+      if (probe_stop_) return;
+    }
+    const bool accepting = ProbeOnce();
+    MutexLock lock(&health_mu_);
+    if (accepting == accepting_ || probe_stop_) continue;
+    accepting_ = accepting;
+    if (accepting) {
+      Reserve(reserve_wanted_);
+    } else {
+      ReleaseReserve();
+    }
+    if (accepting) {
+      std::fprintf(stderr, "ledgerd: accepts connections again; health as before\n");
+    } else {
+      std::fprintf(stderr,
+                   "ledgerd: a call to itself over loopback failed (out of file descriptors? see "
+                   "docs/OPERATIONS.md, \"Connections\"); health NOT_SERVING\n");
+    }
+    PublishHealth();
+  }
+}
+
+void LedgerServer::Reserve(int n) {
+  while (static_cast<int>(reserve_.size()) < n) {
+    const int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) break;
+    reserve_.push_back(fd);
+  }
+}
+
+void LedgerServer::ReleaseReserve() {
+  for (int fd : reserve_) close(fd);
+  reserve_.clear();
+}
+
+void LedgerServer::PublishHealth() {
+  grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService();
+  const bool all = accepting_;
+  const bool writes = accepting_ && serving_;
+  for (const char* name : kServiceNames) health->SetServingStatus(name, all);
+  health->SetServingStatus("", writes);
+  health->SetServingStatus(kCommandsServiceName, writes);
 }
 
 void LedgerServer::OnCommit(const CommitInfo& info) {
@@ -97,9 +207,7 @@ void LedgerServer::OnCommit(const CommitInfo& info) {
   const bool serving = info.write_status.ok();
   if (serving == serving_) return;
   serving_ = serving;
-  grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService();
-  health->SetServingStatus("", serving);
-  health->SetServingStatus(kCommandsServiceName, serving);
+  PublishHealth();
   if (serving) {
     std::fprintf(stderr, "ledgerd: commits succeed again; health SERVING\n");
   } else {
@@ -115,6 +223,18 @@ void LedgerServer::Stop(absl::Duration grace) {
   stopped_ = true;
   ctx_.stopping = true;
   if (health_listener_ != 0) ctx_.log->RemoveCommitListener(health_listener_);
+  if (probe_.joinable()) {
+    {
+      MutexLock lock(&health_mu_);
+      probe_stop_ = true;
+      probe_cv_.notify_all();
+    }
+    probe_.join();
+  }
+  {
+    MutexLock lock(&health_mu_);
+    ReleaseReserve();
+  }
   // Streams end first (they would never finish by themselves), then the
   // calls in flight drain.
   hub_->StopAll();
