@@ -155,7 +155,8 @@ static_assert(1 <= kDefaultReadEventsPage && kDefaultReadEventsPage <= kMaxReadE
 static_assert(1 <= kDefaultListPage && kDefaultListPage <= kMaxListPage);
 // A reply (and one item of the largest text beyond it) stays under what a
 // gRPC client accepts by default (4 MiB).
-static_assert(kMaxReplyBytes + 64 * 1024 < (size_t{4} << 20) && kMaxWatchBalancesPartItems >= 1);
+static_assert(kMaxReplyBytes + size_t{64} * 1024 < (size_t{4} << 20) &&
+              kMaxWatchBalancesPartItems >= 1);
 // position / kPositionBucketSize names a bucket; a power of two keeps the
 // buckets aligned however the log grows (and the division a shift).
 static_assert(kPositionBucketSize > 0 && (kPositionBucketSize & (kPositionBucketSize - 1)) == 0);

@@ -219,6 +219,19 @@ bool ReadTls(ledger::ServerOptions& options) {
   return true;
 }
 
+// The server's flags into `options`: where it listens (and TLS), the backup
+// root, the append limit. False (and one line why) when they do not fit.
+bool ReadServerFlags(const std::string& dir, ledger::ServerOptions& options) {
+  options.listen_address = absl::GetFlag(FLAGS_listen);
+  if (!ReadTls(options)) return false;
+  options.backup_root = BackupRoot(dir);
+  if (options.backup_root.empty()) return false;
+  options.append_events_per_second = std::max(0, absl::GetFlag(FLAGS_append_events_per_second));
+  options.append_burst_events = absl::GetFlag(FLAGS_append_burst_events);
+  options.reserved_fds = ledger::kReservedFds;
+  return true;
+}
+
 // The private key file into `options`; false (and one line why) when it is
 // missing, unreadable, not a key, or inside the data directory.
 bool ReadPrivateKey(const std::string& key_file, const std::string& dir,
@@ -412,15 +425,8 @@ int main(int argc, char** argv) {
   std::error_code ec;
   // How it will listen, checked before anything is opened or created.
   ledger::ServerOptions server_options;
-  server_options.listen_address = absl::GetFlag(FLAGS_listen);
-  if (!ReadTls(server_options)) return 1;
+  if (!ReadServerFlags(dir, server_options)) return 1;
   if (!ReadPrivateKey(key_file, dir, options)) return 1;
-  server_options.backup_root = BackupRoot(dir);
-  server_options.append_events_per_second =
-      std::max(0, absl::GetFlag(FLAGS_append_events_per_second));
-  server_options.append_burst_events = absl::GetFlag(FLAGS_append_burst_events);
-  server_options.reserved_fds = ledger::kReservedFds;
-  if (server_options.backup_root.empty()) return 1;
   std::filesystem::create_directories(std::filesystem::path(dir).parent_path(), ec);
   std::unique_ptr<ledger::EventLog> log = OpenWithAdmin(dir, options);
   if (log == nullptr) return 1;

@@ -40,7 +40,7 @@ std::string CutPage(google::protobuf::RepeatedPtrField<T>* items, uint32_t page_
     bytes += item_bytes;
     ++end;
   }
-  const std::string next = end < items->size() && end > first ? id_of(items->Get(end - 1)) : "";
+  std::string next = end < items->size() && end > first ? id_of(items->Get(end - 1)) : "";
   items->DeleteSubrange(end, items->size() - end);
   items->DeleteSubrange(0, first);
   return next;
