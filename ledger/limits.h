@@ -133,6 +133,22 @@ inline constexpr int kReservedFds = 64;
 // accepts connections, and how long each try may take, milliseconds.
 inline constexpr int kAcceptProbeIntervalMs = 2000;
 inline constexpr int kAcceptProbeDeadlineMs = 1000;
+// Connections open at once (ledgerd --max_connections): by default the
+// smaller of kDefaultMaxConnections and the soft RLIMIT_NOFILE less
+// kConnectionHeadroomFds (descriptors for the ledger's files, the reserve and
+// gRPC's own); beyond it a new connection is closed as soon as it is accepted.
+inline constexpr int kDefaultMaxConnections = 4096;
+inline constexpr int kConnectionHeadroomFds = 256;
+// A new connection that has not finished its handshake (TLS, and the
+// client's HTTP/2 settings) within this long is closed.
+inline constexpr int kHandshakeTimeoutMs = 10 * 1000;
+// The accept thread: how long it waits in poll (Stop ends it within this),
+// how long it pauses after running out of descriptors, and how often at
+// most it counts the connections open (in between each one accepted counts
+// as open), milliseconds.
+inline constexpr int kAcceptPollMs = 100;
+inline constexpr int kAcceptBackoffMs = 20;
+inline constexpr int kConnectionCountIntervalMs = 100;
 
 // ------------------------------------------------------------------ how the limits relate
 
@@ -179,6 +195,12 @@ static_assert(kMaxOpenStreams >= 1 && kMaxCallsPerConnection >= 1);
 static_assert(kKeepaliveTimeoutMs < kKeepaliveTimeMs && kMinClientPingIntervalMs >= 1000 &&
               kMaxConnectionIdleMs > kKeepaliveTimeMs);
 static_assert(kReservedFds >= 8 && kAcceptProbeDeadlineMs < kAcceptProbeIntervalMs);
+// The headroom holds the reserve twice over; the cap leaves room for it.
+static_assert(kConnectionHeadroomFds >= 2 * kReservedFds &&
+              kDefaultMaxConnections > kConnectionHeadroomFds);
+static_assert(kHandshakeTimeoutMs < kMaxConnectionIdleMs && kAcceptBackoffMs < kAcceptPollMs &&
+              kAcceptPollMs < kAcceptProbeIntervalMs &&
+              kConnectionCountIntervalMs < kAcceptProbeIntervalMs);
 
 }  // namespace ledger
 

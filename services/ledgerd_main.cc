@@ -3,7 +3,7 @@
 //   ledgerd --private_key_file=FILE [--data_dir=./var/ledger]
 //           [--listen=127.0.0.1:50051] [--sync=true] [--ledger_name=NAME]
 //           [--port_file=FILE] [--admin_token_file=FILE] [--backup_root=DIR]
-//           [--tls_cert=PEM --tls_key=PEM [--tls_client_ca=PEM]]
+//           [--tls_cert=PEM --tls_key=PEM [--tls_client_ca=PEM]] [--max_connections=N]
 //           [--checkpoint_key=FILE [--checkpoint_origin=ORIGIN]
 //            [--checkpoint_interval_ms=2000] [--witness_keys=FILE]]
 //
@@ -80,6 +80,9 @@ ABSL_FLAG(int, append_events_per_second, ledger::kDefaultAppendEventsPerSecond,
 ABSL_FLAG(int, append_burst_events, ledger::kDefaultAppendBurstEvents,
           "events a member may append at once before the rate applies (at least the largest "
           "Append, 1000)");
+ABSL_FLAG(int, max_connections, 0,
+          "connections open at once; beyond it a new one is closed as soon as it is accepted. "
+          "0 = the smaller of 4096 and the file descriptor limit less 256");
 ABSL_FLAG(int, max_queued_appends, static_cast<int>(ledger::kDefaultMaxQueuedAppends),
           "append requests that may wait for the writer before RESOURCE_EXHAUSTED");
 
@@ -113,22 +116,32 @@ std::string TokenFilePath(std::string dir, const std::string& flag) {
 }
 
 // Raises the soft RLIMIT_NOFILE to the hard limit (each connection is a
-// descriptor; gRPC stops accepting for good once it runs out) and logs
-// what it got.
-void RaiseFileLimit() {
+// descriptor), and sets the connection cap from --max_connections or, when
+// that is 0, from the limit (ledger/limits.h, kDefaultMaxConnections).
+void RaiseFileLimit(ledger::ServerOptions& options) {
   struct rlimit limit {};
-  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
-  const rlim_t before = limit.rlim_cur;
-  if (limit.rlim_cur < limit.rlim_max) {
-    limit.rlim_cur = limit.rlim_max;
-    if (setrlimit(RLIMIT_NOFILE, &limit) != 0) limit.rlim_cur = before;
+  rlim_t before = 0;
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0) {
+    before = limit.rlim_cur;
+    if (limit.rlim_cur < limit.rlim_max) {
+      limit.rlim_cur = limit.rlim_max;
+      if (setrlimit(RLIMIT_NOFILE, &limit) != 0) limit.rlim_cur = before;
+    }
+  }
+  options.max_connections = absl::GetFlag(FLAGS_max_connections);
+  if (options.max_connections <= 0) {
+    const auto headroom = static_cast<rlim_t>(ledger::kConnectionHeadroomFds);
+    const rlim_t room = limit.rlim_cur > headroom + 16 ? limit.rlim_cur - headroom : 16;
+    options.max_connections =
+        static_cast<int>(std::min<rlim_t>(room, ledger::kDefaultMaxConnections));
   }
   std::fprintf(stderr,
                "ledgerd: file descriptors: %llu (soft limit was %llu, hard limit %llu); %d kept "
-               "in reserve for the ledger's own files\n",
+               "in reserve for the ledger's own files; at most %d connections at once\n",
                static_cast<unsigned long long>(limit.rlim_cur),
                static_cast<unsigned long long>(before),
-               static_cast<unsigned long long>(limit.rlim_max), ledger::kReservedFds);
+               static_cast<unsigned long long>(limit.rlim_max), ledger::kReservedFds,
+               options.max_connections);
 }
 
 // --backup_root, or the data directory's path with ".backups" added
@@ -437,7 +450,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   server_options.checkpointer = checkpointer->get();
-  RaiseFileLimit();
+  RaiseFileLimit(server_options);
   auto server = ledger::LedgerServer::Start(log.get(), server_options);
   if (!server.ok()) {
     std::fprintf(stderr, "ledgerd: %s\n", std::string(server.status().message()).c_str());

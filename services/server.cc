@@ -19,6 +19,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "absl/time/clock.h"
 
 namespace ledger {
 namespace {
@@ -60,6 +61,24 @@ bool IsLoopbackAddress(absl::string_view listen_address) {
   return dots == 3;
 }
 
+namespace {
+
+// The channel arguments of every connection: calls per connection, idle ones
+// closed, dead peers dropped by keepalive, no ping floods, and a deadline for
+// the handshake (docs/OPERATIONS.md, "Connections").
+void AddConnectionArguments(grpc::ServerBuilder& builder) {
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, kMaxCallsPerConnection);
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_IDLE_MS, kMaxConnectionIdleMs);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, kKeepaliveTimeMs);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, kKeepaliveTimeoutMs);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS,
+                             kMinClientPingIntervalMs);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 2);
+  builder.AddChannelArgument(GRPC_ARG_SERVER_HANDSHAKE_TIMEOUT_MS, kHandshakeTimeoutMs);
+}
+
+}  // namespace
+
 absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(EventLog* log,
                                                                   const ServerOptions& options) {
   std::unique_ptr<LedgerServer> s(new LedgerServer());
@@ -76,20 +95,21 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(EventLog* log,
   s->queries_ = std::make_unique<QueriesService>(&s->ctx_);
   s->audit_ = std::make_unique<AuditService>(&s->ctx_);
   s->admin_ = std::make_unique<AdminService>(&s->ctx_);
+  // ledgerd accepts connections itself (services/listener.h) and hands them
+  // to gRPC, with the same credentials as a listening port would have.
+  auto listener = ConnectionListener::Listen(options.listen_address);
+  if (!listener.ok()) return listener.status();
+  s->listener_ = *std::move(listener);
+  s->port_ = s->listener_->port();
+  s->tls_ = !options.tls_cert_pem.empty();
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(options.listen_address, CredentialsOf(options), &s->port_);
+  s->acceptor_ = builder.experimental().AddExternalConnectionAcceptor(
+      grpc::ServerBuilder::experimental_type::ExternalConnectionType::FROM_FD,
+      CredentialsOf(options));
   builder.SetMaxReceiveMessageSize(options.max_request_bytes);
-  // Connections: calls per connection, idle ones closed, dead peers dropped
-  // by keepalive, and no ping floods (docs/OPERATIONS.md, "Connections").
-  builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, kMaxCallsPerConnection);
-  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_IDLE_MS, kMaxConnectionIdleMs);
-  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, kKeepaliveTimeMs);
-  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, kKeepaliveTimeoutMs);
-  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS,
-                             kMinClientPingIntervalMs);
-  builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 2);
+  AddConnectionArguments(builder);
   grpc::ResourceQuota quota("ledgerd");
   quota.SetMaxThreads(options.max_threads);
   builder.SetResourceQuota(quota);
@@ -98,26 +118,28 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(EventLog* log,
   builder.RegisterService(s->audit_.get());
   builder.RegisterService(s->admin_.get());
   s->server_ = builder.BuildAndStart();
-  if (!s->server_ || s->port_ == 0) {
-    return absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen_address,
-                                               " (address in use or not local?)"));
+  if (!s->server_) {
+    return absl::UnavailableError(absl::StrCat("cannot serve on ", options.listen_address));
   }
-  grpc::HealthCheckServiceInterface* health = s->server_->GetHealthCheckService();
-  if (health != nullptr) {
-    for (const char* name : kServiceNames) health->SetServingStatus(name, true);
-    s->health_listener_ =
-        log->AddCommitListener([raw = s.get()](const CommitInfo& info) { raw->OnCommit(info); });
-    {
-      MutexLock lock(&s->health_mu_);
-      s->reserve_wanted_ = options.reserved_fds;
-      s->Reserve(options.reserved_fds);
-    }
-    if (options.tls_cert_pem.empty() && options.accept_probe_interval > absl::ZeroDuration()) {
-      s->probe_ = std::thread(
-          [raw = s.get(), interval = options.accept_probe_interval] { raw->ProbeLoop(interval); });
-    }
-  }
+  s->listener_->Start(s->acceptor_.get(), options.max_connections);
+  s->StartHealth(options);
   return s;
+}
+
+void LedgerServer::StartHealth(const ServerOptions& options) {
+  grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService();
+  if (health == nullptr) return;
+  for (const char* name : kServiceNames) health->SetServingStatus(name, true);
+  health_listener_ =
+      ctx_.log->AddCommitListener([this](const CommitInfo& info) { OnCommit(info); });
+  {
+    MutexLock lock(&health_mu_);
+    reserve_wanted_ = options.reserved_fds;
+    Reserve(options.reserved_fds);
+  }
+  if (options.accept_probe_interval > absl::ZeroDuration()) {
+    probe_ = std::thread([this, interval = options.accept_probe_interval] { ProbeLoop(interval); });
+  }
 }
 
 bool LedgerServer::ProbeOnce() {
@@ -125,7 +147,7 @@ bool LedgerServer::ProbeOnce() {
   // made now, accepted now, or the probe fails.
   grpc::ChannelArguments args;
   args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
-  auto channel = grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", port_),
+  auto channel = grpc::CreateCustomChannel(listener_->local_target(),
                                            grpc::InsecureChannelCredentials(), args);
   grpc::GenericStub stub(channel);
   grpc::ClientContext context;
@@ -152,6 +174,7 @@ bool LedgerServer::ProbeOnce() {
 }
 
 void LedgerServer::ProbeLoop(absl::Duration interval) {
+  absl::Time checked_from = absl::Now();
   for (;;) {
     {
       MutexLock lock(&health_mu_);
@@ -159,24 +182,30 @@ void LedgerServer::ProbeLoop(absl::Duration interval) {
       health_mu_.WaitFor(probe_cv_, absl::ToChronoMilliseconds(interval));
       if (probe_stop_) return;
     }
-    const bool accepting = ProbeOnce();
+    // With TLS a call would need a client certificate (when clients must
+    // present one): the listener's own account stands alone.
+    const bool called = tls_ || ProbeOnce();
+    const bool turned_away = listener_->last_turned_away() > checked_from;
+    checked_from = absl::Now();
     MutexLock lock(&health_mu_);
-    if (accepting == accepting_ || probe_stop_) continue;
-    accepting_ = accepting;
-    if (accepting) {
-      Reserve(reserve_wanted_);
-    } else {
-      ReleaseReserve();
-    }
-    if (accepting) {
-      std::fprintf(stderr, "ledgerd: accepts connections again; health as before\n");
-    } else {
-      std::fprintf(stderr,
-                   "ledgerd: a call to itself over loopback failed (out of file descriptors? see "
-                   "docs/OPERATIONS.md, \"Connections\"); health NOT_SERVING\n");
-    }
-    PublishHealth();
+    if (!probe_stop_) SetAccepting(called && !turned_away);
   }
+}
+
+void LedgerServer::SetAccepting(bool accepting) {
+  if (accepting == accepting_) return;
+  accepting_ = accepting;
+  if (accepting) {
+    Reserve(reserve_wanted_);
+    std::fprintf(stderr, "ledgerd: accepts connections again; health as before\n");
+  } else {
+    ReleaseReserve();
+    std::fprintf(stderr,
+                 "ledgerd: connections are turned away or a call to itself over loopback failed "
+                 "(out of file descriptors? see docs/OPERATIONS.md, \"Connections\"); health "
+                 "NOT_SERVING\n");
+  }
+  PublishHealth();
 }
 
 void LedgerServer::Reserve(int n) {
@@ -223,6 +252,9 @@ void LedgerServer::Stop(absl::Duration grace) {
   stopped_ = true;
   ctx_.stopping = true;
   if (health_listener_ != 0) ctx_.log->RemoveCommitListener(health_listener_);
+  // No new connections first: after Shutdown the acceptor would drop them
+  // without closing them.
+  listener_->Stop();
   if (probe_.joinable()) {
     {
       MutexLock lock(&health_mu_);

@@ -25,6 +25,7 @@
 #include "ledger/writer/event_log.h"
 #include "services/admin_service.h"
 #include "services/ledger_services.h"
+#include "services/listener.h"
 #include "services/streams.h"
 
 namespace ledger {
@@ -54,10 +55,13 @@ struct ServerOptions {
   // The checkpoint signer (not owned; must outlive the server); nullptr =
   // GetCheckpoint and AddCosignature answer FAILED_PRECONDITION.
   Checkpointer* checkpointer = nullptr;
-  // How often the server calls its own health service over loopback, to
-  // notice when it no longer accepts connections (gRPC stops accepting for
-  // good after running out of file descriptors); zero = never. Plaintext
-  // only (with TLS no probe runs).
+  // Connections open at once; beyond it a new one is closed as soon as it is
+  // accepted (services/listener.h). 0 = no cap.
+  int max_connections = 0;
+  // How often the server checks that it accepts connections: whether its
+  // listener closed any unserved since the last check and (plaintext only:
+  // with TLS it would need a client certificate) whether a call to its own
+  // health service over loopback gets in; zero = never.
   absl::Duration accept_probe_interval = absl::Milliseconds(kAcceptProbeIntervalMs);
   // File descriptors held in reserve (open on /dev/null) while the server
   // accepts, and given back when the accept probe fails, so that the
@@ -99,17 +103,24 @@ class LedgerServer {
   std::unique_ptr<QueriesService> queries_;
   std::unique_ptr<AuditService> audit_;
   std::unique_ptr<AdminService> admin_;
+  std::unique_ptr<ConnectionListener> listener_;
+  std::unique_ptr<grpc::experimental::ExternalConnectionAcceptor> acceptor_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
+  bool tls_ = false;
   bool stopped_ = false;
 
   // Keeps gRPC health in step with the log's writes: a commit listener.
   void OnCommit(const CommitInfo& info) ABSL_LOCKS_EXCLUDED(health_mu_);
+  // Health SERVING, the reserve taken, the probe started.
+  void StartHealth(const ServerOptions& options) ABSL_LOCKS_EXCLUDED(health_mu_);
   // Sets health from serving_ and accepting_.
   void PublishHealth() ABSL_EXCLUSIVE_LOCKS_REQUIRED(health_mu_);
   // The accept probe: one call to itself over loopback (true: answered),
-  // and the thread that makes one every `interval` until Stop.
+  // and the thread that checks every `interval` until Stop.
   bool ProbeOnce() ABSL_LOCKS_EXCLUDED(health_mu_);
+  // Turns accepting_ (and health) to `accepting`, with a log line.
+  void SetAccepting(bool accepting) ABSL_EXCLUSIVE_LOCKS_REQUIRED(health_mu_);
   void ProbeLoop(absl::Duration interval) ABSL_LOCKS_EXCLUDED(health_mu_);
   std::thread probe_;
   // Takes (up to `n`) or gives back the reserved descriptors.
