@@ -38,6 +38,9 @@ inline constexpr char kReasonAlreadyReversed[] = "ALREADY_REVERSED";
 inline constexpr char kReasonEventIdReused[] = "EVENT_ID_REUSED";
 inline constexpr char kReasonHeadMoved[] = "HEAD_MOVED";
 inline constexpr char kReasonQueueFull[] = "QUEUE_FULL";
+// A member appending faster than ledgerd --append_events_per_second allows
+// (RESOURCE_EXHAUSTED; ErrorDetail.retry_after_ms says when to try again).
+inline constexpr char kReasonRateLimited[] = "RATE_LIMITED";
 inline constexpr char kReasonOverflow[] = "OVERFLOW";
 inline constexpr char kReasonStorage[] = "STORAGE";
 // Dates (ledger/domain/registers.h, "dated rules").
@@ -98,6 +101,9 @@ inline constexpr char kReasonBadCosignature[] = "BAD_COSIGNATURE";
 inline constexpr char kReasonUnknownField[] = "UNKNOWN_FIELD";
 // Bytes that do not parse as the method's request message.
 inline constexpr char kReasonMalformedRequest[] = "MALFORMED_REQUEST";
+// A backup's name that is not one safe path component under the server's
+// backup root (or a request that names a path).
+inline constexpr char kReasonBackupName[] = "BACKUP_NAME";
 
 // A status with `code`, `message` and `detail` attached.
 absl::Status WithDetail(absl::StatusCode code, absl::string_view message,

@@ -47,6 +47,12 @@ inline constexpr size_t kMaxEventsPerAppend = 1000;
 // EventLogOptions::max_queued_appends and of ledgerd --max_queued_appends);
 // beyond it RESOURCE_EXHAUSTED.
 inline constexpr size_t kDefaultMaxQueuedAppends = 4096;
+// Appends per member (ledgerd --append_events_per_second and
+// --append_burst_events; ServerOptions): a token bucket of events that
+// refills at the rate and holds the burst; beyond it RESOURCE_EXHAUSTED
+// (RATE_LIMITED) with a retry-after. The burst takes the largest Append.
+inline constexpr int kDefaultAppendEventsPerSecond = 100;
+inline constexpr int kDefaultAppendBurstEvents = 2000;
 // Events committed in one group commit (one WriteBatch, one sync).
 inline constexpr size_t kMaxEventsPerGroupCommit = 10'000;
 
@@ -56,12 +62,25 @@ inline constexpr size_t kMaxEventsPerGroupCommit = 10'000;
 // (limit 0) and at most.
 inline constexpr uint32_t kDefaultReadEventsPage = 100;
 inline constexpr uint32_t kMaxReadEventsPage = 1000;
+// Funds or branches one ListBeneficiaries / ListBranches page returns when
+// the request asks for none (page_size 0), and at most.
+inline constexpr uint32_t kDefaultListPage = 100;
+inline constexpr uint32_t kMaxListPage = 1000;
+// Bytes a page of a list, or a part of a WatchBalances snapshot, grows to at
+// most (it ends before the item that would pass it; one item alone may).
+// Far below gRPC's default 4 MiB a client accepts.
+inline constexpr size_t kMaxReplyBytes = 1 << 20;
+// Funds and branches one WatchBalances part carries at most.
+inline constexpr size_t kMaxWatchBalancesPartItems = 1000;
 // Positions per bucket of the position-keyed delta rows (point in time).
 inline constexpr uint64_t kPositionBucketSize = 1024;
 // Mismatches a rebuild reports.
 inline constexpr size_t kMaxReportedMismatches = 20;
 // Longest backup directory path accepted, bytes (PATH_MAX on Linux).
 inline constexpr size_t kMaxPathLength = 4096;
+// Longest backup name a client may give (CreateBackupRequest.name, one path
+// component under ledgerd --backup_root), characters.
+inline constexpr size_t kMaxBackupNameLength = 64;
 
 // ------------------------------------------------------------------ the verifiable log
 
@@ -90,6 +109,46 @@ inline constexpr int kMaxServerThreads = 256;
 // running at once, each on a thread of its own; more are refused
 // RESOURCE_EXHAUSTED.
 inline constexpr int kMaxWholeLogCalls = 2;
+// Of those, slots only an admin's call may take: a flood of public
+// VerifyChain calls cannot keep an admin from taking a backup.
+inline constexpr int kAdminOnlyWholeLogCalls = 1;
+// Streams (WatchBalances, Subscribe) open at once, in all; beyond it a new
+// one is refused RESOURCE_EXHAUSTED. An idle stream costs memory, not a
+// thread (services/streams.h).
+inline constexpr size_t kMaxOpenStreams = 4096;
+// Connections: calls in flight on one HTTP/2 connection
+// (GRPC_ARG_MAX_CONCURRENT_STREAMS); a connection with no call for this long
+// is closed (GRPC_ARG_MAX_CONNECTION_IDLE_MS); keepalive pings every
+// kKeepaliveTimeMs, a peer that does not answer within kKeepaliveTimeoutMs
+// is dropped; a client may ping no more often than kMinClientPingIntervalMs.
+inline constexpr int kMaxCallsPerConnection = 1024;
+inline constexpr int kMaxConnectionIdleMs = 10 * 60 * 1000;
+inline constexpr int kKeepaliveTimeMs = 60 * 1000;
+inline constexpr int kKeepaliveTimeoutMs = 20 * 1000;
+inline constexpr int kMinClientPingIntervalMs = 10 * 1000;
+// File descriptors ledgerd keeps for itself (RocksDB's files, backups) out
+// of RLIMIT_NOFILE, by holding them open until it needs them.
+inline constexpr int kReservedFds = 64;
+// How often ledgerd calls itself over loopback to check that it still
+// accepts connections, and how long each try may take, milliseconds.
+inline constexpr int kAcceptProbeIntervalMs = 2000;
+inline constexpr int kAcceptProbeDeadlineMs = 1000;
+// Connections open at once (ledgerd --max_connections): by default the
+// smaller of kDefaultMaxConnections and the soft RLIMIT_NOFILE less
+// kConnectionHeadroomFds (descriptors for the ledger's files, the reserve and
+// gRPC's own); beyond it a new connection is closed as soon as it is accepted.
+inline constexpr int kDefaultMaxConnections = 4096;
+inline constexpr int kConnectionHeadroomFds = 256;
+// A new connection that has not finished its handshake (TLS, and the
+// client's HTTP/2 settings) within this long is closed.
+inline constexpr int kHandshakeTimeoutMs = 10 * 1000;
+// The accept thread: how long it waits in poll (Stop ends it within this),
+// how long it pauses after running out of descriptors, and how often at
+// most it counts the connections open (in between each one accepted counts
+// as open), milliseconds.
+inline constexpr int kAcceptPollMs = 100;
+inline constexpr int kAcceptBackoffMs = 20;
+inline constexpr int kConnectionCountIntervalMs = 100;
 // Two to sign: the most approvals a policy may ask of one disbursement, and
 // the most thresholds it may have.
 inline constexpr uint32_t kMaxApprovals = 5;
@@ -109,11 +168,22 @@ static_assert(kMinYear < kMaxYear);
 // A statement can walk every monthly period of the years the ledger accepts.
 static_assert(kMaxFeePeriodsWalked > int64_t{kMaxYear - kMinYear + 1} * 12);
 static_assert(kDefaultMaxQueuedAppends >= 1);
+// A member's bucket holds the largest Append, so none is refused for ever.
+static_assert(kDefaultAppendEventsPerSecond >= 1 &&
+              static_cast<size_t>(kDefaultAppendBurstEvents) >= kMaxEventsPerAppend);
 static_assert(1 <= kDefaultReadEventsPage && kDefaultReadEventsPage <= kMaxReadEventsPage);
+static_assert(1 <= kDefaultListPage && kDefaultListPage <= kMaxListPage);
+// A reply (and one item of the largest text beyond it) stays under what a
+// gRPC client accepts by default (4 MiB).
+static_assert(kMaxReplyBytes + size_t{64} * 1024 < (size_t{4} << 20) &&
+              kMaxWatchBalancesPartItems >= 1);
 // position / kPositionBucketSize names a bucket; a power of two keeps the
 // buckets aligned however the log grows (and the division a shift).
 static_assert(kPositionBucketSize > 0 && (kPositionBucketSize & (kPositionBucketSize - 1)) == 0);
 static_assert(kMaxReportedMismatches >= 1);
+// A backup's name fits in a path component (NAME_MAX 255) and in a path.
+static_assert(1 <= kMaxBackupNameLength && kMaxBackupNameLength <= 255 &&
+              kMaxBackupNameLength < kMaxPathLength);
 static_assert(kKeptCheckpoints >= 1 && kMaxWitnesses >= 1 && kMaxCosignatureClockSkewSeconds >= 0);
 // The largest Append fits in one request: kMaxEventsPerAppend events, each
 // with the most text any kind takes (a disbursement: event and beneficiary
@@ -123,6 +193,18 @@ static_assert(kMaxEventsPerAppend *
                   (2 * kMaxIdLength + 2 * kMaxMemoLength + 3 * kMaxNameLength + 100) <=
               static_cast<size_t>(kMaxRequestBytes));
 static_assert(kMaxRequestNestingDepth >= 1 && kMaxServerThreads >= 1 && kMaxWholeLogCalls >= 1);
+// Some slots stay for everyone, and at least one for admins.
+static_assert(1 <= kAdminOnlyWholeLogCalls && kAdminOnlyWholeLogCalls < kMaxWholeLogCalls);
+static_assert(kMaxOpenStreams >= 1 && kMaxCallsPerConnection >= 1);
+static_assert(kKeepaliveTimeoutMs < kKeepaliveTimeMs && kMinClientPingIntervalMs >= 1000 &&
+              kMaxConnectionIdleMs > kKeepaliveTimeMs);
+static_assert(kReservedFds >= 8 && kAcceptProbeDeadlineMs < kAcceptProbeIntervalMs);
+// The headroom holds the reserve twice over; the cap leaves room for it.
+static_assert(kConnectionHeadroomFds >= 2 * kReservedFds &&
+              kDefaultMaxConnections > kConnectionHeadroomFds);
+static_assert(kHandshakeTimeoutMs < kMaxConnectionIdleMs && kAcceptBackoffMs < kAcceptPollMs &&
+              kAcceptPollMs < kAcceptProbeIntervalMs &&
+              kConnectionCountIntervalMs < kAcceptProbeIntervalMs);
 
 }  // namespace ledger
 

@@ -55,10 +55,11 @@ constexpr MethodRole kMethodRoles[] = {
     {"LedgerAudit/ReadEvents", v1::ROLE_VIEWER},
     {"LedgerAudit/GetEvent", v1::ROLE_VIEWER},
     {"LedgerAudit/Subscribe", v1::ROLE_VIEWER},
-    // Whole-log work and copies of everything.
+    // Whole-log work.
     {"LedgerAudit/RebuildProjections", v1::ROLE_AUDITOR},
-    {"LedgerAdmin/CreateBackup", v1::ROLE_AUDITOR},
-    // Governance.
+    // Governance, and copies of everything (written on the server's disk,
+    // under its backup root).
+    {"LedgerAdmin/CreateBackup", v1::ROLE_ADMIN},
     {"LedgerAdmin/ListMembers", v1::ROLE_ADMIN},
 };
 

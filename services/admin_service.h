@@ -12,6 +12,11 @@
 
 namespace ledger {
 
+// OK when `request` names its backup as one safe directory under the backup
+// root (CreateBackupRequest.name); INVALID_ARGUMENT (BACKUP_NAME) naming the
+// field otherwise, and for any request that gives a path (backup_dir).
+absl::Status CheckBackupName(const v1::CreateBackupRequest& request);
+
 namespace internal {
 using AdminBase = v1::LedgerAdmin::WithRawCallbackMethod_CreateBackup<
     v1::LedgerAdmin::WithRawCallbackMethod_WhoAmI<

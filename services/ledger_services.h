@@ -11,12 +11,15 @@
 #define SERVICES_LEDGER_SERVICES_H_
 
 #include <atomic>
+#include <memory>
 #include <optional>
+#include <string>
 
 #include "ledger/transparency/checkpoints.h"
 #include "ledger/views/details.h"
 #include "ledger/writer/event_log.h"
 #include "services/access.h"
+#include "services/rate_limit.h"
 #include "services/raw_unary.h"
 #include "services/streams.h"
 #include "solidarity/ledger/v1/ledger.grpc.pb.h"
@@ -41,6 +44,10 @@ struct ServiceContext {
   StreamHub* hub = nullptr;  // not owned; wakes the streams on each commit
   // Not owned; nullptr when ledgerd signs no checkpoints (no key).
   Checkpointer* checkpointer = nullptr;
+  // Appends per member (ServerOptions::append_events_per_second).
+  std::unique_ptr<AppendRateLimiter> append_limit;
+  // Where backups go (ServerOptions::backup_root); empty = none.
+  std::string backup_root;
   std::atomic<bool> stopping{false};
   HeavyCalls heavy;  // whole-log scans running (ServeUnaryOnThread)
 };

@@ -2,8 +2,8 @@
 //
 //   ledgerd --private_key_file=FILE [--data_dir=./var/ledger]
 //           [--listen=127.0.0.1:50051] [--sync=true] [--ledger_name=NAME]
-//           [--port_file=FILE] [--admin_token_file=FILE]
-//           [--tls_cert=PEM --tls_key=PEM [--tls_client_ca=PEM]]
+//           [--port_file=FILE] [--admin_token_file=FILE] [--backup_root=DIR]
+//           [--tls_cert=PEM --tls_key=PEM [--tls_client_ca=PEM]] [--max_connections=N]
 //           [--checkpoint_key=FILE [--checkpoint_origin=ORIGIN]
 //            [--checkpoint_interval_ms=2000] [--witness_keys=FILE]]
 //
@@ -20,6 +20,7 @@
 // (docs/OPERATIONS.md, "Keys"). SIGTERM / SIGINT: stop accepting calls, drain
 // the ones in flight, sign a last checkpoint, close the database cleanly. One
 // log line per commit goes to stderr.
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -69,6 +70,19 @@ ABSL_FLAG(std::string, tls_cert, "",
 ABSL_FLAG(std::string, tls_key, "", "the TLS certificate's private key (PEM, mode 0600)");
 ABSL_FLAG(std::string, tls_client_ca, "",
           "CA (PEM) that client certificates must chain to; set: every client presents one");
+ABSL_FLAG(std::string, backup_root, "",
+          "the directory online backups are written under (ledgerctl backup create NAME makes "
+          "<backup_root>/NAME; clients name a directory, never a path); outside the data "
+          "directory; default: the data directory's path with \".backups\" added");
+ABSL_FLAG(int, append_events_per_second, ledger::kDefaultAppendEventsPerSecond,
+          "events a second each member may append, sustained (a token bucket per member; "
+          "beyond it RESOURCE_EXHAUSTED RATE_LIMITED with a retry-after); 0 = no limit");
+ABSL_FLAG(int, append_burst_events, ledger::kDefaultAppendBurstEvents,
+          "events a member may append at once before the rate applies (at least the largest "
+          "Append, 1000)");
+ABSL_FLAG(int, max_connections, 0,
+          "connections open at once; beyond it a new one is closed as soon as it is accepted. "
+          "0 = the smaller of 4096 and the file descriptor limit less 256");
 ABSL_FLAG(int, max_queued_appends, static_cast<int>(ledger::kDefaultMaxQueuedAppends),
           "append requests that may wait for the writer before RESOURCE_EXHAUSTED");
 
@@ -99,6 +113,57 @@ std::string TokenFilePath(std::string dir, const std::string& flag) {
   if (!flag.empty()) return flag;
   while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
   return dir + ".token";
+}
+
+// Raises the soft RLIMIT_NOFILE to the hard limit (each connection is a
+// descriptor), and sets the connection cap from --max_connections or, when
+// that is 0, from the limit (ledger/limits.h, kDefaultMaxConnections).
+void RaiseFileLimit(ledger::ServerOptions& options) {
+  struct rlimit limit {};
+  rlim_t before = 0;
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0) {
+    before = limit.rlim_cur;
+    if (limit.rlim_cur < limit.rlim_max) {
+      limit.rlim_cur = limit.rlim_max;
+      if (setrlimit(RLIMIT_NOFILE, &limit) != 0) limit.rlim_cur = before;
+    }
+  }
+  options.max_connections = absl::GetFlag(FLAGS_max_connections);
+  if (options.max_connections <= 0) {
+    const auto headroom = static_cast<rlim_t>(ledger::kConnectionHeadroomFds);
+    const rlim_t room = limit.rlim_cur > headroom + 16 ? limit.rlim_cur - headroom : 16;
+    options.max_connections =
+        static_cast<int>(std::min<rlim_t>(room, ledger::kDefaultMaxConnections));
+  }
+  std::fprintf(stderr,
+               "ledgerd: file descriptors: %llu (soft limit was %llu, hard limit %llu); %d kept "
+               "in reserve for the ledger's own files; at most %d connections at once\n",
+               static_cast<unsigned long long>(limit.rlim_cur),
+               static_cast<unsigned long long>(before),
+               static_cast<unsigned long long>(limit.rlim_max), ledger::kReservedFds,
+               options.max_connections);
+}
+
+// --backup_root, or the data directory's path with ".backups" added
+// (./var/ledger -> ./var/ledger.backups), made absolute. Empty (and one line
+// why) when it lies inside the data directory.
+std::string BackupRoot(const std::string& dir) {
+  std::string root = absl::GetFlag(FLAGS_backup_root);
+  if (root.empty()) {
+    root = dir;
+    while (root.size() > 1 && root.back() == '/') root.pop_back();
+    root += ".backups";
+  }
+  std::error_code ec;
+  const auto absolute = std::filesystem::weakly_canonical(std::filesystem::absolute(root, ec), ec);
+  const auto data_path = std::filesystem::weakly_canonical(dir, ec);
+  const auto rel = absolute.lexically_relative(data_path);
+  if (!rel.empty() && *rel.begin() != "..") {
+    std::fprintf(stderr, "ledgerd: --backup_root %s is inside the data directory %s\n",
+                 root.c_str(), dir.c_str());
+    return "";
+  }
+  return absolute.string();
 }
 
 // Writes the founder's token to a new file; false (and one line why) if the
@@ -164,6 +229,19 @@ bool ReadTls(ledger::ServerOptions& options) {
       return false;
     }
   }
+  return true;
+}
+
+// The server's flags into `options`: where it listens (and TLS), the backup
+// root, the append limit. False (and one line why) when they do not fit.
+bool ReadServerFlags(const std::string& dir, ledger::ServerOptions& options) {
+  options.listen_address = absl::GetFlag(FLAGS_listen);
+  if (!ReadTls(options)) return false;
+  options.backup_root = BackupRoot(dir);
+  if (options.backup_root.empty()) return false;
+  options.append_events_per_second = std::max(0, absl::GetFlag(FLAGS_append_events_per_second));
+  options.append_burst_events = absl::GetFlag(FLAGS_append_burst_events);
+  options.reserved_fds = ledger::kReservedFds;
   return true;
 }
 
@@ -360,8 +438,7 @@ int main(int argc, char** argv) {
   std::error_code ec;
   // How it will listen, checked before anything is opened or created.
   ledger::ServerOptions server_options;
-  server_options.listen_address = absl::GetFlag(FLAGS_listen);
-  if (!ReadTls(server_options)) return 1;
+  if (!ReadServerFlags(dir, server_options)) return 1;
   if (!ReadPrivateKey(key_file, dir, options)) return 1;
   std::filesystem::create_directories(std::filesystem::path(dir).parent_path(), ec);
   std::unique_ptr<ledger::EventLog> log = OpenWithAdmin(dir, options);
@@ -373,6 +450,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   server_options.checkpointer = checkpointer->get();
+  RaiseFileLimit(server_options);
   auto server = ledger::LedgerServer::Start(log.get(), server_options);
   if (!server.ok()) {
     std::fprintf(stderr, "ledgerd: %s\n", std::string(server.status().message()).c_str());
@@ -387,6 +465,7 @@ int main(int argc, char** argv) {
                server_options.tls_cert_pem.empty()        ? " (plaintext, loopback)"
                : server_options.tls_client_ca_pem.empty() ? " (TLS)"
                                                           : " (TLS, client certificates)");
+  std::fprintf(stderr, "ledgerd: backups go under %s\n", server_options.backup_root.c_str());
   if (!absl::GetFlag(FLAGS_port_file).empty()) {
     WritePortFile(absl::GetFlag(FLAGS_port_file), (*server)->port());
   }

@@ -20,6 +20,7 @@
 #include <grpcpp/support/byte_buffer.h>
 
 #include <atomic>
+#include <functional>
 #include <string>
 #include <thread>
 #include <utility>
@@ -71,10 +72,23 @@ inline bool ParseOrFinish(const grpc::ByteBuffer& in, google::protobuf::Message*
   return parsed.ok();
 }
 
-// Counts the calls running on threads of their own (at most
-// kMaxWholeLogCalls).
+// Counts the calls running on threads of their own: at most
+// kMaxWholeLogCalls, of which kAdminOnlyWholeLogCalls only admins may take.
 struct HeavyCalls {
   std::atomic<int> running{0};
+  // Takes a slot for `caller`; false when none is left for them.
+  bool TryTake(const Caller& caller) {
+    const int limit = caller.Has(v1::ROLE_ADMIN) ? kMaxWholeLogCalls
+                                                 : kMaxWholeLogCalls - kAdminOnlyWholeLogCalls;
+    int now = running.load();
+    do {
+      if (now >= limit) return false;
+    } while (!running.compare_exchange_weak(now, now + 1));
+    return true;
+  }
+  // Tests only: runs on a call's own thread before its handler (e.g. to
+  // hold a slot taken). Set before the server starts.
+  std::function<void(const Caller&)> started_for_test;
 };
 
 // `admitted` is the caller as services/access.h admitted them (Admit): a
@@ -111,17 +125,20 @@ grpc::ServerUnaryReactor* ServeUnaryOnThread(grpc::CallbackServerContext* contex
   }
   Request request;
   if (!ParseOrFinish(*in, &request, reactor)) return reactor;
-  if (heavy->running.fetch_add(1) >= kMaxWholeLogCalls) {
-    heavy->running.fetch_sub(1);
+  if (!heavy->TryTake(*admitted)) {
     reactor->Finish(ToGrpcStatus(absl::ResourceExhaustedError(
-        "too many verifications, rebuilds or backups running at once; try again when one "
-        "has finished")));
+        admitted->Has(v1::ROLE_ADMIN)
+            ? "too many verifications, rebuilds or backups running at once; try again when one "
+              "has finished"
+            : "too many verifications, rebuilds or backups running at once (one slot is kept "
+              "for admins); try again when one has finished")));
     return reactor;
   }
   // The thread touches nothing after Finish: the server waits for every
   // reactor to finish before it (and the log) can go away.
   std::thread([reactor, out, heavy, caller = *admitted, request = std::move(request),
                handler = std::move(handler)]() mutable {
+    if (heavy->started_for_test) heavy->started_for_test(caller);
     Response response;
     grpc::Status status = handler(caller, request, &response);
     if (status.ok()) status = SerializeToByteBuffer(response, out);

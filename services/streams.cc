@@ -4,7 +4,9 @@
 #include <memory>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "ledger/check.h"
+#include "ledger/limits.h"
 #include "ledger/views/balances.h"
 #include "ledger/views/queries.h"
 #include "services/grpc_status.h"
@@ -34,12 +36,16 @@ StreamHub::~StreamHub() {
   if (thread_.joinable()) thread_.join();
 }
 
-bool StreamHub::Add(HubStream* stream) {
+absl::Status StreamHub::Add(HubStream* stream) {
   MutexLock lock(&mu_);
-  if (stopping_) return false;
+  if (stopping_) return absl::CancelledError("the server is stopping");
+  if (streams_.size() >= kMaxOpenStreams) {
+    return absl::ResourceExhaustedError(absl::StrCat("too many streams open on this server (",
+                                                     kMaxOpenStreams, "); try again later"));
+  }
   const bool added = streams_.insert(stream).second;
   LEDGER_CHECK(added);  // REQUIRES: not already added
-  return true;
+  return absl::OkStatus();
 }
 
 void StreamHub::Remove(HubStream* stream) {
@@ -54,20 +60,73 @@ size_t StreamHub::streams() const {
   return streams_.size();
 }
 
-absl::StatusOr<std::shared_ptr<const v1::WatchBalancesResponse>> StreamHub::Balances() {
+std::vector<std::shared_ptr<const v1::WatchBalancesResponse>> SplitBalances(
+    const v1::WatchBalancesResponse& whole) {
+  std::vector<std::shared_ptr<const v1::WatchBalancesResponse>> parts;
+  v1::WatchBalancesResponse part;
+  size_t bytes = 0, items = 0;
+  auto start = [&] {
+    part.Clear();
+    *part.mutable_summary() = whole.summary();
+    part.set_today(whole.today());
+    part.set_part(static_cast<uint32_t>(parts.size()));
+    bytes = part.ByteSizeLong();
+    items = 0;
+  };
+  auto finish = [&](bool more) {
+    part.set_more_parts(more);
+    parts.push_back(std::make_shared<const v1::WatchBalancesResponse>(std::move(part)));
+    start();
+  };
+  // Room for `item_bytes` more in this part; a full part is sent first.
+  auto make_room = [&](size_t item_bytes) {
+    if (items > 0 && (items >= kMaxWatchBalancesPartItems || bytes + item_bytes > kMaxReplyBytes)) {
+      finish(true);
+    }
+    bytes += item_bytes + 8;  // the field's tag and length
+    ++items;
+  };
+  start();
+  for (const v1::BeneficiaryView& b : whole.beneficiaries()) {
+    make_room(b.ByteSizeLong());
+    *part.add_beneficiaries() = b;
+  }
+  for (const v1::BranchView& b : whole.branches()) {
+    make_room(b.ByteSizeLong());
+    *part.add_branches() = b;
+  }
+  finish(false);
+  return parts;
+}
+
+absl::StatusOr<std::shared_ptr<const BalanceSnapshot>> StreamHub::Balances(BranchesShown shown) {
   MutexLock build(&build_mu_);
   const uint64_t head = log_->head_position();
   {
     MutexLock lock(&mu_);
-    if (balances_ && balances_head_ >= head) return balances_;
+    if (balances_ && balances_head_ >= head) {
+      return shown == BranchesShown::kAll ? balances_ : public_balances_;
+    }
   }
   std::unique_ptr<ReadView> view = log_->NewReadView();
   ASSIGN_OR_RETURN(v1::WatchBalancesResponse built, BuildBalances(*view, TodayUtc(log_->clock())));
-  auto shared = std::make_shared<const v1::WatchBalancesResponse>(std::move(built));
+  auto all = std::make_shared<BalanceSnapshot>();
+  all->position = view->head_position();
+  all->parts = SplitBalances(built);
+  // The public's own parts, without the branches that chose not to be named.
+  auto* branches = built.mutable_branches();
+  branches->erase(
+      std::remove_if(branches->begin(), branches->end(),
+                     [](const v1::BranchView& b) { return !b.branch().shown_publicly(); }),
+      branches->end());
+  auto shown_publicly = std::make_shared<BalanceSnapshot>();
+  shown_publicly->position = all->position;
+  shown_publicly->parts = SplitBalances(built);
   MutexLock lock(&mu_);
-  balances_ = shared;
+  balances_ = all;
+  public_balances_ = shown_publicly;
   balances_head_ = view->head_position();
-  return shared;
+  return shown == BranchesShown::kAll ? balances_ : public_balances_;
 }
 
 void StreamHub::ForEachStream(void (HubStream::*call)()) {
@@ -146,8 +205,13 @@ class Stream : public grpc::ServerWriteReactor<Response>, public HubStream {
   void Begin(const absl::Status& refusal) {
     if (!refusal.ok()) {
       FinishOnce(ToGrpcStatus(refusal));
-    } else if (!hub_->Add(this)) {
+      return;
+    }
+    absl::Status added = hub_->Add(this);
+    if (absl::IsCancelled(added)) {
       FinishOnce(grpc::Status::OK);
+    } else if (!added.ok()) {
+      FinishOnce(ToGrpcStatus(added));
     } else {
       Pump();
     }
@@ -195,8 +259,9 @@ class Stream : public grpc::ServerWriteReactor<Response>, public HubStream {
   bool finished_ ABSL_GUARDED_BY(mu_) = false;  // Finish was called
 };
 
-// The balances now, then after every commit: the shared message of the
-// latest commit, never a queue of old ones.
+// The balances now, then after every commit: the shared parts of the
+// latest commit, never a queue of old ones. A snapshot begun is sent whole
+// (every part, in order) before the next one starts.
 class WatchBalancesStream final : public Stream<v1::WatchBalancesResponse> {
  public:
   WatchBalancesStream(const v1::WatchBalancesRequest* request, StreamHub* hub,
@@ -208,30 +273,20 @@ class WatchBalancesStream final : public Stream<v1::WatchBalancesResponse> {
  private:
   absl::StatusOr<const v1::WatchBalancesResponse*> Next() override
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    ASSIGN_OR_RETURN(std::shared_ptr<const v1::WatchBalancesResponse> latest, hub()->Balances());
-    if (current_ &&
-        latest->summary().as_of().position() == current_->summary().as_of().position()) {
-      return nullptr;
+    if (!current_ || next_part_ >= current_->parts.size()) {
+      ASSIGN_OR_RETURN(std::shared_ptr<const BalanceSnapshot> latest, hub()->Balances(shown_));
+      if (current_ && latest->position == current_->position) return nullptr;
+      current_ = std::move(latest);
+      next_part_ = 0;
     }
-    if (shown_ == BranchesShown::kPubliclyShownOnly) {
-      // The public's own copy, without the branches that chose not to be
-      // named.
-      auto copy = std::make_shared<v1::WatchBalancesResponse>(*latest);
-      auto* branches = copy->mutable_branches();
-      branches->erase(
-          std::remove_if(branches->begin(), branches->end(),
-                         [](const v1::BranchView& b) { return !b.branch().shown_publicly(); }),
-          branches->end());
-      latest = std::move(copy);
-    }
-    current_ = std::move(latest);
-    return current_.get();
+    return current_->parts[next_part_++].get();
   }
 
   const BranchesShown shown_;
 
-  // The message being written or last written.
-  std::shared_ptr<const v1::WatchBalancesResponse> current_ ABSL_GUARDED_BY(mu_);
+  // The snapshot being sent or last sent, and its next part to send.
+  std::shared_ptr<const BalanceSnapshot> current_ ABSL_GUARDED_BY(mu_);
+  size_t next_part_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 // Every event from a position on, then a caught-up marker once, then each

@@ -22,6 +22,7 @@
 #include <mutex>
 #include <set>
 #include <thread>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "ledger/sync.h"
@@ -30,6 +31,22 @@
 #include "solidarity/ledger/v1/ledger.grpc.pb.h"
 
 namespace ledger {
+
+// Who a WatchBalances stream is for: members see every branch, the public
+// only the branches that chose to be shown.
+enum class BranchesShown { kAll, kPubliclyShownOnly };
+
+// The balances at one commit, as the parts WatchBalances sends
+// (WatchBalancesResponse.part / more_parts): each at most kMaxReplyBytes
+// (one fund or branch alone may pass it) and kMaxWatchBalancesPartItems.
+struct BalanceSnapshot {
+  uint64_t position = 0;
+  std::vector<std::shared_ptr<const v1::WatchBalancesResponse>> parts;  // at least one
+};
+
+// `whole` split into parts (see BalanceSnapshot).
+std::vector<std::shared_ptr<const v1::WatchBalancesResponse>> SplitBalances(
+    const v1::WatchBalancesResponse& whole);
 
 // A stream the hub wakes.
 class HubStream {
@@ -51,14 +68,16 @@ class StreamHub {
 
   EventLog* log() const { return log_; }
 
-  // REQUIRES: not already added. Returns false when the hub is stopping
-  // (the stream should finish at once).
-  bool Add(HubStream* stream) ABSL_LOCKS_EXCLUDED(mu_);
+  // REQUIRES: not already added. CANCELLED when the hub is stopping (the
+  // stream should finish at once, OK); RESOURCE_EXHAUSTED when
+  // kMaxOpenStreams are open (the stream is refused with it).
+  absl::Status Add(HubStream* stream) ABSL_LOCKS_EXCLUDED(mu_);
   // After this returns the hub never touches `stream` again.
   void Remove(HubStream* stream) ABSL_LOCKS_EXCLUDED(mu_);
 
-  // The balances at the latest commit the hub has seen (built once, shared).
-  absl::StatusOr<std::shared_ptr<const v1::WatchBalancesResponse>> Balances()
+  // The balances at the latest commit the hub has seen, in parts, for
+  // `shown` (built once per commit, shared by every stream).
+  absl::StatusOr<std::shared_ptr<const BalanceSnapshot>> Balances(BranchesShown shown)
       ABSL_LOCKS_EXCLUDED(mu_, build_mu_);
 
   // Ends every stream and refuses new ones (the server is stopping).
@@ -81,9 +100,10 @@ class StreamHub {
   std::condition_variable cv_;  // the head moved or the hub stops; waited on with mu_
   std::set<HubStream*> streams_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
-  uint64_t committed_head_ ABSL_GUARDED_BY(mu_) = 0;  // told by the writer
-  uint64_t woken_head_ ABSL_GUARDED_BY(mu_) = 0;      // streams woken for it
-  std::shared_ptr<const v1::WatchBalancesResponse> balances_ ABSL_GUARDED_BY(mu_);
+  uint64_t committed_head_ ABSL_GUARDED_BY(mu_) = 0;                      // told by the writer
+  uint64_t woken_head_ ABSL_GUARDED_BY(mu_) = 0;                          // streams woken for it
+  std::shared_ptr<const BalanceSnapshot> balances_ ABSL_GUARDED_BY(mu_);  // kAll
+  std::shared_ptr<const BalanceSnapshot> public_balances_ ABSL_GUARDED_BY(mu_);  // the public's
   uint64_t balances_head_ ABSL_GUARDED_BY(mu_) = 0;
   // Serialises building the balances (so one commit's are built once),
   // outside mu_; taken before mu_, never while holding it.
@@ -102,7 +122,6 @@ class StreamHub {
 // it. Subscribe's events carry private details as `access` allows.
 // WatchBalances for the public names only the branches that chose to be
 // shown.
-enum class BranchesShown { kAll, kPubliclyShownOnly };
 grpc::ServerWriteReactor<v1::WatchBalancesResponse>* NewWatchBalancesStream(
     grpc::CallbackServerContext* context, const v1::WatchBalancesRequest* request, StreamHub* hub,
     const absl::Status& admitted, BranchesShown shown);

@@ -228,10 +228,9 @@ absl::StatusOr<int> RunExportPostings(const Invocation& in) {
 }
 
 absl::StatusOr<int> RunBackupCreate(const Invocation& in) {
-  if (!in.Has("to")) return Usage(in, "needs --to DIR (an absolute path on the server)", "--to");
   Client client(in.globals());
   v1::CreateBackupRequest req;
-  req.set_backup_dir(in.Get("to"));
+  req.set_name(in.Positional("NAME"));
   // A backup copies files: allow it an hour unless --timeout says otherwise.
   const int64_t timeout_ms =
       in.globals().timeout_given ? in.globals().timeout_ms : kBackupTimeoutMs;
@@ -241,7 +240,7 @@ absl::StatusOr<int> RunBackupCreate(const Invocation& in) {
     return kExitOk;
   }
   std::cout << "backup " << r.backup_id() << " of ledger " << Terminal(r.ledger_id()) << " in "
-            << Terminal(req.backup_dir()) << ": head #" << r.head().position() << " "
+            << Terminal(r.backup_dir()) << ": head #" << r.head().position() << " "
             << Hex(r.head().hash()) << ", " << Bytes(r.size_bytes()) << " in " << r.file_count()
             << " files\n";
   return kExitOk;

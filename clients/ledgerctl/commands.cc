@@ -384,10 +384,12 @@ std::vector<CommandSpec> Backups() {
   return {
       {"backup",
        "create",
-       "Online backup into DIR on the server (--timeout defaults to 3600 here).",
+       "Online backup into NAME under the server's backup root (ledgerd --backup_root; "
+       "--timeout defaults to 3600 here).",
+       {{"NAME", P::kWord,
+         "the backup directory's name under the backup root: 1-64 of A-Z a-z 0-9 . _ -, "
+         "starting with a letter or digit (a name, never a path)"}},
        {},
-       {{"to", K::kValue, "DIR", "the backup directory, an absolute path on the server", "required",
-         0, "dir"}},
        RunBackupCreate},
       {"backup", "list", "The backups in DIR with their heads.", {kBackupDir}, {}, RunBackupList},
       {"backup",
@@ -731,7 +733,7 @@ auditors:
                       the log, or its postings, for a spreadsheet or an accounting
                       package (columns: docs/AUDITING.md); online unless --data-dir;
                       a progress bar on a terminal unless --no-progress
-  backup create --to DIR                  online backup into DIR on the server (absolute path)
+  backup create NAME                      online backup into NAME under the server's backup root
   backup list DIR                         the backups in DIR with their heads
   backup purge DIR --keep N               delete all but the newest N backups (and what
                                           only they held, erased details' keys too)

@@ -249,7 +249,13 @@ void PrintError(const absl::Status& status, bool json, std::ostream& err) {
         << (command.empty() ? "" : command + " ") << "--help)\n";
     return;
   }
-  err << "ledgerctl: error: " << Terminal(status.message()) << " (" << code << ")\n";
+  err << "ledgerctl: error: " << Terminal(status.message()) << " (" << code;
+  // A server that paces its callers (RATE_LIMITED) says when to come back.
+  if (detail && detail->retry_after_ms() > 0) {
+    err << ", " << Terminal(detail->reason()) << "; retry after " << detail->retry_after_ms()
+        << " ms";
+  }
+  err << ")\n";
 }
 
 // ------------------------------------------------------------------ text

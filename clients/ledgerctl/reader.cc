@@ -13,6 +13,7 @@
 #include "ledger/crypto/keyring.h"
 #include "ledger/domain/civil_date.h"
 #include "ledger/errors.h"
+#include "ledger/limits.h"
 #include "ledger/status_macros.h"
 #include "ledger/transparency/checkpoints.h"
 #include "ledger/transparency/proofs.h"
@@ -40,11 +41,8 @@ class GrpcReader : public Reader {
     return out;                                                        \
   }
   LEDGERCTL_UNARY(Summary, queries, GetSummary, GetSummaryRequest, GetSummaryResponse)
-  LEDGERCTL_UNARY(Beneficiaries, queries, ListBeneficiaries, ListBeneficiariesRequest,
-                  ListBeneficiariesResponse)
   LEDGERCTL_UNARY(Beneficiary, queries, GetBeneficiary, GetBeneficiaryRequest,
                   GetBeneficiaryResponse)
-  LEDGERCTL_UNARY(Branches, queries, ListBranches, ListBranchesRequest, ListBranchesResponse)
   LEDGERCTL_UNARY(Branch, queries, GetBranch, GetBranchRequest, GetBranchResponse)
   LEDGERCTL_UNARY(TrialBalance, queries, GetTrialBalance, GetTrialBalanceRequest,
                   GetTrialBalanceResponse)
@@ -63,6 +61,32 @@ class GrpcReader : public Reader {
                   GetConsistencyProofResponse)
 #undef LEDGERCTL_UNARY
 
+  // The registers come in pages (at most kMaxListPage each): every page, in
+  // one answer.
+  absl::StatusOr<v1::ListBeneficiariesResponse> Beneficiaries(
+      const v1::ListBeneficiariesRequest& r) override {
+    return AllPages<v1::ListBeneficiariesResponse>(
+        r,
+        [](v1::ListBeneficiariesResponse* all, v1::ListBeneficiariesResponse* page) {
+          for (auto& b : *page->mutable_beneficiaries()) *all->add_beneficiaries() = std::move(b);
+        },
+        [this](grpc::ClientContext* c, const v1::ListBeneficiariesRequest& req,
+               v1::ListBeneficiariesResponse* out) {
+          return client_.queries().ListBeneficiaries(c, req, out);
+        });
+  }
+  absl::StatusOr<v1::ListBranchesResponse> Branches(const v1::ListBranchesRequest& r) override {
+    return AllPages<v1::ListBranchesResponse>(
+        r,
+        [](v1::ListBranchesResponse* all, v1::ListBranchesResponse* page) {
+          for (auto& b : *page->mutable_branches()) *all->add_branches() = std::move(b);
+        },
+        [this](grpc::ClientContext* c, const v1::ListBranchesRequest& req,
+               v1::ListBranchesResponse* out) {
+          return client_.queries().ListBranches(c, req, out);
+        });
+  }
+
   absl::StatusOr<v1::GetHeadResponse> Head() override {
     v1::GetHeadResponse out;
     RETURN_IF_ERROR(client_.Call([&](grpc::ClientContext* c) {
@@ -78,6 +102,41 @@ class GrpcReader : public Reader {
   }
 
  private:
+  // Asks for pages (`rpc`) from the first until one without a
+  // next_page_token, gathering them with `append`; starts over (a few
+  // times) when the head moved between pages, so that the answer is one
+  // position's.
+  template <typename Response, typename Request, typename Append, typename Rpc>
+  absl::StatusOr<Response> AllPages(const Request& first, Append append, Rpc rpc) {
+    for (int attempt = 0; attempt < 5; ++attempt) {
+      Request req = first;
+      req.clear_page_token();
+      req.set_page_size(ledger::kMaxListPage);
+      Response all, page;
+      bool moved = false;
+      for (bool more = true; more && !moved;) {
+        RETURN_IF_ERROR(client_.Call([&](grpc::ClientContext* c) {
+          page.Clear();
+          return rpc(c, req, &page);
+        }));
+        if (req.page_token().empty()) {
+          all = page;
+        } else if (page.as_of().position() != all.as_of().position()) {
+          moved = true;
+        } else {
+          append(&all, &page);
+        }
+        more = !page.next_page_token().empty();
+        req.set_page_token(page.next_page_token());
+      }
+      if (!moved) {
+        all.clear_next_page_token();
+        return all;
+      }
+    }
+    return absl::AbortedError("the books kept changing while their pages were read; try again");
+  }
+
   Client client_;
 };
 

@@ -11,7 +11,7 @@ cmake -S . -B build-bench -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 nice ninja -C build-bench ledgerd ledgerctl grpc_load >/dev/null
 work="$(mktemp -d "${TMPDIR:-/tmp}/ledger-load.XXXXXX")"
 build-bench/ledgerctl key create "$work/ledger.key" >/dev/null
-build-bench/ledgerd --data_dir="$work/ledger" --private_key_file="$work/ledger.key" --listen=127.0.0.1:0 --port_file="$work/port" 2>"$work/ledgerd.log" &
+build-bench/ledgerd --data_dir="$work/ledger" --private_key_file="$work/ledger.key" --listen=127.0.0.1:0 --port_file="$work/port" --append_events_per_second=0 2>"$work/ledgerd.log" &
 pid=$!
 trap 'kill -TERM $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$work"' EXIT
 for _ in $(seq 1 100); do [[ -s "$work/port" ]] && break; sleep 0.1; done

@@ -162,13 +162,11 @@ struct Ledgerd {
 // wait for the port).
 pid_t Spawn(const std::string& ledgerd, const std::string& data_dir, const std::string& port_file) {
   std::filesystem::remove(port_file);
-  std::vector<std::string> args = {ledgerd,
-                                   "--data_dir=" + data_dir,
-                                   "--private_key_file=" + g_key_path,
-                                   "--sync=true",
-                                   "--listen=127.0.0.1:0",
-                                   "--port_file=" + port_file,
-                                   "--ledger_name=Crash Torture"};
+  std::vector<std::string> args = {
+      ledgerd, "--data_dir=" + data_dir, "--private_key_file=" + g_key_path, "--sync=true",
+      "--listen=127.0.0.1:0", "--port_file=" + port_file, "--ledger_name=Crash Torture",
+      // Appends as fast as the writer takes them.
+      "--append_events_per_second=0"};
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);

@@ -26,44 +26,59 @@ second line' --on 2026-03-02 --event-id e2e-jpy >/dev/null
   --event-id e2e-rev >/dev/null
 
 # --- backups, online
-first="$("$LEDGERCTL" --json backup create --to "$WORK/backups")" || fail "backup create: $first"
+# ledgerd writes backups under its backup root only (by default the data
+# directory's path with ".backups" added); the client gives a name.
+BACKUPS="$WORK/ledger.backups/nightly"
+first="$("$LEDGERCTL" --json backup create nightly)" || fail "backup create: $first"
+expect_eq "$(jq -r '.backup_dir' <<<"$first")" "$BACKUPS" "backup written under the root"
 expect_eq "$(jq -r '.backup_id' <<<"$first")" "1" "first backup id"
 head1="$("$LEDGERCTL" head)"
 expect_eq "$(jq -r '.head.position' <<<"$first")" "${head1%% *}" "first backup head position"
 "$LEDGERCTL" donate 5.00 GBP --event-id e2e-after-1 >/dev/null
-out="$("$LEDGERCTL" backup create --to "$WORK/backups")" || fail "second backup: $out"
+out="$("$LEDGERCTL" backup create nightly)" || fail "second backup: $out"
 head2="$("$LEDGERCTL" head)"
 expect_contains "$out" "backup 2 of ledger"
 expect_contains "$out" "head #${head2%% *} ${head2#* }"
 
-# Refusals: relative, inside the data directory.
-err="$("$LEDGERCTL" backup create --to backups 2>&1)" && fail "relative backup dir accepted"
-expect_contains "$err" "absolute path"
-err="$("$LEDGERCTL" backup create --to "$WORK/ledger/b" 2>&1)" && fail "backup inside the data dir accepted"
-expect_contains "$err" "inside the data directory"
+expect_contains "$out" "in $BACKUPS:"
 
-list="$("$LEDGERCTL" backup list "$WORK/backups")" || fail "backup list: $list"
+# Refusals: anything but one safe name (a path, "..", a hidden name), and
+# nothing is written outside the root (nor inside it).
+for bad in "$WORK/elsewhere" "../elsewhere" ".." ".hidden" "a/b" "-x"; do
+  run_rc err "$LEDGERCTL" backup create -- "$bad"
+  [[ "$RC" != "0" ]] || fail "backup name [$bad] accepted"
+  expect_contains "$err" "under the server's backup root"
+done
+[[ ! -e "$WORK/elsewhere" ]] || fail "a refused backup wrote outside the root"
+expect_eq "$(ls -A "$WORK/ledger.backups")" "nightly" "only the named backup under the root"
+# --backup_root inside the data directory: ledgerd refuses to start.
+run_rc err "$LEDGERD" --data_dir="$WORK/ledger" --private_key_file="$LEDGER_PRIVATE_KEY_FILE" \
+  --listen=127.0.0.1:0 --backup_root="$WORK/ledger/b"
+expect_rc "$RC" 1 "backup root inside the data directory" "$err"
+expect_contains "$err" "is inside the data directory"
+
+list="$("$LEDGERCTL" backup list "$BACKUPS")" || fail "backup list: $list"
 expect_contains "$list" "#${head1%% *}"
 expect_contains "$list" "#${head2%% *}"
-expect_eq "$("$LEDGERCTL" --json backup list "$WORK/backups" | jq -r '.backups | length')" "2" "backups listed"
+expect_eq "$("$LEDGERCTL" --json backup list "$BACKUPS" | jq -r '.backups | length')" "2" "backups listed"
 
-verify="$("$LEDGERCTL" backup verify "$WORK/backups" 2>"$WORK/verify.err")" || fail "backup verify: $verify"
+verify="$("$LEDGERCTL" backup verify "$BACKUPS" 2>"$WORK/verify.err")" || fail "backup verify: $verify"
 expect_contains "$verify" "RESULT: the backup verifies."
 expect_contains "$verify" "head        #${head2%% *} ${head2#* }"
 expect_eq "$(cat "$WORK/verify.err")" "" "no progress bar when stderr is not a terminal"
-verify1="$("$LEDGERCTL" --json backup verify "$WORK/backups" --id 1)" || fail "verify --id 1: $verify1"
+verify1="$("$LEDGERCTL" --json backup verify "$BACKUPS" --id 1)" || fail "verify --id 1: $verify1"
 expect_eq "$(jq -r '.ok' <<<"$verify1")" "true" "backup 1 verifies"
 expect_eq "$(jq -r '.head_hash' <<<"$verify1")" "${head1#* }" "backup 1 head hash"
 
 # --- restore: never over the live ledger or a non-empty directory
-err="$("$LEDGERCTL" backup restore "$WORK/backups" --data-dir "$WORK/ledger" 2>&1)" \
+err="$("$LEDGERCTL" backup restore "$BACKUPS" --data-dir "$WORK/ledger" 2>&1)" \
   && fail "restore over the live ledger accepted"
 expect_contains "$err" "LOCK is held"
 mkdir -p "$WORK/busy" && echo x >"$WORK/busy/file"
-err="$("$LEDGERCTL" backup restore "$WORK/backups" --data-dir "$WORK/busy" 2>&1)" \
+err="$("$LEDGERCTL" backup restore "$BACKUPS" --data-dir "$WORK/busy" 2>&1)" \
   && fail "restore into a non-empty directory accepted"
 expect_contains "$err" "not empty"
-out="$("$LEDGERCTL" backup restore "$WORK/backups" --data-dir "$WORK/restored")" || fail "restore: $out"
+out="$("$LEDGERCTL" backup restore "$BACKUPS" --data-dir "$WORK/restored")" || fail "restore: $out"
 expect_contains "$out" "head #${head2%% *} ${head2#* }"
 audit="$("$LEDGERCTL" audit replay --data-dir "$WORK/restored")" || fail "audit of the restored copy: $audit"
 expect_contains "$audit" "RESULT: the books verify."

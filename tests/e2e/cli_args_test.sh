@@ -11,7 +11,7 @@ start_ledgerd "$WORK/ledger"
 "$LEDGERCTL" beneficiary add lawyer --name "Lawyer" --event-id a-ben >/dev/null
 "$LEDGERCTL" branch affiliate york --union RMT --branch-name York --fee "25.00 GBP" --event-id a-aff >/dev/null
 "$LEDGERCTL" donate 20.00 GBP --to lawyer --event-id a-don >/dev/null
-"$LEDGERCTL" --json backup create --to "$WORK/backups" >/dev/null
+"$LEDGERCTL" --json backup create first >/dev/null
 head_before="$("$LEDGERCTL" head)"
 cd "$WORK"  # so a wrongly written --output file would land here
 
@@ -69,10 +69,10 @@ COMMANDS=(
   "audit replay|--data-dir $WORK/ledger|--timeout|--data-dir"
   "export events||--output|--format --output --data-dir"
   "export postings||--output|--format --output --data-dir"
-  "backup create|--to $WORK/backups2|--timeout|--to"
-  "backup list|$WORK/backups|--timeout|"
-  "backup verify|$WORK/backups|--id|--id --scratch"
-  "backup restore|$WORK/backups --data-dir $WORK/never|--id|--id --data-dir"
+  "backup create|backups2|--timeout|"
+  "backup list|$WORK/ledger.backups/first|--timeout|"
+  "backup verify|$WORK/ledger.backups/first|--id|--id --scratch"
+  "backup restore|$WORK/ledger.backups/first --data-dir $WORK/never|--id|--id --data-dir"
 )
 GLOBALS="--server --json --timeout --retries --no-progress --help"
 n=0
@@ -95,7 +95,7 @@ $help"
   n=$((n + 1))
 done
 [[ ! -e "$WORK/never" ]] || fail "a refused backup restore created its target"
-[[ ! -e "$WORK/backups2" ]] || fail "a refused backup create wrote a backup"
+[[ ! -e "$WORK/ledger.backups/backups2" ]] || fail "a refused backup create wrote a backup"
 expect_eq "$n" "40" "commands checked"
 
 # The reported cases.

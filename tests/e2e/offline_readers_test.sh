@@ -140,9 +140,9 @@ expect_eq "$(ctl --json audit verify | jq -r '.verified_head.hash')" "$live_hash
 expect_eq "$(ctl --json audit verify "${C[@]}" | jq -r '.verified_head.hash')" "${copy_head#* }" \
   "offline audit verify --json hash"
 expect_contains "$(ctl audit verify)" "head #12 $live_hash"
-expect_eq "$(ctl --json backup create --to "$WORK/backups" | jq -r '.head.hash')" "$live_hash" \
+expect_eq "$(ctl --json backup create online | jq -r '.head.hash')" "$live_hash" \
   "backup create --json hash"
-expect_eq "$(ctl --json backup list "$WORK/backups" | jq -r '.backups[0].head.hash')" "$live_hash" \
+expect_eq "$(ctl --json backup list "$WORK/ledger.backups/online" | jq -r '.backups[0].head.hash')" "$live_hash" \
   "backup list --json hash"
 expect_eq "$(ctl --json event 12 | jq -r '.event.hash')" "$live_hash" "event --json hash"
 expect_eq "$(ctl --json tail -n 1 | jq -r '.hash')" "$live_hash" "tail --json hash"

@@ -142,7 +142,7 @@ const char* const kWho[] = {"public",  "viewer", "treasurer", "approver",
 
 TEST_F(AuthTest, EveryRoleAgainstRepresentativeMethods) {
   v1::CreateBackupRequest backup;
-  backup.set_backup_dir("relative/so/refused/after/admission");
+  backup.set_name("../refused/after/admission");
   v1::VerifyChainRequest verify;
   v1::GetBranchRequest branch;
   branch.set_branch_id("shown");
@@ -188,7 +188,7 @@ TEST_F(AuthTest, EveryRoleAgainstRepresentativeMethods) {
       {"LedgerAudit/RebuildProjections",
        msg(v1::RebuildProjectionsRequest()),
        {auditor, auditor, auditor, auditor, ok, ok, ok}},
-      {"LedgerAdmin/CreateBackup", msg(backup), {auditor, auditor, auditor, auditor, ok, ok, ok}},
+      {"LedgerAdmin/CreateBackup", msg(backup), {admin, admin, admin, admin, admin, ok, ok}},
       {"LedgerAdmin/ListMembers",
        msg(v1::ListMembersRequest()),
        {admin, admin, admin, admin, admin, ok, ok}},

@@ -3,18 +3,22 @@
 // acknowledged to some client (position and hash), no later than the final
 // head and equal to the server's own hash at that position; it restores to a
 // ledger whose chain verifies and whose projections rebuild to what is
-// stored. Bad backup directories are refused with the field named. An export
+// stored. Backups go under the server's backup root by name; anything but
+// one safe path component is refused (BACKUP_NAME) and writes nothing. An export
 // read over gRPC (ReadEvents pages, GetEvent for reversal targets) is byte
 // for byte the offline export of the same head.
 #include <grpcpp/grpcpp.h>
 
 #include <atomic>
+#include <filesystem>
 #include <map>
 #include <memory>
+#include <set>
 #include <sstream>
 #include <thread>
 #include <vector>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "gtest/gtest.h"
@@ -23,6 +27,7 @@
 #include "ledger/audit/replay.h"
 #include "ledger/errors.h"
 #include "ledger/hash.h"
+#include "ledger/limits.h"
 #include "services/grpc_status.h"
 #include "solidarity/ledger/v1/admin.grpc.pb.h"
 #include "solidarity/ledger/v1/ledger.grpc.pb.h"
@@ -48,12 +53,20 @@ class BackupGrpcTest : public ::testing::Test {
  protected:
   void SetUp() override { ASSERT_THAT(server_.Start(), IsOk()); }
 
-  grpc::Status Backup(const std::string& dir, v1::CreateBackupResponse* resp) {
+  // A backup named `name` (under the server's backup root).
+  grpc::Status Backup(const std::string& name, v1::CreateBackupResponse* resp) {
+    v1::CreateBackupRequest req;
+    req.set_name(name);
+    return Backup(req, resp);
+  }
+  grpc::Status Backup(const v1::CreateBackupRequest& req, v1::CreateBackupResponse* resp) {
     grpc::ClientContext ctx;
     ctx.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(120)));
-    v1::CreateBackupRequest req;
-    req.set_backup_dir(dir);
     return server_.admin().CreateBackup(&ctx, req, resp);
+  }
+  // Where the server puts the backups named `name`.
+  std::string Under(const std::string& name) {
+    return absl::StrCat(server_.server_options().backup_root, "/", name);
   }
 
   v1::Event EventAt(uint64_t position) {
@@ -98,7 +111,7 @@ TEST_F(BackupGrpcTest, BackupsUnderConcurrentAppendsHoldAnAcknowledgedHead) {
     });
   }
 
-  const std::string backups = server_.ledger().Sub("backups");
+  const std::string backups = Under("nightly");
   std::vector<v1::CreateBackupResponse> taken;
   for (int b = 0; b < 4; ++b) {
     // Let some appends land between backups.
@@ -108,7 +121,7 @@ TEST_F(BackupGrpcTest, BackupsUnderConcurrentAppendsHoldAnAcknowledgedHead) {
     ASSERT_GE(appended.load(), target) << "the appending clients stalled";
     const uint64_t before = server_.Head().position();
     v1::CreateBackupResponse resp;
-    grpc::Status s = Backup(backups, &resp);
+    grpc::Status s = Backup("nightly", &resp);
     ASSERT_TRUE(s.ok()) << s.error_message();
     const uint64_t after = server_.Head().position();
     // The backup holds a head from while it ran.
@@ -166,17 +179,66 @@ TEST_F(BackupGrpcTest, BackupsUnderConcurrentAppendsHoldAnAcknowledgedHead) {
   EXPECT_EQ(list->size(), taken.size());
 }
 
-TEST_F(BackupGrpcTest, BadBackupDirectoriesAreRefusedNamingTheField) {
+TEST_F(BackupGrpcTest, BackupsGoUnderTheRootByNameAndNothingElseIsWritten) {
   v1::CreateBackupResponse resp;
-  grpc::Status relative = Backup("backups", &resp);
-  EXPECT_EQ(relative.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  auto detail = GetErrorDetail(FromGrpcStatus(relative));
-  ASSERT_TRUE(detail.has_value());
-  EXPECT_EQ(detail->field(), "backup_dir");
-  grpc::Status inside = Backup(absl::StrCat(server_.ledger().path(), "/b"), &resp);
-  EXPECT_EQ(inside.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_NE(inside.error_message().find("inside the data directory"), std::string::npos);
-  EXPECT_EQ(Backup("", &resp).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  ASSERT_TRUE(Backup("weekly-1.a_b", &resp).ok());
+  EXPECT_EQ(resp.backup_dir(), Under("weekly-1.a_b"));
+  EXPECT_EQ(resp.backup_id(), 1u);
+  ASSERT_TRUE(ListBackups(Under("weekly-1.a_b")).ok());
+
+  // Everything a hostile admin client might try instead of a name. The
+  // temp directory beside the ledger is where anything escaping would land.
+  const std::string outside = server_.ledger().Sub("outside");
+  const std::vector<std::string> bad_names = {
+      "",
+      ".",
+      "..",
+      "../outside",
+      "..%2foutside",
+      "a/b",
+      "/tmp/x",
+      outside,
+      ".hidden",
+      "-dash-first",
+      "sp ace",
+      "tab\t",
+      "new\nline",
+      std::string("nul\0x", 5),
+      "caf\xc3\xa9",
+      std::string(kMaxBackupNameLength + 1, 'a'),
+  };
+  for (const std::string& name : bad_names) {
+    SCOPED_TRACE(absl::CHexEscape(name));
+    grpc::Status s = Backup(name, &resp);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << s.error_message();
+    auto detail = GetErrorDetail(FromGrpcStatus(s));
+    ASSERT_TRUE(detail.has_value());
+    EXPECT_EQ(detail->reason(), kReasonBackupName);
+    EXPECT_EQ(detail->field(), "name");
+  }
+  EXPECT_TRUE(Backup(std::string(kMaxBackupNameLength, 'a'), &resp).ok());
+  // A path is never taken, even an absolute one outside the data directory.
+  v1::CreateBackupRequest with_path;
+  with_path.set_backup_dir(outside);
+  with_path.set_name("fine");
+  grpc::Status path = Backup(with_path, &resp);
+  EXPECT_EQ(path.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(GetErrorDetail(FromGrpcStatus(path))->field(), "backup_dir");
+  // A symbolic link planted in the root is not followed.
+  std::filesystem::create_directories(outside);
+  std::filesystem::create_directory_symlink(outside, Under("planted"));
+  grpc::Status link = Backup("planted", &resp);
+  EXPECT_EQ(link.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << link.error_message();
+  EXPECT_TRUE(std::filesystem::is_empty(outside));
+  EXPECT_FALSE(std::filesystem::exists(server_.ledger().Sub("fine")));
+  // The root holds the two good backups and the planted link, nothing more.
+  std::set<std::string> in_root;
+  for (const auto& entry :
+       std::filesystem::directory_iterator(server_.server_options().backup_root)) {
+    in_root.insert(entry.path().filename().string());
+  }
+  EXPECT_EQ(in_root, (std::set<std::string>{"weekly-1.a_b", std::string(kMaxBackupNameLength, 'a'),
+                                            "planted"}));
 }
 
 TEST_F(BackupGrpcTest, OnlineExportEqualsOfflineExport) {

@@ -1009,6 +1009,7 @@ TEST_F(BadInputTest, BadQueriesAreRefused) {
       {"/solidarity.ledger.v1.LedgerAudit/AddCosignature", "\x0a\x03" + bad3,
        "cosigned_checkpoint"},
       {"/solidarity.ledger.v1.LedgerAdmin/CreateBackup", "\x0a\x03" + bad3, "backup_dir"},
+      {"/solidarity.ledger.v1.LedgerAdmin/CreateBackup", "\x12\x03" + bad3, "name"},
   };
   for (const Utf8Row& row : utf8_rows) {
     SCOPED_TRACE(absl::StrCat("invalid UTF-8 to ", row.method));

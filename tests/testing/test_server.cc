@@ -66,6 +66,7 @@ absl::Status TestServer::Start(EventLogOptions options) {
   if (!options.founder) FoundWith(founding_, options);
   ledger_ = std::make_unique<TempLedger>(std::move(options));
   RETURN_IF_ERROR(ledger_->Open());
+  if (server_options_.backup_root.empty()) server_options_.backup_root = ledger_->Sub("backups");
   return Connect(ledger_->log());
 }
 

@@ -68,6 +68,8 @@ class TestServer {
 
   // The options the server starts with (set them before Start or Serve;
   // the listening address is always 127.0.0.1:0): e.g. a checkpoint signer.
+  // Start sets an empty backup_root to the ledger's Sub("backups"). Appends
+  // are not rate limited unless the test sets append_events_per_second.
   ServerOptions& server_options() { return server_options_; }
 
   // REQUIRES: started with Start (not Serve).
@@ -128,7 +130,12 @@ class TestServer {
   // Declared first so that it is closed last, after the server.
   std::unique_ptr<TempLedger> ledger_;
   EventLog* log_ = nullptr;
-  ServerOptions server_options_;
+  // No append limit unless a test sets one (tests append fast on purpose).
+  ServerOptions server_options_ = [] {
+    ServerOptions o;
+    o.append_events_per_second = 0;
+    return o;
+  }();
   std::unique_ptr<LedgerServer> server_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::LedgerCommands::Stub> commands_;

@@ -141,9 +141,13 @@ export async function startFakeLedgerd(port = 0): Promise<FakeLedgerd> {
         calls.push("GetSummary");
         return snapshot(position, raised).summary!;
       },
+      // One fund a page, as ledgerd answers a long register in pages.
       listBeneficiaries(req) {
-        calls.push(`ListBeneficiaries:${req.includeClosed}`);
-        return { asOf: { position }, beneficiaries: snapshot(position, raised).beneficiaries };
+        calls.push(`ListBeneficiaries:${req.includeClosed}:${req.pageToken}`);
+        const all = snapshot(position, raised).beneficiaries;
+        const start = req.pageToken === "" ? 0 : Number(req.pageToken);
+        const next = start + 1 < all.length ? String(start + 1) : "";
+        return { asOf: { position }, beneficiaries: all.slice(start, start + 1), nextPageToken: next };
       },
       listBranches() {
         calls.push("ListBranches");

@@ -273,7 +273,31 @@ function applyHead(head: Head | undefined): void {
   }
 }
 
-function applyUpdate(update: WatchBalancesResponse): void {
+// A snapshot of the balances comes in parts (each at most 1 MiB): gathered
+// from part 0 until the last, then shown whole.
+let partial: WatchBalancesResponse | undefined;
+
+function gatherPart(update: WatchBalancesResponse): WatchBalancesResponse | undefined {
+  if (update.part === 0) {
+    partial = update;
+  } else if (partial && update.part === partial.part + 1) {
+    partial.beneficiaries.push(...update.beneficiaries);
+    partial.branches.push(...update.branches);
+    partial.part = update.part;
+    partial.moreParts = update.moreParts;
+  } else {
+    partial = undefined; // a part out of order: wait for the next snapshot
+    return undefined;
+  }
+  if (partial.moreParts) return undefined;
+  const whole = partial;
+  partial = undefined;
+  return whole;
+}
+
+function applyUpdate(part: WatchBalancesResponse): void {
+  const update = gatherPart(part);
+  if (!update) return;
   beneficiaries = update.beneficiaries;
   branches = update.branches;
   renderTotals(update.summary);

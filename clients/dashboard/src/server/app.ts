@@ -135,12 +135,49 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     }
   };
 
+  // ledgerd answers the registers in pages. The proxy reads every page and
+  // answers the browser with the whole list: a page token is a fund's id,
+  // which a public page must not see (a sensitive fund's id is replaced by
+  // an alias). Pages of one position only; started over if the head moves.
+  const allPages = async <Req extends { pageToken?: string; pageSize?: number }, Res extends { asOf?: { position: bigint }; nextPageToken: string }>(
+    req: Req,
+    opts: CallOptions,
+    call: (r: Req, o: CallOptions) => Promise<Res>,
+    gather: (all: Res, page: Res) => void,
+  ): Promise<Res> => {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      let all: Res | undefined;
+      let token = "";
+      let moved = false;
+      do {
+        const page = await call({ ...req, pageSize: 1000, pageToken: token }, opts);
+        if (!all) all = page;
+        else if ((page.asOf?.position ?? 0n) !== (all.asOf?.position ?? 0n)) moved = true;
+        else gather(all, page);
+        token = page.nextPageToken;
+      } while (token !== "" && !moved);
+      if (!moved && all) {
+        all.nextPageToken = "";
+        return all;
+      }
+    }
+    throw new ConnectError("the books kept changing while their pages were read", Code.Unavailable);
+  };
+  const allBeneficiaries = (req: Parameters<typeof queries.listBeneficiaries>[0], opts: CallOptions) =>
+    allPages(req, opts, (r, o) => queries.listBeneficiaries(r, o), (all, page) => {
+      all.beneficiaries.push(...page.beneficiaries);
+    });
+  const allBranches = (req: Parameters<typeof queries.listBranches>[0], opts: CallOptions) =>
+    allPages(req, opts, (r, o) => queries.listBranches(r, o), (all, page) => {
+      all.branches.push(...page.branches);
+    });
+
   // What the redactor itself needs to ask ledgerd: the fund register (to
   // know which funds are sensitive and their aliases) and the positions of
   // reversal targets.
   const upstream: RedactorUpstream = {
     async listBeneficiaries() {
-      const res = await queries.listBeneficiaries({ includeClosed: true }, { timeoutMs: unaryTimeoutMs });
+      const res = await allBeneficiaries({ includeClosed: true }, { timeoutMs: unaryTimeoutMs });
       return {
         asOf: res.asOf?.position ?? 0n,
         beneficiaries: res.beneficiaries.flatMap((v) => (v.beneficiary ? [v.beneficiary] : [])),
@@ -196,7 +233,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
       listBeneficiaries: (req, ctx) =>
         unary(
           ctx,
-          (o) => queries.listBeneficiaries({ includeClosed: req.includeClosed, asOf: asOf(req.asOf) }, o),
+          (o) => allBeneficiaries({ includeClosed: req.includeClosed, asOf: asOf(req.asOf) }, o),
           (r) => redactor.beneficiaries(r, ctx.signal),
         ),
       getBeneficiary: async (req, ctx) => {
@@ -215,7 +252,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
       listBranches: (req, ctx) =>
         unary(
           ctx,
-          (o) => queries.listBranches({ includeDisaffiliated: req.includeDisaffiliated, asOf: asOf(req.asOf) }, o),
+          (o) => allBranches({ includeDisaffiliated: req.includeDisaffiliated, asOf: asOf(req.asOf) }, o),
           (r) => redactor.branches(r, ctx.signal),
         ),
       getBranch: (req, ctx) =>

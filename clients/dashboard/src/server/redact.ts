@@ -461,9 +461,13 @@ export class Redactor {
       const b = v.beneficiary;
       if (b) this.learn(b.beneficiaryId, b.sensitive, b.registeredPosition);
     }
+    // A snapshot comes in parts: the register is known whole through its
+    // position only once the last part has been seen.
     const position = res.summary?.asOf?.position ?? 0n;
-    if (position > this.completeThrough) this.completeThrough = position;
-    this.loaded = true;
+    if (!res.moreParts) {
+      if (position > this.completeThrough) this.completeThrough = position;
+      this.loaded = true;
+    }
     return this.redact(
       res,
       (m, p) => {
