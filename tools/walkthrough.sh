@@ -35,8 +35,10 @@ approver_token="${APPROVER_TOKEN_FILE:-$(dirname "$0")/../var/approver-1.token}"
 # Two to sign: a committee member who approves payments, with a token of
 # their own (made once; a second run of the tour reuses it).
 "$ctl" member add approver-1 --role approver --name "Committee member" --on "$day" --event-id tour-member-approver
-if [[ ! -s "$approver_token" ]]; then
-  "$ctl" token issue approver-1 --label "quick tour" --output "$approver_token" --on "$day" --event-id tour-token-approver
+if [[ "$("$ctl" --token-file "$approver_token" whoami 2>/dev/null || true)" != "approver-1 "* ]]; then
+  mkdir -p "$(dirname "$approver_token")"
+  rm -f "$approver_token"  # one left from another ledger
+  "$ctl" token issue approver-1 --label "quick tour" --output "$approver_token" --on "$day"
 fi
 
 # A payment out: requested (the money is committed), approved by the other

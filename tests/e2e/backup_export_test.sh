@@ -17,7 +17,7 @@ trap cleanup_second EXIT
 
 start_ledgerd "$WORK/ledger"
 FIRST_SERVER="$LEDGER_SERVER"
-WALKTHROUGH_DATE=2026-03-01 "$(dirname "$0")/../../tools/walkthrough.sh" >/dev/null 2>&1 \
+APPROVER_TOKEN_FILE="$WORK/approver-1.token" WALKTHROUGH_DATE=2026-03-01 "$(dirname "$0")/../../tools/walkthrough.sh" >/dev/null 2>&1 \
   || fail "walkthrough failed"
 "$LEDGERCTL" donate 1250 JPY --donor-ref "Tanaka, \"K\"" --memo 'gift, "thanks"
 second line' --on 2026-03-02 --event-id e2e-jpy >/dev/null
