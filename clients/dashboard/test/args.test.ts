@@ -16,6 +16,9 @@ test("parseArgs: flags, = form, defaults and env", () => {
     ledger: "127.0.0.1:50051",
     listen: "127.0.0.1:8080",
     maxStreams: 256,
+    maxStreamsPerClient: 8,
+    maxBodyBytes: 65536,
+    trustProxy: false,
     tokenFile: "",
     help: false,
   });
@@ -29,4 +32,15 @@ test("parseArgs: flags, = form, defaults and env", () => {
   assert.throws(() => parseArgs(["--bogus"], {}), /unknown argument/);
   assert.throws(() => parseArgs(["--ledger"], {}), /needs a value/);
   assert.throws(() => parseArgs(["--max-streams", "0"], {}), /positive/);
+});
+
+test("parseArgs: the per-client stream cap, the body cap and --trust-proxy", () => {
+  const o = parseArgs(["--max-streams-per-client", "2", "--max-body-bytes=1024", "--trust-proxy"], {});
+  assert.equal(o.maxStreamsPerClient, 2);
+  assert.equal(o.maxBodyBytes, 1024);
+  assert.equal(o.trustProxy, true);
+  assert.throws(() => parseArgs(["--max-body-bytes", "0"], {}), /positive/);
+  assert.throws(() => parseArgs(["--max-body-bytes", "64k"], {}), /positive/);
+  assert.throws(() => parseArgs(["--max-streams-per-client", "-1"], {}), /positive/);
+  assert.throws(() => parseArgs(["--trust-proxy=yes"], {}), /no value/);
 });

@@ -16,19 +16,33 @@ import {
   Code,
   ConnectError,
   createClient,
+  createConnectRouter,
+  createContextKey,
+  createContextValues,
   type CallOptions,
   type ConnectRouter,
   type HandlerContext,
   type Interceptor,
 } from "@connectrpc/connect";
 import {
-  connectNodeAdapter,
+  compressionBrotli,
+  compressionGzip,
   createGrpcTransport,
   Http2SessionManager,
+  universalRequestFromNodeRequest,
+  universalResponseToNodeResponse,
 } from "@connectrpc/connect-node";
 import { LedgerAudit, LedgerQueries, type AsOf } from "../../gen/solidarity/ledger/v1/ledger_pb.js";
 import { Redactor, type RedactorUpstream } from "./redact.js";
 import { loadStaticFiles, staticHandler } from "./static.js";
+import {
+  BodyBytes,
+  clientAddress,
+  declaredTooLarge,
+  readBodyCapped,
+  refuseTooLarge,
+  StreamSlots,
+} from "./limits.js";
 
 export interface DashboardOptions {
   /** ledgerd's address, "HOST:PORT". */
@@ -40,6 +54,18 @@ export interface DashboardOptions {
   publicDir: string;
   /** Most WatchBalances streams open at once (one per open page). */
   maxStreams?: number;
+  /** Most WatchBalances streams open at once from one client address. */
+  maxStreamsPerClient?: number;
+  /**
+   * Largest request body read, in bytes; a larger one is answered 413 and
+   * its connection closed, and nothing of it goes to ledgerd.
+   */
+  maxBodyBytes?: number;
+  /**
+   * Take the client's address from the last entry of X-Forwarded-For (set
+   * by one reverse proxy in front); otherwise the header is ignored.
+   */
+  trustProxy?: boolean;
   /** Deadline for unary calls to ledgerd when the browser sets none. */
   unaryTimeoutMs?: number;
   /** Most events one ReadEvents call may return through the proxy. */
@@ -57,22 +83,24 @@ export interface Dashboard {
   /** "http://HOST:PORT/" */
   url: string;
   port: number;
+  /** What the server holds for its clients right now, for tests and logs. */
+  stats(): DashboardStats;
   close(): Promise<void>;
 }
 
-/** A counting semaphore that refuses instead of queueing. */
-class Slots {
-  private used = 0;
-  constructor(private readonly max: number) {}
-  tryAcquire(): boolean {
-    if (this.used >= this.max) return false;
-    this.used++;
-    return true;
-  }
-  release(): void {
-    this.used--;
-  }
+export interface DashboardStats {
+  /** Open WatchBalances streams, in all and by client address. */
+  openStreams: number;
+  openStreamsByClient: Record<string, number>;
+  /** Request body bytes held now, and the most held at once since start. */
+  bodyBytesHeld: number;
+  bodyBytesPeak: number;
+  /** Requests answered 413. */
+  bodiesRefused: number;
 }
+
+/** The client address a call came from (see clientAddress). */
+const clientKey = createContextKey("", { description: "client address" });
 
 /** Runs one task at a time, in order. */
 class SerialQueue {
@@ -96,6 +124,9 @@ function hostForUrl(host: string): string {
 export async function startDashboard(options: DashboardOptions): Promise<Dashboard> {
   const log = options.log ?? ((line: string) => process.stderr.write(line + "\n"));
   const maxStreams = options.maxStreams ?? 256;
+  const maxStreamsPerClient = options.maxStreamsPerClient ?? 8;
+  const maxBodyBytes = options.maxBodyBytes ?? 65_536;
+  const trustProxy = options.trustProxy ?? false;
   const unaryTimeoutMs = options.unaryTimeoutMs ?? 15_000;
   const maxReadEvents = options.maxReadEvents ?? 100;
 
@@ -223,7 +254,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     }
   };
 
-  const streams = new Slots(maxStreams);
+  const streams = new StreamSlots(maxStreams, maxStreamsPerClient);
   const verifyQueue = new SerialQueue();
 
   const routes = (router: ConnectRouter) => {
@@ -268,7 +299,9 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
           (r) => redactor.trialBalance(r, ctx.signal),
         ),
       async *watchBalances(_req, ctx) {
-        if (!streams.tryAcquire()) {
+        // At most maxStreamsPerClient from one address, maxStreams in all.
+        const release = streams.tryAcquire(ctx.values.get(clientKey));
+        if (!release) {
           throw new ConnectError("too many open dashboards", Code.ResourceExhausted);
         }
         try {
@@ -283,7 +316,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
         } catch (e) {
           throw publicError(e);
         } finally {
-          streams.release();
+          release();
         }
       },
     });
@@ -318,16 +351,67 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
 
   const shutdown = new AbortController();
   const serveStatic = staticHandler(loadStaticFiles(options.publicDir));
-  const handler = connectNodeAdapter({
-    routes,
+  const router = createConnectRouter({
     grpcWeb: true,
     grpc: false,
     connect: false,
     shutdownSignal: shutdown.signal,
-    fallback: (req, res) => serveStatic(req, res as http.ServerResponse),
+    acceptCompression: [compressionGzip, compressionBrotli],
+    // Per message, after decompression too.
+    readMaxBytes: maxBodyBytes,
   });
+  routes(router);
+  const rpcs = new Map(router.handlers.map((h) => [h.requestPath, h]));
 
-  const server = http.createServer(handler);
+  // Every request's body is read first, capped, and only then handed on:
+  // a call is forwarded to ledgerd only once its whole body is in.
+  const bodyBytes = new BodyBytes();
+  let bodiesRefused = 0;
+  const handler = async (req: http.IncomingMessage, res: http.ServerResponse) => {
+    if (declaredTooLarge(req, maxBodyBytes)) {
+      bodiesRefused++;
+      refuseTooLarge(req, res, maxBodyBytes);
+      return;
+    }
+    const body = await readBodyCapped(req, res, maxBodyBytes, bodyBytes);
+    if (body === "too-large") bodiesRefused++;
+    if (typeof body === "string") return;
+    const rpc = rpcs.get(req.url?.split("?", 2)[0] ?? "");
+    if (!rpc) {
+      serveStatic(req, res);
+      return;
+    }
+    const values = createContextValues().set(clientKey, clientAddress(req, trustProxy));
+    let uReq;
+    try {
+      uReq = universalRequestFromNodeRequest(req, res, undefined, values);
+    } catch {
+      res.writeHead(400).end();
+      return;
+    }
+    uReq.body = (async function* () {
+      yield body;
+    })();
+    try {
+      await universalResponseToNodeResponse(await rpc(uReq), res);
+    } catch (reason) {
+      if (ConnectError.from(reason).code !== Code.Aborted) {
+        log(`dashboard: ${rpc.service.typeName}/${rpc.method.name} failed: ${String(reason)}`);
+      }
+    }
+  };
+
+  const server = http.createServer((req, res) => void handler(req, res));
+  // "Expect: 100-continue": a body too large is refused before it is sent.
+  server.on("checkContinue", (req, res) => {
+    if (declaredTooLarge(req, maxBodyBytes)) {
+      bodiesRefused++;
+      refuseTooLarge(req, res, maxBodyBytes);
+      return;
+    }
+    res.writeContinue();
+    void handler(req, res);
+  });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.listenPort, options.listenHost, () => {
@@ -348,5 +432,12 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     });
     return closing;
   };
-  return { url, port, close };
+  const stats = (): DashboardStats => ({
+    openStreams: streams.open,
+    openStreamsByClient: streams.byClient(),
+    bodyBytesHeld: bodyBytes.held,
+    bodyBytesPeak: bodyBytes.peak,
+    bodiesRefused,
+  });
+  return { url, port, stats, close };
 }

@@ -1,12 +1,21 @@
 // Command-line parsing of the dashboard server.
 
 export const USAGE = `usage: node server.js [--ledger HOST:PORT] [--listen HOST:PORT] [--max-streams N]
+                      [--max-streams-per-client N] [--max-body-bytes N] [--trust-proxy]
+                      [--token-file FILE]
 
 Serves the Solidarity Ledger dashboard and forwards its gRPC-Web calls to ledgerd.
 
   --ledger HOST:PORT   ledgerd's gRPC address (default: $LEDGER_SERVER, else 127.0.0.1:50051)
   --listen HOST:PORT   where to serve the page (default 127.0.0.1:8080; port 0 = any free port)
   --max-streams N      most live pages at once (default 256)
+  --max-streams-per-client N
+                       most live pages at once from one client address (default 8)
+  --max-body-bytes N   largest request body read; a larger one is answered 413
+                       and its connection closed (default 65536)
+  --trust-proxy        take the client address from the last X-Forwarded-For
+                       entry (only behind a reverse proxy that sets it; default:
+                       the connection's address, the header is ignored)
   --token-file FILE    call ledgerd with this member's token (a viewer's, for a
                        committee page; mode 0600) (default: $LEDGER_DASHBOARD_TOKEN_FILE,
                        else none: the public's view)
@@ -21,11 +30,22 @@ export function splitHostPort(value: string, flag: string): { host: string; port
   return { host: host === "" ? "127.0.0.1" : host, port };
 }
 
+function positive(flag: string, value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < 1) {
+    throw new Error(`${flag} must be a positive integer`);
+  }
+  return n;
+}
+
 export function parseArgs(argv: string[], env: Record<string, string | undefined> = process.env) {
   const opts = {
     ledger: env.LEDGER_SERVER || "127.0.0.1:50051",
     listen: "127.0.0.1:8080",
     maxStreams: 256,
+    maxStreamsPerClient: 8,
+    maxBodyBytes: 65_536,
+    trustProxy: false,
     tokenFile: env.LEDGER_DASHBOARD_TOKEN_FILE || "",
     help: false,
   };
@@ -51,10 +71,17 @@ export function parseArgs(argv: string[], env: Record<string, string | undefined
         opts.listen = next();
         break;
       case "--max-streams":
-        opts.maxStreams = Number(next());
-        if (!Number.isInteger(opts.maxStreams) || opts.maxStreams < 1) {
-          throw new Error("--max-streams must be a positive integer");
-        }
+        opts.maxStreams = positive(arg, next());
+        break;
+      case "--max-streams-per-client":
+        opts.maxStreamsPerClient = positive(arg, next());
+        break;
+      case "--max-body-bytes":
+        opts.maxBodyBytes = positive(arg, next());
+        break;
+      case "--trust-proxy":
+        if (value !== undefined) throw new Error("--trust-proxy takes no value");
+        opts.trustProxy = true;
         break;
       case "--token-file":
         opts.tokenFile = next();

@@ -47,6 +47,9 @@ async function main() {
       listenPort: listen.port,
       publicDir,
       maxStreams: opts.maxStreams,
+      maxStreamsPerClient: opts.maxStreamsPerClient,
+      maxBodyBytes: opts.maxBodyBytes,
+      trustProxy: opts.trustProxy,
       token,
     });
   } catch (e) {
