@@ -5,8 +5,10 @@
 //   crash_torture --ledgerd=PATH [--rounds=6] [--seed=S] [--threads=4]
 //                 [--min_run_ms=50] [--max_run_ms=1500] [--work_dir=DIR] [--keep]
 //
-// Each round: client threads append donations, allocations, disbursements,
-// refunds and batches of them over gRPC (event ids are unique per request).
+// Each round: client threads append donations, allocations, disbursement
+// requests, their approvals (by a second member, with a token of its own),
+// rejections, cancellations and payments, refunds and batches of them over
+// gRPC (event ids are unique per request).
 // Some requests get a very short deadline; some retry after an indefinite
 // answer (UNAVAILABLE, DEADLINE_EXCEEDED, ...) with the same event ids, even
 // across the restart. At a random moment ledgerd is killed with SIGKILL (now
@@ -37,6 +39,7 @@
 // times); thread interleaving still varies between runs. Every process it
 // starts is killed when it fails, is interrupted, or dies (PR_SET_PDEATHSIG).
 #include <fcntl.h>
+#include <openssl/rand.h>
 #include <grpcpp/grpcpp.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -276,6 +279,10 @@ std::shared_ptr<Conn> Connect(int port, int incarnation) {
 absl::Mutex g_bearer_mu;
 std::string g_bearer ABSL_GUARDED_BY(g_bearer_mu);
 
+// A second member, an approver (two to sign): its token, made by the
+// torture and issued in the set-up request.
+std::string g_approver_bearer ABSL_GUARDED_BY(g_bearer_mu);
+
 void LoadBearer(const std::string& data_dir) {
   absl::MutexLock lock(&g_bearer_mu);
   if (!g_bearer.empty()) return;
@@ -284,10 +291,38 @@ void LoadBearer(const std::string& data_dir) {
   g_bearer = absl::StrCat("Bearer ", ledger::ToHex(*token));
 }
 
-void SetDeadline(grpc::ClientContext& ctx, absl::Duration d) {
+// The set-up's second member: "approver" with a fresh token.
+void AddApprover(v1::AppendRequest& setup) {
+  std::string token(ledger::kBearerTokenSize, '\0');
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(token.data()), static_cast<int>(token.size())) !=
+      1) {
+    Fail("RAND_bytes");
+  }
+  const std::string today = "2026-03-01";  // the day of every torture event
+  v1::EventInput member;
+  member.set_event_id("member-approver");
+  member.set_occurred_on(today);
+  auto* m = member.mutable_body()->mutable_member_added();
+  m->set_member_id("approver");
+  m->add_roles(v1::ROLE_APPROVER);
+  *setup.add_events() = member;
+  v1::EventInput issued;
+  issued.set_event_id("token-approver");
+  issued.set_occurred_on(today);
+  auto* t = issued.mutable_body()->mutable_token_issued();
+  t->set_token_id("approver-1");
+  t->set_member_id("approver");
+  t->set_token_hash(ledger::BearerTokenHash(token));
+  *setup.add_events() = issued;
+  absl::MutexLock lock(&g_bearer_mu);
+  g_approver_bearer = absl::StrCat("Bearer ", ledger::ToHex(token));
+}
+
+void SetDeadline(grpc::ClientContext& ctx, absl::Duration d, bool as_approver = false) {
   ctx.set_deadline(absl::ToChronoTime(absl::Now() + d));
   absl::MutexLock lock(&g_bearer_mu);
-  if (!g_bearer.empty()) ctx.AddMetadata("authorization", g_bearer);
+  const std::string& bearer = as_approver ? g_approver_bearer : g_bearer;
+  if (!bearer.empty()) ctx.AddMetadata("authorization", bearer);
 }
 
 // ------------------------------------------------------------------ requests
@@ -298,6 +333,7 @@ struct Req {
   v1::AppendRequest request;
   bool retry = false;           // retries after an indefinite answer
   bool short_deadline = false;  // first attempt with a 1-30 ms deadline
+  bool as_approver = false;     // sent with the approver's token
   int short_deadline_ms = 0;
   Outcome outcome = Outcome::kPending;
   bool any_indefinite = false;
@@ -348,7 +384,8 @@ void Execute(Req& r, std::mt19937_64& rng) {
     }
     grpc::ClientContext ctx;
     const bool short_one = r.short_deadline && r.attempts == 0;
-    SetDeadline(ctx, short_one ? absl::Milliseconds(r.short_deadline_ms) : absl::Seconds(5));
+    SetDeadline(ctx, short_one ? absl::Milliseconds(r.short_deadline_ms) : absl::Seconds(5),
+                r.as_approver);
     v1::AppendResponse resp;
     const grpc::Status s = c->commands->Append(&ctx, r.request, &resp);
     r.attempts++;
@@ -384,11 +421,65 @@ void Execute(Req& r, std::mt19937_64& rng) {
   }
 }
 
-// Per-thread memory of acknowledged donations that may be refunded.
+// Per-thread memory of acknowledged donations that may be refunded, and of
+// acknowledged disbursement requests waiting for an approval and approved
+// ones waiting for payment (each acted on once, by this thread only).
 struct ClientState {
   std::vector<std::string> refundable;
+  std::vector<v1::DisbursementRequested> requested;
+  std::vector<v1::DisbursementRequested> approved;
+  std::map<std::string, v1::DisbursementRequested> approving;  // sent, by request id
   uint64_t seq = 0;
 };
+
+// Takes a random element of `v` out of it.
+v1::DisbursementRequested TakeOne(std::vector<v1::DisbursementRequested>& v,
+                                  std::mt19937_64& rng) {
+  const size_t k = rng() % v.size();
+  v1::DisbursementRequested out = v[k];
+  v.erase(v.begin() + static_cast<std::ptrdiff_t>(k));
+  return out;
+}
+
+// Two to sign: an approval or a rejection (by the approver) of a pending
+// request, or a payment or cancellation (by the founder) of an approved one.
+bool MakeSigning(Req& r, ClientState& st, std::mt19937_64& rng, const std::string& id) {
+  v1::EventInput in;
+  in.set_event_id(id);
+  in.set_occurred_on("2026-03-01");  // the day of every torture event
+  if (!st.approved.empty() && rng() % 2 == 0) {
+    const v1::DisbursementRequested q = TakeOne(st.approved, rng);
+    if (rng() % 8 == 0) {
+      auto* e = in.mutable_body()->mutable_disbursement_cancelled();
+      e->set_request_id(q.request_id());
+      e->set_reason("no longer needed");
+      e->set_beneficiary_id(q.beneficiary_id());
+      *e->mutable_amount() = q.amount();
+    } else {
+      auto* e = in.mutable_body()->mutable_disbursement_made();
+      e->set_request_id(q.request_id());
+      e->set_beneficiary_id(q.beneficiary_id());
+      *e->mutable_amount() = q.amount();
+    }
+  } else if (!st.requested.empty()) {
+    const v1::DisbursementRequested q = TakeOne(st.requested, rng);
+    r.as_approver = true;
+    if (rng() % 6 == 0) {
+      auto* e = in.mutable_body()->mutable_disbursement_rejected();
+      e->set_request_id(q.request_id());
+      e->set_reason("not agreed");
+      e->set_beneficiary_id(q.beneficiary_id());
+      *e->mutable_amount() = q.amount();
+    } else {
+      in.mutable_body()->mutable_disbursement_approved()->set_request_id(q.request_id());
+      st.approving[q.request_id()] = q;
+    }
+  } else {
+    return false;
+  }
+  *r.request.add_events() = std::move(in);
+  return true;
+}
 
 v1::EventInput RandomMoneyEvent(std::mt19937_64& rng, const std::string& id) {
   const std::string cur = kCurrencies[rng() % 10 < 7 ? 0 : 1];
@@ -403,7 +494,11 @@ v1::EventInput RandomMoneyEvent(std::mt19937_64& rng, const std::string& id) {
     case 1:
       return WithId(Allocation(ben, Of(overdraw ? huge : 100 + rng() % 8000, cur)), id);
     default:
-      return WithId(Disbursement(ben, Of(overdraw ? huge : 100 + rng() % 6000, cur)), id);
+      // A payment is asked for (it commits the money); approved and paid
+      // later (MakeSigning).
+      return WithId(ledger::testing::PaymentRequest(
+                        id, ben, Of(overdraw ? huge : 100 + rng() % 6000, cur)),
+                    id);
   }
 }
 
@@ -416,6 +511,8 @@ std::unique_ptr<Req> MakeRequest(int thread, ClientState& st, std::mt19937_64& r
     const int n = 2 + static_cast<int>(rng() % 5);
     for (int i = 0; i < n; ++i)
       *r->request.add_events() = RandomMoneyEvent(rng, absl::StrCat(base, "-", i));
+  } else if (dice >= 25 && dice < 45 && MakeSigning(*r, st, rng, base)) {
+    // (added by MakeSigning)
   } else if (dice < 25 && !st.refundable.empty()) {
     // A whole refund of one of this client's acknowledged donations (never
     // two refunds of the same one).
@@ -445,10 +542,16 @@ void ClientLoop(int thread, uint64_t seed) {
     }
     std::unique_ptr<Req> r = MakeRequest(thread, st, rng);
     Execute(*r, rng);
-    if (r->outcome == Outcome::kAcked && r->request.events_size() == 1 &&
-        r->request.events(0).body().has_donation_received()) {
-      st.refundable.push_back(r->request.events(0).event_id());
+    const v1::EventBody& b = r->request.events(0).body();
+    if (r->outcome == Outcome::kAcked && r->request.events_size() == 1) {
+      if (b.has_donation_received()) st.refundable.push_back(r->request.events(0).event_id());
+      if (b.has_disbursement_requested()) st.requested.push_back(b.disbursement_requested());
+      if (b.has_disbursement_approved()) {
+        st.approved.push_back(st.approving.at(b.disbursement_approved().request_id()));
+      }
     }
+    // An approval not acknowledged leaves its request alone from then on.
+    if (b.has_disbursement_approved()) st.approving.erase(b.disbursement_approved().request_id());
     absl::MutexLock lock(&g_mu);
     g_finished.push_back(std::move(r));
     g_busy--;
@@ -812,8 +915,21 @@ class Checker {
     } else if (b.has_funds_allocated()) {
       AddTo("general", b.funds_allocated().amount(), -1);
       AddTo(FundOf(b.funds_allocated().beneficiary_id()), b.funds_allocated().amount(), +1);
+    } else if (b.has_disbursement_requested()) {
+      // Committed: no longer available.
+      const auto& q = b.disbursement_requested();
+      AddTo(FundOf(q.beneficiary_id()), q.amount(), -1);
+    } else if (b.has_disbursement_rejected()) {
+      AddTo(FundOf(b.disbursement_rejected().beneficiary_id()),
+            b.disbursement_rejected().amount(), +1);
+    } else if (b.has_disbursement_cancelled()) {
+      AddTo(FundOf(b.disbursement_cancelled().beneficiary_id()),
+            b.disbursement_cancelled().amount(), +1);
     } else if (b.has_disbursement_made()) {
-      AddTo(FundOf(b.disbursement_made().beneficiary_id()), b.disbursement_made().amount(), -1);
+      // A payment of a request: what it committed is released as it leaves.
+      if (b.disbursement_made().request_id().empty()) {
+        AddTo(FundOf(b.disbursement_made().beneficiary_id()), b.disbursement_made().amount(), -1);
+      }
     } else if (b.has_event_reversed()) {
       const v1::EventInput& target = inputs_.at(b.event_reversed().target_event_id());
       const auto& d = target.body().donation_received();  // only donations are refunded
@@ -945,6 +1061,7 @@ int main(int argc, char** argv) {
           WithId(ledger::testing::Beneficiary(absl::StrCat("b", b)), absl::StrCat("reg-b", b));
       *setup.add_events() = in;
     }
+    AddApprover(setup);
     grpc::ClientContext ctx;
     SetDeadline(ctx, absl::Seconds(30));
     v1::AppendResponse resp;
