@@ -124,8 +124,8 @@ absl::StatusOr<int> RunBalances(const Invocation& in) {
     PrintBalancesJson(s, r);
     return kExitOk;
   }
-  Table t({"fund", "name", "currency", "received", "allocated", "disbursed", "committed",
-           "available"});
+  Table t(
+      {"fund", "name", "currency", "received", "allocated", "disbursed", "committed", "available"});
   AddGeneralRows(s, &t);
   AddBeneficiaryRows(r, &t);
   t.Print(std::cout);

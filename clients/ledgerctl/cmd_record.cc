@@ -62,7 +62,6 @@ absl::StatusOr<v1::ReversalKind> ReversalKindOf(const Invocation& in) {
   return Usage(in, absl::StrCat("--kind must be ", kKinds, ", not \"", kind, "\""), "--kind");
 }
 
-
 // --shown-publicly yes|no; nullopt when not given.
 absl::StatusOr<std::optional<bool>> ShownPublicly(const Invocation& in) {
   if (!in.Has("shown-publicly")) return std::optional<bool>();

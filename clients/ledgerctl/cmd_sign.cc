@@ -97,10 +97,10 @@ absl::StatusOr<int> RunDisburse(const Invocation& in) {
   e->set_method(in.Get("method"));
   Extras extras;
   extras.json = {{"request_id", JsonQuote(e->request_id())}};
-  extras.text = absl::StrCat("request ", Terminal(e->request_id()), ": ", Amt(e->amount()),
-                             " committed; next: ledgerctl approve ", Terminal(e->request_id()),
-                             " (another member), then ledgerctl pay ", Terminal(e->request_id()),
-                             "\n");
+  extras.text =
+      absl::StrCat("request ", Terminal(e->request_id()), ": ", Amt(e->amount()),
+                   " committed; next: ledgerctl approve ", Terminal(e->request_id()),
+                   " (another member), then ledgerctl pay ", Terminal(e->request_id()), "\n");
   return AppendOne(in, std::move(input), extras);
 }
 
@@ -165,9 +165,8 @@ absl::StatusOr<int> RunRequests(const Invocation& in) {
   Table t({"request", "fund", "amount", "asked by", "on", "approvals", "waits on"});
   for (const v1::DisbursementRequestView& v : r.requests()) {
     const v1::DisbursementRequest& q = v.request();
-    t.Add({q.request_id(), q.beneficiary_id(), Amt(q.amount()), q.requested_by(),
-           q.requested_on(), absl::StrCat(q.approved_by_size(), "/", v.approvals_needed()),
-           WaitsOn(v)});
+    t.Add({q.request_id(), q.beneficiary_id(), Amt(q.amount()), q.requested_by(), q.requested_on(),
+           absl::StrCat(q.approved_by_size(), "/", v.approvals_needed()), WaitsOn(v)});
   }
   t.Print(std::cout);
   std::cout << "policy: " << PolicyText(r.policy(), r.policy_recorded()) << "\n";

@@ -609,10 +609,10 @@ std::vector<CommandSpec> Governance() {
        "set",
        "Set how many approvals a disbursement needs (admins only).",
        {},
-       Record({{"approvals", K::kValue, "N", "approvals every disbursement needs (0-5)",
-                "required"},
-               {"above", K::kValue, "\"AMOUNT CUR=N,...\"",
-                "more approvals above an amount: \"500.00 GBP=2,2000.00 GBP=3\"", "none"}}),
+       Record(
+           {{"approvals", K::kValue, "N", "approvals every disbursement needs (0-5)", "required"},
+            {"above", K::kValue, "\"AMOUNT CUR=N,...\"",
+             "more approvals above an amount: \"500.00 GBP=2,2000.00 GBP=3\"", "none"}}),
        RunPolicySet},
       {"policy", "show", "The approval policy in force.", {}, {}, RunPolicyShow},
   };
@@ -645,8 +645,7 @@ std::vector<CommandSpec> Approvers() {
 std::vector<CommandSpec> All() {
   std::vector<CommandSpec> all;
   for (auto part : {Registers(), Branches(), Money(), Approvers(), Governance(), Readers(),
-                    Statements(),
-                    Auditors(), Backups(), Verifiers(), Receipts(), Keepers()}) {
+                    Statements(), Auditors(), Backups(), Verifiers(), Receipts(), Keepers()}) {
     for (CommandSpec& c : part) all.push_back(std::move(c));
   }
   return all;

@@ -48,12 +48,10 @@ absl::StatusOr<int> AppendOne(const Invocation& in, v1::EventInput input, const 
   return kExitOk;
 }
 
-
 absl::Status Require(const Invocation& in, absl::string_view option, absl::string_view example) {
   if (in.Has(option)) return absl::OkStatus();
   return Usage(in, absl::StrCat("needs --", option, " ", example), absl::StrCat("--", option));
 }
-
 
 absl::Status Usage(const Invocation& in, absl::string_view message, absl::string_view field) {
   const std::string path = in.command().Path();

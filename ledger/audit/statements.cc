@@ -187,8 +187,7 @@ absl::StatusOr<v1::GetFundStatementResponse> FundStatement(ReadView& view,
   for (auto& [cur, t] : totals) {
     running[cur] = t.opening_minor();
     t.set_closing_minor(t.opening_minor() + t.received_minor() + t.allocated_in_minor() -
-                        t.allocated_out_minor() - t.disbursed_minor() -
-                        t.committed_change_minor());
+                        t.allocated_out_minor() - t.disbursed_minor() - t.committed_change_minor());
     t.set_committed_closing_minor(t.committed_closing_minor() + t.committed_change_minor());
   }
   RETURN_IF_ERROR(ForEachEventIn(

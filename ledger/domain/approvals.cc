@@ -38,8 +38,8 @@ uint32_t ApprovalsNeeded(const v1::ApprovalPolicySet& policy, int64_t amount_min
 absl::Status ValidateApprovalPolicy(const v1::ApprovalPolicySet& policy, absl::string_view field) {
   if (policy.default_approvals() > kMaxApprovals) {
     return InvalidField(absl::StrCat(field, ".default_approvals"),
-                        absl::StrCat("is ", policy.default_approvals(), "; at most ",
-                                     kMaxApprovals, " approvals may be asked for"));
+                        absl::StrCat("is ", policy.default_approvals(), "; at most ", kMaxApprovals,
+                                     " approvals may be asked for"));
   }
   if (policy.thresholds_size() > kMaxApprovalThresholds) {
     return InvalidField(absl::StrCat(field, ".thresholds"),
@@ -51,9 +51,9 @@ absl::Status ValidateApprovalPolicy(const v1::ApprovalPolicySet& policy, absl::s
     const v1::ApprovalThreshold& t = policy.thresholds(i);
     const std::string at = absl::StrCat(field, ".thresholds[", i, "]");
     if (!CurrencyExponent(t.currency())) {
-      return InvalidField(absl::StrCat(at, ".currency"),
-                          absl::StrCat("\"", t.currency().substr(0, 8),
-                                       "\" is not a supported ISO 4217 code"));
+      return InvalidField(
+          absl::StrCat(at, ".currency"),
+          absl::StrCat("\"", t.currency().substr(0, 8), "\" is not a supported ISO 4217 code"));
     }
     if (t.above_minor() < 0 || t.above_minor() > kMaxAmountMinor) {
       return InvalidField(absl::StrCat(at, ".above_minor"),
@@ -95,11 +95,11 @@ absl::StatusOr<v1::DisbursementRequest> LoadPendingRequest(Books& books,
                    absl::StrCat(field, ": no disbursement request \"", request_id, "\""), field);
   }
   if (r->status() != v1::REQUEST_STATUS_PENDING) {
-    return Refusal(absl::StatusCode::kFailedPrecondition, kReasonRequestNotPending,
-                   absl::StrCat(field, ": request ", request_id, " is ",
-                                RequestStatusName(r->status()), " (since ", r->closed_on(),
-                                ", by ", r->closed_by(), ")"),
-                   field);
+    return Refusal(
+        absl::StatusCode::kFailedPrecondition, kReasonRequestNotPending,
+        absl::StrCat(field, ": request ", request_id, " is ", RequestStatusName(r->status()),
+                     " (since ", r->closed_on(), ", by ", r->closed_by(), ")"),
+        field);
   }
   return *std::move(r);
 }
@@ -126,14 +126,14 @@ absl::Status CheckSameAsRequest(const v1::DisbursementRequest& request,
       request.amount().amount_minor() == amount.amount_minor()) {
     return absl::OkStatus();
   }
-  return Refusal(absl::StatusCode::kFailedPrecondition, kReasonRequestMismatch,
-                 absl::StrCat(field, ": request ", request.request_id(), " is for ",
-                              FormatAmount(request.amount().amount_minor(),
-                                           request.amount().currency()),
-                              " from ", request.beneficiary_id(), ", not ",
-                              FormatAmount(amount.amount_minor(), amount.currency()), " from ",
-                              beneficiary_id),
-                 field);
+  return Refusal(
+      absl::StatusCode::kFailedPrecondition, kReasonRequestMismatch,
+      absl::StrCat(field, ": request ", request.request_id(), " is for ",
+                   FormatAmount(request.amount().amount_minor(), request.amount().currency()),
+                   " from ", request.beneficiary_id(), ", not ",
+                   FormatAmount(amount.amount_minor(), amount.currency()), " from ",
+                   beneficiary_id),
+      field);
 }
 
 v1::DisbursementRequest ClosedRequest(v1::DisbursementRequest request, v1::RequestStatus status,

@@ -19,12 +19,12 @@ inline constexpr char kTotalsKey[] = "totals";
 std::string FundKey(absl::string_view fund, absl::string_view currency);  // fund/<fund>/<cur>
 std::string FundPrefix(absl::string_view fund);                           // fund/<fund>/
 std::string AccountKey(absl::string_view account,
-                       absl::string_view currency);  // acct/<account>/<cur>
-std::string BeneficiaryKey(absl::string_view id);    // ben/<id>
-std::string BranchKey(absl::string_view id);         // br/<id>
-std::string ReversalKey(uint64_t position);          // rev/<be64>
-std::string MemberKey(absl::string_view member_id);  // mem/<id>
-std::string TokenKey(absl::string_view token_id);    // tok/<id>
+                       absl::string_view currency);    // acct/<account>/<cur>
+std::string BeneficiaryKey(absl::string_view id);      // ben/<id>
+std::string BranchKey(absl::string_view id);           // br/<id>
+std::string ReversalKey(uint64_t position);            // rev/<be64>
+std::string MemberKey(absl::string_view member_id);    // mem/<id>
+std::string TokenKey(absl::string_view token_id);      // tok/<id>
 std::string RequestKey(absl::string_view request_id);  // req/<id>
 // The approval policy in force (the last ApprovalPolicySet).
 inline constexpr char kApprovalPolicyKey[] = "policy/approval";

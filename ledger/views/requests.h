@@ -14,8 +14,7 @@ namespace ledger {
 // first, with the approvals the policy in force asks for. Purpose and payee
 // come from each request's event as `access` allows.
 absl::StatusOr<v1::ListDisbursementRequestsResponse> QueryRequests(
-    ReadView& view, const v1::ListDisbursementRequestsRequest& request,
-    const DetailAccess& access);
+    ReadView& view, const v1::ListDisbursementRequestsRequest& request, const DetailAccess& access);
 
 }  // namespace ledger
 

@@ -39,8 +39,8 @@
 // times); thread interleaving still varies between runs. Every process it
 // starts is killed when it fails, is interrupted, or dies (PR_SET_PDEATHSIG).
 #include <fcntl.h>
-#include <openssl/rand.h>
 #include <grpcpp/grpcpp.h>
+#include <openssl/rand.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/types.h>
@@ -433,8 +433,7 @@ struct ClientState {
 };
 
 // Takes a random element of `v` out of it.
-v1::DisbursementRequested TakeOne(std::vector<v1::DisbursementRequested>& v,
-                                  std::mt19937_64& rng) {
+v1::DisbursementRequested TakeOne(std::vector<v1::DisbursementRequested>& v, std::mt19937_64& rng) {
   const size_t k = rng() % v.size();
   v1::DisbursementRequested out = v[k];
   v.erase(v.begin() + static_cast<std::ptrdiff_t>(k));
@@ -496,9 +495,9 @@ v1::EventInput RandomMoneyEvent(std::mt19937_64& rng, const std::string& id) {
     default:
       // A payment is asked for (it commits the money); approved and paid
       // later (MakeSigning).
-      return WithId(ledger::testing::PaymentRequest(
-                        id, ben, Of(overdraw ? huge : 100 + rng() % 6000, cur)),
-                    id);
+      return WithId(
+          ledger::testing::PaymentRequest(id, ben, Of(overdraw ? huge : 100 + rng() % 6000, cur)),
+          id);
   }
 }
 
@@ -920,8 +919,8 @@ class Checker {
       const auto& q = b.disbursement_requested();
       AddTo(FundOf(q.beneficiary_id()), q.amount(), -1);
     } else if (b.has_disbursement_rejected()) {
-      AddTo(FundOf(b.disbursement_rejected().beneficiary_id()),
-            b.disbursement_rejected().amount(), +1);
+      AddTo(FundOf(b.disbursement_rejected().beneficiary_id()), b.disbursement_rejected().amount(),
+            +1);
     } else if (b.has_disbursement_cancelled()) {
       AddTo(FundOf(b.disbursement_cancelled().beneficiary_id()),
             b.disbursement_cancelled().amount(), +1);

@@ -75,7 +75,7 @@ v1::EventInput Disbursement(absl::string_view beneficiary_id, const v1::Money& a
 // approval, rejection, cancellation and payment (a Disbursement naming it),
 // and an approval policy.
 v1::EventInput PaymentRequest(absl::string_view request_id, absl::string_view beneficiary_id,
-                       const v1::Money& amount);
+                              const v1::Money& amount);
 v1::EventInput Approval(absl::string_view request_id);
 // A rejection and a cancellation repeat the request's fund and amount.
 v1::EventInput Rejection(absl::string_view request_id, absl::string_view beneficiary_id,

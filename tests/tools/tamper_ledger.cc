@@ -18,7 +18,8 @@
 
 int main(int argc, char** argv) {
   if (argc != 4 && !(argc == 5 && std::string(argv[4]) == "--keep-checkpoints")) {
-    std::fprintf(stderr, "usage: tamper_ledger DATA_DIR EVENT_ID AMOUNT_MINOR [--keep-checkpoints]\n");
+    std::fprintf(stderr,
+                 "usage: tamper_ledger DATA_DIR EVENT_ID AMOUNT_MINOR [--keep-checkpoints]\n");
     return 2;
   }
   const char* key_file = std::getenv("LEDGER_PRIVATE_KEY_FILE");
@@ -55,9 +56,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "tamper_ledger: %s\n", s.ToString().c_str());
     return 1;
   }
-  std::printf(
-      "rewrote %s: %lld minor units; chain, head, ids, projections and tree fixed%s\n", argv[2],
-      static_cast<long long>(amount),
-      options.keep_checkpoints ? "" : "; stored checkpoints deleted");
+  std::printf("rewrote %s: %lld minor units; chain, head, ids, projections and tree fixed%s\n",
+              argv[2], static_cast<long long>(amount),
+              options.keep_checkpoints ? "" : "; stored checkpoints deleted");
   return 0;
 }

@@ -38,10 +38,10 @@ class DisbursementApproved final : public EventKind {
     }
     for (const std::string& earlier : r.approved_by()) {
       if (earlier == approver) {
-        return Refusal(absl::StatusCode::kAlreadyExists, kReasonAlreadyApproved,
-                       absl::StrCat(field, ": ", approver, " has already approved request ",
-                                    r.request_id()),
-                       field);
+        return Refusal(
+            absl::StatusCode::kAlreadyExists, kReasonAlreadyApproved,
+            absl::StrCat(field, ": ", approver, " has already approved request ", r.request_id()),
+            field);
       }
     }
     if (d.dated()) RETURN_IF_ERROR(CheckDatedAfterRequest(d.occurred_on(), r));

@@ -26,8 +26,9 @@ class DisbursementCancelled final : public EventKind {
 
   absl::Status Decide(const Decision& d, Books& books, Effects& out) const override {
     const std::string field = events::FieldOf(kName, "request_id");
-    ASSIGN_OR_RETURN(v1::DisbursementRequest r,
-                     LoadPendingRequest(books, d.body().disbursement_cancelled().request_id(), field));
+    ASSIGN_OR_RETURN(
+        v1::DisbursementRequest r,
+        LoadPendingRequest(books, d.body().disbursement_cancelled().request_id(), field));
     if (d.dated()) RETURN_IF_ERROR(CheckDatedAfterRequest(d.occurred_on(), r));
     const auto& e = d.body().disbursement_cancelled();
     RETURN_IF_ERROR(CheckSameAsRequest(r, e.beneficiary_id(), e.amount(), field));
@@ -42,8 +43,8 @@ class DisbursementCancelled final : public EventKind {
   }
 
   std::string Describe(const v1::EventBody& body) const override {
-    return absl::StrCat("request ", body.disbursement_cancelled().request_id(), " cancelled: ",
-                        body.disbursement_cancelled().reason());
+    return absl::StrCat("request ", body.disbursement_cancelled().request_id(),
+                        " cancelled: ", body.disbursement_cancelled().reason());
   }
 
   EventDetails Details(const v1::EventBody& body) const override {

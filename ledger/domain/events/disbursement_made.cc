@@ -70,8 +70,8 @@ class DisbursementMade final : public EventKind {
     const auto& e = body.disbursement_made();
     RETURN_IF_ERROR(CheckId(events::FieldOf(kName, "beneficiary_id"), e.beneficiary_id()));
     RETURN_IF_ERROR(CheckMoney(events::FieldOf(kName, "amount"), e.amount(), e.has_amount()));
-    RETURN_IF_ERROR(CheckId(events::FieldOf(kName, "request_id"), e.request_id(),
-                            Presence::kOptional));
+    RETURN_IF_ERROR(
+        CheckId(events::FieldOf(kName, "request_id"), e.request_id(), Presence::kOptional));
     // With a request, its purpose stands.
     RETURN_IF_ERROR(CheckMemo(events::FieldOf(kName, "purpose"), e.purpose(),
                               e.request_id().empty() ? Presence::kRequired : Presence::kOptional));

@@ -27,8 +27,9 @@ class DisbursementRejected final : public EventKind {
 
   absl::Status Decide(const Decision& d, Books& books, Effects& out) const override {
     const std::string field = events::FieldOf(kName, "request_id");
-    ASSIGN_OR_RETURN(v1::DisbursementRequest r,
-                     LoadPendingRequest(books, d.body().disbursement_rejected().request_id(), field));
+    ASSIGN_OR_RETURN(
+        v1::DisbursementRequest r,
+        LoadPendingRequest(books, d.body().disbursement_rejected().request_id(), field));
     if (d.payload->actor() == r.requested_by()) {
       return Refusal(absl::StatusCode::kPermissionDenied, kReasonSelfApproval,
                      absl::StrCat(field, ": ", d.payload->actor(), " asked for request ",
@@ -49,8 +50,8 @@ class DisbursementRejected final : public EventKind {
   }
 
   std::string Describe(const v1::EventBody& body) const override {
-    return absl::StrCat("request ", body.disbursement_rejected().request_id(), " rejected: ",
-                        body.disbursement_rejected().reason());
+    return absl::StrCat("request ", body.disbursement_rejected().request_id(),
+                        " rejected: ", body.disbursement_rejected().reason());
   }
 
   EventDetails Details(const v1::EventBody& body) const override {

@@ -104,8 +104,8 @@ TEST_F(TwoToSignTest, ApprovedByAnotherMemberThenPaid) {
 }
 
 TEST_F(TwoToSignTest, RejectionAndCancellationReleaseTheMoney) {
-  ledger_.Given({PaymentRequest("r1", "lawyer", Gbp(3000)),
-                 PaymentRequest("r2", "lawyer", Gbp(2000))});
+  ledger_.Given(
+      {PaymentRequest("r1", "lawyer", Gbp(3000)), PaymentRequest("r2", "lawyer", Gbp(2000))});
   EXPECT_EQ(Fund(), "available=5000 committed=5000 disbursed=0");
   // The requester cancels, never rejects, their own.
   EXPECT_EQ(Render(ledger_.Decide(Rejection("r1", "lawyer", Gbp(3000)))),
@@ -123,7 +123,8 @@ TEST_F(TwoToSignTest, RejectionAndCancellationReleaseTheMoney) {
   EXPECT_EQ(Request("r2"), "cancelled by treasurer-1 approved: none closed by treasurer-2");
   // Nothing is done to a closed request.
   for (const v1::EventInput& late :
-       {Approval("r1"), Rejection("r2", "lawyer", Gbp(2000)), Cancellation("r1", "lawyer", Gbp(3000)), Payment("r2", "lawyer", Gbp(2000))}) {
+       {Approval("r1"), Rejection("r2", "lawyer", Gbp(2000)),
+        Cancellation("r1", "lawyer", Gbp(3000)), Payment("r2", "lawyer", Gbp(2000))}) {
     EXPECT_NE(Render(ledger_.Decide(late)).find("FAILED_PRECONDITION REQUEST_NOT_PENDING"),
               std::string::npos)
         << DescribeEvent(late.body());
@@ -154,17 +155,14 @@ TEST_F(TwoToSignTest, ThePolicySaysHowManyApprovalsAndAtWhatAmount) {
   ledger_.Given({Approval("big")});
   EXPECT_TRUE(ledger_.Record(Payment("big", "lawyer", Gbp(6000))).ok());
   // A threshold in another currency does not apply to GBP.
-  EXPECT_EQ(ApprovalsNeeded(ApprovalPolicy(0, {Above(0, 3, "EUR")})
-                                .body()
-                                .approval_policy_set(),
+  EXPECT_EQ(ApprovalsNeeded(ApprovalPolicy(0, {Above(0, 3, "EUR")}).body().approval_policy_set(),
                             100, "GBP"),
             0u);
 }
 
 TEST_F(TwoToSignTest, ApprovalsAreARuleOfRecordingNotOfReplay) {
   // A log written before two to sign replays as it was accepted.
-  EXPECT_TRUE(
-      ledger_.Decide(Disbursement("lawyer", Gbp(100)), EventChecks::kOnReplay).ok());
+  EXPECT_TRUE(ledger_.Decide(Disbursement("lawyer", Gbp(100)), EventChecks::kOnReplay).ok());
 }
 
 TEST_F(TwoToSignTest, DatedOnOrAfterTheRequest) {
@@ -192,10 +190,11 @@ TEST_F(TwoToSignTest, Stage1RefusesEachBadField) {
                    {"no purpose", [&](auto& in) { req(in)->clear_purpose(); },
                     bad + "disbursement_requested.purpose"},
                });
-  ExpectStage1(Rejection("r1", "lawyer", Gbp(3000)),
-               {{"no reason",
-                 [](auto& in) { in.mutable_body()->mutable_disbursement_rejected()->clear_reason(); },
-                 bad + "disbursement_rejected.reason"}});
+  ExpectStage1(
+      Rejection("r1", "lawyer", Gbp(3000)),
+      {{"no reason",
+        [](auto& in) { in.mutable_body()->mutable_disbursement_rejected()->clear_reason(); },
+        bad + "disbursement_rejected.reason"}});
   auto pol = [](v1::EventInput& in) { return in.mutable_body()->mutable_approval_policy_set(); };
   ExpectStage1(
       ApprovalPolicy(1, {Above(100, 2)}),
