@@ -192,6 +192,9 @@ TEST_F(AuthTest, EveryRoleAgainstRepresentativeMethods) {
       {"LedgerAdmin/ListMembers",
        msg(v1::ListMembersRequest()),
        {admin, admin, admin, admin, admin, ok, ok}},
+      {"LedgerQueries/ListDisbursementRequests",
+       msg(v1::ListDisbursementRequestsRequest()),
+       {viewer, ok, ok, ok, ok, ok, ok}},
   };
   for (const Row& row : rows) {
     for (size_t i = 0; i < std::size(kWho); ++i) {
@@ -203,6 +206,28 @@ TEST_F(AuthTest, EveryRoleAgainstRepresentativeMethods) {
   const std::vector<std::string> want_donation = {viewer,    treasurer, ok, treasurer,
                                                   treasurer, treasurer, ok};
   const std::vector<std::string> want_member = {viewer, admin, admin, admin, admin, ok, ok};
+  // Two to sign: a request is a treasurer's, an approval an approver's (the
+  // request is unknown: let through, then refused for what it asks), the
+  // policy an admin's.
+  const std::string approver = "denied:approver";
+  auto one = [&](v1::EventInput in) {
+    in.set_event_id(absl::StrCat("s", ++n));
+    return Request({in});
+  };
+  const std::vector<std::string> want_request = want_donation;
+  const std::vector<std::string> want_approval = {viewer,   approver, approver, ok,
+                                                  approver, approver, ok};
+  for (size_t i = 0; i < std::size(kWho); ++i) {
+    EXPECT_EQ(Call(kWho[i], "LedgerCommands/Append",
+                   one(testing::PaymentRequest(absl::StrCat("r", n), "nobody", Gbp(1)))),
+              want_request[i])
+        << "disbursement_requested by " << kWho[i];
+    EXPECT_EQ(Call(kWho[i], "LedgerCommands/Append", one(testing::Approval("nope"))),
+              want_approval[i])
+        << "disbursement_approved by " << kWho[i];
+    EXPECT_EQ(Call(kWho[i], "LedgerCommands/Append", one(testing::NoApprovals())), want_member[i])
+        << "approval_policy_set by " << kWho[i];
+  }
   for (size_t i = 0; i < std::size(kWho); ++i) {
     EXPECT_EQ(Call(kWho[i], "LedgerCommands/Append", donation()), want_donation[i])
         << "donation by " << kWho[i];
@@ -319,6 +344,31 @@ TEST_F(AuthTest, PrivateDetailsOnlyForTreasurersAuditorsAndAdmins) {
     EXPECT_EQ(got.event().private_details(), state) << who;
     EXPECT_EQ(got.event().memo(), state == v1::DETAIL_STATE_SHOWN ? "met at the picket" : "")
         << who;
+  }
+}
+
+TEST_F(AuthTest, ARequestsPayeeOnlyForThoseWhoSeePrivateDetails) {
+  v1::AppendResponse r;
+  ASSERT_TRUE(server_
+                  .Append(Request({testing::Beneficiary("ben"),
+                                   WithId(testing::Donation(Gbp(500), "ben"), "ben-gift"),
+                                   testing::PaymentRequest("r-payee", "ben", Gbp(100))}),
+                          &r)
+                  .ok());
+  for (const char* who : {"viewer", "approver", "treasurer", "auditor", "admin"}) {
+    std::string bytes;
+    ASSERT_TRUE(CallOver(channels_.at(who),
+                         "/solidarity.ledger.v1.LedgerQueries/ListDisbursementRequests",
+                         v1::ListDisbursementRequestsRequest(), &bytes)
+                    .ok())
+        << who;
+    v1::ListDisbursementRequestsResponse list;
+    ASSERT_TRUE(list.ParseFromString(bytes));
+    ASSERT_EQ(list.requests_size(), 1) << who;
+    const bool sees = std::string(who) != "viewer" && std::string(who) != "approver";
+    EXPECT_EQ(list.requests(0).payee(), sees ? "law-firm-1" : "") << who;
+    EXPECT_EQ(list.requests(0).purpose(), "lawyer fees") << who;  // not a sensitive fund
+    EXPECT_EQ(list.requests(0).request().amount().amount_minor(), 100) << who;
   }
 }
 
