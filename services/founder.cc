@@ -49,13 +49,13 @@ absl::StatusOr<std::string> FreeFounderId(EventLog& log) {
   }
 }
 
-absl::Status AppendFounder(EventLog& log, const Founding& founding) {
+absl::Status AppendFounder(EventLog& log, const Founding& founding, absl::string_view why) {
   const std::string today = FormatDate(TodayUtc(log.clock()));
   v1::AppendRequest request;
   v1::EventInput* member = request.add_events();
   member->set_event_id(absl::StrCat("founder-", founding.member.member_id()));
   member->set_occurred_on(today);
-  member->set_memo("a founding admin, added by ledgerd: the ledger had no admin");
+  member->set_memo(std::string(why));
   *member->mutable_body()->mutable_member_added() = founding.member;
   v1::EventInput* token = request.add_events();
   token->set_event_id(absl::StrCat("founder-", founding.token.token_id()));

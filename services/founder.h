@@ -39,8 +39,12 @@ void FoundWith(const Founding& founding, EventLogOptions& options);
 absl::StatusOr<std::string> FreeFounderId(EventLog& log);
 
 // Appends `founding` as MemberAdded and TokenIssued, actor "ledgerd", dated
-// today (for a ledger that has no active admin).
-absl::Status AppendFounder(EventLog& log, const Founding& founding);
+// today, with `why` as the member event's memo (a ledger that has no active
+// admin, or an operator who lost every admin token: ledgerd --recover_admin).
+absl::Status AppendFounder(EventLog& log, const Founding& founding,
+                           absl::string_view why =
+                               "a founding admin, added by ledgerd: the "
+                               "ledger had no admin");
 
 // Whether `log` has an admin who has not been removed.
 absl::StatusOr<bool> HasActiveAdmin(EventLog& log);

@@ -61,6 +61,10 @@ ABSL_FLAG(std::string, private_key_file, "",
           "and payees' details; required");
 ABSL_FLAG(std::string, ledger_name, "Solidarity Ledger", "name of a newly created ledger");
 ABSL_FLAG(std::string, port_file, "", "write the bound port number to this file once listening");
+ABSL_FLAG(bool, recover_admin, false,
+          "every admin token is lost: add a new admin member (admin-2, ...) with a token "
+          "written to --admin_token_file (which must not exist), recorded in the log as done "
+          "by ledgerd, then serve; whoever can start ledgerd on the data directory can do this");
 ABSL_FLAG(std::string, admin_token_file, "",
           "where a new ledger's founding admin token is written (mode 0600, never over an "
           "existing file); default: the data directory's path with \".token\" added");
@@ -375,7 +379,8 @@ std::unique_ptr<ledger::EventLog> OpenWithAdmin(const std::string& dir,
       std::fprintf(stderr, "ledgerd: %s\n", std::string(has_admin.status().message()).c_str());
       return nullptr;
     }
-    if (!*has_admin) {
+    const bool recover = absl::GetFlag(FLAGS_recover_admin);
+    if (!*has_admin || recover) {
       auto member_id = ledger::FreeFounderId(**log);
       if (!member_id.ok()) {
         std::fprintf(stderr, "ledgerd: %s\n", std::string(member_id.status().message()).c_str());
@@ -384,7 +389,11 @@ std::unique_ptr<ledger::EventLog> OpenWithAdmin(const std::string& dir,
       founding = ledger::NewFounding(*member_id);
       // The file first, as for a new ledger; removed again if the append fails.
       if (!WriteToken(token_file, *founding)) return nullptr;
-      absl::Status appended = ledger::AppendFounder(**log, *founding);
+      absl::Status appended =
+          *has_admin ? ledger::AppendFounder(**log, *founding,
+                                             "an admin added by ledgerd --recover_admin: the "
+                                             "operator had lost every admin token")
+                     : ledger::AppendFounder(**log, *founding);
       if (!appended.ok()) {
         std::fprintf(stderr, "ledgerd: adding a founding admin failed: %s\n",
                      std::string(appended.message()).c_str());

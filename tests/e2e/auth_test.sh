@@ -99,4 +99,18 @@ for t in "$bob_token" "$(tr -d '\n' <"$WORK/ledger.token")" "$(tr -d '\n' <"$WOR
   if grep -rqF -- "$t" "$WORK/ledger"; then fail "a token is in the data directory"; fi
 done
 stop_ledgerd
+
+# Every admin token lost: the operator starts ledgerd with --recover_admin,
+# which adds a new admin with a new token file, in the log for all to see.
+mv "$WORK/ledger.token" "$WORK/lost.token"
+start_ledgerd "$WORK/ledger" --recover_admin
+expect_eq "$(stat -c %a "$WORK/ledger.token")" "600" "the recovered admin's token file"
+expect_contains "$("$LEDGERCTL" whoami)" "admin-2 (viewer,treasurer,approver,auditor,admin)"
+expect_contains "$("$LEDGERCTL" --json events | jq -r '.events[].memo')" "recover_admin"
+# The old admin is still a member; its lost token is revoked by the new one.
+"$LEDGERCTL" token revoke admin-1 --reason "lost" >/dev/null
+rc=0
+err="$("$LEDGERCTL" --token-file "$WORK/lost.token" whoami 2>&1)" || rc=$?
+expect_eq "$rc" "1" "the lost token after revocation"
+stop_ledgerd
 echo "auth_test: 1 passed, 0 failed"
