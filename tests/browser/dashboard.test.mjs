@@ -326,10 +326,18 @@ test("dashboard shows live ledger balances and survives a ledgerd restart", { ti
   await ctl("donate", "5000", "JPY", "--donor", "anonymous", "--event-id", "don-jpy");
   await ctl("donate", "12.345", "KWD", "--to", "friend-x", "--donor", "organisation", "--donor-ref", "org-ref-9");
   await ctl("allocate", "lawyer-a", "40.00", "GBP");
-  await ctl("disburse", "lawyer-a", "30.00", "GBP", "--purpose", "lawyer fees", "--payee", "Av. Kaya");
-  await ctl("reverse", "don-jpy", "--kind", "refund", "--reason", "donor asked", "--amount", "1000 JPY");
-  // Genesis + 12 events.
-  const expectedHead = "13";
+  // Two to sign: a payment out is requested (the money committed), approved
+  // by another member, then paid.
+  const approverToken = join(tmp, "approver-1.token");
+  await ctl("member", "add", "approver-1", "--role", "approver", "--name", "Committee member"); // 12
+  await ctl("token", "issue", "approver-1", "--output", approverToken); // 13
+  await ctl("disburse", "lawyer-a", "30.00", "GBP", "--purpose", "lawyer fees", "--payee", "Av. Kaya",
+    "--request-id", "req-lawyer-1"); // 14
+  await ctl("--token-file", approverToken, "approve", "req-lawyer-1", "--note", "invoice seen"); // 15
+  await ctl("pay", "req-lawyer-1", "--reference", "BANK-REF-1"); // 16
+  await ctl("reverse", "don-jpy", "--kind", "refund", "--reason", "donor asked", "--amount", "1000 JPY"); // 17
+  // Genesis + 16 events.
+  const expectedHead = "17";
 
   // 2. The dashboard server and the browser.
   const dashboard = await startDashboard(port, join(outDir, "dashboard.log"));
@@ -359,6 +367,7 @@ test("dashboard shows live ledger balances and survives a ledgerd restart", { ti
   await waitForText(page, cell("totals-table", 'data-currency="GBP"', "raised"), "155.00 GBP");
   await waitForText(page, cell("totals-table", 'data-currency="GBP"', "disbursed"), "30.00 GBP");
   await waitForText(page, cell("totals-table", 'data-currency="GBP"', "held"), "125.00 GBP");
+  await waitForText(page, cell("totals-table", 'data-currency="GBP"', "committed"), "0.00 GBP");
   await waitForText(page, cell("totals-table", 'data-currency="JPY"', "raised"), "4000 JPY");
   await waitForText(page, cell("general-table", 'data-currency="JPY"', "available"), "4000 JPY");
   await waitForText(page, cell("totals-table", 'data-currency="KWD"', "held"), "12.345 KWD");
@@ -370,6 +379,7 @@ test("dashboard shows live ledger balances and survives a ledgerd restart", { ti
   const lawyer = 'data-fund="lawyer-a"][data-currency="GBP"';
   await waitForText(page, cell("funds-table", lawyer, "received"), "65.00 GBP");
   await waitForText(page, cell("funds-table", lawyer, "disbursed"), "30.00 GBP");
+  await waitForText(page, cell("funds-table", lawyer, "committed"), "0.00 GBP");
   await waitForText(page, cell("funds-table", lawyer, "available"), "35.00 GBP");
   // friend-x is sensitive: the page knows it only by its alias (registered at position 3).
   await waitForText(page, cell("funds-table", 'data-fund="fund@3"][data-currency="KWD"', "available"), "12.345 KWD");
@@ -381,14 +391,22 @@ test("dashboard shows live ledger balances and survives a ledgerd restart", { ti
 
   await waitForText(page, "#head-position", expectedHead);
   await waitForText(page, "#chain-status", "✓ chain verified");
-  await waitForText(page, '#activity-table tr[data-position="12"] td[data-col="amount"]', "30.00 GBP");
-  await waitForText(page, '#activity-table tr[data-position="12"] td[data-col="event"] .kind', "Disbursement");
-  await waitForText(page, '#activity-table tr[data-position="13"] td[data-col="event"] .kind', "Reversal (refund)");
+  const act = (p, sel) => `#activity-table tr[data-position="${p}"] ${sel}`;
+  await waitForText(page, act(14, 'td[data-col="event"] .kind'), "Payment requested");
+  await waitForText(page, act(14, 'td[data-col="event"] .detail'), "From Legal aid for Selin; committed until paid, rejected or cancelled");
+  await waitForText(page, act(14, 'td[data-col="amount"]'), "30.00 GBP");
+  await waitForText(page, act(15, 'td[data-col="event"] .kind'), "Payment approved");
+  await waitForText(page, act(15, 'td[data-col="event"] .detail'), "For request #14");
+  await waitForText(page, act(15, 'td[data-col="amount"]'), "—");
+  await waitForText(page, act(16, 'td[data-col="amount"]'), "30.00 GBP");
+  await waitForText(page, act(16, 'td[data-col="event"] .kind'), "Disbursement");
+  await waitForText(page, act(16, 'td[data-col="event"] .detail'), "Paid out for Legal aid for Selin, request #14");
+  await waitForText(page, act(17, 'td[data-col="event"] .kind'), "Reversal (refund)");
   // A partial reversal: its own amount; the original keeps its amount, is
   // not struck through, and says how much of it was refunded.
-  await waitForText(page, '#activity-table tr[data-position="13"] td[data-col="amount"]', "1000 JPY");
-  await waitForText(page, '#activity-table tr[data-position="13"] td[data-col="event"] .detail', "Of #9 (Donation), 1000 JPY of 5000 JPY");
-  await waitForText(page, '#activity-table tr[data-position="9"] td[data-col="event"] .tag', "partly reversed by #13");
+  await waitForText(page, act(17, 'td[data-col="amount"]'), "1000 JPY");
+  await waitForText(page, act(17, 'td[data-col="event"] .detail'), "Of #9 (Donation), 1000 JPY of 5000 JPY");
+  await waitForText(page, '#activity-table tr[data-position="9"] td[data-col="event"] .tag', "partly reversed by #17");
   await waitForText(page, '#activity-table tr[data-position="9"] td[data-col="event"] .note', "1000 JPY of it refunded");
   await waitForText(page, '#activity-table tr[data-position="9"] td[data-col="amount"]', "5000 JPY");
   assert.equal(await page.evaluate(() => document.querySelector('#activity-table tr[data-position="9"]').classList.contains("reversed")), false);
@@ -400,11 +418,11 @@ test("dashboard shows live ledger balances and survives a ledgerd restart", { ti
   assert.ok(body.includes("Friend X"), "sensitive fund shown by display name");
   assert.ok(!body.includes("Yarovsk"), "sensitive purpose hidden");
   assert.ok(body.includes("Defence lawyer fees"), "non-sensitive purpose shown");
-  for (const secret of ["donor-ref-17", "org-ref-9", "Av. Kaya", "donor asked"]) {
+  for (const secret of ["donor-ref-17", "org-ref-9", "Av. Kaya", "donor asked", "invoice seen", "BANK-REF-1", "Committee member"]) {
     assert.ok(!body.includes(secret), `${secret} must not be shown`);
   }
   const html = await page.evaluate(() => document.documentElement.outerHTML);
-  for (const secret of ["friend-x", "Yarovsk", "don-jpy", ...recordedIds]) {
+  for (const secret of ["friend-x", "Yarovsk", "don-jpy", "req-lawyer-1", ...recordedIds]) {
     assert.ok(!html.includes(secret), `${secret} must not be in the page`);
   }
   assert.equal(await bannerVisible(page), false, "no banner while ledgerd is up");
@@ -419,23 +437,48 @@ test("dashboard shows live ledger balances and survives a ledgerd restart", { ti
   assert.ok(tables.length >= 5);
   for (const t of tables) assert.ok(t.caption && t.colHeaders >= 3, JSON.stringify(t));
 
-  // 4. A new donation shows up without a reload.
-  await ctl("donate", "10.00", "GBP", "--to", "lawyer-a", "--donor", "anonymous");
-  await waitForText(page, cell("funds-table", lawyer, "available"), "45.00 GBP");
+  // 4. A payment requested and not yet approved: its money is committed,
+  // no longer available, still held; nothing is disbursed yet. Read back
+  // from the page without a reload.
+  const committedBefore = await text(page, cell("totals-table", 'data-currency="GBP"', "committed"));
+  await ctl("disburse", "lawyer-a", "5.00", "GBP", "--purpose", "travel to court", "--payee", "Av. Kaya",
+    "--request-id", "req-lawyer-2"); // 18
+  await waitForText(page, "#head-position", "18");
+  await waitForText(page, cell("funds-table", lawyer, "committed"), "5.00 GBP");
+  await waitForText(page, cell("funds-table", lawyer, "available"), "30.00 GBP");
+  const pending = await page.evaluate((sel) => {
+    const read = (col) => document.querySelector(`${sel} td[data-col="${col}"]`).textContent.trim();
+    return { received: read("received"), disbursed: read("disbursed"), committed: read("committed"), available: read("available") };
+  }, '#funds-table tr[data-fund="lawyer-a"][data-currency="GBP"]');
+  assert.equal(committedBefore, "0.00 GBP");
+  assert.deepEqual(pending, { received: "65.00 GBP", disbursed: "30.00 GBP", committed: "5.00 GBP", available: "30.00 GBP" });
+  const minor = (s) => BigInt(s.replace(/ GBP$/, "").replace(".", ""));
+  assert.equal(minor(pending.received) - minor(pending.disbursed) - minor(pending.committed), minor(pending.available),
+    "received - disbursed - committed = available");
+  await waitForText(page, cell("totals-table", 'data-currency="GBP"', "committed"), "5.00 GBP");
+  await waitForText(page, cell("totals-table", 'data-currency="GBP"', "disbursed"), "30.00 GBP");
+  await waitForText(page, cell("totals-table", 'data-currency="GBP"', "held"), "125.00 GBP");
+  await waitForText(page, act(18, 'td[data-col="event"] .kind'), "Payment requested");
+  await waitForText(page, act(18, 'td[data-col="amount"]'), "5.00 GBP");
+  assert.match(await text(page, "#funds-chart"), /30\.00 GBP available of 65\.00 GBP, 5\.00 GBP committed/);
+
+  // 5. A new donation shows up without a reload.
+  await ctl("donate", "10.00", "GBP", "--to", "lawyer-a", "--donor", "anonymous"); // 19
+  await waitForText(page, cell("funds-table", lawyer, "available"), "40.00 GBP");
   await waitForText(page, cell("totals-table", 'data-currency="GBP"', "raised"), "165.00 GBP");
-  await waitForText(page, "#head-position", "14");
-  await waitForText(page, '#activity-table tr[data-position="14"] td[data-col="amount"]', "10.00 GBP");
+  await waitForText(page, "#head-position", "19");
+  await waitForText(page, '#activity-table tr[data-position="19"] td[data-col="amount"]', "10.00 GBP");
   await waitForText(page, "#chain-status", "✓ chain verified");
   // The signed-checkpoint badge: no witness yet, then one cosigns.
   await page.waitForFunction(
-    () => /^checkpoint 14, cosigned by 0 of 1 witnesses, \d+ s old$/.test(document.querySelector("#checkpoint-text")?.textContent ?? ""),
+    () => /^checkpoint 19, cosigned by 0 of 1 witnesses, \d+ s old$/.test(document.querySelector("#checkpoint-text")?.textContent ?? ""),
     undefined,
     { timeout: 20_000, polling: 200 },
   );
   const vkey = JSON.parse(await ledgerctl(port, "--json", "checkpoint", "--key")).verifier_key;
   await ledgerctl(port, "witness", "--state", join(tmp, "w1-state"), "--key", witnessKey, "--name", "w1.example", "--log-key", vkey);
   await page.waitForFunction(
-    () => /^checkpoint 14, cosigned by 1 of 1 witness, \d+ s old$/.test(document.querySelector("#checkpoint-text")?.textContent ?? ""),
+    () => /^checkpoint 19, cosigned by 1 of 1 witness, \d+ s old$/.test(document.querySelector("#checkpoint-text")?.textContent ?? ""),
     undefined,
     { timeout: 45_000, polling: 200 },
   );
@@ -447,33 +490,43 @@ test("dashboard shows live ledger balances and survives a ledgerd restart", { ti
   await page.screenshot({ path: join(outDir, "dashboard-phone.png"), fullPage: true });
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 0, `page is ${overflow}px wider than a phone screen`);
+  // The money tables, Committed column included, fit a phone without
+  // scrolling sideways.
+  const wide = await page.evaluate(() =>
+    ["totals-table", "general-table", "funds-table"]
+      .map((id) => document.getElementById(id))
+      .filter((t) => t.parentElement.scrollWidth > t.parentElement.clientWidth)
+      .map((t) => `${t.id}: ${t.parentElement.scrollWidth} > ${t.parentElement.clientWidth}`),
+  );
+  assert.deepEqual(wide, [], "tables wider than a phone screen");
   await page.setViewportSize({ width: 1280, height: 900 });
 
-  // 5. ledgerd stops: the banner appears, the last figures stay.
+  // 6. ledgerd stops: the banner appears, the last figures stay.
   const stopped = await stopProcess(ledgerd.child);
   assert.equal(stopped.signal ?? "exit", "exit", `ledgerd died from ${stopped.signal} instead of exiting on SIGTERM`);
   await page.waitForSelector('[role="alert"] .banner', { state: "visible", timeout: 30_000 });
   assert.match(await text(page, '[role="alert"]'), /cannot be reached/);
   await waitForText(page, "#conn-status", "Offline");
-  assert.equal(await text(page, cell("funds-table", lawyer, "available")), "45.00 GBP");
+  assert.equal(await text(page, cell("funds-table", lawyer, "available")), "40.00 GBP");
   await page.screenshot({ path: join(outDir, "dashboard-offline.png"), fullPage: true });
 
-  // 6. ledgerd starts again on the same data directory and port: the page recovers.
+  // 7. ledgerd starts again on the same data directory and port: the page recovers.
   ledgerd = await startLedgerd(dataDir, `127.0.0.1:${port}`, ledgerLog, signing);
   assert.equal(ledgerd.port, port);
   await page.waitForSelector('[role="alert"] .banner', { state: "detached", timeout: 45_000 });
   await waitForText(page, "#conn-status", "Live");
-  await waitForText(page, cell("funds-table", lawyer, "available"), "45.00 GBP");
+  await waitForText(page, cell("funds-table", lawyer, "available"), "40.00 GBP");
+  await waitForText(page, cell("funds-table", lawyer, "committed"), "5.00 GBP");
   await waitForText(page, "#chain-status", "✓ chain verified");
-  await ctl("donate", "5.00", "GBP", "--to", "lawyer-a", "--donor", "individual");
-  await waitForText(page, cell("funds-table", lawyer, "available"), "50.00 GBP");
-  await waitForText(page, "#head-position", "15");
+  await ctl("donate", "5.00", "GBP", "--to", "lawyer-a", "--donor", "individual"); // 20
+  await waitForText(page, cell("funds-table", lawyer, "available"), "45.00 GBP");
+  await waitForText(page, "#head-position", "20");
   assert.equal(await page.evaluate(() => window.__noReloadMarker), "still here", "page was not reloaded");
   await page.screenshot({ path: join(outDir, "dashboard.png"), fullPage: true });
 
   assert.deepEqual(pageErrors, [], "no uncaught errors in the page");
 
-  // 7. Everything stops cleanly.
+  // 8. Everything stops cleanly.
   await context.close();
   const dash = await stopProcess(dashboard.child, 5_000);
   assert.equal(dash.code, 0, "dashboard exits 0 on SIGTERM");
@@ -520,7 +573,9 @@ test("the public page never carries a sensitive fund's id or any event id; rever
   for (let i = 0; i < 20; i++) await record("donate", "1.00", "GBP", "--to", "lawyer-b", "--donor", "anonymous"); // 8..27
   const gift = await record("donate", "50.00", "GBP", "--to", SECRET, "--donor", "organisation", "--donor-ref", "org-ref-k2"); // 28
   await record("allocate", SECRET, "40.00", "GBP"); // 29
-  await record("disburse", SECRET, "30.00", "GBP", "--purpose", "bail bond", "--payee", "Av. Kaya"); // 30
+  // Two to sign: requested here, approved and paid at 39 and 40.
+  await record("disburse", SECRET, "30.00", "GBP", "--purpose", "bail bond", "--payee", "Av. Kaya",
+    "--request-id", "rq-bail-5k2x"); // 30
   await record("reverse", gift, "--kind", "refund", "--reason", "org asked", "--amount", "10.00 GBP"); // 31: part
   const dup = await record("donate", "25.00", "GBP", "--to", "lawyer-b", "--donor", "anonymous"); // 32
   await record("reverse", dup, "--kind", "duplicate", "--reason", "entered twice"); // 33: whole
@@ -528,9 +583,22 @@ test("the public page never carries a sensitive fund's id or any event id; rever
   await record("beneficiary", "update", SECRET, "--name", "Friend K."); // 35
   await record("branch", "affiliate", "gmb-hull", "--union", "GMB", "--branch-name", "Hull", "--fee", "8.00 GBP",
     "--period", "monthly", "--on", today); // 36: nothing paid yet
-  assert.equal(expectedPosition, 36n);
+  const approverToken = join(tmpDir(), "approver-privacy.token");
+  await record("member", "add", "approver-1", "--role", "approver", "--name", "Member Q"); // 37
+  await record("token", "issue", "approver-1", "--output", approverToken, "--label", "label-q4"); // 38
+  await record("--token-file", approverToken, "approve", "rq-bail-5k2x", "--note", "note-k7"); // 39
+  await record("pay", "rq-bail-5k2x", "--reference", "bank-ref-k8"); // 40
+  // A request left pending: its money committed.
+  await record("disburse", SECRET, "5.00", "GBP", "--purpose", "visit in Yarovsk", "--payee", "Av. Kaya",
+    "--request-id", "rq-visit-5k2x"); // 41
+  // A request rejected: its money released.
+  await record("disburse", "lawyer-b", "3.00", "GBP", "--purpose", "copies", "--payee", "payee-k3",
+    "--request-id", "rq-copies-5k2x"); // 42
+  await record("--token-file", approverToken, "reject", "rq-copies-5k2x", "--reason", "reject-why-k9"); // 43
+  assert.equal(expectedPosition, 43n);
 
-  const forbidden = [SECRET, CLOSED_SECRET, ...eventIds, "Yarovsk", "donor-ref-k1", "org-ref-k2", "Av. Kaya", "org asked"];
+  const forbidden = [SECRET, CLOSED_SECRET, ...eventIds, "Yarovsk", "donor-ref-k1", "org-ref-k2", "Av. Kaya", "org asked",
+    "rq-bail-5k2x", "rq-visit-5k2x", "rq-copies-5k2x", "note-k7", "bank-ref-k8", "payee-k3", "reject-why-k9", "Member Q", "label-q4"];
 
   const dashboard = await startDashboard(ledgerd.port, dashLog);
   const profile = mkdtempSync(join(tmpDir(), "chromium-profile-"));
@@ -592,8 +660,11 @@ test("the public page never carries a sensitive fund's id or any event id; rever
 
   // The sensitive fund by its display name and alias only.
   const secretRow = 'data-fund="fund@2"][data-currency="GBP"';
-  await waitForText(page, cell("funds-table", secretRow, "available"), "50.00 GBP");
+  await waitForText(page, cell("funds-table", secretRow, "available"), "45.00 GBP");
   await waitForText(page, cell("funds-table", secretRow, "disbursed"), "30.00 GBP");
+  await waitForText(page, cell("funds-table", secretRow, "committed"), "5.00 GBP");
+  await waitForText(page, cell("funds-table", 'data-fund="lawyer-b"][data-currency="GBP"', "committed"), "0.00 GBP");
+  await waitForText(page, cell("totals-table", 'data-currency="GBP"', "committed"), "5.00 GBP");
   await waitForText(page, `#funds-table tr[${secretRow}] th .name`, "Friend K.");
   await waitForText(page, '#funds-table tr[data-fund="fund@4"] th .name', "Friend Z");
   await waitForText(page, cell("funds-table", 'data-fund="lawyer-b"][data-currency="GBP"', "available"), "20.00 GBP");
@@ -601,10 +672,20 @@ test("the public page never carries a sensitive fund's id or any event id; rever
 
   // Activity, named.
   const row = (p, sel) => `#activity-table tr[data-position="${p}"] ${sel}`;
-  await waitForText(page, "#head-position", "36");
+  await waitForText(page, "#head-position", "43");
+  await waitForText(page, row(43, 'td[data-col="event"] .kind'), "Payment rejected");
+  await waitForText(page, row(43, 'td[data-col="event"] .detail'), "Request #42; the money returns to Legal aid for Deniz");
+  await waitForText(page, row(43, 'td[data-col="amount"]'), "3.00 GBP");
+  await waitForText(page, row(41, 'td[data-col="event"] .detail'), "From Friend K.; committed until paid, rejected or cancelled");
+  await waitForText(page, row(41, 'td[data-col="amount"]'), "5.00 GBP");
+  await waitForText(page, row(40, 'td[data-col="event"] .detail'), "Paid out for Friend K., request #30");
+  await waitForText(page, row(40, 'td[data-col="amount"]'), "30.00 GBP");
+  await waitForText(page, row(39, 'td[data-col="event"] .kind'), "Payment approved");
+  await waitForText(page, row(39, 'td[data-col="event"] .detail'), "For request #30");
+  await waitForText(page, row(30, 'td[data-col="event"] .kind'), "Payment requested");
   await waitForText(page, row(36, 'td[data-col="event"] .kind'), "Branch affiliated");
   await waitForText(page, row(35, 'td[data-col="event"] .detail'), "Friend K.");
-  await waitForText(page, row(30, 'td[data-col="event"] .detail'), "Paid out for Friend K.");
+  await waitForText(page, row(30, 'td[data-col="event"] .detail'), "From Friend K.; committed until paid, rejected or cancelled");
   await waitForText(page, row(30, 'td[data-col="amount"]'), "30.00 GBP");
   await waitForText(page, row(29, 'td[data-col="event"] .detail'), "General fund to Friend K.");
   // Partial reversal: its own amount; the original keeps its amount, is not

@@ -92,6 +92,74 @@ test("fees, allocations, disbursements and reversals", () => {
 
 });
 
+test("two to sign: requests, approvals, rejections, cancellations, payments and the policy", () => {
+  const req = describeEvent(
+    ev({
+      case: "disbursementRequested",
+      value: { requestId: "request@7", beneficiaryId: "lawyer-a", amount: gbp(10000n), purpose: "secret purpose", payee: "secret payee" } as never,
+    }),
+    names,
+  );
+  assert.equal(req.kind, "Payment requested");
+  assert.equal(req.amount, "100.00 GBP");
+  assert.equal(req.details, "From Legal aid for A.; committed until paid, rejected or cancelled");
+  assert.ok(!JSON.stringify(req, (_, v) => (typeof v === "bigint" ? String(v) : v)).match(/secret/));
+
+  const appr = describeEvent(ev({ case: "disbursementApproved", value: { requestId: "request@7", note: "secret note" } as never }), names);
+  assert.equal(appr.kind, "Payment approved");
+  assert.equal(appr.details, "For request #7");
+  assert.equal(appr.amount, "", "an approval moves no money");
+
+  const rej = describeEvent(
+    ev({
+      case: "disbursementRejected",
+      value: { requestId: "request@7", reason: "secret reason", beneficiaryId: "lawyer-a", amount: gbp(10000n) } as never,
+    }),
+    names,
+  );
+  assert.equal(rej.kind, "Payment rejected");
+  assert.equal(rej.details, "Request #7; the money returns to Legal aid for A.");
+  assert.equal(rej.amount, "100.00 GBP");
+
+  const can = describeEvent(
+    ev({
+      case: "disbursementCancelled",
+      value: { requestId: "request@7", beneficiaryId: "lawyer-a", amount: { amountMinor: 1500n, currency: "BHD" } } as never,
+    }),
+    names,
+  );
+  assert.equal(can.kind, "Payment cancelled");
+  assert.equal(can.details, "Request #7, withdrawn; the money returns to Legal aid for A.");
+  assert.equal(can.amount, "1.500 BHD");
+
+  const paid = describeEvent(
+    ev({ case: "disbursementMade", value: { requestId: "request@7", beneficiaryId: "lawyer-a", amount: gbp(10000n) } as never }),
+    names,
+  );
+  assert.equal(paid.kind, "Disbursement");
+  assert.equal(paid.details, "Paid out for Legal aid for A., request #7");
+  assert.equal(paid.amount, "100.00 GBP");
+
+  // A request id the proxy could not place (or a raw id, never shown).
+  const unknown = describeEvent(ev({ case: "disbursementApproved", value: { requestId: "" } as never }), names);
+  assert.equal(unknown.details, "For an earlier request");
+  const raw = describeEvent(ev({ case: "disbursementApproved", value: { requestId: "req-1-q8z" } as never }), names);
+  assert.equal(raw.details, "For an earlier request");
+
+  const policy = describeEvent(
+    ev({
+      case: "approvalPolicySet",
+      value: { defaultApprovals: 1, thresholds: [{ currency: "GBP", aboveMinor: 50000n, approvals: 2 }] } as never,
+    }),
+    names,
+  );
+  assert.equal(policy.kind, "Approval rule set");
+  assert.equal(policy.details, "Every payment needs 1 approval; 2 approvals above 500.00 GBP");
+  assert.equal(policy.amount, "");
+  const none = describeEvent(ev({ case: "approvalPolicySet", value: { defaultApprovals: 0 } as never }), names);
+  assert.equal(none.details, "Payments need no approval");
+});
+
 test("events that move no money have no amount", () => {
   const r = describeEvent(
     ev({ case: "beneficiaryRegistered", value: { beneficiaryId: "x", displayName: "Friend X", sensitive: true } as never }),

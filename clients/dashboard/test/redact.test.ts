@@ -71,6 +71,7 @@ function view(b: Beneficiary): BeneficiaryView {
         allocatedOutMinor: 0n,
         disbursedMinor: 0n,
         availableMinor: 100n,
+        committedMinor: 0n,
       },
     ],
   };
@@ -82,6 +83,8 @@ interface FakeUpstream extends RedactorUpstream {
   positions: Map<string, bigint>;
   listCalls: number;
   eventCalls: string[];
+  requests: Map<string, bigint>;
+  requestCalls: string[];
 }
 
 function upstream(): FakeUpstream {
@@ -98,6 +101,8 @@ function upstream(): FakeUpstream {
     ]),
     listCalls: 0,
     eventCalls: [],
+    requests: new Map([["req-old-q8z", 12n]]),
+    requestCalls: [],
     async listBeneficiaries() {
       u.listCalls++;
       return { asOf: u.asOf, beneficiaries: u.register.map((b) => create(BeneficiarySchema, b)) };
@@ -105,6 +110,10 @@ function upstream(): FakeUpstream {
     async eventPosition(eventId) {
       u.eventCalls.push(eventId);
       return u.positions.get(eventId);
+    },
+    async requestPosition(requestId) {
+      u.requestCalls.push(requestId);
+      return u.requests.get(requestId);
     },
   };
   return u;
@@ -533,6 +542,129 @@ test("events: no event id, no sensitive fund id, no personal free text", async (
   const k = again.events[0]!.body!.kind;
   assert.ok(k.case === "eventReversed");
   assert.equal(k.value.targetEventId, "event@6");
+});
+
+test("two to sign: request events lose payee, note, reason, purpose and method; request ids become positions", async () => {
+  const { r, u } = redactor();
+  const events = [
+    // A request on a sensitive fund, in the answer; its id is also an event id.
+    event(40n, "req-k-q8z", {
+      case: "disbursementRequested",
+      value: {
+        requestId: "req-k-q8z",
+        beneficiaryId: SECRET,
+        amount: gbp(3000n),
+        purpose: "bail bond in Yarovsk",
+        payee: "Av. Kaya",
+        method: "wire",
+      } as never,
+    }),
+    // A request on a public fund: its purpose goes too, as a disbursement's.
+    event(41n, "evt-req-pub-q8z", {
+      case: "disbursementRequested",
+      value: { requestId: "req-pub-q8z", beneficiaryId: PUBLIC_FUND, amount: gbp(500n), purpose: "court fees", payee: "law-firm-a" } as never,
+    }),
+    event(42n, "evt-appr-q8z", {
+      case: "disbursementApproved",
+      value: { requestId: "req-k-q8z", note: "checked the invoice" } as never,
+    }),
+    // Its request outside the answer: looked up upstream.
+    event(43n, "evt-rej-q8z", {
+      case: "disbursementRejected",
+      value: { requestId: "req-old-q8z", reason: "no invoice from Kaya", beneficiaryId: CLOSED_SECRET, amount: gbp(700n) } as never,
+    }),
+    event(44n, "evt-can-q8z", {
+      case: "disbursementCancelled",
+      value: { requestId: "req-pub-q8z", reason: "entered twice", beneficiaryId: PUBLIC_FUND, amount: gbp(500n) } as never,
+    }),
+    event(45n, "evt-paid-q8z", {
+      case: "disbursementMade",
+      value: { requestId: "req-k-q8z", beneficiaryId: SECRET, amount: gbp(3000n), payee: "Av. Kaya", reference: "BANK-7" } as never,
+    }),
+    // A request ledgerd does not know: left out.
+    event(46n, "evt-appr2-q8z", { case: "disbursementApproved", value: { requestId: "req-gone-q8z" } as never }),
+    event(47n, "evt-pol-q8z", {
+      case: "approvalPolicySet",
+      value: { defaultApprovals: 1, thresholds: [{ currency: "GBP", aboveMinor: 50000n, approvals: 2 }] } as never,
+    }),
+  ];
+  const forbidden = [
+    ...FORBIDDEN,
+    ...events.map((e) => e.eventId),
+    "req-k-q8z",
+    "req-pub-q8z",
+    "req-old-q8z",
+    "req-gone-q8z",
+    "Yarovsk",
+    "bail bond",
+    "court fees",
+    "Av. Kaya",
+    "law-firm-a",
+    "wire",
+    "checked the invoice",
+    "no invoice",
+    "entered twice",
+    "BANK-7",
+  ];
+  const res = await r.events(create(ReadEventsResponseSchema, { events, nextPosition: 48n, head: { position: 47n } }));
+  assertClean(ReadEventsResponseSchema, res, forbidden);
+  assert.deepEqual(u.requestCalls, ["req-old-q8z", "req-gone-q8z"], "only requests outside the answer are looked up");
+  assert.deepEqual(u.eventCalls, [], "request ids are not looked up as event ids");
+
+  const body = (p: bigint) => res.events.find((e) => e.position === p)!.body!.kind;
+  const req = body(40n);
+  assert.ok(req.case === "disbursementRequested");
+  assert.equal(req.value.requestId, "request@40");
+  assert.equal(req.value.beneficiaryId, "fund@2");
+  assert.equal(req.value.amount?.amountMinor, 3000n);
+  assert.equal(req.value.purpose, "");
+  assert.equal(req.value.payee, "");
+  assert.equal(req.value.method, "");
+  const pub = body(41n);
+  assert.ok(pub.case === "disbursementRequested");
+  assert.equal(pub.value.requestId, "request@41");
+  assert.equal(pub.value.beneficiaryId, PUBLIC_FUND);
+  assert.equal(pub.value.purpose, "");
+  const appr = body(42n);
+  assert.ok(appr.case === "disbursementApproved");
+  assert.equal(appr.value.requestId, "request@40");
+  assert.equal(appr.value.note, "");
+  const rej = body(43n);
+  assert.ok(rej.case === "disbursementRejected");
+  assert.equal(rej.value.requestId, "request@12");
+  assert.equal(rej.value.beneficiaryId, "fund@4");
+  assert.equal(rej.value.amount?.amountMinor, 700n);
+  assert.equal(rej.value.reason, "");
+  const can = body(44n);
+  assert.ok(can.case === "disbursementCancelled");
+  assert.equal(can.value.requestId, "request@41");
+  assert.equal(can.value.beneficiaryId, PUBLIC_FUND);
+  assert.equal(can.value.reason, "");
+  const paid = body(45n);
+  assert.ok(paid.case === "disbursementMade");
+  assert.equal(paid.value.requestId, "request@40");
+  assert.equal(paid.value.beneficiaryId, "fund@2");
+  assert.equal(paid.value.payee, "");
+  assert.equal(paid.value.reference, "");
+  const gone = body(46n);
+  assert.ok(gone.case === "disbursementApproved");
+  assert.equal(gone.value.requestId, "");
+  const pol = body(47n);
+  assert.ok(pol.case === "approvalPolicySet");
+  assert.equal(pol.value.defaultApprovals, 1);
+  assert.equal(pol.value.thresholds[0]?.aboveMinor, 50000n);
+  assert.equal(pol.value.thresholds[0]?.approvals, 2);
+
+  // Request positions are remembered: no second look-up.
+  const again = await r.events(
+    create(ReadEventsResponseSchema, {
+      events: [event(48n, "evt-appr3-q8z", { case: "disbursementApproved", value: { requestId: "req-old-q8z" } as never })],
+    }),
+  );
+  assert.equal(u.requestCalls.length, 2);
+  const k = again.events[0]!.body!.kind;
+  assert.ok(k.case === "disbursementApproved");
+  assert.equal(k.value.requestId, "request@12");
 });
 
 test("a fund registered after the register was read is learnt from its registration or a re-read", async () => {

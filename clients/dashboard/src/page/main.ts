@@ -300,7 +300,7 @@ function applyUpdate(part: WatchBalancesResponse): void {
   if (!update) return;
   beneficiaries = update.beneficiaries;
   branches = update.branches;
-  renderTotals(update.summary);
+  renderTotals(update.summary, beneficiaries);
   renderFunds(beneficiaries);
   renderBranches(branches, update.today);
   applyHead(update.summary?.asOf);

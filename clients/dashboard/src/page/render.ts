@@ -66,8 +66,22 @@ function stackedMoney(rows: { amount: bigint; currency: string }[]): HTMLElement
 
 // ------------------------------------------------------------------ totals
 
-export function renderTotals(summary: GetSummaryResponse | undefined): void {
+/**
+ * Money committed to disbursement requests not yet paid, rejected or
+ * cancelled, per currency, over every fund (two to sign). It is still held:
+ * part of Held, not of Disbursed.
+ */
+export function committedByCurrency(summary: GetSummaryResponse | undefined, views: BeneficiaryView[]): Map<string, bigint> {
+  const out = new Map<string, bigint>();
+  const add = (b: FundBalance) => out.set(b.currency, (out.get(b.currency) ?? 0n) + b.committedMinor);
+  for (const b of summary?.generalFund ?? []) add(b);
+  for (const v of views) for (const b of v.balances) add(b);
+  return out;
+}
+
+export function renderTotals(summary: GetSummaryResponse | undefined, views: BeneficiaryView[] = []): void {
   const currencies = summary?.totals?.currencies ?? [];
+  const committed = committedByCurrency(summary, views);
   const rows = currencies.map((c) =>
     el(
       "tr",
@@ -75,10 +89,11 @@ export function renderTotals(summary: GetSummaryResponse | undefined): void {
       el("th", { scope: "row" }, c.currency),
       moneyCell(c.raisedMinor, c.currency, "raised"),
       moneyCell(c.disbursedMinor, c.currency, "disbursed"),
+      moneyCell(committed.get(c.currency) ?? 0n, c.currency, "committed"),
       moneyCell(c.heldMinor, c.currency, "held"),
     ),
   );
-  fillBody("totals-table", rows, "No money recorded yet.", 4);
+  fillBody("totals-table", rows, "No money recorded yet.", 5);
 
   const general = (summary?.generalFund ?? []).map((f) =>
     el(
@@ -132,7 +147,7 @@ export function renderFunds(views: BeneficiaryView[]): void {
           "tr",
           { "data-fund": id },
           fundNameCell(view, 1),
-          el("td", { colspan: "3", class: "muted" }, "No money yet"),
+          el("td", { colspan: "4", class: "muted" }, "No money yet"),
         ),
       );
       continue;
@@ -143,16 +158,17 @@ export function renderFunds(views: BeneficiaryView[]): void {
       tr.append(
         moneyCell(fundReceived(bal), bal.currency, "received"),
         moneyCell(bal.disbursedMinor, bal.currency, "disbursed"),
+        moneyCell(bal.committedMinor, bal.currency, "committed"),
         moneyCell(bal.availableMinor, bal.currency, "available"),
       );
       rows.push(tr);
     });
   }
-  fillBody("funds-table", rows, "No beneficiary funds yet.", 4);
+  fillBody("funds-table", rows, "No beneficiary funds yet.", 5);
   renderFundsChart(views);
 }
 
-/** One horizontal bar chart per currency: disbursed + available = received. */
+/** One horizontal bar chart per currency: disbursed + committed + available = received. */
 function renderFundsChart(views: BeneficiaryView[]): void {
   const byCurrency = new Map<string, { name: string; bal: FundBalance }[]>();
   for (const view of views) {
@@ -175,25 +191,28 @@ function renderFundsChart(views: BeneficiaryView[]): void {
     for (const { name, bal } of items) {
       const received = fundReceived(bal);
       const disbursed = bal.disbursedMinor > 0n ? bal.disbursedMinor : 0n;
+      const committed = bal.committedMinor > 0n ? bal.committedMinor : 0n;
       const available = bal.availableMinor > 0n ? bal.availableMinor : 0n;
       const dWidth = permille(disbursed, max) / 10;
+      const cWidth = permille(committed, max) / 10;
       const aWidth = permille(available, max) / 10;
       const dSeg = el("span", { class: "seg seg-disbursed" });
+      const cSeg = el("span", { class: "seg seg-committed" });
       const aSeg = el("span", { class: "seg seg-available" });
       // CSSOM writes are allowed by the page's Content-Security-Policy.
       dSeg.style.width = `${dWidth}%`;
+      cSeg.style.width = `${cWidth}%`;
       aSeg.style.width = `${aWidth}%`;
+      const value =
+        `${formatMoney(available, currency)} available of ${formatMoney(received, currency)}` +
+        (committed > 0n ? `, ${formatMoney(committed, currency)} committed` : "");
       list.append(
         el(
           "li",
           {},
           el("span", { class: "bar-label" }, name),
-          el("span", { class: "bar-track", "aria-hidden": "true" }, dSeg, aSeg),
-          el(
-            "span",
-            { class: "bar-value" },
-            `${formatMoney(available, currency)} available of ${formatMoney(received, currency)}`,
-          ),
+          el("span", { class: "bar-track", "aria-hidden": "true" }, dSeg, cSeg, aSeg),
+          el("span", { class: "bar-value" }, value),
         ),
       );
     }
@@ -201,12 +220,14 @@ function renderFundsChart(views: BeneficiaryView[]): void {
       el(
         "figure",
         { class: "chart" },
-        el("figcaption", {}, `Beneficiary funds in ${currency}: disbursed and available`),
+        el("figcaption", {}, `Beneficiary funds in ${currency}: disbursed, committed and available`),
         el(
           "p",
           { class: "legend", "aria-hidden": "true" },
           el("span", { class: "key key-disbursed" }),
           "Disbursed ",
+          el("span", { class: "key key-committed" }),
+          "Committed ",
           el("span", { class: "key key-available" }),
           "Available",
         ),

@@ -204,8 +204,8 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     });
 
   // What the redactor itself needs to ask ledgerd: the fund register (to
-  // know which funds are sensitive and their aliases) and the positions of
-  // reversal targets.
+  // know which funds are sensitive and their aliases), the positions of
+  // reversal targets and those of disbursement requests.
   const upstream: RedactorUpstream = {
     async listBeneficiaries() {
       const res = await allBeneficiaries({ includeClosed: true }, { timeoutMs: unaryTimeoutMs });
@@ -220,6 +220,22 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
         return res.event?.position || undefined;
       } catch (e) {
         if (ConnectError.from(e).code === Code.NotFound) return undefined;
+        throw e;
+      }
+    },
+    async requestPosition(requestId, signal) {
+      try {
+        const res = await queries.listDisbursementRequests(
+          { includeClosed: true, requestId },
+          { signal, timeoutMs: unaryTimeoutMs },
+        );
+        const found = res.requests.find((v) => v.request?.requestId === requestId);
+        return found?.request?.requestedPosition || undefined;
+      } catch (e) {
+        // No such request, or a token that may not list them: the page then
+        // says "an earlier request".
+        const code = ConnectError.from(e).code;
+        if (code === Code.NotFound || code === Code.PermissionDenied) return undefined;
         throw e;
       }
     },

@@ -13,9 +13,14 @@
 //     becomes "event@<P>", the target's position, looked up in the same
 //     answer or upstream with LedgerAudit.GetEvent; ErrorDetail.event_id is
 //     emptied);
+//   * any disbursement request id (two to sign). A request id is chosen by a
+//     treasurer like an event id, and is often the same text: the request
+//     events and DisbursementMade carry "request@<P>" instead, P being the
+//     position of the request's DisbursementRequested (from the same answer,
+//     a cache, or LedgerQueries.ListDisbursementRequests), "" if unknown;
 //   * the purpose of a sensitive fund, and from events: memos, actors, donor
-//     references, payees, purposes, reasons, payment methods and bank
-//     references;
+//     references, payees, purposes, reasons, approval notes, payment methods
+//     and bank references;
 //   * fields the proxy does not know (protobuf unknown fields, event kinds
 //     newer than this build): dropped, so that a newer ledgerd cannot pass
 //     anything through unseen.
@@ -57,7 +62,7 @@ import type {
   Branch,
   FundBalance,
 } from "../../gen/solidarity/ledger/v1/projections_pb.js";
-import { FUND_ALIAS_PREFIX, eventRef, fundAlias, parseFundAlias } from "../shared/public-ids.js";
+import { FUND_ALIAS_PREFIX, eventRef, fundAlias, parseFundAlias, requestRef } from "../shared/public-ids.js";
 
 /** What the redactor asks ledgerd itself. */
 export interface RedactorUpstream {
@@ -65,6 +70,8 @@ export interface RedactorUpstream {
   listBeneficiaries(): Promise<{ asOf: bigint; beneficiaries: Beneficiary[] }>;
   /** The position of the event with this event_id; undefined if there is none. */
   eventPosition(eventId: string, signal?: AbortSignal): Promise<bigint | undefined>;
+  /** The position of the DisbursementRequested of this request; undefined if there is none. */
+  requestPosition(requestId: string, signal?: AbortSignal): Promise<bigint | undefined>;
 }
 
 export interface RedactorOptions {
@@ -74,7 +81,7 @@ export interface RedactorOptions {
    * aliases from answers, which teach the redactor first).
    */
   minRefreshIntervalMs?: number;
-  /** Event ids -> positions kept for reversal targets. */
+  /** Event ids -> positions kept for reversal targets (and as many request ids). */
   maxCachedTargets?: number;
   now?: () => number;
   log?: (line: string) => void;
@@ -117,6 +124,10 @@ interface Pass {
   learn(id: string, sensitive: boolean, registeredPosition: bigint): void;
   /** The answer holds this event. */
   sawEvent(eventId: string, position: bigint): void;
+  /** A disbursement request's id -> "request@<P>" (or "" if unknown). */
+  request(requestId: string): string;
+  /** The answer holds the DisbursementRequested of this request. */
+  sawRequest(requestId: string, position: bigint): void;
 }
 
 function fundName(fund: string, p: Pass): string {
@@ -267,9 +278,37 @@ function walkEvent(ev: Event, p: Pass): void {
       v.payee = "";
       v.method = "";
       v.reference = "";
+      if (v.requestId) v.requestId = p.request(v.requestId);
       v.beneficiaryId = p.fund(v.beneficiaryId);
       break;
     }
+    case "disbursementRequested": {
+      // As a disbursement: purpose, payee and method go, the fund is named
+      // by its public id.
+      const v = kind.value;
+      p.sawRequest(v.requestId, ev.position);
+      v.requestId = p.request(v.requestId);
+      v.purpose = "";
+      v.payee = "";
+      v.method = "";
+      v.beneficiaryId = p.fund(v.beneficiaryId);
+      break;
+    }
+    case "disbursementApproved":
+      kind.value.note = "";
+      kind.value.requestId = p.request(kind.value.requestId);
+      break;
+    case "disbursementRejected":
+    case "disbursementCancelled": {
+      const v = kind.value;
+      v.reason = "";
+      v.requestId = p.request(v.requestId);
+      v.beneficiaryId = p.fund(v.beneficiaryId);
+      break;
+    }
+    case "approvalPolicySet":
+      // How many approvals a payment needs is public.
+      break;
     case "eventReversed":
       kind.value.reason = "";
       kind.value.targetEventId = p.target(kind.value.targetEventId);
@@ -358,6 +397,7 @@ export class Redactor {
   private loaded = false;
   private lastRefreshAt = Number.NEGATIVE_INFINITY;
   private readonly targets: BoundedMap<string, bigint>;
+  private readonly requests: BoundedMap<string, bigint>;
   /** Matches every known sensitive id in free text; rebuilt as ids are learnt. */
   private scrubber: RegExp | undefined;
   private scrubberSize = 0;
@@ -371,6 +411,7 @@ export class Redactor {
   ) {
     this.minRefreshIntervalMs = options.minRefreshIntervalMs ?? 1000;
     this.targets = new BoundedMap(options.maxCachedTargets ?? 4096);
+    this.requests = new BoundedMap(options.maxCachedTargets ?? 4096);
     this.now = options.now ?? Date.now;
     this.log = options.log ?? (() => {});
   }
@@ -636,6 +677,8 @@ export class Redactor {
       target: () => "",
       learn: () => {},
       sawEvent: () => {},
+      request: () => "",
+      sawRequest: () => {},
     };
   }
 
@@ -649,6 +692,8 @@ export class Redactor {
     const named = new Set<string>();
     const targetIds = new Set<string>();
     const inAnswer = new Map<string, bigint>();
+    const requestIds = new Set<string>();
+    const requestsInAnswer = new Map<string, bigint>();
     walk(msg, {
       fund: (id) => {
         if (id) named.add(id);
@@ -663,6 +708,13 @@ export class Redactor {
       sawEvent: (id, position) => {
         if (id) inAnswer.set(id, position);
       },
+      request: (id) => {
+        if (id) requestIds.add(id);
+        return id;
+      },
+      sawRequest: (id, position) => {
+        if (id) requestsInAnswer.set(id, position);
+      },
     });
 
     // 2. Every fund named must be known, or the answer is not sent.
@@ -675,23 +727,17 @@ export class Redactor {
       }
     }
 
-    // 3. Reversal targets: from the answer itself, the cache, or ledgerd.
-    const positions = new Map<string, bigint>();
-    const missing: string[] = [];
-    for (const id of targetIds) {
-      const p = inAnswer.get(id) ?? this.targets.get(id);
-      if (p !== undefined) positions.set(id, p);
-      else missing.push(id);
-    }
-    for (let i = 0; i < missing.length; i += 8) {
-      const chunk = missing.slice(i, i + 8);
-      const found = await Promise.all(chunk.map((id) => this.upstream.eventPosition(id, signal)));
-      chunk.forEach((id, j) => {
-        const p = found[j];
-        if (p !== undefined) positions.set(id, p);
-      });
-    }
-    for (const [id, p] of positions) this.targets.set(id, p);
+    // 3. Reversal targets and request ids: from the answer itself, the
+    // cache, or ledgerd.
+    const positions = await this.resolve(targetIds, inAnswer, this.targets, (id) =>
+      this.upstream.eventPosition(id, signal),
+    );
+    const requestPositions = await this.resolve(
+      requestIds,
+      requestsInAnswer,
+      this.requests,
+      (id) => this.upstream.requestPosition(id, signal),
+    );
 
     // 4. Rewrite.
     walk(msg, {
@@ -707,7 +753,41 @@ export class Redactor {
       },
       learn: () => {},
       sawEvent: () => {},
+      request: (id) => {
+        const p = requestPositions.get(id);
+        return p === undefined ? "" : requestRef(p);
+      },
+      sawRequest: () => {},
     });
     return msg;
+  }
+
+  /**
+   * Positions for ids an answer names: from the answer itself, the cache, or
+   * ledgerd (at most 8 questions at a time). Those found are cached.
+   */
+  private async resolve(
+    ids: Set<string>,
+    inAnswer: Map<string, bigint>,
+    cache: BoundedMap<string, bigint>,
+    ask: (id: string) => Promise<bigint | undefined>,
+  ): Promise<Map<string, bigint>> {
+    const positions = new Map<string, bigint>();
+    const missing: string[] = [];
+    for (const id of ids) {
+      const p = inAnswer.get(id) ?? cache.get(id);
+      if (p !== undefined) positions.set(id, p);
+      else missing.push(id);
+    }
+    for (let i = 0; i < missing.length; i += 8) {
+      const chunk = missing.slice(i, i + 8);
+      const found = await Promise.all(chunk.map(ask));
+      chunk.forEach((id, j) => {
+        const p = found[j];
+        if (p !== undefined) positions.set(id, p);
+      });
+    }
+    for (const [id, p] of positions) cache.set(id, p);
+    return positions;
   }
 }

@@ -13,7 +13,7 @@ import type { Money } from "../../gen/solidarity/ledger/v1/events_pb.js";
 import type { BranchView } from "../../gen/solidarity/ledger/v1/ledger_pb.js";
 import { Status } from "../../gen/solidarity/ledger/v1/projections_pb.js";
 import { formatMoney } from "./money.js";
-import { parseEventRef } from "./public-ids.js";
+import { parseEventRef, parseRequestRef } from "./public-ids.js";
 
 /**
  * How much of an event a reversal undid, as far as the page can tell:
@@ -61,6 +61,22 @@ export function eventMoney(event: Event | undefined): Money | undefined {
     case "donationReceived":
     case "fundsAllocated":
     case "disbursementMade":
+      return kind.value.amount;
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * The money a request event commits or releases (shown in the amount column
+ * but never counted as money moved: reversals do not apply to them).
+ */
+function requestMoney(event: Event): Money | undefined {
+  const kind = event.body?.kind;
+  switch (kind?.case) {
+    case "disbursementRequested":
+    case "disbursementRejected":
+    case "disbursementCancelled":
       return kind.value.amount;
     default:
       return undefined;
@@ -122,6 +138,20 @@ const KIND_NAME: Record<string, string> = {
   fundsAllocated: "Allocation",
   disbursementMade: "Disbursement",
 };
+
+/** "request #12" (the proxy passes "request@<P>" for a request id), or "an earlier request". */
+export function requestText(requestId: string): string {
+  const p = parseRequestRef(requestId);
+  return p !== undefined ? `request #${p}` : "an earlier request";
+}
+
+function capital(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+function approvalsText(n: number): string {
+  return n === 0 ? "no approval" : n === 1 ? "1 approval" : `${n} approvals`;
+}
 
 /**
  * One row of the activity table. `events` holds the other events at hand, so
@@ -218,11 +248,44 @@ export function describeEvent(event: Event, names: Names, events: EventLookup = 
       row.details = `General fund to ${names.beneficiary(kind.value.beneficiaryId)}`;
       row.amount = moneyText(kind.value.amount);
       break;
-    case "disbursementMade":
+    case "disbursementMade": {
+      const v = kind.value;
       row.kind = "Disbursement";
-      row.details = `Paid out for ${names.beneficiary(kind.value.beneficiaryId)}`;
-      row.amount = moneyText(kind.value.amount);
+      row.details = `Paid out for ${names.beneficiary(v.beneficiaryId)}` + (v.requestId ? `, ${requestText(v.requestId)}` : "");
+      row.amount = moneyText(v.amount);
       break;
+    }
+    case "disbursementRequested":
+      row.kind = "Payment requested";
+      row.details = `From ${names.beneficiary(kind.value.beneficiaryId)}; committed until paid, rejected or cancelled`;
+      row.amount = moneyText(requestMoney(event));
+      break;
+    case "disbursementApproved":
+      row.kind = "Payment approved";
+      row.details = `For ${requestText(kind.value.requestId)}`;
+      break;
+    case "disbursementRejected":
+      row.kind = "Payment rejected";
+      row.details = `${capital(requestText(kind.value.requestId))}; the money returns to ${names.beneficiary(kind.value.beneficiaryId)}`;
+      row.amount = moneyText(requestMoney(event));
+      break;
+    case "disbursementCancelled":
+      row.kind = "Payment cancelled";
+      row.details = `${capital(requestText(kind.value.requestId))}, withdrawn; the money returns to ${names.beneficiary(kind.value.beneficiaryId)}`;
+      row.amount = moneyText(requestMoney(event));
+      break;
+    case "approvalPolicySet": {
+      const v = kind.value;
+      const parts = [
+        v.defaultApprovals === 0 ? "Payments need no approval" : `Every payment needs ${approvalsText(v.defaultApprovals)}`,
+      ];
+      for (const t of v.thresholds) {
+        parts.push(`${approvalsText(t.approvals)} above ${formatMoney(t.aboveMinor, t.currency)}`);
+      }
+      row.kind = "Approval rule set";
+      row.details = parts.join("; ");
+      break;
+    }
     case "eventReversed": {
       const r = kind.value;
       const why = REVERSAL_KIND[r.kind];

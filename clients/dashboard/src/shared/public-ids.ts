@@ -9,6 +9,11 @@
 //              ("fund:beneficiary/fund@P") and ErrorDetail.fund.
 //   event@<P>  an earlier event, P = its ledger position. Used in
 //              EventReversed.target_event_id instead of the target's event id.
+//   request@<P> a disbursement request (two to sign), P = the ledger position
+//              of its DisbursementRequested event. Used in the request_id of
+//              the request events and of DisbursementMade: request ids are
+//              chosen by a treasurer like event ids (often the same text), so
+//              they are hidden like event ids.
 //
 // Positions are public (every event has one and ReadEvents serves them), so
 // an alias says nothing about the real id. Real ids are 1-64 characters of
@@ -17,6 +22,7 @@
 
 export const FUND_ALIAS_PREFIX = "fund@";
 export const EVENT_REF_PREFIX = "event@";
+export const REQUEST_REF_PREFIX = "request@";
 
 const POSITION = /^[1-9][0-9]{0,19}$/;
 
@@ -44,4 +50,14 @@ export function eventRef(position: bigint): string {
 /** The position named by an event reference, or undefined if `text` is not one. */
 export function parseEventRef(text: string): bigint | undefined {
   return text.startsWith(EVENT_REF_PREFIX) ? parsePosition(text.slice(EVENT_REF_PREFIX.length)) : undefined;
+}
+
+/** "request@12" for the disbursement request recorded at position 12. */
+export function requestRef(position: bigint): string {
+  return `${REQUEST_REF_PREFIX}${position}`;
+}
+
+/** The position named by a request reference, or undefined if `text` is not one. */
+export function parseRequestRef(text: string): bigint | undefined {
+  return text.startsWith(REQUEST_REF_PREFIX) ? parsePosition(text.slice(REQUEST_REF_PREFIX.length)) : undefined;
 }
