@@ -261,6 +261,13 @@ std::vector<Cell> EventCells(const RowContext& c, const std::optional<Movement>&
     cells.push_back(SignedInt(movement->amount_minor));
     cells.push_back(Text(movement->debit_account));
     cells.push_back(Text(movement->credit_account));
+  } else if (d.amount) {
+    // Committed or released, not moved: no accounts.
+    cells.push_back(Text(FormatDecimal(d.amount->amount_minor(), d.amount->currency())));
+    cells.push_back(Text(d.amount->currency()));
+    cells.push_back(SignedInt(d.amount->amount_minor()));
+    cells.push_back(Text(""));
+    cells.push_back(Text(""));
   } else {
     cells.push_back(Text(""));
     cells.push_back(Text(""));

@@ -58,6 +58,9 @@ struct Decision {
 struct EventDetails {
   std::string beneficiary_id, branch_id, donor_kind, donor_ref, target_event_id, reversal_kind,
       name, details, method, reference, payee;
+  // The amount an event names without moving it (a disbursement request,
+  // its rejection or cancellation: money committed or released).
+  std::optional<v1::Money> amount;
 };
 
 class EventKind {

@@ -51,6 +51,7 @@ class DisbursementCancelled final : public EventKind {
     EventDetails d;
     d.beneficiary_id = body.disbursement_cancelled().beneficiary_id();
     d.target_event_id = body.disbursement_cancelled().request_id();
+    d.amount = body.disbursement_cancelled().amount();
     d.details = body.disbursement_cancelled().reason();
     return d;
   }

@@ -58,6 +58,7 @@ class DisbursementRejected final : public EventKind {
     EventDetails d;
     d.beneficiary_id = body.disbursement_rejected().beneficiary_id();
     d.target_event_id = body.disbursement_rejected().request_id();
+    d.amount = body.disbursement_rejected().amount();
     d.details = body.disbursement_rejected().reason();
     return d;
   }

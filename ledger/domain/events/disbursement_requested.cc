@@ -86,6 +86,7 @@ class DisbursementRequested final : public EventKind {
     d.details = e.purpose();
     d.payee = e.payee();
     d.method = e.method();
+    d.amount = e.amount();
     return d;
   }
 };
