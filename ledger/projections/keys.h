@@ -19,15 +19,19 @@ inline constexpr char kTotalsKey[] = "totals";
 std::string FundKey(absl::string_view fund, absl::string_view currency);  // fund/<fund>/<cur>
 std::string FundPrefix(absl::string_view fund);                           // fund/<fund>/
 std::string AccountKey(absl::string_view account,
-                       absl::string_view currency);  // acct/<account>/<cur>
-std::string BeneficiaryKey(absl::string_view id);    // ben/<id>
-std::string BranchKey(absl::string_view id);         // br/<id>
-std::string ReversalKey(uint64_t position);          // rev/<be64>
-std::string MemberKey(absl::string_view member_id);  // mem/<id>
-std::string TokenKey(absl::string_view token_id);    // tok/<id>
+                       absl::string_view currency);    // acct/<account>/<cur>
+std::string BeneficiaryKey(absl::string_view id);      // ben/<id>
+std::string BranchKey(absl::string_view id);           // br/<id>
+std::string ReversalKey(uint64_t position);            // rev/<be64>
+std::string MemberKey(absl::string_view member_id);    // mem/<id>
+std::string TokenKey(absl::string_view token_id);      // tok/<id>
 std::string RequestKey(absl::string_view request_id);  // req/<id>
 // The approval policy in force (the last ApprovalPolicySet).
 inline constexpr char kApprovalPolicyKey[] = "policy/approval";
+// Closed periods: the day the books are closed through (the last
+// PeriodClosed) and the proposals by id.
+inline constexpr char kClosedPeriodKey[] = "period/closed";
+std::string PeriodProposalKey(absl::string_view proposal_id);  // pprop/<id>
 // tokh/<hex of the token's SHA-256> -> the token id
 std::string TokenHashKey(absl::string_view token_hash);
 inline constexpr char kFundKeyPrefix[] = "fund/";
@@ -38,6 +42,7 @@ inline constexpr char kReversalKeyPrefix[] = "rev/";
 inline constexpr char kMemberKeyPrefix[] = "mem/";
 inline constexpr char kTokenKeyPrefix[] = "tok/";
 inline constexpr char kRequestKeyPrefix[] = "req/";
+inline constexpr char kPeriodProposalKeyPrefix[] = "pprop/";
 
 // Delta rows: each event's effects added per day and per bucket.
 //   day:    d<kind>/<name>/<cur>/<YYYY-MM-DD>      dtot/<YYYY-MM-DD>

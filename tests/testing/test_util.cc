@@ -55,7 +55,8 @@ DetailAccess AllDetails(const EventLog& log) { return {log.keyring(), /*allowed=
 
 EventLogOptions KeyedOptions(EventLogOptions options) {
   if (options.private_key.empty()) options.private_key = TestPrivateKey();
-  if (!options.approval_policy) options.approval_policy = NoApprovals().body().approval_policy_set();
+  if (!options.approval_policy)
+    options.approval_policy = NoApprovals().body().approval_policy_set();
   return options;
 }
 
@@ -141,7 +142,7 @@ v1::EventInput Allocation(absl::string_view beneficiary_id, const v1::Money& amo
 }
 
 v1::EventInput PaymentRequest(absl::string_view request_id, absl::string_view beneficiary_id,
-                       const v1::Money& amount) {
+                              const v1::Money& amount) {
   v1::EventInput in = Input("req");
   auto* e = in.mutable_body()->mutable_disbursement_requested();
   e->set_request_id(std::string(request_id));
@@ -184,6 +185,23 @@ v1::EventInput Payment(absl::string_view request_id, absl::string_view beneficia
                        const v1::Money& amount) {
   v1::EventInput in = Disbursement(beneficiary_id, amount);
   in.mutable_body()->mutable_disbursement_made()->set_request_id(std::string(request_id));
+  return in;
+}
+
+v1::EventInput PeriodProposal(absl::string_view proposal_id, absl::string_view through) {
+  v1::EventInput in = Input("pprop");
+  auto* e = in.mutable_body()->mutable_period_close_proposed();
+  e->set_proposal_id(std::string(proposal_id));
+  e->set_through(std::string(through));
+  e->set_reason("year end");
+  return in;
+}
+
+v1::EventInput ClosePeriod(absl::string_view proposal_id, absl::string_view through) {
+  v1::EventInput in = Input("pclose");
+  auto* e = in.mutable_body()->mutable_period_closed();
+  e->set_proposal_id(std::string(proposal_id));
+  e->set_through(std::string(through));
   return in;
 }
 
