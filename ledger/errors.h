@@ -69,6 +69,14 @@ inline constexpr char kReasonSelfApproval[] = "SELF_APPROVAL";
 inline constexpr char kReasonAlreadyApproved[] = "ALREADY_APPROVED";
 inline constexpr char kReasonApprovalRequired[] = "APPROVAL_REQUIRED";
 inline constexpr char kReasonDateBeforeRequest[] = "DATE_BEFORE_REQUEST";
+// Closed periods.
+inline constexpr char kReasonPeriodClosed[] = "PERIOD_CLOSED";
+inline constexpr char kReasonProposalExists[] = "PROPOSAL_EXISTS";
+inline constexpr char kReasonUnknownProposal[] = "UNKNOWN_PROPOSAL";
+inline constexpr char kReasonProposalNotPending[] = "PROPOSAL_NOT_PENDING";
+inline constexpr char kReasonProposalMismatch[] = "PROPOSAL_MISMATCH";
+inline constexpr char kReasonPeriodNotAfterClosed[] = "PERIOD_NOT_AFTER_CLOSED";
+inline constexpr char kReasonDateNotAfterPeriod[] = "DATE_NOT_AFTER_PERIOD";
 // Calls: no valid token (UNAUTHENTICATED), or a role the caller lacks
 // (PERMISSION_DENIED, ErrorDetail.role names it).
 inline constexpr char kReasonBadToken[] = "BAD_TOKEN";

@@ -52,6 +52,7 @@ constexpr MethodRole kMethodRoles[] = {
     {"LedgerQueries/GetBranchStatement", v1::ROLE_VIEWER},
     {"LedgerQueries/GetIncomeStatement", v1::ROLE_VIEWER},
     {"LedgerQueries/ListDisbursementRequests", v1::ROLE_VIEWER},
+    {"LedgerQueries/GetPeriods", v1::ROLE_VIEWER},
     {"LedgerAudit/ReadEvents", v1::ROLE_VIEWER},
     {"LedgerAudit/GetEvent", v1::ROLE_VIEWER},
     {"LedgerAudit/Subscribe", v1::ROLE_VIEWER},

@@ -79,7 +79,8 @@ using QueriesBase = Q::WithRawCallbackMethod_GetSummary<Q::WithRawCallbackMethod
             Q::WithRawCallbackMethod_GetFundStatement<Q::WithRawCallbackMethod_GetBranchStatement<
                 Q::WithRawCallbackMethod_GetIncomeStatement<
                     Q::WithRawCallbackMethod_ListDisbursementRequests<
-                        Q::WithCallbackMethod_WatchBalances<Q::Service>>>>>>>>>>>;
+                        Q::WithRawCallbackMethod_GetPeriods<
+                            Q::WithCallbackMethod_WatchBalances<Q::Service>>>>>>>>>>>>;
 using A = v1::LedgerAudit;
 using AuditBase = A::WithRawCallbackMethod_GetHead<A::WithRawCallbackMethod_ReadEvents<
     A::WithRawCallbackMethod_GetEvent<A::WithRawCallbackMethod_VerifyChain<
@@ -107,6 +108,7 @@ class QueriesService final : public internal::QueriesBase {
   LEDGER_RAW_UNARY(GetBranchStatement);
   LEDGER_RAW_UNARY(GetIncomeStatement);
   LEDGER_RAW_UNARY(ListDisbursementRequests);  // services/requests_service.cc
+  LEDGER_RAW_UNARY(GetPeriods);                // services/periods_service.cc
   grpc::ServerWriteReactor<v1::WatchBalancesResponse>* WatchBalances(
       grpc::CallbackServerContext* context, const v1::WatchBalancesRequest* request) override;
 

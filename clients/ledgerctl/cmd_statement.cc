@@ -133,6 +133,12 @@ void PrintBranchHeading(const v1::GetBranchStatementResponse& r, bool csv) {
             << "fees paid: " << r.periods_paid() << " period(s)\n";
 }
 
+// "closed through YYYY-MM-DD" (closed periods), or nothing while none is.
+std::string ClosedLine(const std::string& closed_through) {
+  if (closed_through.empty()) return "";
+  return absl::StrCat("closed through ", Terminal(closed_through), "\n");
+}
+
 }  // namespace
 
 absl::StatusOr<int> RunStatementFund(const Invocation& in) {
@@ -150,7 +156,8 @@ absl::StatusOr<int> RunStatementFund(const Invocation& in) {
   if (!csv) {
     std::cout << "Statement of fund:" << Terminal(r.fund()) << ", "
               << Terminal(args.range.from_date()) << " to " << Terminal(args.range.to_date())
-              << " (read at #" << r.as_of().position() << ")\n";
+              << " (read at #" << r.as_of().position() << ")\n"
+              << ClosedLine(r.closed_through());
   }
   PrintRows(FundTotals(r), csv);
   std::cout << (csv ? "\r\n" : "\n");
@@ -171,6 +178,7 @@ absl::StatusOr<int> RunStatementBranch(const Invocation& in) {
   }
   const bool csv = args.format == Format::kCsv;
   PrintBranchHeading(r, csv);
+  if (!csv) std::cout << ClosedLine(r.closed_through());
   PrintRows(BranchPaid(r), csv);
   std::cout << (csv ? "\r\n" : "\n");
   PrintLines(r.lines(), csv, "given");
@@ -201,7 +209,8 @@ absl::StatusOr<int> RunStatementIncome(const Invocation& in) {
   const bool csv = args.format == Format::kCsv;
   if (!csv) {
     std::cout << "Income and spending, " << Terminal(args.range.from_date()) << " to "
-              << Terminal(args.range.to_date()) << "\n";
+              << Terminal(args.range.to_date()) << "\n"
+              << ClosedLine(r.closed_through());
   }
   PrintRows(rows, csv);
   return kExitOk;

@@ -615,6 +615,26 @@ std::vector<CommandSpec> Governance() {
              "more approvals above an amount: \"500.00 GBP=2,2000.00 GBP=3\"", "none"}}),
        RunPolicySet},
       {"policy", "show", "The approval policy in force.", {}, {}, RunPolicyShow},
+      {"period",
+       "close",
+       "Propose closing the books through a day (admins); another admin or approver closes it.",
+       {},
+       Record({{"through", K::kValue, "YYYY-MM-DD", "the last day of the period", "required"},
+               {"reason", K::kValue, "TEXT", "why (kept private)", "required"},
+               {"proposal-id", K::kValue, "ID", "the proposal's id", "close-<random>"}}),
+       RunPeriodClose},
+      {"period",
+       "approve",
+       "Close the period of another admin's proposal (admin or approver, never the proposer).",
+       {{"PROPOSAL", P::kWord, "the proposal's id (see period show)"}},
+       Record({{"through", K::kValue, "YYYY-MM-DD", "the proposal's day, repeated", "required"}}),
+       RunPeriodApprove},
+      {"period",
+       "show",
+       "The day the books are closed through and the proposals waiting.",
+       {},
+       {},
+       RunPeriodShow},
   };
 }
 
@@ -704,6 +724,10 @@ admins (members and tokens; each records one event, but member list and whoami):
   policy set --approvals N [--above "500.00 GBP=2,..."]
                                                approvals a disbursement needs
   policy show                                  the approval policy in force
+  period close --through YYYY-MM-DD --reason TEXT [--proposal-id ID]
+                                               propose closing the books through a day
+  period approve PROPOSAL --through YYYY-MM-DD  close it (another admin or an approver)
+  period show                                  closed through what, proposals waiting
 
 readers (online, or offline on a data directory or restored backup with --data-dir DIR):
   summary                      totals per currency and the head

@@ -56,6 +56,10 @@ absl::StatusOr<int> RunPay(const Invocation& in);
 absl::StatusOr<int> RunRequests(const Invocation& in);
 absl::StatusOr<int> RunPolicySet(const Invocation& in);
 absl::StatusOr<int> RunPolicyShow(const Invocation& in);
+// cmd_period.cc: closed periods.
+absl::StatusOr<int> RunPeriodClose(const Invocation& in);
+absl::StatusOr<int> RunPeriodApprove(const Invocation& in);
+absl::StatusOr<int> RunPeriodShow(const Invocation& in);
 // cmd_record.cc
 absl::StatusOr<int> RunReverse(const Invocation& in);
 absl::StatusOr<int> RunPartyErase(const Invocation& in);

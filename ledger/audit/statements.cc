@@ -14,6 +14,7 @@
 #include "ledger/limits.h"
 #include "ledger/projections/keys.h"
 #include "ledger/projections/lookup.h"
+#include "ledger/views/periods.h"
 #include "ledger/views/queries.h"
 
 namespace ledger {
@@ -150,6 +151,7 @@ absl::StatusOr<v1::GetFundStatementResponse> FundStatement(ReadView& view,
   }
   v1::GetFundStatementResponse out;
   *out.mutable_as_of() = HeadOf(view);
+  ASSIGN_OR_RETURN(*out.mutable_closed_through(), ClosedThroughAt(view));
   out.set_fund(fund);
   *out.mutable_range() = range_arg;
   std::map<std::string, v1::FundStatementTotals> totals;
@@ -228,6 +230,7 @@ absl::StatusOr<v1::GetBranchStatementResponse> BranchStatement(ReadView& view,
   const v1::Branch& b = bv.branch();
   v1::GetBranchStatementResponse out;
   *out.mutable_as_of() = HeadOf(view);
+  ASSIGN_OR_RETURN(*out.mutable_closed_through(), ClosedThroughAt(view));
   *out.mutable_branch() = b;
   *out.mutable_range() = range_arg;
   *out.mutable_fee_per_period() = bv.fee_per_period();
@@ -271,6 +274,7 @@ absl::StatusOr<v1::GetIncomeStatementResponse> IncomeStatement(ReadView& view,
   ASSIGN_OR_RETURN(Range range, ParseRange(range_arg));
   v1::GetIncomeStatementResponse out;
   *out.mutable_as_of() = HeadOf(view);
+  ASSIGN_OR_RETURN(*out.mutable_closed_through(), ClosedThroughAt(view));
   *out.mutable_range() = range_arg;
   // (currency, class) -> row; class 0 unrestricted, 1 restricted.
   std::map<std::pair<std::string, int>, v1::IncomeStatementRow> rows;

@@ -64,6 +64,12 @@ class Books {
   virtual absl::StatusOr<std::optional<v1::DisbursementRequest>> FindRequest(
       absl::string_view request_id) = 0;
   virtual absl::StatusOr<std::optional<v1::ApprovalPolicySet>> FindApprovalPolicy() = 0;
+  // Closed periods: the day the books are closed through (nullopt while
+  // none is closed) and a proposal to close one (nullopt for an id never
+  // seen).
+  virtual absl::StatusOr<std::optional<v1::ClosedPeriod>> FindClosedPeriod() = 0;
+  virtual absl::StatusOr<std::optional<v1::PeriodProposal>> FindPeriodProposal(
+      absl::string_view proposal_id) = 0;
   // The mark on the event at `position` if it was reversed.
   virtual absl::StatusOr<std::optional<v1::ReversalMark>> FindReversal(uint64_t position) = 0;
 

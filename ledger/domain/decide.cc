@@ -8,6 +8,7 @@
 #include "ledger/check.h"
 #include "ledger/domain/civil_date.h"
 #include "ledger/domain/money.h"
+#include "ledger/domain/periods.h"
 #include "ledger/domain/registers.h"
 #include "ledger/domain/registry.h"
 #include "ledger/domain/validate.h"
@@ -107,7 +108,12 @@ absl::StatusOr<Effects> Decide(uint64_t position, const v1::EventPayload& payloa
   const EventKind* kind = KindOf(payload.body());
   if (kind == nullptr) return InvalidField("body", "has no event kind");
   const Decision d{position, &payload, checks, &lookup};
-  if (d.dated()) RETURN_IF_ERROR(CheckNotInFuture(payload.occurred_on(), payload.recorded_at_us()));
+  if (d.dated()) {
+    RETURN_IF_ERROR(CheckNotInFuture(payload.occurred_on(), payload.recorded_at_us()));
+    // Closed periods: nothing, of any kind, is recorded dated inside one.
+    ASSIGN_OR_RETURN(std::string closed_through, ClosedThrough(books));
+    RETURN_IF_ERROR(CheckNotInClosedPeriod(payload.occurred_on(), closed_through));
+  }
   Effects out;
   out.totals.set_event_count(1);
   RETURN_IF_ERROR(kind->Decide(d, books, out));

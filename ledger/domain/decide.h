@@ -8,7 +8,9 @@
 //      event is being recorded - on any day from its date on, counting every
 //      event dated on or before that day ("Dates are facts too",
 //      shared/DESIGN.md). Recording also refuses a date more than one day
-//      after the server's today.
+//      after the server's today, and a date on or before the day the books
+//      are closed through (PERIOD_CLOSED, ledger/domain/periods.h), for
+//      every kind, governance included.
 // Deciding writes nothing: the effects it returns are applied by the
 // projections (ledger/projections/apply.h), in the writer's batch or in a
 // rebuild. Both stages are pure functions of their inputs.

@@ -75,6 +75,10 @@ struct Effects {
   std::vector<v1::DisbursementRequest> request_rows;
   // An ApprovalPolicySet's new policy (at most one).
   std::vector<v1::ApprovalPolicySet> approval_policy;
+  // Closed periods: proposals as the event leaves them, and a
+  // PeriodClosed's new closed-through row (at most one).
+  std::vector<v1::PeriodProposal> period_proposals;
+  std::vector<v1::ClosedPeriod> closed_period;
   // The mark set on a reversed event: (its position, the mark).
   std::vector<std::pair<uint64_t, v1::ReversalMark>> reversal_marks;
 

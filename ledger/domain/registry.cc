@@ -30,7 +30,9 @@
   X(DisbursementApproved)     \
   X(DisbursementRejected)     \
   X(DisbursementCancelled)    \
-  X(ApprovalPolicySet)
+  X(ApprovalPolicySet)        \
+  X(PeriodCloseProposed)      \
+  X(PeriodClosed)
 
 namespace ledger {
 

@@ -104,6 +104,11 @@ absl::Status ApplyRegisters(StateView& state, const Effects& effects) {
   }
   for (const v1::ApprovalPolicySet& p : effects.approval_policy) state.Store(kApprovalPolicyKey, p);
 
+  for (const v1::PeriodProposal& p : effects.period_proposals) {
+    state.Store(PeriodProposalKey(p.proposal_id()), p);
+  }
+  for (const v1::ClosedPeriod& c : effects.closed_period) state.Store(kClosedPeriodKey, c);
+
   for (const auto& [position, mark] : effects.reversal_marks)
     state.Store(ReversalKey(position), mark);
   return absl::OkStatus();

@@ -40,6 +40,15 @@ absl::StatusOr<std::optional<v1::ApprovalPolicySet>> RowBooks::FindApprovalPolic
   return rows_.Load<v1::ApprovalPolicySet>(kApprovalPolicyKey);
 }
 
+absl::StatusOr<std::optional<v1::ClosedPeriod>> RowBooks::FindClosedPeriod() {
+  return rows_.Load<v1::ClosedPeriod>(kClosedPeriodKey);
+}
+
+absl::StatusOr<std::optional<v1::PeriodProposal>> RowBooks::FindPeriodProposal(
+    absl::string_view proposal_id) {
+  return rows_.Load<v1::PeriodProposal>(PeriodProposalKey(proposal_id));
+}
+
 absl::StatusOr<int> RowBooks::CountActiveAdmins() {
   int admins = 0;
   absl::Status bad;

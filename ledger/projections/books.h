@@ -26,6 +26,9 @@ class RowBooks : public Books {
   absl::StatusOr<std::optional<v1::DisbursementRequest>> FindRequest(
       absl::string_view request_id) override;
   absl::StatusOr<std::optional<v1::ApprovalPolicySet>> FindApprovalPolicy() override;
+  absl::StatusOr<std::optional<v1::ClosedPeriod>> FindClosedPeriod() override;
+  absl::StatusOr<std::optional<v1::PeriodProposal>> FindPeriodProposal(
+      absl::string_view proposal_id) override;
   absl::StatusOr<v1::FundBalance> Fund(absl::string_view fund, absl::string_view currency) override;
   absl::StatusOr<std::vector<DayChange>> FundDaysFrom(absl::string_view fund,
                                                       absl::string_view currency,

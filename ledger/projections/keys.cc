@@ -21,6 +21,10 @@ std::string MemberKey(absl::string_view member_id) {
   return absl::StrCat(kMemberKeyPrefix, member_id);
 }
 std::string TokenKey(absl::string_view token_id) { return absl::StrCat(kTokenKeyPrefix, token_id); }
+std::string PeriodProposalKey(absl::string_view proposal_id) {
+  return absl::StrCat(kPeriodProposalKeyPrefix, proposal_id);
+}
+
 std::string RequestKey(absl::string_view request_id) {
   return absl::StrCat(kRequestKeyPrefix, request_id);
 }

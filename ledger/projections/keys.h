@@ -28,6 +28,10 @@ std::string TokenKey(absl::string_view token_id);      // tok/<id>
 std::string RequestKey(absl::string_view request_id);  // req/<id>
 // The approval policy in force (the last ApprovalPolicySet).
 inline constexpr char kApprovalPolicyKey[] = "policy/approval";
+// Closed periods: the day the books are closed through (the last
+// PeriodClosed) and the proposals by id.
+inline constexpr char kClosedPeriodKey[] = "period/closed";
+std::string PeriodProposalKey(absl::string_view proposal_id);  // pprop/<id>
 // tokh/<hex of the token's SHA-256> -> the token id
 std::string TokenHashKey(absl::string_view token_hash);
 inline constexpr char kFundKeyPrefix[] = "fund/";
@@ -38,6 +42,7 @@ inline constexpr char kReversalKeyPrefix[] = "rev/";
 inline constexpr char kMemberKeyPrefix[] = "mem/";
 inline constexpr char kTokenKeyPrefix[] = "tok/";
 inline constexpr char kRequestKeyPrefix[] = "req/";
+inline constexpr char kPeriodProposalKeyPrefix[] = "pprop/";
 
 // Delta rows: each event's effects added per day and per bucket.
 //   day:    d<kind>/<name>/<cur>/<YYYY-MM-DD>      dtot/<YYYY-MM-DD>

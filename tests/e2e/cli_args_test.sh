@@ -52,6 +52,9 @@ COMMANDS=(
   "requests||--timeout|--all"
   "policy set|--approvals 1|--above|--approvals --above --on --event-id --memo"
   "policy show||--timeout|"
+  "period close|--through 2026-01-31 --reason r|--proposal-id|--through --reason --proposal-id --on --event-id --memo"
+  "period approve|p-1 --through 2026-01-31|--memo|--through --on --event-id --memo"
+  "period show||--timeout|"
   "reverse|a-don --kind refund --reason r|--amount|--kind --reason --amount --on --event-id --memo"
   "summary||--as-of|--as-of --data-dir"
   "balances||--as-of|--all --as-of --data-dir"
@@ -96,7 +99,7 @@ $help"
 done
 [[ ! -e "$WORK/never" ]] || fail "a refused backup restore created its target"
 [[ ! -e "$WORK/ledger.backups/backups2" ]] || fail "a refused backup create wrote a backup"
-expect_eq "$n" "40" "commands checked"
+expect_eq "$n" "43" "commands checked"
 
 # The reported cases.
 refused "--fund for --to" "unknown option --fund; did you mean --to?" -- donate 10.00 GBP --fund lawyer

@@ -188,6 +188,23 @@ v1::EventInput Payment(absl::string_view request_id, absl::string_view beneficia
   return in;
 }
 
+v1::EventInput PeriodProposal(absl::string_view proposal_id, absl::string_view through) {
+  v1::EventInput in = Input("pprop");
+  auto* e = in.mutable_body()->mutable_period_close_proposed();
+  e->set_proposal_id(std::string(proposal_id));
+  e->set_through(std::string(through));
+  e->set_reason("year end");
+  return in;
+}
+
+v1::EventInput ClosePeriod(absl::string_view proposal_id, absl::string_view through) {
+  v1::EventInput in = Input("pclose");
+  auto* e = in.mutable_body()->mutable_period_closed();
+  e->set_proposal_id(std::string(proposal_id));
+  e->set_through(std::string(through));
+  return in;
+}
+
 v1::EventInput ApprovalPolicy(uint32_t default_approvals,
                               std::vector<v1::ApprovalThreshold> thresholds) {
   v1::EventInput in = Input("policy");

@@ -89,6 +89,10 @@ v1::EventInput ApprovalPolicy(uint32_t default_approvals,
 // ApprovalPolicy(0): a disbursement needs no approval (for tests of other
 // things that pay money out directly).
 v1::EventInput NoApprovals();
+// Closed periods: an admin's proposal to close the books through `through`
+// (reason "year end"), and the second member's closure naming it.
+v1::EventInput PeriodProposal(absl::string_view proposal_id, absl::string_view through);
+v1::EventInput ClosePeriod(absl::string_view proposal_id, absl::string_view through);
 v1::EventInput Reversal(absl::string_view target_event_id,
                         v1::ReversalKind kind = v1::REVERSAL_KIND_REFUND, int64_t amount_minor = 0,
                         absl::string_view currency = "");
