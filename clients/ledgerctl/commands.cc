@@ -204,18 +204,6 @@ std::vector<CommandSpec> Money() {
                {"request-id", K::kValue, "ID", "the request's id (see id rules)",
                 "req-<time>-<random>"}}),
        RunDisburse},
-      {"pay",
-       "",
-       "Pay an approved disbursement request: the money leaves the fund.",
-       {kRequest},
-       Record({{"method", K::kValue, "M", "how it was paid", "the request's"}, kReference}),
-       RunPay},
-      {"cancel",
-       "",
-       "Withdraw a pending disbursement request: its money is released.",
-       {kRequest},
-       Record({{"reason", K::kValue, "TEXT", "why (kept private)", "required"}}),
-       RunCancel},
       {"reverse",
        "",
        "Undo an event's money effect, wholly or in part; the original stays.",
@@ -605,6 +593,49 @@ std::vector<CommandSpec> Governance() {
        Record({{"reason", K::kValue, "TEXT", "why (kept private)", "required"}}),
        RunTokenRevoke},
       {"whoami", "", "The member the token belongs to, and their roles.", {}, {}, RunWhoAmI},
+  };
+}
+
+// Two to sign: treasurers pay or withdraw requests, approvers approve or
+// reject them (disburse, the request, is with the money commands).
+std::vector<CommandSpec> Payments() {
+  return {
+      {"pay",
+       "",
+       "Pay an approved disbursement request: the money leaves the fund.",
+       {kRequest},
+       Record({{"method", K::kValue, "M", "how it was paid", "the request's"}, kReference}),
+       RunPay},
+      {"cancel",
+       "",
+       "Withdraw a pending disbursement request: its money is released.",
+       {kRequest},
+       Record({{"reason", K::kValue, "TEXT", "why (kept private)", "required"}}),
+       RunCancel},
+      {"approve",
+       "",
+       "Approve a pending disbursement request (never your own).",
+       {kRequest},
+       Record({{"note", K::kValue, "TEXT", "a note (kept private)", "none"}}),
+       RunApprove},
+      {"reject",
+       "",
+       "Reject a pending disbursement request: its money is released.",
+       {kRequest},
+       Record({{"reason", K::kValue, "TEXT", "why (kept private)", "required"}}),
+       RunReject},
+      {"requests",
+       "",
+       "Disbursement requests waiting for approval or payment, and on whom.",
+       {},
+       {{"all", K::kSwitch, "", "paid, rejected and cancelled ones too", "pending only"}},
+       RunRequests},
+  };
+}
+
+// Admins: the approval policy.
+std::vector<CommandSpec> Policy() {
+  return {
       {"policy",
        "set",
        "Set how many approvals a disbursement needs (admins only).",
@@ -638,33 +669,9 @@ std::vector<CommandSpec> Governance() {
   };
 }
 
-// Approvers: two to sign.
-std::vector<CommandSpec> Approvers() {
-  return {
-      {"approve",
-       "",
-       "Approve a pending disbursement request (never your own).",
-       {kRequest},
-       Record({{"note", K::kValue, "TEXT", "a note (kept private)", "none"}}),
-       RunApprove},
-      {"reject",
-       "",
-       "Reject a pending disbursement request: its money is released.",
-       {kRequest},
-       Record({{"reason", K::kValue, "TEXT", "why (kept private)", "required"}}),
-       RunReject},
-      {"requests",
-       "",
-       "Disbursement requests waiting for approval or payment, and on whom.",
-       {},
-       {{"all", K::kSwitch, "", "paid, rejected and cancelled ones too", "pending only"}},
-       RunRequests},
-  };
-}
-
 std::vector<CommandSpec> All() {
   std::vector<CommandSpec> all;
-  for (auto part : {Registers(), Branches(), Money(), Approvers(), Governance(), Readers(),
+  for (auto part : {Registers(), Branches(), Money(), Payments(), Governance(), Policy(), Readers(),
                     Statements(), Auditors(), Backups(), Verifiers(), Receipts(), Keepers()}) {
     for (CommandSpec& c : part) all.push_back(std::move(c));
   }

@@ -135,6 +135,30 @@ absl::StatusOr<FeesDue> FeesDueIn(const v1::Branch& b, const Range& range) {
   return due;
 }
 
+// The statement's lines: one per event and currency that changes the
+// fund's available balance (a payment of a request both releases what it
+// committed and pays it out: one line), with the running balance.
+absl::Status AddFundLines(ReadView& view, const Range& range, const std::string& fund,
+                          const DetailAccess& access, std::map<std::string, int64_t>& running,
+                          v1::GetFundStatementResponse& out) {
+  return ForEachEventIn(view, range,
+                        [&](const StoredEvent& e, const Effects& effects) -> absl::Status {
+                          std::map<std::string, int64_t> change;
+                          for (const v1::FundBalance& f : effects.funds) {
+                            if (f.fund() == fund) change[f.currency()] += f.available_minor();
+                          }
+                          for (const auto& [currency, minor] : change) {
+                            v1::StatementLine* line = out.add_lines();
+                            ASSIGN_OR_RETURN(*line->mutable_event(), ToApiEvent(view, e, access));
+                            line->set_currency(currency);
+                            line->set_change_minor(minor);
+                            running[currency] += minor;
+                            line->set_balance_minor(running[currency]);
+                          }
+                          return absl::OkStatus();
+                        });
+}
+
 }  // namespace
 
 absl::StatusOr<v1::GetFundStatementResponse> FundStatement(ReadView& view,
@@ -192,24 +216,7 @@ absl::StatusOr<v1::GetFundStatementResponse> FundStatement(ReadView& view,
                         t.allocated_out_minor() - t.disbursed_minor() - t.committed_change_minor());
     t.set_committed_closing_minor(t.committed_closing_minor() + t.committed_change_minor());
   }
-  RETURN_IF_ERROR(ForEachEventIn(
-      view, range, [&](const StoredEvent& e, const Effects& effects) -> absl::Status {
-        // One line per currency the event changes (a payment of a request
-        // both releases what it committed and pays it out: one line).
-        std::map<std::string, int64_t> change;
-        for (const v1::FundBalance& f : effects.funds) {
-          if (f.fund() == fund) change[f.currency()] += f.available_minor();
-        }
-        for (const auto& [currency, minor] : change) {
-          v1::StatementLine* line = out.add_lines();
-          ASSIGN_OR_RETURN(*line->mutable_event(), ToApiEvent(view, e, access));
-          line->set_currency(currency);
-          line->set_change_minor(minor);
-          running[currency] += minor;
-          line->set_balance_minor(running[currency]);
-        }
-        return absl::OkStatus();
-      }));
+  RETURN_IF_ERROR(AddFundLines(view, range, fund, access, running, out));
   for (auto& [cur, t] : totals) {
     if (running[cur] != t.closing_minor()) {
       return absl::DataLossError(absl::StrCat("statement of fund:", fund, " in ", cur,
