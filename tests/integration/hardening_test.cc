@@ -287,13 +287,14 @@ TEST(WholeLogSlotsTest, PublicCallsCannotTakeTheAdminsSlot) {
   const int public_slots = kMaxWholeLogCalls - kAdminOnlyWholeLogCalls;
   // Hold every public slot.
   std::vector<std::unique_ptr<grpc::ClientContext>> contexts;
+  std::vector<v1::VerifyChainRequest> requests(public_slots);  // outlive the calls
   std::vector<v1::VerifyChainResponse> responses(public_slots);
   std::vector<grpc::Status> statuses(public_slots);
   absl::Notification held_done[kMaxWholeLogCalls];
   for (int i = 0; i < public_slots; ++i) {
     contexts.push_back(std::make_unique<grpc::ClientContext>());
-    public_audit->async()->VerifyChain(contexts.back().get(), new v1::VerifyChainRequest(),
-                                       &responses[i], [&, i](grpc::Status s) {
+    public_audit->async()->VerifyChain(contexts.back().get(), &requests[i], &responses[i],
+                                       [&, i](grpc::Status s) {
                                          statuses[i] = s;
                                          held_done[i].Notify();
                                        });
