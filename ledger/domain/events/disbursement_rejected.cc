@@ -1,8 +1,7 @@
 // DisbursementRejected: an approver rejects a pending disbursement request
 // (never their own: its requester cancels it instead). The committed money
 // returns to the fund's available balance.
-#include "ledger/domain/approvals.h"
-#include "ledger/domain/events/kind_support.h"
+#include "ledger/domain/events/request_release.h"
 
 namespace ledger {
 namespace {
@@ -18,35 +17,17 @@ class DisbursementRejected final : public EventKind {
   v1::Role RequiredRole() const override { return v1::ROLE_APPROVER; }
 
   absl::Status Validate(const v1::EventBody& body) const override {
-    const auto& e = body.disbursement_rejected();
-    RETURN_IF_ERROR(CheckId(events::FieldOf(kName, "request_id"), e.request_id()));
-    RETURN_IF_ERROR(CheckId(events::FieldOf(kName, "beneficiary_id"), e.beneficiary_id()));
-    RETURN_IF_ERROR(CheckMoney(events::FieldOf(kName, "amount"), e.amount(), e.has_amount()));
-    return CheckMemo(events::FieldOf(kName, "reason"), e.reason(), Presence::kRequired);
+    return events::ValidateRelease(kName, body.disbursement_rejected());
   }
 
   absl::Status Decide(const Decision& d, Books& books, Effects& out) const override {
-    const std::string field = events::FieldOf(kName, "request_id");
-    ASSIGN_OR_RETURN(
-        v1::DisbursementRequest r,
-        LoadPendingRequest(books, d.body().disbursement_rejected().request_id(), field));
-    if (d.payload->actor() == r.requested_by()) {
-      return Refusal(absl::StatusCode::kPermissionDenied, kReasonSelfApproval,
-                     absl::StrCat(field, ": ", d.payload->actor(), " asked for request ",
-                                  r.request_id(), "; cancel it (disbursement_cancelled) instead"),
-                     field);
-    }
-    if (d.dated()) RETURN_IF_ERROR(CheckDatedAfterRequest(d.occurred_on(), r));
-    const auto& e = d.body().disbursement_rejected();
-    RETURN_IF_ERROR(CheckSameAsRequest(r, e.beneficiary_id(), e.amount(), field));
-    AddCommitments(d.body(), out);
-    out.request_rows.push_back(ClosedRequest(std::move(r), v1::REQUEST_STATUS_REJECTED, d));
-    return absl::OkStatus();
+    return events::DecideRelease(kName, d.body().disbursement_rejected(),
+                                 events::Releaser::kNotTheRequester, v1::REQUEST_STATUS_REJECTED, d,
+                                 books, out);
   }
 
   void AddCommitments(const v1::EventBody& body, Effects& out) const override {
-    const auto& e = body.disbursement_rejected();
-    AddCommitment(e.beneficiary_id(), e.amount(), -e.amount().amount_minor(), out);
+    events::AddRelease(body.disbursement_rejected(), out);
   }
 
   std::string Describe(const v1::EventBody& body) const override {
@@ -55,12 +36,7 @@ class DisbursementRejected final : public EventKind {
   }
 
   EventDetails Details(const v1::EventBody& body) const override {
-    EventDetails d;
-    d.beneficiary_id = body.disbursement_rejected().beneficiary_id();
-    d.target_event_id = body.disbursement_rejected().request_id();
-    d.amount = body.disbursement_rejected().amount();
-    d.details = body.disbursement_rejected().reason();
-    return d;
+    return events::ReleaseDetails(body.disbursement_rejected());
   }
 };
 
