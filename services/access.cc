@@ -82,6 +82,8 @@ bool Caller::SeesPrivateDetails() const {
   return Has(v1::ROLE_TREASURER) || Has(v1::ROLE_AUDITOR) || Has(v1::ROLE_ADMIN);
 }
 
+bool Caller::SeesIdentities() const { return SeesPrivateDetails() || Has(v1::ROLE_APPROVER); }
+
 bool Satisfies(const Caller& caller, v1::Role required) {
   switch (required) {
     case v1::ROLE_UNSPECIFIED:

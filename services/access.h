@@ -14,7 +14,7 @@
 //   viewer     every member: + events, registers, statements, without
 //              private details
 //   treasurer  + appends of money and register events; private details
-//   approver   (two to sign, not yet built)
+//   approver   + approve or reject disbursement requests (never their own)
 //   auditor    + rebuilds, backups; private details
 //   admin      + members, tokens, erasure; private details; whatever an
 //              auditor may
@@ -29,10 +29,12 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <memory>
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "ledger/views/identities.h"
 #include "ledger/writer/event_log.h"
 #include "solidarity/ledger/v1/ledger.pb.h"
 #include "solidarity/ledger/v1/projections.pb.h"
@@ -50,6 +52,14 @@ struct Caller {
   bool Has(v1::Role role) const;
   // Whether the caller may see private details (treasurer, auditor, admin).
   bool SeesPrivateDetails() const;
+  // Whether the caller may see who is who: sensitive funds' ids, event ids
+  // and request ids (treasurer, approver, auditor, admin). The public and
+  // viewers get aliases (ledger/views/identities.h).
+  bool SeesIdentities() const;
+
+  // Set by ServiceContext::Admit for a caller who does not SeesIdentities:
+  // what rewrites their requests, answers and refusals.
+  std::shared_ptr<IdentityMask> mask;
 };
 
 // Whether `caller` holds what `required` asks for: ROLE_UNSPECIFIED =

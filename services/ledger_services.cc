@@ -14,6 +14,7 @@
 #include "ledger/limits.h"
 #include "ledger/transparency/proofs.h"
 #include "ledger/views/balances.h"
+#include "ledger/views/identities.h"
 #include "ledger/views/queries.h"
 #include "services/grpc_status.h"
 #include "services/pages.h"
@@ -92,9 +93,25 @@ grpc::Status QueriesService::DoListBeneficiaries(const Caller& caller,
   auto r = QueryBeneficiaries(*view, request.include_closed(), ctx_->Details(caller));
   if (!r.ok()) return ToGrpcStatus(r.status());
   *response = std::move(*r);
-  response->set_next_page_token(
-      CutPage(response->mutable_beneficiaries(), request.page_size(), request.page_token(),
-              [](const v1::BeneficiaryView& b) { return b.beneficiary().beneficiary_id(); }));
+  if (caller.mask) {
+    // Sorted and paged by public id: a page token is then an alias or the
+    // id of a fund that is not sensitive, and the order says nothing about
+    // where a sensitive id falls.
+    if (absl::Status masked = caller.mask->Outbound(*response); !masked.ok()) {
+      return ToGrpcStatus(masked);
+    }
+    SortByPublicFund(response->mutable_beneficiaries());
+  }
+  auto key = [&](const v1::BeneficiaryView& b) {
+    return caller.mask ? PublicFundSortKey(b.beneficiary().beneficiary_id())
+                       : b.beneficiary().beneficiary_id();
+  };
+  const std::string after =
+      caller.mask ? PublicFundSortKey(request.page_token()) : request.page_token();
+  std::string next = CutPage(response->mutable_beneficiaries(), request.page_size(), after, key);
+  if (caller.mask && !next.empty())
+    next = response->beneficiaries().rbegin()->beneficiary().beneficiary_id();
+  response->set_next_page_token(std::move(next));
   return grpc::Status::OK;
 }
 
@@ -153,7 +170,7 @@ grpc::Status QueriesService::DoGetBranch(const Caller& caller, const v1::GetBran
   return grpc::Status::OK;
 }
 
-grpc::Status QueriesService::DoGetTrialBalance(const Caller&,
+grpc::Status QueriesService::DoGetTrialBalance(const Caller& caller,
                                                const v1::GetTrialBalanceRequest& request,
                                                v1::GetTrialBalanceResponse* response) {
   auto at = ApplyAsOf(ctx_->log->NewReadView(), request.as_of());
@@ -162,16 +179,25 @@ grpc::Status QueriesService::DoGetTrialBalance(const Caller&,
   auto r = QueryTrialBalance(*view);
   if (!r.ok()) return ToGrpcStatus(r.status());
   *response = std::move(*r);
+  if (caller.mask) {
+    if (absl::Status masked = caller.mask->Outbound(*response); !masked.ok()) {
+      return ToGrpcStatus(masked);
+    }
+    SortByPublicAccount(response->mutable_accounts());
+  }
   return grpc::Status::OK;
 }
 
 grpc::ServerWriteReactor<v1::WatchBalancesResponse>* QueriesService::WatchBalances(
     grpc::CallbackServerContext* context, const v1::WatchBalancesRequest* request) {
   absl::StatusOr<Caller> caller = ctx_->Admit(*context, "LedgerQueries/WatchBalances");
-  return NewWatchBalancesStream(context, request, ctx_->hub, caller.status(),
-                                caller.ok() && caller->authenticated
-                                    ? BranchesShown::kAll
-                                    : BranchesShown::kPubliclyShownOnly);
+  Audience audience = Audience::kPublic;
+  if (caller.ok() && caller->SeesIdentities()) {
+    audience = Audience::kMembers;
+  } else if (caller.ok() && caller->authenticated) {
+    audience = Audience::kViewers;
+  }
+  return NewWatchBalancesStream(context, request, ctx_->hub, caller.status(), audience);
 }
 
 grpc::Status QueriesService::DoGetFundStatement(const Caller& caller,
@@ -237,7 +263,8 @@ grpc::ServerWriteReactor<v1::SubscribeResponse>* AuditService::Subscribe(
     grpc::CallbackServerContext* context, const v1::SubscribeRequest* request) {
   absl::StatusOr<Caller> caller = ctx_->Admit(*context, "LedgerAudit/Subscribe");
   return NewSubscribeStream(context, request, ctx_->hub, caller.status(),
-                            caller.ok() ? ctx_->Details(*caller) : DetailAccess{});
+                            caller.ok() ? ctx_->Details(*caller) : DetailAccess{},
+                            caller.ok() && caller->mask ? ctx_->fund_directory.get() : nullptr);
 }
 
 grpc::Status AuditService::DoVerifyChain(const Caller&, const v1::VerifyChainRequest& request,
@@ -307,8 +334,18 @@ grpc::Status AuditService::DoGetCheckpoint(const v1::GetCheckpointRequest& reque
   return grpc::Status::OK;
 }
 
-grpc::Status AuditService::DoGetInclusionProof(const v1::GetInclusionProofRequest& request,
+grpc::Status AuditService::DoGetInclusionProof(const Caller& caller,
+                                               const v1::GetInclusionProofRequest& request,
                                                v1::GetInclusionProofResponse* response) {
+  // A stored record holds the real ids the public and viewers never see
+  // (and cannot be rewritten without breaking its hash): only those who see
+  // identities get it.
+  if (request.include_record() && !caller.SeesIdentities()) {
+    return ToGrpcStatus(RoleRequired(
+        v1::ROLE_TREASURER,
+        "LedgerAudit/GetInclusionProof with include_record (treasurer, approver, auditor or "
+        "admin)"));
+  }
   // The checkpoint first: the view taken after it holds at least its events.
   auto latest = LatestCheckpoint();
   if (!latest.ok()) return ToGrpcStatus(latest.status());
@@ -489,8 +526,8 @@ grpc::ServerUnaryReactor* AuditService::GetInclusionProof(grpc::CallbackServerCo
                                                           grpc::ByteBuffer* response) {
   return ServeUnary<v1::GetInclusionProofRequest, v1::GetInclusionProofResponse>(
       context, request, response, ctx_->Admit(*context, "LedgerAudit/GetInclusionProof"),
-      [this](const Caller&, const v1::GetInclusionProofRequest& r,
-             v1::GetInclusionProofResponse* out) { return DoGetInclusionProof(r, out); });
+      [this](const Caller& caller, const v1::GetInclusionProofRequest& r,
+             v1::GetInclusionProofResponse* out) { return DoGetInclusionProof(caller, r, out); });
 }
 
 grpc::ServerUnaryReactor* AuditService::GetConsistencyProof(grpc::CallbackServerContext* context,

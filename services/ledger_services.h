@@ -30,9 +30,18 @@ namespace ledger {
 struct ServiceContext {
   // The caller of `context`, admitted to `method` or refused
   // (services/access.h, the table of roles).
+  // A caller who may not see who is who gets their IdentityMask here.
   absl::StatusOr<Caller> Admit(const grpc::ServerContextBase& context,
                                absl::string_view method) const {
-    return ledger::Admit(*log, context, method);
+    absl::StatusOr<Caller> caller = ledger::Admit(*log, context, method);
+    if (!caller.ok() || caller->SeesIdentities()) return caller;
+    std::unique_ptr<ReadView> view = log->NewReadView();
+    absl::StatusOr<std::shared_ptr<const FundDirectory>> funds = fund_directory->For(*view);
+    if (!funds.ok()) return funds.status();
+    EventLog* const l = log;
+    caller->mask = std::make_shared<IdentityMask>(*std::move(funds), std::move(view),
+                                                  [l] { return l->NewReadView(); });
+    return caller;
   }
   // What `caller` gets of private details: treasurers, auditors and admins
   // see them, the public and viewers never do. The one place that decides.
@@ -48,6 +57,8 @@ struct ServiceContext {
   std::unique_ptr<AppendRateLimiter> append_limit;
   // Where backups go (ServerOptions::backup_root); empty = none.
   std::string backup_root;
+  // The fund register as masking reads it (ledger/views/identities.h).
+  std::unique_ptr<FundDirectoryCache> fund_directory = std::make_unique<FundDirectoryCache>();
   std::atomic<bool> stopping{false};
   HeavyCalls heavy;  // whole-log scans running (ServeUnaryOnThread)
 };
@@ -161,7 +172,7 @@ class AuditService final : public internal::AuditBase {
   grpc::Status DoRebuildProjections(const Caller& caller, const v1::RebuildProjectionsRequest&,
                                     v1::RebuildProjectionsResponse*);
   grpc::Status DoGetCheckpoint(const v1::GetCheckpointRequest&, v1::GetCheckpointResponse*);
-  grpc::Status DoGetInclusionProof(const v1::GetInclusionProofRequest&,
+  grpc::Status DoGetInclusionProof(const Caller& caller, const v1::GetInclusionProofRequest&,
                                    v1::GetInclusionProofResponse*);
   grpc::Status DoGetConsistencyProof(const v1::GetConsistencyProofRequest&,
                                      v1::GetConsistencyProofResponse*);

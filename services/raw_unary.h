@@ -20,6 +20,7 @@
 #include <grpcpp/support/byte_buffer.h>
 
 #include <atomic>
+#include <cstdio>
 #include <functional>
 #include <string>
 #include <thread>
@@ -91,6 +92,34 @@ struct HeavyCalls {
   std::function<void(const Caller&)> started_for_test;
 };
 
+// Runs `handler` for `caller` and serialises its answer into `out`. For a
+// caller with an IdentityMask (the public, viewers) the request's ids are
+// read through it first, and the answer or refusal is rewritten after
+// (ledger/views/identities.h); a server fault's own message is logged.
+template <typename Response, typename Request, typename Handler>
+grpc::Status RunMasked(const Caller& caller, Request& request, grpc::ByteBuffer* out,
+                       Handler& handler) {
+  IdentityMask* mask = caller.mask.get();
+  if (mask != nullptr) {
+    if (absl::Status in = mask->Inbound(request); !in.ok()) return ToGrpcStatus(mask->Refusal(in));
+  }
+  Response response;
+  grpc::Status status = handler(caller, request, &response);
+  if (mask != nullptr) {
+    absl::Status outcome = status.ok() ? mask->Outbound(response) : FromGrpcStatus(status);
+    if (!outcome.ok()) {
+      if (outcome.code() == absl::StatusCode::kInternal ||
+          outcome.code() == absl::StatusCode::kDataLoss ||
+          outcome.code() == absl::StatusCode::kUnknown) {
+        std::fprintf(stderr, "ledgerd: %s\n", outcome.ToString().c_str());
+      }
+      return ToGrpcStatus(mask->Refusal(outcome));
+    }
+  }
+  if (!status.ok()) return status;
+  return SerializeToByteBuffer(response, out);
+}
+
 // `admitted` is the caller as services/access.h admitted them (Admit): a
 // refusal finishes the call before its request is read. Then
 // `handler(const Caller&, const Request&, Response*) -> grpc::Status`.
@@ -105,10 +134,7 @@ grpc::ServerUnaryReactor* ServeUnary(grpc::CallbackServerContext* context,
   }
   Request request;
   if (!ParseOrFinish(*in, &request, reactor)) return reactor;
-  Response response;
-  grpc::Status status = handler(*admitted, request, &response);
-  if (status.ok()) status = SerializeToByteBuffer(response, out);
-  reactor->Finish(status);
+  reactor->Finish(RunMasked<Response>(*admitted, request, out, handler));
   return reactor;
 }
 
@@ -139,9 +165,7 @@ grpc::ServerUnaryReactor* ServeUnaryOnThread(grpc::CallbackServerContext* contex
   std::thread([reactor, out, heavy, caller = *admitted, request = std::move(request),
                handler = std::move(handler)]() mutable {
     if (heavy->started_for_test) heavy->started_for_test(caller);
-    Response response;
-    grpc::Status status = handler(caller, request, &response);
-    if (status.ok()) status = SerializeToByteBuffer(response, out);
+    grpc::Status status = RunMasked<Response>(caller, request, out, handler);
     const int was_running = heavy->running.fetch_sub(1);
     LEDGER_CHECK(was_running >= 1);  // this call was counted
     reactor->Finish(status);

@@ -99,34 +99,49 @@ std::vector<std::shared_ptr<const v1::WatchBalancesResponse>> SplitBalances(
   return parts;
 }
 
-absl::StatusOr<std::shared_ptr<const BalanceSnapshot>> StreamHub::Balances(BranchesShown shown) {
+namespace {
+
+std::shared_ptr<const BalanceSnapshot> SnapshotOf(uint64_t position,
+                                                  const v1::WatchBalancesResponse& whole) {
+  auto snapshot = std::make_shared<BalanceSnapshot>();
+  snapshot->position = position;
+  snapshot->parts = SplitBalances(whole);
+  return snapshot;
+}
+
+}  // namespace
+
+absl::StatusOr<std::shared_ptr<const BalanceSnapshot>> StreamHub::Balances(Audience audience) {
   MutexLock build(&build_mu_);
   const uint64_t head = log_->head_position();
+  const auto index = static_cast<size_t>(audience);
   {
     MutexLock lock(&mu_);
-    if (balances_ && balances_head_ >= head) {
-      return shown == BranchesShown::kAll ? balances_ : public_balances_;
-    }
+    if (balances_[index] && balances_head_ >= head) return balances_[index];
   }
   std::unique_ptr<ReadView> view = log_->NewReadView();
+  const uint64_t position = view->head_position();
   ASSIGN_OR_RETURN(v1::WatchBalancesResponse built, BuildBalances(*view, TodayUtc(log_->clock())));
-  auto all = std::make_shared<BalanceSnapshot>();
-  all->position = view->head_position();
-  all->parts = SplitBalances(built);
-  // The public's own parts, without the branches that chose not to be named.
+  std::shared_ptr<const BalanceSnapshot> members = SnapshotOf(position, built);
+  // Viewers' and the public's: sensitive funds by alias, in public order.
+  ASSIGN_OR_RETURN(std::shared_ptr<const FundDirectory> funds, FundDirectory::Load(*view));
+  IdentityMask mask(std::move(funds), std::move(view));
+  RETURN_IF_ERROR(mask.Outbound(built));
+  SortByPublicFund(built.mutable_beneficiaries());
+  std::shared_ptr<const BalanceSnapshot> viewers = SnapshotOf(position, built);
+  // The public's, without the branches that chose not to be named.
   auto* branches = built.mutable_branches();
   branches->erase(
       std::remove_if(branches->begin(), branches->end(),
                      [](const v1::BranchView& b) { return !b.branch().shown_publicly(); }),
       branches->end());
-  auto shown_publicly = std::make_shared<BalanceSnapshot>();
-  shown_publicly->position = all->position;
-  shown_publicly->parts = SplitBalances(built);
+  std::shared_ptr<const BalanceSnapshot> shown_publicly = SnapshotOf(position, built);
   MutexLock lock(&mu_);
-  balances_ = all;
-  public_balances_ = shown_publicly;
-  balances_head_ = view->head_position();
-  return shown == BranchesShown::kAll ? balances_ : public_balances_;
+  balances_[static_cast<size_t>(Audience::kMembers)] = std::move(members);
+  balances_[static_cast<size_t>(Audience::kViewers)] = std::move(viewers);
+  balances_[static_cast<size_t>(Audience::kPublic)] = std::move(shown_publicly);
+  balances_head_ = position;
+  return balances_[index];
 }
 
 void StreamHub::ForEachStream(void (HubStream::*call)()) {
@@ -265,8 +280,8 @@ class Stream : public grpc::ServerWriteReactor<Response>, public HubStream {
 class WatchBalancesStream final : public Stream<v1::WatchBalancesResponse> {
  public:
   WatchBalancesStream(const v1::WatchBalancesRequest* request, StreamHub* hub,
-                      const absl::Status& admitted, BranchesShown shown)
-      : Stream(hub), shown_(shown) {
+                      const absl::Status& admitted, Audience audience)
+      : Stream(hub), audience_(audience) {
     Begin(admitted.ok() ? RefuseUnknownFields(*request) : admitted);
   }
 
@@ -274,7 +289,7 @@ class WatchBalancesStream final : public Stream<v1::WatchBalancesResponse> {
   absl::StatusOr<const v1::WatchBalancesResponse*> Next() override
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     if (!current_ || next_part_ >= current_->parts.size()) {
-      ASSIGN_OR_RETURN(std::shared_ptr<const BalanceSnapshot> latest, hub()->Balances(shown_));
+      ASSIGN_OR_RETURN(std::shared_ptr<const BalanceSnapshot> latest, hub()->Balances(audience_));
       if (current_ && latest->position == current_->position) return nullptr;
       current_ = std::move(latest);
       next_part_ = 0;
@@ -282,7 +297,7 @@ class WatchBalancesStream final : public Stream<v1::WatchBalancesResponse> {
     return current_->parts[next_part_++].get();
   }
 
-  const BranchesShown shown_;
+  const Audience audience_;
 
   // The snapshot being sent or last sent, and its next part to send.
   std::shared_ptr<const BalanceSnapshot> current_ ABSL_GUARDED_BY(mu_);
@@ -295,8 +310,11 @@ class WatchBalancesStream final : public Stream<v1::WatchBalancesResponse> {
 class SubscribeStream final : public Stream<v1::SubscribeResponse> {
  public:
   SubscribeStream(const v1::SubscribeRequest* request, StreamHub* hub, const absl::Status& admitted,
-                  DetailAccess access)
-      : Stream(hub), next_(std::max<uint64_t>(1, request->from_position())), access_(access) {
+                  DetailAccess access, FundDirectoryCache* masks)
+      : Stream(hub),
+        next_(std::max<uint64_t>(1, request->from_position())),
+        access_(access),
+        masks_(masks) {
     Begin(admitted.ok() ? RefuseUnknownFields(*request) : admitted);
   }
 
@@ -304,7 +322,13 @@ class SubscribeStream final : public Stream<v1::SubscribeResponse> {
   absl::StatusOr<const v1::SubscribeResponse*> Next() override ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     std::unique_ptr<ReadView> view = hub()->log()->NewReadView();
     if (next_ <= view->head_position()) {
+      message_.Clear();
       ASSIGN_OR_RETURN(*message_.mutable_event(), GetApiEvent(*view, next_, access_));
+      if (masks_ != nullptr) {
+        ASSIGN_OR_RETURN(std::shared_ptr<const FundDirectory> funds, masks_->For(*view));
+        IdentityMask mask(std::move(funds), std::move(view));
+        RETURN_IF_ERROR(mask.Outbound(message_));
+      }
       ++next_;
       return &message_;
     }
@@ -317,6 +341,8 @@ class SubscribeStream final : public Stream<v1::SubscribeResponse> {
   uint64_t next_ ABSL_GUARDED_BY(mu_);
   // Private details as the caller's role allows (ServiceContext::Details).
   const DetailAccess access_;
+  // Set for a caller who does not see identities: each event is masked.
+  FundDirectoryCache* const masks_;
   bool caught_up_sent_ ABSL_GUARDED_BY(mu_) = false;
   // The message being written (StartWrite reads it until OnWriteDone; Next
   // is not called meanwhile, as writing_ is set).
@@ -327,14 +353,14 @@ class SubscribeStream final : public Stream<v1::SubscribeResponse> {
 
 grpc::ServerWriteReactor<v1::WatchBalancesResponse>* NewWatchBalancesStream(
     grpc::CallbackServerContext*, const v1::WatchBalancesRequest* request, StreamHub* hub,
-    const absl::Status& admitted, BranchesShown shown) {
-  return new WatchBalancesStream(request, hub, admitted, shown);
+    const absl::Status& admitted, Audience audience) {
+  return new WatchBalancesStream(request, hub, admitted, audience);
 }
 
 grpc::ServerWriteReactor<v1::SubscribeResponse>* NewSubscribeStream(
     grpc::CallbackServerContext*, const v1::SubscribeRequest* request, StreamHub* hub,
-    const absl::Status& admitted, DetailAccess access) {
-  return new SubscribeStream(request, hub, admitted, access);
+    const absl::Status& admitted, DetailAccess access, FundDirectoryCache* masks) {
+  return new SubscribeStream(request, hub, admitted, access, masks);
 }
 
 }  // namespace ledger

@@ -27,14 +27,17 @@
 #include "absl/base/thread_annotations.h"
 #include "ledger/sync.h"
 #include "ledger/views/details.h"
+#include "ledger/views/identities.h"
 #include "ledger/writer/event_log.h"
 #include "solidarity/ledger/v1/ledger.grpc.pb.h"
 
 namespace ledger {
 
-// Who a WatchBalances stream is for: members see every branch, the public
-// only the branches that chose to be shown.
-enum class BranchesShown { kAll, kPubliclyShownOnly };
+// Who a WatchBalances stream is for: members who see identities get every
+// branch and fund as it is; viewers every branch, with sensitive funds by
+// alias (ledger/views/identities.h); the public only the branches that chose
+// to be shown, with sensitive funds by alias.
+enum class Audience { kMembers, kViewers, kPublic };
 
 // The balances at one commit, as the parts WatchBalances sends
 // (WatchBalancesResponse.part / more_parts): each at most kMaxReplyBytes
@@ -76,8 +79,8 @@ class StreamHub {
   void Remove(HubStream* stream) ABSL_LOCKS_EXCLUDED(mu_);
 
   // The balances at the latest commit the hub has seen, in parts, for
-  // `shown` (built once per commit, shared by every stream).
-  absl::StatusOr<std::shared_ptr<const BalanceSnapshot>> Balances(BranchesShown shown)
+  // `audience` (built once per commit, shared by every stream).
+  absl::StatusOr<std::shared_ptr<const BalanceSnapshot>> Balances(Audience audience)
       ABSL_LOCKS_EXCLUDED(mu_, build_mu_);
 
   // Ends every stream and refuses new ones (the server is stopping).
@@ -100,10 +103,10 @@ class StreamHub {
   std::condition_variable cv_;  // the head moved or the hub stops; waited on with mu_
   std::set<HubStream*> streams_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
-  uint64_t committed_head_ ABSL_GUARDED_BY(mu_) = 0;                      // told by the writer
-  uint64_t woken_head_ ABSL_GUARDED_BY(mu_) = 0;                          // streams woken for it
-  std::shared_ptr<const BalanceSnapshot> balances_ ABSL_GUARDED_BY(mu_);  // kAll
-  std::shared_ptr<const BalanceSnapshot> public_balances_ ABSL_GUARDED_BY(mu_);  // the public's
+  uint64_t committed_head_ ABSL_GUARDED_BY(mu_) = 0;  // told by the writer
+  uint64_t woken_head_ ABSL_GUARDED_BY(mu_) = 0;      // streams woken for it
+  // By Audience.
+  std::shared_ptr<const BalanceSnapshot> balances_[3] ABSL_GUARDED_BY(mu_);
   uint64_t balances_head_ ABSL_GUARDED_BY(mu_) = 0;
   // Serialises building the balances (so one commit's are built once),
   // outside mu_; taken before mu_, never while holding it.
@@ -119,15 +122,15 @@ class StreamHub {
 
 // The reactors gRPC calls for each stream. `admitted` is the caller's
 // admission (services/access.h): a stream not admitted finishes at once with
-// it. Subscribe's events carry private details as `access` allows.
-// WatchBalances for the public names only the branches that chose to be
-// shown.
+// it. Subscribe's events carry private details as `access` allows, and are
+// masked (ledger/views/identities.h) when `masks` is set. WatchBalances for
+// the public names only the branches that chose to be shown.
 grpc::ServerWriteReactor<v1::WatchBalancesResponse>* NewWatchBalancesStream(
     grpc::CallbackServerContext* context, const v1::WatchBalancesRequest* request, StreamHub* hub,
-    const absl::Status& admitted, BranchesShown shown);
+    const absl::Status& admitted, Audience audience);
 grpc::ServerWriteReactor<v1::SubscribeResponse>* NewSubscribeStream(
     grpc::CallbackServerContext* context, const v1::SubscribeRequest* request, StreamHub* hub,
-    const absl::Status& admitted, DetailAccess access);
+    const absl::Status& admitted, DetailAccess access, FundDirectoryCache* masks);
 
 }  // namespace ledger
 

@@ -58,6 +58,13 @@ expect_contains() {
 $1"
 }
 
+expect_not_contains() {
+  if grep -qF -- "$2" <<<"$1"; then
+    fail "expected not to find [$2] in:
+$1"
+  fi
+}
+
 # expect_eq ACTUAL EXPECTED WHAT
 expect_eq() {
   [[ "$1" == "$2" ]] || fail "$3: expected [$2], got [$1]"

@@ -48,11 +48,15 @@ run_rc out "$C" approve r2
 expect_rc "$RC" 1 "self-approval" "$out"
 expect_contains "$out" "admin asked for request r2 and may not approve it"
 # What waits on whom.
-list="$(as vic requests)"
+list="$(as tess requests)"
 expect_contains "$list" "r1       lawyer  200.00 GBP  tess"
 expect_contains "$list" "1 more approval by an approver other than tess"
 expect_contains "$list" "policy: 1 approval for every disbursement (the default"
-# A viewer sees the request but never its payee.
+# A viewer sees the request under its position, never its id or payee.
+viewed="$(as vic requests)"
+expect_contains "$viewed" "request@"
+expect_not_contains "$viewed" "r1 "
+expect_contains "$viewed" "1 more approval by an approver other than tess"
 expect_eq "$(as vic --json requests | jq -r '.requests[0].payee')" "" "payee for a viewer"
 expect_eq "$(as tess --json requests | jq -r '.requests[0].payee')" "firm-a" "payee for a treasurer"
 

@@ -123,6 +123,7 @@ class AuthTest : public ::testing::Test {
     v1::EventInput shown = testing::Branch("shown");
     shown.mutable_body()->mutable_branch_affiliated()->set_shown_publicly(true);
     ASSERT_TRUE(server_.Append(Request({gift, hidden, shown}), &r).ok());
+    gift_position_ = r.positions(0);
   }
 
   // `method` ("LedgerQueries/GetSummary") called by `who` with `request`.
@@ -135,6 +136,7 @@ class AuthTest : public ::testing::Test {
   testing::TestServer server_;
   std::map<std::string, std::string> tokens_;
   std::map<std::string, std::shared_ptr<grpc::Channel>> channels_;
+  uint64_t gift_position_ = 0;
 };
 
 const char* const kWho[] = {"public",  "viewer", "treasurer", "approver",
@@ -310,14 +312,18 @@ TEST_F(AuthTest, TokensTheLedgerDoesNotAcceptAreUnauthenticatedEvenForPublicMeth
 }
 
 TEST_F(AuthTest, TheRecordedActorIsTheMemberNotTheHeader) {
+  std::string bytes;
   const grpc::Status s =
       CallOver(channels_["treasurer"], "/solidarity.ledger.v1.LedgerCommands/Append",
-               Request({WithId(testing::Donation(Gbp(100)), "spoofed")}), nullptr,
+               Request({WithId(testing::Donation(Gbp(100)), "spoofed")}), &bytes,
                {{"x-ledger-actor", "m-admin"}});
   ASSERT_TRUE(s.ok()) << s.error_message();
+  v1::AppendResponse appended;
+  ASSERT_TRUE(appended.ParseFromString(bytes));
+  // A viewer names events by position (event ids are for those who see
+  // identities).
   v1::GetEventRequest req;
-  req.set_event_id("spoofed");
-  std::string bytes;
+  req.set_position(appended.positions(0));
   ASSERT_TRUE(
       CallOver(channels_["viewer"], "/solidarity.ledger.v1.LedgerAudit/GetEvent", req, &bytes)
           .ok());
@@ -328,7 +334,7 @@ TEST_F(AuthTest, TheRecordedActorIsTheMemberNotTheHeader) {
 
 TEST_F(AuthTest, PrivateDetailsOnlyForTreasurersAuditorsAndAdmins) {
   v1::GetEventRequest req;
-  req.set_event_id("gift-1");
+  req.set_position(gift_position_);
   const std::map<std::string, v1::DetailState> want = {
       {"viewer", v1::DETAIL_STATE_WITHHELD}, {"approver", v1::DETAIL_STATE_WITHHELD},
       {"treasurer", v1::DETAIL_STATE_SHOWN}, {"auditor", v1::DETAIL_STATE_SHOWN},
