@@ -194,15 +194,14 @@ function ledgerctl(port, ...args) {
   });
 }
 
-async function startDashboard(ledgerPort, logFile) {
+// The dashboard with a viewer's token (the page's activity list needs one):
+// ledgerd answers a viewer without private details, sensitive fund ids or
+// event ids, and the proxy passes that on as it is.
+async function startDashboard(ledgerPort, logFile, viewerToken) {
   const child = spawn(
     process.execPath,
-    // A token that reads events: the page's activity list needs a viewer's.
-    // The founder's, here: a viewer member of its own would move every
-    // position this test checks. The proxy's redaction is then tested on
-    // answers that carry private details, as a committee page would get.
     [join(dashboardDir, "server.js"), "--ledger", `127.0.0.1:${ledgerPort}`, "--listen", "127.0.0.1:0",
-      "--token-file", tokenFile],
+      "--token-file", viewerToken],
     { stdio: ["ignore", "pipe", "pipe"] },
   );
   children.add(child);
@@ -336,11 +335,15 @@ test("dashboard shows live ledger balances and survives a ledgerd restart", { ti
   await ctl("--token-file", approverToken, "approve", "req-lawyer-1", "--note", "invoice seen"); // 15
   await ctl("pay", "req-lawyer-1", "--reference", "BANK-REF-1"); // 16
   await ctl("reverse", "don-jpy", "--kind", "refund", "--reason", "donor asked", "--amount", "1000 JPY"); // 17
-  // Genesis + 16 events.
-  const expectedHead = "17";
+  // The committee page's own member, a viewer.
+  const viewerToken = join(tmp, "page.token");
+  await ctl("member", "add", "page-1", "--role", "viewer", "--name", "Committee page"); // 18
+  await ctl("token", "issue", "page-1", "--output", viewerToken); // 19
+  // Genesis + 18 events.
+  const expectedHead = "19";
 
   // 2. The dashboard server and the browser.
-  const dashboard = await startDashboard(port, join(outDir, "dashboard.log"));
+  const dashboard = await startDashboard(port, join(outDir, "dashboard.log"), viewerToken);
   const profile = mkdtempSync(join(tmp, "chromium-profile-"));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
@@ -442,8 +445,8 @@ test("dashboard shows live ledger balances and survives a ledgerd restart", { ti
   // from the page without a reload.
   const committedBefore = await text(page, cell("totals-table", 'data-currency="GBP"', "committed"));
   await ctl("disburse", "lawyer-a", "5.00", "GBP", "--purpose", "travel to court", "--payee", "Av. Kaya",
-    "--request-id", "req-lawyer-2"); // 18
-  await waitForText(page, "#head-position", "18");
+    "--request-id", "req-lawyer-2"); // 20
+  await waitForText(page, "#head-position", "20");
   await waitForText(page, cell("funds-table", lawyer, "committed"), "5.00 GBP");
   await waitForText(page, cell("funds-table", lawyer, "available"), "30.00 GBP");
   const pending = await page.evaluate((sel) => {
@@ -458,27 +461,27 @@ test("dashboard shows live ledger balances and survives a ledgerd restart", { ti
   await waitForText(page, cell("totals-table", 'data-currency="GBP"', "committed"), "5.00 GBP");
   await waitForText(page, cell("totals-table", 'data-currency="GBP"', "disbursed"), "30.00 GBP");
   await waitForText(page, cell("totals-table", 'data-currency="GBP"', "held"), "125.00 GBP");
-  await waitForText(page, act(18, 'td[data-col="event"] .kind'), "Payment requested");
-  await waitForText(page, act(18, 'td[data-col="amount"]'), "5.00 GBP");
+  await waitForText(page, act(20, 'td[data-col="event"] .kind'), "Payment requested");
+  await waitForText(page, act(20, 'td[data-col="amount"]'), "5.00 GBP");
   assert.match(await text(page, "#funds-chart"), /30\.00 GBP available of 65\.00 GBP, 5\.00 GBP committed/);
 
   // 5. A new donation shows up without a reload.
-  await ctl("donate", "10.00", "GBP", "--to", "lawyer-a", "--donor", "anonymous"); // 19
+  await ctl("donate", "10.00", "GBP", "--to", "lawyer-a", "--donor", "anonymous"); // 21
   await waitForText(page, cell("funds-table", lawyer, "available"), "40.00 GBP");
   await waitForText(page, cell("totals-table", 'data-currency="GBP"', "raised"), "165.00 GBP");
-  await waitForText(page, "#head-position", "19");
-  await waitForText(page, '#activity-table tr[data-position="19"] td[data-col="amount"]', "10.00 GBP");
+  await waitForText(page, "#head-position", "21");
+  await waitForText(page, '#activity-table tr[data-position="21"] td[data-col="amount"]', "10.00 GBP");
   await waitForText(page, "#chain-status", "✓ chain verified");
   // The signed-checkpoint badge: no witness yet, then one cosigns.
   await page.waitForFunction(
-    () => /^checkpoint 19, cosigned by 0 of 1 witnesses, \d+ s old$/.test(document.querySelector("#checkpoint-text")?.textContent ?? ""),
+    () => /^checkpoint 21, cosigned by 0 of 1 witnesses, \d+ s old$/.test(document.querySelector("#checkpoint-text")?.textContent ?? ""),
     undefined,
     { timeout: 20_000, polling: 200 },
   );
   const vkey = JSON.parse(await ledgerctl(port, "--json", "checkpoint", "--key")).verifier_key;
   await ledgerctl(port, "witness", "--state", join(tmp, "w1-state"), "--key", witnessKey, "--name", "w1.example", "--log-key", vkey);
   await page.waitForFunction(
-    () => /^checkpoint 19, cosigned by 1 of 1 witness, \d+ s old$/.test(document.querySelector("#checkpoint-text")?.textContent ?? ""),
+    () => /^checkpoint 21, cosigned by 1 of 1 witness, \d+ s old$/.test(document.querySelector("#checkpoint-text")?.textContent ?? ""),
     undefined,
     { timeout: 45_000, polling: 200 },
   );
@@ -518,9 +521,9 @@ test("dashboard shows live ledger balances and survives a ledgerd restart", { ti
   await waitForText(page, cell("funds-table", lawyer, "available"), "40.00 GBP");
   await waitForText(page, cell("funds-table", lawyer, "committed"), "5.00 GBP");
   await waitForText(page, "#chain-status", "✓ chain verified");
-  await ctl("donate", "5.00", "GBP", "--to", "lawyer-a", "--donor", "individual"); // 20
+  await ctl("donate", "5.00", "GBP", "--to", "lawyer-a", "--donor", "individual"); // 22
   await waitForText(page, cell("funds-table", lawyer, "available"), "45.00 GBP");
-  await waitForText(page, "#head-position", "20");
+  await waitForText(page, "#head-position", "22");
   assert.equal(await page.evaluate(() => window.__noReloadMarker), "still here", "page was not reloaded");
   await page.screenshot({ path: join(outDir, "dashboard.png"), fullPage: true });
 
@@ -595,12 +598,15 @@ test("the public page never carries a sensitive fund's id or any event id; rever
   await record("disburse", "lawyer-b", "3.00", "GBP", "--purpose", "copies", "--payee", "payee-k3",
     "--request-id", "rq-copies-5k2x"); // 42
   await record("--token-file", approverToken, "reject", "rq-copies-5k2x", "--reason", "reject-why-k9"); // 43
-  assert.equal(expectedPosition, 43n);
+  const viewerToken = join(tmpDir(), "page-privacy.token");
+  await record("member", "add", "page-2", "--role", "viewer", "--name", "Committee page"); // 44
+  await record("token", "issue", "page-2", "--output", viewerToken); // 45
+  assert.equal(expectedPosition, 45n);
 
   const forbidden = [SECRET, CLOSED_SECRET, ...eventIds, "Yarovsk", "donor-ref-k1", "org-ref-k2", "Av. Kaya", "org asked",
     "rq-bail-5k2x", "rq-visit-5k2x", "rq-copies-5k2x", "note-k7", "bank-ref-k8", "payee-k3", "reject-why-k9", "Member Q", "label-q4"];
 
-  const dashboard = await startDashboard(ledgerd.port, dashLog);
+  const dashboard = await startDashboard(ledgerd.port, dashLog, viewerToken);
   const profile = mkdtempSync(join(tmpDir(), "chromium-profile-"));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
@@ -672,7 +678,7 @@ test("the public page never carries a sensitive fund's id or any event id; rever
 
   // Activity, named.
   const row = (p, sel) => `#activity-table tr[data-position="${p}"] ${sel}`;
-  await waitForText(page, "#head-position", "43");
+  await waitForText(page, "#head-position", "45");
   await waitForText(page, row(43, 'td[data-col="event"] .kind'), "Payment rejected");
   await waitForText(page, row(43, 'td[data-col="event"] .detail'), "Request #42; the money returns to Legal aid for Deniz");
   await waitForText(page, row(43, 'td[data-col="amount"]'), "3.00 GBP");

@@ -1,5 +1,9 @@
 // An in-process stand-in for ledgerd (gRPC over HTTP/2 cleartext) for the
-// proxy's unit tests: LedgerQueries and LedgerAudit with canned answers.
+// proxy's unit tests: LedgerQueries and LedgerAudit with canned answers. The
+// answers are not masked as ledgerd masks them for the public (that is
+// ledgerd's work, tested in tests/integration/identities_test.cc and through
+// the proxy in tests/browser): here they show that the proxy passes answers
+// on as they came.
 
 import * as http2 from "node:http2";
 import type { AddressInfo } from "node:net";
@@ -137,8 +141,9 @@ export async function startFakeLedgerd(port = 0): Promise<FakeLedgerd> {
 
   const routes = (router: ConnectRouter) => {
     router.service(LedgerQueries, {
-      getSummary() {
+      getSummary(_req, ctx) {
         calls.push("GetSummary");
+        calls.push(`authorization:${ctx.requestHeader.get("authorization") ?? ""}`);
         return snapshot(position, raised).summary!;
       },
       // One fund a page, as ledgerd answers a long register in pages.

@@ -7,8 +7,13 @@
 // (GetHead, ReadEvents, VerifyChain, and GetCheckpoint: the latest
 // checkpoint only, with its cosignatures). Nothing else is exposed: no
 // LedgerCommands, no statements, no REST or JSON API of its own, and only the
-// gRPC-Web protocol is accepted. Every answer and every error passes through
-// the Redactor (redact.ts) on its way to the browser.
+// gRPC-Web protocol is accepted.
+//
+// The proxy calls as the public (no token) or with a viewer's token, and
+// ledgerd itself answers such a caller without what it may not see (private
+// details, a sensitive fund's id, event and request ids: docs/SECURITY.md).
+// The proxy holds no redaction of its own: it passes answers on as ledgerd
+// gave them, and errors as errors.ts says.
 
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -33,7 +38,7 @@ import {
   universalResponseToNodeResponse,
 } from "@connectrpc/connect-node";
 import { LedgerAudit, LedgerQueries, type AsOf } from "../../gen/solidarity/ledger/v1/ledger_pb.js";
-import { Redactor, type RedactorUpstream } from "./redact.js";
+import { browserError, proxyError } from "./errors.js";
 import { loadStaticFiles, staticHandler } from "./static.js";
 import {
   BodyBytes,
@@ -167,9 +172,8 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   };
 
   // ledgerd answers the registers in pages. The proxy reads every page and
-  // answers the browser with the whole list: a page token is a fund's id,
-  // which a public page must not see (a sensitive fund's id is replaced by
-  // an alias). Pages of one position only; started over if the head moves.
+  // answers the browser with the whole list (the page sorts and searches it
+  // itself). Pages of one position only; started over if the head moves.
   const allPages = async <Req extends { pageToken?: string; pageSize?: number }, Res extends { asOf?: { position: bigint }; nextPageToken: string }>(
     req: Req,
     opts: CallOptions,
@@ -192,7 +196,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
         return all;
       }
     }
-    throw new ConnectError("the books kept changing while their pages were read", Code.Unavailable);
+    throw proxyError("the books kept changing while their pages were read", Code.Unavailable);
   };
   const allBeneficiaries = (req: Parameters<typeof queries.listBeneficiaries>[0], opts: CallOptions) =>
     allPages(req, opts, (r, o) => queries.listBeneficiaries(r, o), (all, page) => {
@@ -203,68 +207,25 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
       all.branches.push(...page.branches);
     });
 
-  // What the redactor itself needs to ask ledgerd: the fund register (to
-  // know which funds are sensitive and their aliases), the positions of
-  // reversal targets and those of disbursement requests.
-  const upstream: RedactorUpstream = {
-    async listBeneficiaries() {
-      const res = await allBeneficiaries({ includeClosed: true }, { timeoutMs: unaryTimeoutMs });
-      return {
-        asOf: res.asOf?.position ?? 0n,
-        beneficiaries: res.beneficiaries.flatMap((v) => (v.beneficiary ? [v.beneficiary] : [])),
-      };
-    },
-    async eventPosition(eventId, signal) {
-      try {
-        const res = await audit.getEvent({ key: { case: "eventId", value: eventId } }, { signal, timeoutMs: unaryTimeoutMs });
-        return res.event?.position || undefined;
-      } catch (e) {
-        if (ConnectError.from(e).code === Code.NotFound) return undefined;
-        throw e;
-      }
-    },
-    async requestPosition(requestId, signal) {
-      try {
-        const res = await queries.listDisbursementRequests(
-          { includeClosed: true, requestId },
-          { signal, timeoutMs: unaryTimeoutMs },
-        );
-        const found = res.requests.find((v) => v.request?.requestId === requestId);
-        return found?.request?.requestedPosition || undefined;
-      } catch (e) {
-        // No such request, or a token that may not list them: the page then
-        // says "an earlier request".
-        const code = ConnectError.from(e).code;
-        if (code === Code.NotFound || code === Code.PermissionDenied) return undefined;
-        throw e;
-      }
-    },
-  };
-  const redactor = new Redactor(upstream, { log });
-
   /** Turns any failure into the error a browser may see, and notes outages. */
   const publicError = (e: unknown): ConnectError => {
-    const err = redactor.error(e);
-    noteError(err);
+    const err = browserError(e, log);
+    noteError(ConnectError.from(e));
     return err;
   };
 
   /**
    * One unary call: `call` asks ledgerd (with the browser's deadline and
-   * cancellation), `redact` makes the answer public.
+   * cancellation).
    */
-  const unary = async <T, R>(
-    ctx: HandlerContext,
-    call: (opts: CallOptions) => Promise<T>,
-    redact: (res: T) => Promise<R>,
-  ): Promise<R> => {
+  const unary = async <T>(ctx: HandlerContext, call: (opts: CallOptions) => Promise<T>): Promise<T> => {
     try {
       const res = await call({
         signal: ctx.signal,
         timeoutMs: ctx.timeoutMs() ?? unaryTimeoutMs,
       });
       noteUp();
-      return await redact(res);
+      return res;
     } catch (e) {
       throw publicError(e);
     }
@@ -276,49 +237,28 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   const routes = (router: ConnectRouter) => {
     router.service(LedgerQueries, {
       getSummary: (req, ctx) =>
-        unary(ctx, (o) => queries.getSummary({ asOf: asOf(req.asOf) }, o), (r) => redactor.summary(r, ctx.signal)),
+        unary(ctx, (o) => queries.getSummary({ asOf: asOf(req.asOf) }, o)),
       listBeneficiaries: (req, ctx) =>
         unary(
           ctx,
           (o) => allBeneficiaries({ includeClosed: req.includeClosed, asOf: asOf(req.asOf) }, o),
-          (r) => redactor.beneficiaries(r, ctx.signal),
         ),
-      getBeneficiary: async (req, ctx) => {
-        let ask;
-        try {
-          ask = await redactor.beneficiaryRequest(req);
-        } catch (e) {
-          throw publicError(e);
-        }
-        return unary(
-          ctx,
-          (o) => queries.getBeneficiary(ask.request, o),
-          (r) => redactor.beneficiary(r, ask, ctx.signal),
-        );
-      },
+      getBeneficiary: (req, ctx) =>
+        unary(ctx, (o) =>
+          queries.getBeneficiary({ beneficiaryId: req.beneficiaryId, asOf: asOf(req.asOf) }, o),
+        ),
       listBranches: (req, ctx) =>
         unary(
           ctx,
           (o) => allBranches({ includeDisaffiliated: req.includeDisaffiliated, asOf: asOf(req.asOf) }, o),
-          (r) => redactor.branches(r, ctx.signal),
         ),
-      getBranch: (req, ctx) =>
-        unary(
-          ctx,
-          (o) => queries.getBranch({ branchId: req.branchId, asOf: asOf(req.asOf) }, o),
-          (r) => redactor.branch(r, ctx.signal),
-        ),
-      getTrialBalance: (req, ctx) =>
-        unary(
-          ctx,
-          (o) => queries.getTrialBalance({ asOf: asOf(req.asOf) }, o),
-          (r) => redactor.trialBalance(r, ctx.signal),
-        ),
+      getBranch: (req, ctx) => unary(ctx, (o) => queries.getBranch({ branchId: req.branchId, asOf: asOf(req.asOf) }, o)),
+      getTrialBalance: (req, ctx) => unary(ctx, (o) => queries.getTrialBalance({ asOf: asOf(req.asOf) }, o)),
       async *watchBalances(_req, ctx) {
         // At most maxStreamsPerClient from one address, maxStreams in all.
         const release = streams.tryAcquire(ctx.values.get(clientKey));
         if (!release) {
-          throw new ConnectError("too many open dashboards", Code.ResourceExhausted);
+          throw proxyError("too many open dashboards", Code.ResourceExhausted);
         }
         try {
           const upstreamStream = queries.watchBalances(
@@ -327,7 +267,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
           );
           for await (const res of upstreamStream) {
             noteUp();
-            yield await redactor.watch(res, ctx.signal);
+            yield res;
           }
         } catch (e) {
           throw publicError(e);
@@ -337,30 +277,22 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
       },
     });
     router.service(LedgerAudit, {
-      getHead: (_req, ctx) => unary(ctx, (o) => audit.getHead({}, o), (r) => redactor.head(r, ctx.signal)),
+      getHead: (_req, ctx) => unary(ctx, (o) => audit.getHead({}, o)),
       readEvents: (req, ctx) => {
         const limit = req.limit === 0 || req.limit > maxReadEvents ? maxReadEvents : req.limit;
-        return unary(
-          ctx,
-          (o) => audit.readEvents({ fromPosition: req.fromPosition, limit }, o),
-          (r) => redactor.events(r, ctx.signal),
-        );
+        return unary(ctx, (o) => audit.readEvents({ fromPosition: req.fromPosition, limit }, o));
       },
       // The latest checkpoint and the newest cosigned one: the browser's
       // request is not passed on (a checkpoint of another size is not the
       // page's business).
       getCheckpoint: (_req, ctx) =>
-        unary(ctx, (o) => audit.getCheckpoint({}, o), (r) => redactor.checkpoint(r, ctx.signal)),
+        unary(ctx, (o) => audit.getCheckpoint({}, o)),
       // Chain verification hashes the whole range: one at a time, so that
       // many open pages cannot load ledgerd with parallel verifications.
       verifyChain: (req, ctx) =>
         verifyQueue.run(() => {
-          if (ctx.signal.aborted) throw new ConnectError("canceled", Code.Canceled);
-          return unary(
-            ctx,
-            (o) => audit.verifyChain({ fromPosition: req.fromPosition, toPosition: req.toPosition }, o),
-            (r) => redactor.verify(r, ctx.signal),
-          );
+          if (ctx.signal.aborted) throw proxyError("canceled", Code.Canceled);
+          return unary(ctx, (o) => audit.verifyChain({ fromPosition: req.fromPosition, toPosition: req.toPosition }, o));
         }),
     });
   };
