@@ -4,7 +4,8 @@
 # never over an existing file); the admin adds a treasurer and issues them a
 # token that is printed once and never stored; the treasurer records money
 # but not members; a revoked token and a removed member's token are refused;
-# without a token a caller is the public; no token is ever in the data.
+# without a token a caller is the public; no token is ever in the data; a
+# viewer and the public know a sensitive fund and events by position only.
 source "$(dirname "$0")/lib.sh"
 cd "$WORK"  # so that no ./var/ledger.token of the caller's is found
 export HOME="$WORK/home"
@@ -57,6 +58,28 @@ err="$("$LEDGERCTL" --token-file "$WORK/vera.token" donate 1.00 GBP 2>&1)" || rc
 expect_eq "$rc" "1" "a viewer donating"
 expect_contains "$err" "needs the treasurer role"
 
+# A sensitive fund: a viewer and the public know it by its alias only, and
+# name it by that; its real id from them names nothing.
+added="$("$LEDGERCTL" beneficiary add ivanov-family --name "Family A" --sensitive)"
+fund_pos="$(sed -n 's/.*at position \([0-9]*\).*/\1/p' <<<"$added")"
+[[ -n "$fund_pos" ]] || fail "no position in: $added"
+"$LEDGERCTL" donate 7.00 GBP --to ivanov-family --event-id gift-ivanov >/dev/null
+shown="$("$LEDGERCTL" --token-file "$WORK/vera.token" beneficiary show "fund@$fund_pos")"
+expect_contains "$shown" "Family A [fund@$fund_pos]"
+expect_contains "$shown" "GBP           7.00"
+expect_not_contains "$shown" "ivanov"
+public_balances="$(unset LEDGER_TOKEN_FILE; "$LEDGERCTL" balances)"
+expect_contains "$public_balances" "fund@$fund_pos"
+expect_not_contains "$public_balances" "ivanov"
+run_rc out "$LEDGERCTL" --token-file "$WORK/vera.token" beneficiary show ivanov-family
+expect_rc "$RC" 1 "a viewer naming a sensitive fund by its real id" "$out"
+expect_contains "$out" "NOT_FOUND"
+gift_pos=$((fund_pos + 1))
+viewed="$("$LEDGERCTL" --token-file "$WORK/vera.token" event "event@$gift_pos")"
+expect_contains "$viewed" "fund@$fund_pos"
+expect_not_contains "$viewed" "gift-ivanov"
+expect_contains "$("$LEDGERCTL" --token-file "$WORK/bob.token" event gift-ivanov)" "ivanov-family"
+
 # Branches choose whether the public page names them.
 "$LEDGERCTL" branch affiliate open-br --union U --branch-name Open --fee "1.00 GBP" \
   --shown-publicly yes >/dev/null
@@ -64,7 +87,7 @@ expect_contains "$err" "needs the treasurer role"
 
 # The public: no token at all.
 unset LEDGER_TOKEN_FILE
-expect_contains "$("$LEDGERCTL" summary)" "GBP        10.00"
+expect_contains "$("$LEDGERCTL" summary)" "GBP        17.00"
 branches="$("$LEDGERCTL" branches)"
 expect_contains "$branches" "open-br"
 if grep -qF quiet-br <<<"$branches"; then fail "the public sees a branch that is not shown"; fi
