@@ -40,6 +40,7 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/flags/usage_config.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "ledger/crypto/keyring.h"
@@ -49,6 +50,7 @@
 #include "ledger/merkle/ed25519.h"
 #include "ledger/status_macros.h"
 #include "ledger/transparency/checkpoints.h"
+#include "ledger/version.h"
 #include "services/founder.h"
 #include "services/server.h"
 
@@ -429,11 +431,24 @@ void TightenDataDir(const std::string& dir) {
   }
 }
 
+// --version prints the version line; --help names each flag's source file
+// by its name only, not by the path it was built from.
+void ConfigureFlags() {
+  absl::FlagsUsageConfig config;
+  config.version_string = [] { return ledger::VersionLine("ledgerd") + "\n"; };
+  config.normalize_filename = [](absl::string_view file) {
+    const size_t slash = file.rfind('/');
+    return std::string(slash == absl::string_view::npos ? file : file.substr(slash + 1));
+  };
+  absl::SetFlagsUsageConfig(config);
+  absl::SetProgramUsageMessage(
+      "the Solidarity Ledger server: gRPC over an embedded RocksDB event log");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  absl::SetProgramUsageMessage(
-      "the Solidarity Ledger server: gRPC over an embedded RocksDB event log");
+  ConfigureFlags();
   absl::ParseCommandLine(argc, argv);
   // Everything ledgerd writes (tables, logs, backups, the port and token
   // files) is readable by its own user only.
