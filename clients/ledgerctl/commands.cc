@@ -689,6 +689,7 @@ const char kOverview[] = R"(ledgerctl — Solidarity Ledger treasurer and audito
 
 usage: ledgerctl [--server HOST:PORT] [--json] COMMAND ... [options]
        ledgerctl COMMAND [SUBCOMMAND] --help    every option of a command, with defaults
+       ledgerctl --version                      the version and the git commit it was built from
 
 treasurers (each records one event; options: --on YYYY-MM-DD, --event-id ID, --memo TEXT):
   beneficiary add ID --name NAME [--purpose TEXT] [--sensitive]

@@ -14,10 +14,16 @@
 #include "clients/ledgerctl/args.h"
 #include "clients/ledgerctl/commands.h"
 #include "clients/ledgerctl/output.h"
+#include "ledger/version.h"
 
 int main(int argc, char** argv) {
   using namespace ledgerctl;  // NOLINT(build/namespaces): main only
   const std::vector<std::string> args(argv + 1, argv + argc);
+  // "ledgerctl --version", alone.
+  if (args.size() == 1 && args[0] == "--version") {
+    std::cout << ledger::VersionLine("ledgerctl") << "\n";
+    return kExitOk;
+  }
   const bool json = JsonRequested(args);
   absl::StatusOr<ParsedCommandLine> parsed = ParseCommandLine(args, Commands());
   if (!parsed.ok()) {

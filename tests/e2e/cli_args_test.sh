@@ -7,6 +7,18 @@
 # --help lists every option of its table; `reverse` needs --kind; a recorded
 # event says the date it was dated with; --json errors are one JSON object.
 source "$(dirname "$0")/lib.sh"
+
+# --version: the version and the commit, exit 0, on both programs.
+for program in "$LEDGERD" "$LEDGERCTL"; do
+  run_rc out "$program" --version
+  expect_rc "$RC" 0 "$program --version" "$out"
+  [[ "$out" =~ ^(ledgerd|ledgerctl)\ \(Solidarity\ Ledger\)\ [0-9]+\.[0-9]+\.[0-9]+\ \(commit\ ([0-9a-f]{12}(-modified)?|unknown)\)$ ]] ||
+    fail "$program --version printed: $out"
+done
+# ledgerd's --help names no path it was built from.
+run_rc out "$LEDGERD" --help
+expect_not_contains "$out" "$(cd "$(dirname "$0")/../.." && pwd)"
+
 start_ledgerd "$WORK/ledger"
 "$LEDGERCTL" beneficiary add lawyer --name "Lawyer" --event-id a-ben >/dev/null
 "$LEDGERCTL" branch affiliate york --union RMT --branch-name York --fee "25.00 GBP" --event-id a-aff >/dev/null
