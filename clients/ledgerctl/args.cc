@@ -355,6 +355,35 @@ std::string DefaultTokenFile() {
   return "";
 }
 
+// `option`, else the environment variable `env` if set and not empty, else "".
+std::string FlagOrEnv(RawOptions& raw, const std::string& option, const char* env) {
+  if (raw.values.count(option)) return raw.values[option];
+  const char* value = std::getenv(env);
+  return value != nullptr ? value : "";
+}
+
+// --ca, --client-cert and --client-key (or their environment variables):
+// a client certificate and its key go together, and only over TLS.
+absl::Status TlsFiles(RawOptions& raw, GlobalOptions* g) {
+  g->ca_file = FlagOrEnv(raw, "ca", "LEDGER_CA");
+  g->client_cert_file = FlagOrEnv(raw, "client-cert", "LEDGER_CLIENT_CERT");
+  g->client_key_file = FlagOrEnv(raw, "client-key", "LEDGER_CLIENT_KEY");
+  if (g->client_cert_file.empty() != g->client_key_file.empty()) {
+    const char* given = g->client_cert_file.empty() ? "--client-key" : "--client-cert";
+    const char* missing = g->client_cert_file.empty() ? "--client-cert" : "--client-key";
+    return UsageError(absl::StrCat(given, " needs ", missing,
+                                   " too: a client certificate and its key go together"),
+                      missing);
+  }
+  if (!g->client_cert_file.empty() && g->ca_file.empty()) {
+    return UsageError(
+        "--client-cert and --client-key need --ca (or $LEDGER_CA): a client certificate is only "
+        "presented over TLS",
+        "--ca");
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<GlobalOptions> Globals(RawOptions& raw) {
   GlobalOptions g;
   const char* env = std::getenv("LEDGER_SERVER");
@@ -368,9 +397,7 @@ absl::StatusOr<GlobalOptions> Globals(RawOptions& raw) {
   const char* key_env = std::getenv("LEDGER_PRIVATE_KEY_FILE");
   if (key_env != nullptr) g.private_key_file = key_env;
   if (raw.values.count("private-key-file")) g.private_key_file = raw.values["private-key-file"];
-  const char* ca_env = std::getenv("LEDGER_CA");
-  if (ca_env != nullptr) g.ca_file = ca_env;
-  if (raw.values.count("ca")) g.ca_file = raw.values["ca"];
+  RETURN_IF_ERROR(TlsFiles(raw, &g));
   const char* token_env = std::getenv("LEDGER_TOKEN_FILE");
   if (raw.values.count("token-file")) {
     g.token_file = raw.values["token-file"];
@@ -470,6 +497,13 @@ const std::vector<OptionSpec>& GlobalOptionSpecs() {
       {"ca", OptionKind::kValue, "FILE",
        "call ledgerd over TLS, trusting this CA certificate (PEM)",
        "$LEDGER_CA, else none (plaintext, for a ledgerd on loopback)", 0, "tls cacert"},
+      {"client-cert", OptionKind::kValue, "FILE",
+       "with --ca: present this client certificate (PEM), for a ledgerd started with "
+       "--tls_client_ca",
+       "$LEDGER_CLIENT_CERT, else none", 0, "cert certificate"},
+      {"client-key", OptionKind::kValue, "FILE",
+       "with --client-cert: the client certificate's private key (PEM)",
+       "$LEDGER_CLIENT_KEY, else none"},
       {"help", OptionKind::kSwitch, "", "this help", "", 'h'},
   };
   return *kGlobals;

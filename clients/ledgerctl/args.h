@@ -100,6 +100,12 @@ struct GlobalOptions {
   // --ca FILE, else $LEDGER_CA: the CA (PEM) ledgerd's TLS certificate
   // chains to; empty: plaintext (a ledgerd on loopback).
   std::string ca_file;
+  // --client-cert FILE and --client-key FILE, else $LEDGER_CLIENT_CERT and
+  // $LEDGER_CLIENT_KEY: the certificate (PEM) ledgerctl presents to a
+  // ledgerd that asks for one (--tls_client_ca) and its private key. Both or
+  // neither, and only with ca_file.
+  std::string client_cert_file;
+  std::string client_key_file;
 };
 
 // A parsed command line for one command.

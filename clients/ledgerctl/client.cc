@@ -1,8 +1,10 @@
 #include "clients/ledgerctl/client.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <memory>
 #include <sstream>
@@ -12,6 +14,7 @@
 #include "clients/ledgerctl/output.h"
 #include "ledger/crypto/tokens.h"
 #include "ledger/hash.h"
+#include "ledger/status_macros.h"
 #include "services/grpc_status.h"
 
 namespace ledgerctl {
@@ -29,18 +32,38 @@ absl::StatusOr<std::string> BearerOf(const std::string& token_file) {
   return absl::StrCat("Bearer ", ledger::ToHex(*token));
 }
 
-// TLS trusting the CA in `ca_file`, or plaintext without one.
-absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> CredentialsOf(
-    const std::string& ca_file) {
-  if (ca_file.empty()) return grpc::InsecureChannelCredentials();
-  std::ifstream in(ca_file, std::ios::binary);
+// The PEM file `path` (`what` names it in errors: "the CA file").
+absl::StatusOr<std::string> ReadPemFile(const std::string& path, absl::string_view what) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot read ", what, " ", path, ": ", std::strerror(errno)));
+  }
   std::stringstream pem;
   pem << in.rdbuf();
-  if (!in || pem.str().empty()) {
-    return absl::FailedPreconditionError(absl::StrCat("cannot read the CA file ", ca_file));
+  if (in.bad()) {
+    return absl::FailedPreconditionError(absl::StrCat("cannot read ", what, " ", path));
   }
+  if (pem.str().find("-----BEGIN ") == std::string::npos) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot read ", what, " ", path, ": it holds no PEM block"));
+  }
+  return pem.str();
+}
+
+// TLS trusting the CA in `ca_file` (presenting the client certificate when
+// one is given), or plaintext without a CA.
+absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> CredentialsOf(
+    const GlobalOptions& globals) {
+  if (globals.ca_file.empty()) return grpc::InsecureChannelCredentials();
   grpc::SslCredentialsOptions ssl;
-  ssl.pem_root_certs = pem.str();
+  ASSIGN_OR_RETURN(ssl.pem_root_certs, ReadPemFile(globals.ca_file, "the CA file"));
+  if (!globals.client_cert_file.empty()) {
+    ASSIGN_OR_RETURN(ssl.pem_cert_chain,
+                     ReadPemFile(globals.client_cert_file, "the client certificate file"));
+    ASSIGN_OR_RETURN(ssl.pem_private_key,
+                     ReadPemFile(globals.client_key_file, "the client key file"));
+  }
   return grpc::SslCredentials(ssl);
 }
 
@@ -57,7 +80,7 @@ namespace {
 Setup SetupOf(const GlobalOptions& globals) {
   Setup s;
   absl::StatusOr<std::string> bearer = BearerOf(globals.token_file);
-  absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> creds = CredentialsOf(globals.ca_file);
+  absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> creds = CredentialsOf(globals);
   if (!bearer.ok()) s.ready = bearer.status();
   if (!creds.ok() && s.ready.ok()) s.ready = creds.status();
   if (bearer.ok()) s.bearer = *std::move(bearer);

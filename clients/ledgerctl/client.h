@@ -3,8 +3,10 @@
 //
 // Every call gets the --timeout deadline and, when a token file was found
 // (GlobalOptions::token_file), "authorization: Bearer <the token>"; with
-// --ca (GlobalOptions::ca_file) the channel is TLS, trusting that CA. A
-// token file or CA that cannot be read fails every call, naming the file. UNAVAILABLE and
+// --ca (GlobalOptions::ca_file) the channel is TLS, trusting that CA, and
+// with --client-cert/--client-key it presents that certificate (mutual TLS,
+// for a ledgerd started with --tls_client_ca). A token file, CA, client
+// certificate or key that cannot be read fails every call, naming the file. UNAVAILABLE and
 // DEADLINE_EXCEEDED are retried up to
 // --retries times with exponential backoff (100 ms doubling to 2 s). That is
 // safe for reads, and for appends because an append carries an event id
@@ -51,7 +53,7 @@ struct AppendOutcome {
   bool looked_up = false;
 };
 
-struct Setup;  // client.cc: what the constructor reads (token, CA)
+struct Setup;  // client.cc: what the constructor reads (token, CA, client certificate)
 
 class Client {
  public:
@@ -88,8 +90,8 @@ class Client {
   void Prepare(grpc::ClientContext* context, int64_t timeout_ms) const;
 
   std::string target_;
-  // Every call fails with this when the token file or the CA could not be
-  // read.
+  // Every call fails with this when the token file, the CA or the client
+  // certificate or key could not be read.
   absl::Status ready_;
   // "Bearer <hex>" from the token file; empty for none.
   std::string bearer_;

@@ -20,6 +20,9 @@ test("parseArgs: flags, = form, defaults and env", () => {
     maxBodyBytes: 65536,
     trustProxy: false,
     tokenFile: "",
+    ca: "",
+    clientCert: "",
+    clientKey: "",
     help: false,
   });
   assert.equal(parseArgs(["--token-file", "/t"], {}).tokenFile, "/t");
@@ -43,4 +46,23 @@ test("parseArgs: the per-client stream cap, the body cap and --trust-proxy", () 
   assert.throws(() => parseArgs(["--max-body-bytes", "64k"], {}), /positive/);
   assert.throws(() => parseArgs(["--max-streams-per-client", "-1"], {}), /positive/);
   assert.throws(() => parseArgs(["--trust-proxy=yes"], {}), /no value/);
+});
+
+test("parseArgs: --ca, --client-cert and --client-key, and their env", () => {
+  const o = parseArgs(["--ca", "/ca.pem", "--client-cert=/c.pem", "--client-key", "/c.key"], {});
+  assert.equal(o.ca, "/ca.pem");
+  assert.equal(o.clientCert, "/c.pem");
+  assert.equal(o.clientKey, "/c.key");
+  const e = parseArgs([], { LEDGER_CA: "/eca", LEDGER_CLIENT_CERT: "/ec", LEDGER_CLIENT_KEY: "/ek" });
+  assert.deepEqual([e.ca, e.clientCert, e.clientKey], ["/eca", "/ec", "/ek"]);
+  assert.equal(parseArgs(["--ca", "/f"], { LEDGER_CA: "/e" }).ca, "/f", "the flag wins");
+  assert.equal(parseArgs(["--ca", "/ca.pem"], {}).clientCert, "", "a CA alone: TLS without a client certificate");
+  assert.throws(() => parseArgs(["--ca", "/ca.pem", "--client-cert", "/c.pem"], {}), /--client-cert needs --client-key/);
+  assert.throws(() => parseArgs(["--ca", "/ca.pem", "--client-key", "/c.key"], {}), /--client-key needs --client-cert/);
+  assert.throws(
+    () => parseArgs([], { LEDGER_CA: "/ca.pem", LEDGER_CLIENT_KEY: "/c.key" }),
+    /--client-key needs --client-cert/,
+  );
+  assert.throws(() => parseArgs(["--client-cert", "/c.pem", "--client-key", "/c.key"], {}), /need --ca/);
+  assert.throws(() => parseArgs(["--ca"], {}), /needs a value/);
 });

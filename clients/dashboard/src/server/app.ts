@@ -1,5 +1,5 @@
 // The dashboard server: serves the built page and answers its gRPC-Web calls
-// by forwarding each one to ledgerd over gRPC (HTTP/2 cleartext).
+// by forwarding each one to ledgerd over gRPC (HTTP/2, over TLS with --ca).
 //
 // It implements the LedgerQueries methods the page reads (GetSummary,
 // ListBeneficiaries, GetBeneficiary, ListBranches, GetBranch, GetTrialBalance
@@ -40,6 +40,7 @@ import {
 import { LedgerAudit, LedgerQueries, type AsOf } from "../../gen/solidarity/ledger/v1/ledger_pb.js";
 import { browserError, proxyError } from "./errors.js";
 import { loadStaticFiles, staticHandler } from "./static.js";
+import { http2ConnectOptions, tlsInterceptors, upstreamBaseUrl, type UpstreamTls } from "./tls.js";
 import {
   BodyBytes,
   clientAddress,
@@ -82,6 +83,8 @@ export interface DashboardOptions {
    * "authorization: Bearer ..."; none: the proxy calls as the public.
    */
   token?: string;
+  /** Call ledgerd over TLS (https) with these PEMs (tls.ts); none: HTTP/2 cleartext. */
+  tls?: UpstreamTls;
 }
 
 export interface Dashboard {
@@ -135,12 +138,14 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   const unaryTimeoutMs = options.unaryTimeoutMs ?? 15_000;
   const maxReadEvents = options.maxReadEvents ?? 100;
 
-  const upstreamUrl = `http://${options.ledger}`;
-  // One HTTP/2 connection to ledgerd, shared by all calls. After ledgerd
-  // restarts, the next call opens a new connection.
-  const sessionManager = new Http2SessionManager(upstreamUrl, {
-    idleConnectionTimeoutMs: 60_000,
-  });
+  const upstreamUrl = upstreamBaseUrl(options.ledger, options.tls);
+  // One HTTP/2 connection to ledgerd (TLS with options.tls), shared by all
+  // calls. After ledgerd restarts, the next call opens a new connection.
+  const sessionManager = new Http2SessionManager(
+    upstreamUrl,
+    { idleConnectionTimeoutMs: 60_000 },
+    http2ConnectOptions(options.tls),
+  );
   // The browser's own headers are never forwarded: ledgerd sees the proxy's
   // token (or none), whoever opened the page.
   const token = options.token;
@@ -151,7 +156,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   const transport = createGrpcTransport({
     baseUrl: upstreamUrl,
     sessionManager,
-    interceptors: [bearer],
+    interceptors: [bearer, ...tlsInterceptors(options.tls)],
   });
   const queries = createClient(LedgerQueries, transport);
   const audit = createClient(LedgerAudit, transport);

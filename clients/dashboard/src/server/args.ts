@@ -2,7 +2,7 @@
 
 export const USAGE = `usage: node server.js [--ledger HOST:PORT] [--listen HOST:PORT] [--max-streams N]
                       [--max-streams-per-client N] [--max-body-bytes N] [--trust-proxy]
-                      [--token-file FILE]
+                      [--token-file FILE] [--ca FILE [--client-cert FILE --client-key FILE]]
 
 Serves the Solidarity Ledger dashboard and forwards its gRPC-Web calls to ledgerd.
 
@@ -19,6 +19,13 @@ Serves the Solidarity Ledger dashboard and forwards its gRPC-Web calls to ledger
   --token-file FILE    call ledgerd with this member's token (a viewer's, for a
                        committee page; mode 0600) (default: $LEDGER_DASHBOARD_TOKEN_FILE,
                        else none: the public's view)
+  --ca FILE            call ledgerd over TLS (https), trusting this CA certificate
+                       (PEM) (default: $LEDGER_CA, else none: HTTP/2 cleartext,
+                       for a ledgerd on loopback)
+  --client-cert FILE   with --ca: present this client certificate (PEM), for a
+                       ledgerd started with --tls_client_ca (default: $LEDGER_CLIENT_CERT)
+  --client-key FILE    the client certificate's private key (PEM) (default:
+                       $LEDGER_CLIENT_KEY); --client-cert and --client-key go together
 `;
 
 export function splitHostPort(value: string, flag: string): { host: string; port: number } {
@@ -47,6 +54,9 @@ export function parseArgs(argv: string[], env: Record<string, string | undefined
     maxBodyBytes: 65_536,
     trustProxy: false,
     tokenFile: env.LEDGER_DASHBOARD_TOKEN_FILE || "",
+    ca: env.LEDGER_CA || "",
+    clientCert: env.LEDGER_CLIENT_CERT || "",
+    clientKey: env.LEDGER_CLIENT_KEY || "",
     help: false,
   };
   for (let i = 0; i < argv.length; i++) {
@@ -86,6 +96,15 @@ export function parseArgs(argv: string[], env: Record<string, string | undefined
       case "--token-file":
         opts.tokenFile = next();
         break;
+      case "--ca":
+        opts.ca = next();
+        break;
+      case "--client-cert":
+        opts.clientCert = next();
+        break;
+      case "--client-key":
+        opts.clientKey = next();
+        break;
       case "-h":
       case "--help":
         opts.help = true;
@@ -95,5 +114,15 @@ export function parseArgs(argv: string[], env: Record<string, string | undefined
     }
   }
   splitHostPort(opts.ledger, "--ledger");
+  if (!opts.clientCert !== !opts.clientKey) {
+    throw new Error(
+      opts.clientCert
+        ? "--client-cert needs --client-key too: a client certificate and its key go together"
+        : "--client-key needs --client-cert too: a client certificate and its key go together",
+    );
+  }
+  if (opts.clientCert && !opts.ca) {
+    throw new Error("--client-cert and --client-key need --ca (or $LEDGER_CA): a client certificate is only presented over TLS");
+  }
   return opts;
 }

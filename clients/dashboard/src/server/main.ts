@@ -7,6 +7,7 @@ import { dirname, join } from "node:path";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { startDashboard } from "./app.js";
 import { parseArgs, splitHostPort, USAGE } from "./args.js";
+import { readUpstreamTls } from "./tls.js";
 
 async function main() {
   let opts;
@@ -38,6 +39,13 @@ async function main() {
       process.exit(1);
     }
   }
+  let tls;
+  try {
+    tls = readUpstreamTls(opts);
+  } catch (e) {
+    process.stderr.write(`dashboard: ${(e as Error).message}\n`);
+    process.exit(1);
+  }
   const listen = splitHostPort(opts.listen, "--listen");
   let dashboard;
   try {
@@ -51,6 +59,7 @@ async function main() {
       maxBodyBytes: opts.maxBodyBytes,
       trustProxy: opts.trustProxy,
       token,
+      tls,
     });
   } catch (e) {
     process.stderr.write(`dashboard: cannot listen on ${opts.listen}: ${(e as Error).message}\n`);
@@ -58,7 +67,7 @@ async function main() {
   }
   process.stdout.write(`dashboard listening on ${dashboard.url}\n`);
   process.stderr.write(
-    `dashboard: forwarding to ledgerd at ${opts.ledger}, ${token ? `with the token in ${opts.tokenFile}` : "as the public (no token)"}\n`,
+    `dashboard: forwarding to ledgerd at ${opts.ledger} ${tls ? `over TLS (CA ${opts.ca}${tls.cert ? `, client certificate ${opts.clientCert}` : ""})` : "in plaintext"}, ${token ? `with the token in ${opts.tokenFile}` : "as the public (no token)"}\n`,
   );
 
   const stop = (signal: string) => {
