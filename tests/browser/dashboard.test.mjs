@@ -400,6 +400,10 @@ test("dashboard shows live ledger balances and survives a ledgerd restart", { ti
   await waitForText(page, act(14, 'td[data-col="amount"]'), "30.00 GBP");
   await waitForText(page, act(15, 'td[data-col="event"] .kind'), "Payment approved");
   await waitForText(page, act(15, 'td[data-col="event"] .detail'), "For request #14");
+  // Governance rows say what changed, never which member.
+  await waitForText(page, act(18, 'td[data-col="event"] .kind'), "Member added");
+  await waitForText(page, act(18, 'td[data-col="event"] .detail'), "Roles: viewer");
+  await waitForText(page, act(19, 'td[data-col="event"] .kind'), "Token issued");
   await waitForText(page, act(15, 'td[data-col="amount"]'), "—");
   await waitForText(page, act(16, 'td[data-col="amount"]'), "30.00 GBP");
   await waitForText(page, act(16, 'td[data-col="event"] .kind'), "Disbursement");

@@ -6,6 +6,7 @@ import {
   EventSchema,
   FeePeriod,
   ReversalKind,
+  Role,
   type EventBody,
 } from "../gen/solidarity/ledger/v1/events_pb.js";
 import { BranchViewSchema } from "../gen/solidarity/ledger/v1/ledger_pb.js";
@@ -158,6 +159,35 @@ test("two to sign: requests, approvals, rejections, cancellations, payments and 
   assert.equal(policy.amount, "");
   const none = describeEvent(ev({ case: "approvalPolicySet", value: { defaultApprovals: 0 } as never }), names);
   assert.equal(none.details, "Payments need no approval");
+});
+
+test("members, tokens and closed periods: what changed, never which member", () => {
+  const added = describeEvent(
+    ev({ case: "memberAdded", value: { memberId: "page-1", roles: [Role.VIEWER, Role.APPROVER] } as never }),
+    names,
+  );
+  assert.equal(added.kind, "Member added");
+  assert.equal(added.details, "Roles: viewer, approver");
+  assert.equal(added.amount, "");
+  const changed = describeEvent(ev({ case: "memberRolesChanged", value: { memberId: "page-1", roles: [Role.ADMIN] } as never }), names);
+  assert.equal(changed.details, "Now: admin");
+  for (const [k, value] of [
+    ["memberAdded", { memberId: "page-1", roles: [] }],
+    ["memberRolesChanged", { memberId: "page-1", roles: [] }],
+    ["memberRemoved", { memberId: "page-1" }],
+    ["tokenIssued", { memberId: "page-1", tokenId: "page-1-tok" }],
+    ["tokenRevoked", { tokenId: "page-1-tok" }],
+  ] as const) {
+    const row = describeEvent(ev({ case: k, value: value as never }), names);
+    assert.notEqual(row.kind, "Event", k);
+    assert.ok(!`${row.kind} ${row.details}`.includes("page-1"), `${k}: ${row.details}`);
+  }
+  const proposed = describeEvent(ev({ case: "periodCloseProposed", value: { proposalId: "p1", through: "2026-03-31" } as never }), names);
+  assert.equal(proposed.kind, "Closing proposed");
+  assert.equal(proposed.details, "The books through 2026-03-31, once a second member agrees");
+  const closed = describeEvent(ev({ case: "periodClosed", value: { proposalId: "p1", through: "2026-03-31" } as never }), names);
+  assert.equal(closed.kind, "Books closed");
+  assert.equal(closed.details, "Through 2026-03-31: nothing dated then or before can be recorded");
 });
 
 test("events that move no money have no amount", () => {

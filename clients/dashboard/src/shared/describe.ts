@@ -1,13 +1,14 @@
 // Plain-language descriptions of ledger events and fee terms for the page.
 // Only public facts are used: kinds, amounts, dates, fund display names and
 // branch names. Donor references, payees, purposes, memos and actors are never
-// shown (the proxy strips them before they reach the browser anyway).
+// shown (ledgerd withholds them from the public and viewers anyway).
 
 import type { Event, EventReversed } from "../../gen/solidarity/ledger/v1/events_pb.js";
 import {
   DonorKind,
   FeePeriod,
   ReversalKind,
+  Role,
 } from "../../gen/solidarity/ledger/v1/events_pb.js";
 import type { Money } from "../../gen/solidarity/ledger/v1/events_pb.js";
 import type { BranchView } from "../../gen/solidarity/ledger/v1/ledger_pb.js";
@@ -149,6 +150,19 @@ function capital(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
+const ROLE_NAME: Partial<Record<Role, string>> = {
+  [Role.VIEWER]: "viewer",
+  [Role.TREASURER]: "treasurer",
+  [Role.APPROVER]: "approver",
+  [Role.AUDITOR]: "auditor",
+  [Role.ADMIN]: "admin",
+};
+
+/** "viewer, treasurer"; roles this build does not know are left out. */
+function rolesText(roles: Role[]): string {
+  return roles.flatMap((r) => (ROLE_NAME[r] ? [ROLE_NAME[r]] : [])).join(", ");
+}
+
 function approvalsText(n: number): string {
   return n === 0 ? "no approval" : n === 1 ? "1 approval" : `${n} approvals`;
 }
@@ -273,6 +287,36 @@ export function describeEvent(event: Event, names: Names, events: EventLookup = 
       row.kind = "Payment cancelled";
       row.details = `${capital(requestText(kind.value.requestId))}, withdrawn; the money returns to ${names.beneficiary(kind.value.beneficiaryId)}`;
       row.amount = moneyText(requestMoney(event));
+      break;
+    // Governance: which member is not shown (member ids are the actors',
+    // which the page never shows), only what changed.
+    case "memberAdded":
+      row.kind = "Member added";
+      row.details = `Roles: ${rolesText(kind.value.roles) || "none"}`;
+      break;
+    case "memberRolesChanged":
+      row.kind = "Member's roles changed";
+      row.details = `Now: ${rolesText(kind.value.roles) || "none"}`;
+      break;
+    case "memberRemoved":
+      row.kind = "Member removed";
+      row.details = "Every token of theirs stops working";
+      break;
+    case "tokenIssued":
+      row.kind = "Token issued";
+      row.details = "A member's new token";
+      break;
+    case "tokenRevoked":
+      row.kind = "Token revoked";
+      row.details = "It no longer works";
+      break;
+    case "periodCloseProposed":
+      row.kind = "Closing proposed";
+      row.details = `The books through ${kind.value.through}, once a second member agrees`;
+      break;
+    case "periodClosed":
+      row.kind = "Books closed";
+      row.details = `Through ${kind.value.through}: nothing dated then or before can be recorded`;
       break;
     case "approvalPolicySet": {
       const v = kind.value;
