@@ -1,6 +1,7 @@
 #include "ledger/views/identities.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -29,6 +30,19 @@ constexpr int kMaxDepth = 12;
 bool IsWordChar(char c) { return absl::ascii_isalnum(static_cast<unsigned char>(c)); }
 
 v1::Ref RefOf(const FieldDescriptor* f) { return f->options().GetExtension(v1::ref); }
+
+// A REF_FUND ("beneficiary/<id>") or REF_ACCOUNT ("fund:beneficiary/<id>")
+// value split at its prefix; none when it names no beneficiary's fund
+// ("general", "cash").
+struct FundRef {
+  absl::string_view prefix;
+  absl::string_view id;
+};
+std::optional<FundRef> SplitFundRef(int ref, absl::string_view value) {
+  const absl::string_view prefix = ref == v1::REF_FUND ? kBeneficiaryFund : kBeneficiaryAccount;
+  if (!absl::StartsWith(value, prefix)) return std::nullopt;
+  return FundRef{prefix, value.substr(prefix.size())};
+}
 
 // Calls fn(field) for every set string field of `m` that has a ref mark,
 // and walk(sub-message) for every set message field (repeated ones too).
@@ -211,11 +225,10 @@ absl::StatusOr<std::string> IdentityMask::InboundValue(int ref, const std::strin
       return InboundId(Lookup::kFund, value);
     case v1::REF_FUND:
     case v1::REF_ACCOUNT: {
-      const absl::string_view prefix = ref == v1::REF_FUND ? kBeneficiaryFund : kBeneficiaryAccount;
-      if (!absl::StartsWith(value, prefix)) return value;
-      ASSIGN_OR_RETURN(std::string id,
-                       InboundId(Lookup::kFund, absl::string_view(value).substr(prefix.size())));
-      return absl::StrCat(prefix, id);
+      const std::optional<FundRef> fund = SplitFundRef(ref, value);
+      if (!fund) return value;
+      ASSIGN_OR_RETURN(std::string id, InboundId(Lookup::kFund, fund->id));
+      return absl::StrCat(fund->prefix, id);
     }
     case v1::REF_EVENT_ID:
       return InboundId(Lookup::kEvent, value);
@@ -320,11 +333,11 @@ absl::StatusOr<std::string> IdentityMask::OutboundValue(int ref, const std::stri
       return PublicFund(value);
     case v1::REF_FUND:
     case v1::REF_ACCOUNT: {
-      const absl::string_view prefix = ref == v1::REF_FUND ? kBeneficiaryFund : kBeneficiaryAccount;
-      if (!absl::StartsWith(value, prefix)) return funds_->Scrub(value);
-      ASSIGN_OR_RETURN(std::string id, PublicFund(absl::string_view(value).substr(prefix.size())));
+      const std::optional<FundRef> fund = SplitFundRef(ref, value);
+      if (!fund) return funds_->Scrub(value);
+      ASSIGN_OR_RETURN(std::string id, PublicFund(fund->id));
       // A fund that cannot be placed is left out altogether.
-      return id.empty() ? std::string() : absl::StrCat(prefix, id);
+      return id.empty() ? std::string() : absl::StrCat(fund->prefix, id);
     }
     case v1::REF_EVENT_ID:
       return EventRef(value);
