@@ -22,6 +22,7 @@
 #include "services/rate_limit.h"
 #include "services/raw_unary.h"
 #include "services/streams.h"
+#include "services/telemetry.h"
 #include "solidarity/ledger/v1/ledger.grpc.pb.h"
 
 namespace ledger {
@@ -33,8 +34,14 @@ struct ServiceContext {
   // A caller who may not see who is who gets their IdentityMask here.
   absl::StatusOr<Caller> Admit(const grpc::ServerContextBase& context,
                                absl::string_view method) const {
-    absl::StatusOr<Caller> caller = ledger::Admit(*log, context, method);
-    if (!caller.ok() || caller->SeesIdentities()) return caller;
+    absl::StatusOr<Caller> caller = ledger::Authenticate(*log, context);
+    if (!caller.ok()) return caller.status();
+    if (telemetry != nullptr && caller->authenticated) {
+      telemetry->NoteCaller(&context, caller->member_id());
+    }
+    const v1::Role required = RequiredRoleOf(method);
+    if (!Satisfies(*caller, required)) return RoleRequired(required, method);
+    if (caller->SeesIdentities()) return caller;
     std::unique_ptr<ReadView> view = log->NewReadView();
     absl::StatusOr<std::shared_ptr<const FundDirectory>> funds = fund_directory->For(*view);
     if (!funds.ok()) return funds.status();
@@ -51,6 +58,8 @@ struct ServiceContext {
 
   EventLog* log = nullptr;   // not owned
   StreamHub* hub = nullptr;  // not owned; wakes the streams on each commit
+  // Not owned; nullptr = calls are not counted or logged (services/telemetry.h).
+  Telemetry* telemetry = nullptr;
   // Not owned; nullptr when ledgerd signs no checkpoints (no key).
   Checkpointer* checkpointer = nullptr;
   // Appends per member (ServerOptions::append_events_per_second).

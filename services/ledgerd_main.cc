@@ -1,6 +1,7 @@
 // ledgerd: the Solidarity Ledger server.
 //
-//   ledgerd --private_key_file=FILE [--data_dir=./var/ledger]
+//   ledgerd --private_key_file=FILE [--data_dir=./var/ledger] [--log_format=text|json]
+//           [--metrics_listen=127.0.0.1:9464 [--metrics_port_file=FILE]]
 //           [--listen=127.0.0.1:50051] [--sync=true] [--ledger_name=NAME]
 //           [--port_file=FILE] [--admin_token_file=FILE] [--backup_root=DIR]
 //           [--tls_cert=PEM --tls_key=PEM [--tls_client_ca=PEM]] [--max_connections=N]
@@ -22,6 +23,7 @@
 // log line per commit goes to stderr.
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <systemd/sd-daemon.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -52,7 +54,9 @@
 #include "ledger/transparency/checkpoints.h"
 #include "ledger/version.h"
 #include "services/founder.h"
+#include "services/metrics_http.h"
 #include "services/server.h"
+#include "services/telemetry.h"
 
 ABSL_FLAG(std::string, data_dir, "./var/ledger", "RocksDB data directory of the ledger");
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051", "address to serve gRPC on (port 0 = any free)");
@@ -91,6 +95,16 @@ ABSL_FLAG(int, max_connections, 0,
           "0 = the smaller of 4096 and the file descriptor limit less 256");
 ABSL_FLAG(int, max_queued_appends, static_cast<int>(ledger::kDefaultMaxQueuedAppends),
           "append requests that may wait for the writer before RESOURCE_EXHAUSTED");
+
+ABSL_FLAG(std::string, log_format, "text",
+          "\"text\" or \"json\": each commit and each refused call is one line on stderr, as "
+          "text or as one JSON object (member, method, code, reason, field, duration; never a "
+          "private detail or a refusal's message)");
+ABSL_FLAG(std::string, metrics_listen, "",
+          "serve Prometheus metrics (GET /metrics, plain HTTP) on this loopback host:port, e.g. "
+          "127.0.0.1:9464 (port 0 = any free); empty = no metrics port");
+ABSL_FLAG(std::string, metrics_port_file, "",
+          "write the metrics port's number to this file once listening");
 
 ABSL_FLAG(std::string, checkpoint_key, "",
           "Ed25519 private key file (PEM, mode 0600, kept apart from the data directory) to sign "
@@ -320,18 +334,21 @@ absl::StatusOr<std::unique_ptr<ledger::Checkpointer>> StartCheckpointer(ledger::
   return started;
 }
 
-// One line per commit, told by the writer after each one; returns the
-// listener's id.
-uint64_t AddCommitLogger(ledger::EventLog& log) {
-  return log.AddCommitListener(
-      [seen = log.head_position()](const ledger::CommitInfo& info) mutable {
-        if (!info.write_status.ok() || info.head_position <= seen) return;
-        std::fprintf(stderr, "ledgerd: commit head=%llu hash=%s (+%llu events)\n",
-                     static_cast<unsigned long long>(info.head_position),
-                     ledger::ToHex(info.head_hash).substr(0, 16).c_str(),
-                     static_cast<unsigned long long>(info.head_position - seen));
-        seen = info.head_position;
-      });
+// The metrics port the flags ask for (none without --metrics_listen):
+// scrapes read `log`, `server` and `telemetry`, which outlive it.
+absl::StatusOr<std::unique_ptr<ledger::MetricsHttpServer>> StartMetrics(
+    const ledger::EventLog& log, const ledger::LedgerServer& server,
+    const ledger::Telemetry& telemetry, const std::string& dir) {
+  const std::string listen = absl::GetFlag(FLAGS_metrics_listen);
+  if (listen.empty()) return nullptr;
+  ASSIGN_OR_RETURN(
+      std::unique_ptr<ledger::MetricsHttpServer> metrics,
+      ledger::MetricsHttpServer::Start(listen, [l = &log, s = &server, t = &telemetry, dir] {
+        return t->Render(ledger::ReadGauges(*l, dir, s->streams()));
+      }));
+  std::fprintf(stderr, "ledgerd: metrics on http://%s:%d/metrics\n",
+               listen.substr(0, listen.rfind(':')).c_str(), metrics->port());
+  return metrics;
 }
 
 // Signs a last checkpoint (of the last commits) and stops the signer.
@@ -445,6 +462,37 @@ void ConfigureFlags() {
       "the Solidarity Ledger server: gRPC over an embedded RocksDB event log");
 }
 
+// Where it listens, one line each, once serving.
+void LogListening(const ledger::EventLog& log, const ledger::ServerOptions& options,
+                  const ledger::LedgerServer& server, const std::string& dir, bool sync) {
+  const std::string host = options.listen_address.substr(0, options.listen_address.rfind(':'));
+  std::fprintf(stderr, "ledgerd: ledger %s (%s) in %s, head %llu; sync=%s\n",
+               log.ledger_id().c_str(), log.ledger_name().c_str(), dir.c_str(),
+               static_cast<unsigned long long>(log.head_position()), sync ? "on" : "OFF");
+  std::fprintf(stderr, "ledgerd listening on %s:%d%s\n", host.c_str(), server.port(),
+               options.tls_cert_pem.empty()        ? " (plaintext, loopback)"
+               : options.tls_client_ca_pem.empty() ? " (TLS)"
+                                                   : " (TLS, client certificates)");
+  std::fprintf(stderr, "ledgerd: backups go under %s\n", options.backup_root.c_str());
+}
+
+// Tells systemd (Type=notify) that ledgerd serves: only once the port is
+// bound, the port file written and the metrics port up. Nothing happens
+// without $NOTIFY_SOCKET (not started by systemd).
+void NotifyReady(const ledger::EventLog& log, const ledger::LedgerServer& server) {
+  sd_notifyf(0, "READY=1\nSTATUS=serving on port %d, head %llu\nMAINPID=%lu", server.port(),
+             static_cast<unsigned long long>(log.head_position()),
+             static_cast<unsigned long>(getpid()));
+}
+
+// Blocks until SIGTERM or SIGINT; false if the signals cannot be caught.
+bool WaitForStop() {
+  if (pipe(stop_pipe) != 0) return false;
+  std::signal(SIGTERM, OnSignal);
+  std::signal(SIGINT, OnSignal);
+  return true;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -453,17 +501,22 @@ int main(int argc, char** argv) {
   // Everything ledgerd writes (tables, logs, backups, the port and token
   // files) is readable by its own user only.
   umask(077);
+  auto log_format = ledger::ParseLogFormat(absl::GetFlag(FLAGS_log_format));
+  if (!log_format.ok()) {
+    std::fprintf(stderr, "ledgerd: %s\n", std::string(log_format.status().message()).c_str());
+    return 1;
+  }
+  ledger::Telemetry telemetry(*log_format);
   ledger::EventLogOptions options;
   options.sync = absl::GetFlag(FLAGS_sync);
   options.ledger_name = absl::GetFlag(FLAGS_ledger_name);
   options.max_queued_appends = static_cast<size_t>(absl::GetFlag(FLAGS_max_queued_appends));
   const std::string dir = absl::GetFlag(FLAGS_data_dir);
-  const std::string key_file = absl::GetFlag(FLAGS_private_key_file);
   std::error_code ec;
   // How it will listen, checked before anything is opened or created.
   ledger::ServerOptions server_options;
   if (!ReadServerFlags(dir, server_options)) return 1;
-  if (!ReadPrivateKey(key_file, dir, options)) return 1;
+  if (!ReadPrivateKey(absl::GetFlag(FLAGS_private_key_file), dir, options)) return 1;
   std::filesystem::create_directories(std::filesystem::path(dir).parent_path(), ec);
   std::unique_ptr<ledger::EventLog> log = OpenWithAdmin(dir, options);
   if (log == nullptr) return 1;
@@ -474,37 +527,37 @@ int main(int argc, char** argv) {
     return 1;
   }
   server_options.checkpointer = checkpointer->get();
+  server_options.telemetry = &telemetry;
   RaiseFileLimit(server_options);
   auto server = ledger::LedgerServer::Start(log.get(), server_options);
   if (!server.ok()) {
     std::fprintf(stderr, "ledgerd: %s\n", std::string(server.status().message()).c_str());
     return 1;
   }
-  const std::string host =
-      server_options.listen_address.substr(0, server_options.listen_address.rfind(':'));
-  std::fprintf(stderr, "ledgerd: ledger %s (%s) in %s, head %llu; sync=%s\n",
-               log->ledger_id().c_str(), log->ledger_name().c_str(), dir.c_str(),
-               static_cast<unsigned long long>(log->head_position()), options.sync ? "on" : "OFF");
-  std::fprintf(stderr, "ledgerd listening on %s:%d%s\n", host.c_str(), (*server)->port(),
-               server_options.tls_cert_pem.empty()        ? " (plaintext, loopback)"
-               : server_options.tls_client_ca_pem.empty() ? " (TLS)"
-                                                          : " (TLS, client certificates)");
-  std::fprintf(stderr, "ledgerd: backups go under %s\n", server_options.backup_root.c_str());
+  LogListening(*log, server_options, **server, dir, options.sync);
+  auto metrics = StartMetrics(*log, **server, telemetry, dir);
+  if (!metrics.ok()) {
+    std::fprintf(stderr, "ledgerd: %s\n", std::string(metrics.status().message()).c_str());
+    return 1;
+  }
+  if (*metrics && !absl::GetFlag(FLAGS_metrics_port_file).empty()) {
+    WritePortFile(absl::GetFlag(FLAGS_metrics_port_file), (*metrics)->port());
+  }
   if (!absl::GetFlag(FLAGS_port_file).empty()) {
     WritePortFile(absl::GetFlag(FLAGS_port_file), (*server)->port());
   }
-
-  if (pipe(stop_pipe) != 0) return 1;
-  std::signal(SIGTERM, OnSignal);
-  std::signal(SIGINT, OnSignal);
-
-  const uint64_t commit_logger = AddCommitLogger(*log);
+  if (!WaitForStop()) return 1;
+  const uint64_t commit_logger = log->AddCommitListener(
+      [&telemetry](const ledger::CommitInfo& info) { telemetry.OnCommit(info); });
+  NotifyReady(*log, **server);
 
   char c;
   while (read(stop_pipe[0], &c, 1) < 0 && errno == EINTR) {
   }
+  sd_notify(0, "STOPPING=1\nSTATUS=stopping: draining calls in flight");
   std::fprintf(stderr, "ledgerd: stopping: draining calls in flight\n");
   (*server)->Stop(absl::Seconds(10));
+  metrics->reset();
   log->RemoveCommitListener(commit_logger);
   StopCheckpointer(std::move(*checkpointer));
   const auto stats = log->stats();

@@ -91,6 +91,7 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(EventLog* log,
       static_cast<uint32_t>(std::max<int64_t>(options.append_burst_events, kMaxEventsPerAppend)));
   s->hub_ = std::make_unique<StreamHub>(log);
   s->ctx_.hub = s->hub_.get();
+  s->ctx_.telemetry = options.telemetry;
   s->commands_ = std::make_unique<CommandsService>(&s->ctx_);
   s->queries_ = std::make_unique<QueriesService>(&s->ctx_);
   s->audit_ = std::make_unique<AuditService>(&s->ctx_);
@@ -117,6 +118,11 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(EventLog* log,
   builder.RegisterService(s->queries_.get());
   builder.RegisterService(s->audit_.get());
   builder.RegisterService(s->admin_.get());
+  if (options.telemetry != nullptr) {
+    std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> observers;
+    observers.push_back(options.telemetry->NewInterceptorFactory());
+    builder.experimental().SetInterceptorCreators(std::move(observers));
+  }
   s->server_ = builder.BuildAndStart();
   if (!s->server_) {
     return absl::UnavailableError(absl::StrCat("cannot serve on ", options.listen_address));

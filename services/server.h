@@ -27,6 +27,7 @@
 #include "services/ledger_services.h"
 #include "services/listener.h"
 #include "services/streams.h"
+#include "services/telemetry.h"
 
 namespace ledger {
 
@@ -67,6 +68,9 @@ struct ServerOptions {
   // accepts, and given back when the accept probe fails, so that the
   // ledger's own files and the health change still get descriptors. 0 = none.
   int reserved_fds = 0;
+  // Counts and logs every call (not owned; must outlive the server);
+  // nullptr = none.
+  Telemetry* telemetry = nullptr;
   // Tests only: see HeavyCalls::started_for_test.
   std::function<void(const Caller&)> whole_log_call_started_for_test;
 };
@@ -87,6 +91,8 @@ class LedgerServer {
   ~LedgerServer();
 
   int port() const { return port_; }
+  // WatchBalances and Subscribe streams open now.
+  size_t streams() const { return hub_->streams(); }
 
   // Ends streams, stops accepting calls, waits up to `grace` for calls in
   // flight (appends waiting for their commit finish normally), then cancels

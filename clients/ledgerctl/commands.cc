@@ -381,8 +381,16 @@ std::vector<CommandSpec> Backups() {
        RunBackupCreate},
       {"backup", "list", "The backups in DIR with their heads.", {kBackupDir}, {}, RunBackupList},
       {"backup",
+       "prune",
+       "Delete all but the newest N backups in DIR, and the files only they used (the "
+       "backup timer's retention; `backup purge` is the same).",
+       {kBackupDir},
+       {{"keep", K::kValue, "N", "how many of the newest backups to keep (at least 1)",
+         "required"}},
+       RunBackupPurge},
+      {"backup",
        "purge",
-       "Delete all but the newest N backups in DIR, and the files only they used.",
+       "The same as `backup prune`: delete all but the newest N backups in DIR.",
        {kBackupDir},
        {{"keep", K::kValue, "N", "how many of the newest backups to keep (at least 1)",
          "required"}},
@@ -766,8 +774,9 @@ auditors:
                       a progress bar on a terminal unless --no-progress
   backup create NAME                      online backup into NAME under the server's backup root
   backup list DIR                         the backups in DIR with their heads
-  backup purge DIR --keep N               delete all but the newest N backups (and what
-                                          only they held, erased details' keys too)
+  backup prune DIR --keep N               delete all but the newest N backups (and what
+                                          only they held, erased details' keys too);
+                                          `backup purge` is the same
   backup verify DIR [--id N] [--scratch DIR]
                       checksums, then restore to scratch space, verify the chain, rebuild
   backup restore DIR [--id N] --data-dir TARGET

@@ -198,6 +198,12 @@ rocksdb::Status Database::Write(rocksdb::WriteBatch& batch, bool sync) {
 
 uint64_t Database::LatestSequence() const { return db_->GetLatestSequenceNumber(); }
 
+std::optional<uint64_t> Database::IntProperty(const std::string& name) const {
+  uint64_t value = 0;
+  if (!db_->GetAggregatedIntProperty(name, &value)) return std::nullopt;
+  return value;
+}
+
 absl::StatusOr<bool> Database::Scrub(const std::vector<std::string>& cfs, uint64_t deleted_at) {
   LEDGER_CHECK(!options_.read_only);
   // A snapshot taken before the deletion keeps the deleted values alive

@@ -82,6 +82,9 @@ class Database {
 
   // The sequence number of the last write.
   uint64_t LatestSequence() const;
+  // A RocksDB integer property ("rocksdb.estimate-pending-compaction-bytes",
+  // ...) summed over the column families; nullopt if RocksDB has no such.
+  std::optional<uint64_t> IntProperty(const std::string& name) const;
   // Makes values deleted by writes up to sequence `deleted_at` leave every
   // live file: flushes every family (so the WAL files that held them are
   // deleted) and compacts `cfs` through their bottom level. False, and

@@ -266,6 +266,11 @@ EventLogStats EventLog::stats() const {
   return stats_;
 }
 
+size_t EventLog::queued_requests() const {
+  MutexLock lock(&mu_);
+  return queue_.size();
+}
+
 absl::Status EventLog::last_write_status() const {
   MutexLock lock(&mu_);
   return last_write_status_;
@@ -397,6 +402,7 @@ absl::Status EventLog::Write(const CommitBatch& batch) {
 }
 
 void EventLog::CommitGroup(std::vector<Pending>& group) {
+  const auto started = std::chrono::steady_clock::now();
   uint64_t head;
   std::string hash;
   {
@@ -458,6 +464,10 @@ void EventLog::CommitGroup(std::vector<Pending>& group) {
   if (wrote) {
     info.events = write_status.ok() ? batch.events().size() : 0;
     info.write_status = write_status;
+    info.requests = group.size();
+    info.duration_us = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                                 std::chrono::steady_clock::now() - started)
+                                                 .count());
     TellListeners(info);
   }
 }

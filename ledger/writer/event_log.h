@@ -119,6 +119,11 @@ struct CommitInfo {
   std::string head_hash;
   uint64_t events = 0;
   absl::Status write_status;
+  // Append requests in the group (accepted or refused) and the time from
+  // taking the group to knowing its outcome (validation, write, sync),
+  // microseconds of a monotonic clock.
+  uint64_t requests = 0;
+  uint64_t duration_us = 0;
 };
 
 // Called on the writer thread after each commit, in order. Must be quick
@@ -177,6 +182,8 @@ class EventLog {
   bool shutting_down() const;
 
   EventLogStats stats() const;
+  // Append requests waiting for the writer now.
+  size_t queued_requests() const;
 
   // Events the Merkle tree was built over when this open found a ledger
   // written before the tree (or a tree left behind by a crash); 0 otherwise.
