@@ -476,6 +476,16 @@ void LogListening(const ledger::EventLog& log, const ledger::ServerOptions& opti
   std::fprintf(stderr, "ledgerd: backups go under %s\n", options.backup_root.c_str());
 }
 
+// --port_file and --metrics_port_file, those given.
+void WritePortFiles(const ledger::LedgerServer& server, const ledger::MetricsHttpServer* metrics) {
+  if (metrics != nullptr && !absl::GetFlag(FLAGS_metrics_port_file).empty()) {
+    WritePortFile(absl::GetFlag(FLAGS_metrics_port_file), metrics->port());
+  }
+  if (!absl::GetFlag(FLAGS_port_file).empty()) {
+    WritePortFile(absl::GetFlag(FLAGS_port_file), server.port());
+  }
+}
+
 // Tells systemd (Type=notify) that ledgerd serves: only once the port is
 // bound, the port file written and the metrics port up. Nothing happens
 // without $NOTIFY_SOCKET (not started by systemd).
@@ -540,12 +550,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "ledgerd: %s\n", std::string(metrics.status().message()).c_str());
     return 1;
   }
-  if (*metrics && !absl::GetFlag(FLAGS_metrics_port_file).empty()) {
-    WritePortFile(absl::GetFlag(FLAGS_metrics_port_file), (*metrics)->port());
-  }
-  if (!absl::GetFlag(FLAGS_port_file).empty()) {
-    WritePortFile(absl::GetFlag(FLAGS_port_file), (*server)->port());
-  }
+  WritePortFiles(**server, metrics->get());
   if (!WaitForStop()) return 1;
   const uint64_t commit_logger = log->AddCommitListener(
       [&telemetry](const ledger::CommitInfo& info) { telemetry.OnCommit(info); });

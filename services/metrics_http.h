@@ -26,7 +26,7 @@ namespace ledger {
 inline constexpr unsigned kMetricsMaxConnections = 16;
 inline constexpr unsigned kMetricsMaxPerAddress = 8;
 inline constexpr unsigned kMetricsIdleTimeoutSeconds = 10;
-inline constexpr size_t kMetricsConnectionMemory = 32 * 1024;
+inline constexpr size_t kMetricsConnectionMemory = size_t{32} * 1024;
 
 class MetricsHttpServer {
  public:

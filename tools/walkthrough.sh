@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # The README's quick tour: sets up a small campaign on a running ledgerd.
 #   LEDGER_SERVER=127.0.0.1:50051 tools/walkthrough.sh
-# Uses $LEDGERCTL if set, else build/ledgerctl. The end-to-end test runs this
+# Uses $LEDGERCTL if set, else build-release/ledgerctl (tools/run), else build/ledgerctl. The end-to-end test runs this
 # very script and checks the balances it leaves. The second member's token
 # (an approver: two to sign) goes to $APPROVER_TOKEN_FILE, by default
 # var/approver-1.token beside the founder's.
 set -euo pipefail
-ctl="${LEDGERCTL:-$(dirname "$0")/../build/ledgerctl}"
+ctl="${LEDGERCTL:-}"
+if [[ -z "$ctl" ]]; then
+  ctl="$(dirname "$0")/../build-release/ledgerctl"
+  [[ -x "$ctl" ]] || ctl="$(dirname "$0")/../build/ledgerctl"
+fi
 day="${WALKTHROUGH_DATE:-$(date -u +%F)}"
 approver_token="${APPROVER_TOKEN_FILE:-$(dirname "$0")/../var/approver-1.token}"
 

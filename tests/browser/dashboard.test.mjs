@@ -17,7 +17,9 @@
 //
 // Run from clients/dashboard: npm run build && npm run test:browser
 // Environment: LEDGERD, LEDGERCTL (default <repo>/build/ledgerd, ledgerctl),
-// CHROMIUM (default /usr/bin/chromium).
+// CHROMIUM (default /usr/bin/chromium), DASHBOARD_NODE (the Node that runs the
+// dashboard server, default this one: e.g. Debian 12's own Node 18, while the
+// test itself runs on the Node 20 playwright needs).
 
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
@@ -35,6 +37,7 @@ const outDir = join(here, "out");
 const LEDGERD = process.env.LEDGERD || join(repo, "build", "ledgerd");
 const LEDGERCTL = process.env.LEDGERCTL || join(repo, "build", "ledgerctl");
 const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
+const DASHBOARD_NODE = process.env.DASHBOARD_NODE || process.execPath;
 
 // playwright-core is installed in clients/dashboard/node_modules.
 const { chromium } = createRequire(join(dashboardDir, "package.json"))("playwright-core");
@@ -199,7 +202,7 @@ function ledgerctl(port, ...args) {
 // event ids, and the proxy passes that on as it is.
 async function startDashboard(ledgerPort, logFile, viewerToken) {
   const child = spawn(
-    process.execPath,
+    DASHBOARD_NODE,
     [join(dashboardDir, "server.js"), "--ledger", `127.0.0.1:${ledgerPort}`, "--listen", "127.0.0.1:0",
       "--token-file", viewerToken],
     { stdio: ["ignore", "pipe", "pipe"] },

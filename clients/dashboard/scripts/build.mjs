@@ -1,6 +1,6 @@
 // Builds the dashboard with esbuild:
 //   dist/public/  the page (app.js bundle, index.html, styles.css)
-//   dist/server.js  the Node server (dependencies stay in node_modules)
+//   dist/server.js  the Node server, its dependencies bundled in
 //   dist/test/    the unit tests, for `node --test`
 // Usage: node scripts/build.mjs [--tests-only]
 import { build } from "esbuild";
@@ -51,8 +51,9 @@ async function buildServer() {
     outfile: join(dist, "server.js"),
     format: "esm",
     platform: "node",
-    target: "node20",
-    packages: "external",
+    // Debian 12's own Node.js is 18. The dependencies are bundled in, so the
+    // built server needs no node_modules (the Debian package ships dist/).
+    target: "node18",
     sourcemap: "linked",
   });
 }
@@ -70,8 +71,9 @@ async function buildTests() {
     outExtension: { ".js": ".mjs" },
     format: "esm",
     platform: "node",
-    target: "node20",
-    packages: "external",
+    // Debian 12's own Node.js is 18. The dependencies are bundled in, so the
+    // built server needs no node_modules (the Debian package ships dist/).
+    target: "node18",
     sourcemap: "inline",
   });
 }
