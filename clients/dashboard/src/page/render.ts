@@ -11,7 +11,7 @@ import type {
 import type { Event } from "../../gen/solidarity/ledger/v1/events_pb.js";
 import type { FundBalance } from "../../gen/solidarity/ledger/v1/projections_pb.js";
 import { Status } from "../../gen/solidarity/ledger/v1/projections_pb.js";
-import { formatMoney, permille, toHex } from "../shared/money.js";
+import { formatCurrency, permille, toHex } from "../shared/money.js";
 import { describeEvent, feeStatus, feeText, type EventLookup, type Names } from "../shared/describe.js";
 
 type Child = Node | string | null | undefined | false;
@@ -54,13 +54,13 @@ function fillBody(tableId: string, rows: HTMLTableRowElement[], emptyText: strin
 
 function moneyCell(amount: bigint, currency: string, col: string): HTMLTableCellElement {
   const cls = amount < 0n ? "num negative" : "num";
-  return el("td", { class: cls, "data-col": col }, formatMoney(amount, currency));
+  return el("td", { class: cls, "data-col": col }, formatCurrency(amount, currency));
 }
 
 function stackedMoney(rows: { amount: bigint; currency: string }[]): HTMLElement | string {
   if (rows.length === 0) return "—";
   const list = el("ul", { class: "amount-list" });
-  for (const r of rows) list.append(el("li", {}, formatMoney(r.amount, r.currency)));
+  for (const r of rows) list.append(el("li", {}, formatCurrency(r.amount, r.currency)));
   return list;
 }
 
@@ -204,8 +204,8 @@ function renderFundsChart(views: BeneficiaryView[]): void {
       cSeg.style.width = `${cWidth}%`;
       aSeg.style.width = `${aWidth}%`;
       const value =
-        `${formatMoney(available, currency)} available of ${formatMoney(received, currency)}` +
-        (committed > 0n ? `, ${formatMoney(committed, currency)} committed` : "");
+        `${formatCurrency(available, currency)} available of ${formatCurrency(received, currency)}` +
+        (committed > 0n ? `, ${formatCurrency(committed, currency)} committed` : "");
       list.append(
         el(
           "li",

@@ -13,7 +13,7 @@ import {
 import type { Money } from "../../gen/solidarity/ledger/v1/events_pb.js";
 import type { BranchView } from "../../gen/solidarity/ledger/v1/ledger_pb.js";
 import { Status } from "../../gen/solidarity/ledger/v1/projections_pb.js";
-import { formatMoney } from "./money.js";
+import { formatCurrency } from "./money.js";
 import { parseEventRef, parseRequestRef } from "./public-ids.js";
 
 /**
@@ -108,7 +108,7 @@ function reversesWhole(reversal: EventReversed, target: Event | undefined): bool
 
 export function moneyText(m: Money | undefined): string {
   if (!m || !m.currency) return "";
-  return formatMoney(m.amountMinor, m.currency);
+  return formatCurrency(m.amountMinor, m.currency);
 }
 
 const DONOR_KIND: Record<number, string> = {
@@ -324,7 +324,7 @@ export function describeEvent(event: Event, names: Names, events: EventLookup = 
         v.defaultApprovals === 0 ? "Payments need no approval" : `Every payment needs ${approvalsText(v.defaultApprovals)}`,
       ];
       for (const t of v.thresholds) {
-        parts.push(`${approvalsText(t.approvals)} above ${formatMoney(t.aboveMinor, t.currency)}`);
+        parts.push(`${approvalsText(t.approvals)} above ${formatCurrency(t.aboveMinor, t.currency)}`);
       }
       row.kind = "Approval rule set";
       row.details = parts.join("; ");
