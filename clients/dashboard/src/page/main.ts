@@ -24,6 +24,7 @@ import { toHex } from "../shared/money.js";
 import {
   bannerShown,
   clearBanner,
+  initListControls,
   renderActivity,
   renderBranches,
   renderChain,
@@ -387,4 +388,5 @@ async function connectLoop(): Promise<never> {
   }
 }
 
+initListControls();
 void connectLoop();
