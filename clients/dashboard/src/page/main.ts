@@ -21,6 +21,7 @@ import { backoffDelay } from "../shared/backoff.js";
 import { checkpointLine, type CheckpointFacts } from "../shared/checkpoint.js";
 import { reversalTarget, type Names } from "../shared/describe.js";
 import { toHex } from "../shared/money.js";
+import { EventBrowser } from "./events.js";
 import {
   bannerShown,
   clearBanner,
@@ -66,6 +67,40 @@ const names: Names = {
     return b ? [b.unionName, b.branchName].filter(Boolean).join(" ") || id : id;
   },
 };
+
+// ------------------------------------------------------------------ views
+//
+// One page, two views. Without a token (the proxy started without
+// --token-file) ledgerd answers the public: totals, funds, the branches that
+// chose to be shown, the head and checkpoints, and refuses ReadEvents with
+// PERMISSION_DENIED; the page then is the public transparency page. With a
+// viewer's token ReadEvents answers, and the page is the committee's: the
+// recent activity and every event, searchable. ledgerd does the masking in
+// both; the page shows what it gets.
+
+type View = "unknown" | "public" | "committee";
+let view: View = "unknown";
+
+function setView(next: View): void {
+  if (next === view) return;
+  view = next;
+  document.body.dataset.view = next;
+  document.getElementById("view-name")!.textContent = next === "public" ? " · public page" : " · committee page";
+  document.getElementById("public-note")!.hidden = next !== "public";
+  document.getElementById("events-section")!.hidden = next !== "committee";
+}
+
+const eventBrowser = new EventBrowser({
+  read: async (from, limit) => (await audit.readEvents({ fromPosition: from, limit }, { timeoutMs: 15_000 })).events,
+  names: {
+    beneficiary: (id) => names.beneficiary(id),
+    branch: (id) => names.branch(id),
+  },
+  funds: () =>
+    beneficiaries.map((v) => ({ id: v.beneficiary?.beneficiaryId ?? "", name: v.beneficiary?.displayName || "a fund" })),
+  branches: () => branches.map((v) => ({ id: v.branch?.branchId ?? "", name: names.branch(v.branch?.branchId ?? "") })),
+});
+let browserNamed = false;
 
 function timeText(d: Date): string {
   return d.toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit" });
@@ -146,8 +181,13 @@ async function refreshActivity(upTo: bigint): Promise<void> {
     activityHead = upTo;
     activityRows = [...rows].reverse();
     drawActivity();
-  } catch {
-    // The live stream reports connection trouble; keep the old list.
+    setView("committee");
+    void eventBrowser.follow(upTo);
+  } catch (err) {
+    // The public may not read events: this is the public page. Any other
+    // failure is connection trouble, which the live stream reports; keep
+    // the old list.
+    if (ConnectError.from(err).code === Code.PermissionDenied) setView("public");
   }
 }
 
@@ -308,9 +348,11 @@ function applyUpdate(part: WatchBalancesResponse): void {
   const position = update.summary?.asOf?.position ?? 0n;
   if (position > 0n) namesPosition = position;
   const key = namesSignature();
-  if (key !== namesKey) {
+  if (key !== namesKey || !browserNamed) {
     namesKey = key;
+    browserNamed = true;
     drawActivity();
+    eventBrowser.namesChanged();
   }
   void refreshActivity(position);
   void refreshCheckpoint(false);

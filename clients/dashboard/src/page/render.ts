@@ -12,7 +12,7 @@ import type { Event } from "../../gen/solidarity/ledger/v1/events_pb.js";
 import type { FundBalance } from "../../gen/solidarity/ledger/v1/projections_pb.js";
 import { Status } from "../../gen/solidarity/ledger/v1/projections_pb.js";
 import { formatCurrency, permille, toHex } from "../shared/money.js";
-import { describeEvent, feeStatus, feeText, type EventLookup, type Names } from "../shared/describe.js";
+import { describeEvent, feeStatus, feeText, type EventLookup, type EventRow, type Names } from "../shared/describe.js";
 import {
   branchName,
   fundClosed,
@@ -432,28 +432,35 @@ function drawBranches(): void {
  * what they reversed. Only a wholly reversed event is struck through.
  */
 export function renderActivity(eventsNewestFirst: Event[], names: Names, events: EventLookup): void {
-  const rows = eventsNewestFirst.map((ev) => {
-    const r = describeEvent(ev, names, events);
-    const kindCell = el("td", { "data-col": "event" }, el("span", { class: "kind" }, r.kind));
-    if (r.reversedBy > 0n) {
-      const tag = r.reversal === "part" ? `partly reversed by #${r.reversedBy}` : `reversed by #${r.reversedBy}`;
-      kindCell.append(" ", el("span", { class: "tag tag-muted" }, tag));
-    }
-    if (r.details) kindCell.append(el("span", { class: "detail" }, r.details));
-    if (r.note) kindCell.append(el("span", { class: "detail note" }, r.note));
-    const attrs: Record<string, string> = { "data-position": String(r.position), "data-reversal": r.reversal };
-    if (r.reversal === "whole") attrs.class = "reversed";
-    if (r.target > 0n) attrs["data-target"] = String(r.target);
-    return el(
-      "tr",
-      attrs,
-      el("th", { scope: "row", class: "num" }, String(r.position)),
-      el("td", { class: "nowrap" }, r.date ? el("time", { datetime: r.date }, r.date) : "—"),
-      kindCell,
-      el("td", { class: "num", "data-col": "amount" }, r.amount || "—"),
-    );
-  });
+  const rows = eventsNewestFirst.map((ev) => eventRow(describeEvent(ev, names, events)));
   fillBody("activity-table", rows, "No events yet.", 4);
+}
+
+/** One row of an event list (the activity table, the committee's event list). */
+export function eventRow(r: EventRow): HTMLTableRowElement {
+  const kindCell = el("td", { "data-col": "event" }, el("span", { class: "kind" }, r.kind));
+  if (r.reversedBy > 0n) {
+    const tag = r.reversal === "part" ? `partly reversed by #${r.reversedBy}` : `reversed by #${r.reversedBy}`;
+    kindCell.append(" ", el("span", { class: "tag tag-muted" }, tag));
+  }
+  if (r.details) kindCell.append(el("span", { class: "detail" }, r.details));
+  if (r.note) kindCell.append(el("span", { class: "detail note" }, r.note));
+  const attrs: Record<string, string> = { "data-position": String(r.position), "data-reversal": r.reversal };
+  if (r.reversal === "whole") attrs.class = "reversed";
+  if (r.target > 0n) attrs["data-target"] = String(r.target);
+  return el(
+    "tr",
+    attrs,
+    el("th", { scope: "row", class: "num" }, String(r.position)),
+    el("td", { class: "nowrap" }, r.date ? el("time", { datetime: r.date }, r.date) : "—"),
+    kindCell,
+    el("td", { class: "num", "data-col": "amount" }, r.amount || "—"),
+  );
+}
+
+/** Fills an event list's body (see eventRow). */
+export function fillEvents(tableId: string, rows: HTMLTableRowElement[], emptyText: string): void {
+  fillBody(tableId, rows, emptyText, 4);
 }
 
 // ------------------------------------------------------------------ head, status
