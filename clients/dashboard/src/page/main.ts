@@ -22,6 +22,7 @@ import { checkpointLine, type CheckpointFacts } from "../shared/checkpoint.js";
 import { reversalTarget, type Names } from "../shared/describe.js";
 import { toHex } from "../shared/money.js";
 import { EventBrowser } from "./events.js";
+import { refreshCharts } from "./charts.js";
 import {
   bannerShown,
   clearBanner,
@@ -355,6 +356,7 @@ function applyUpdate(part: WatchBalancesResponse): void {
     eventBrowser.namesChanged();
   }
   void refreshActivity(position);
+  refreshCharts(queries, update.today);
   void refreshCheckpoint(false);
   setTimeout(() => void refreshCheckpoint(true), CHECKPOINT_AFTER_UPDATE_MS);
   lastUpdate = new Date();
