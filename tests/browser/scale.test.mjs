@@ -7,7 +7,7 @@
 // It checks, with every expected figure worked out here from the seeding
 // plan (never read back from ledgerd):
 //   * the headline figures (Held, Available) are shown whole: no cell and no
-//     page wider than the screen, at both sizes;
+//     page wider than the screen, at both sizes, under a long campaign name;
 //   * the charts' tables (what screen readers get) hold the right numbers:
 //     money in and out by month, the largest fund's balance, the year's
 //     contributions by branch (only the shown branches for the public), and
@@ -57,6 +57,9 @@ after(() => {
   if (tmp && !process.env.KEEP_TMP) rmSync(tmp, { recursive: true, force: true });
 });
 
+// A long campaign name, with a word wider than a phone, must not break the header.
+const CAMPAIGN = "Solidarity with the imprisoned oil workers of Zhanaozen — Arbeiterinnenunterstützungskomiteeversammlung 2026";
+
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 function start(cmd, args, logFile) {
@@ -91,7 +94,7 @@ async function startLedgerd(dataDir, key) {
   const portFile = join(tmp, "ledgerd.port");
   const child = start(LEDGERD, ["--data_dir", dataDir, "--private_key_file", key, "--listen", "127.0.0.1:0",
     // A bulk import: no per-member append rate.
-    "--port_file", portFile, "--append_events_per_second", "0"], join(outDir, "ledgerd-scale.log"));
+    "--port_file", portFile, "--append_events_per_second", "0", "--ledger_name", CAMPAIGN], join(outDir, "ledgerd-scale.log"));
   for (let i = 0; i < 300; i++) {
     if (child.exitCode !== null) throw new Error("ledgerd exited");
     if (existsSync(portFile) && /^\d+$/.test(readFileSync(portFile, "utf8").trim())) {
@@ -169,6 +172,8 @@ const clipped = (page) =>
         out.push(`${c.closest("table").id}: scrolls sideways (${wrap.scrollWidth} > ${wrap.clientWidth}; columns ${widths.join(" ")})`);
       }
     }
+    const h1 = document.querySelector("h1");
+    if (h1.scrollWidth > h1.clientWidth + 1 || h1.getBoundingClientRect().right > window.innerWidth) out.push("the campaign name sticks out");
     if (document.documentElement.scrollWidth > window.innerWidth) {
       // Name the outermost elements that stick out.
       const wide = [...document.querySelectorAll("body *")].filter((e) => e.getBoundingClientRect().right > window.innerWidth + 0.5
@@ -264,6 +269,7 @@ test("a large campaign at desktop and phone sizes, committee and public", { time
     await waitForText(page, '#general-table tr[data-currency="GBP"] td[data-col="available"]', gbp(general));
     await waitForText(page, "#head-position", String(headPosition));
     assert.equal(await page.evaluate(() => document.body.dataset.view), view);
+    await waitForText(page, "#ledger-name", CAMPAIGN);
 
     // 3. The charts, read back from their tables.
     await page.waitForSelector("#flow-GBP-table", { timeout: 30_000 });

@@ -247,7 +247,9 @@ function drawFunds(): void {
     (list.currency ? `; sorted by the amount in ${list.currency}` : "") +
     ".";
   markSort("funds-table", fundSort);
-  renderFundsChart(showClosed ? [...list.open, ...list.closed] : list.open);
+  const charted = showClosed ? [...list.open, ...list.closed] : list.open;
+  // A bar per fund is readable for a dozen; the table holds every fund.
+  renderFundsChart(charted.slice(0, FUNDS_CHARTED), charted.length);
 }
 
 function markSort<K extends string>(tableId: string, sort: Sort<K>): void {
@@ -288,7 +290,10 @@ export function initListControls(): void {
 }
 
 /** One horizontal bar chart per currency: disbursed + committed + available = received. */
-function renderFundsChart(views: BeneficiaryView[]): void {
+/** The most funds drawn as bars (the first in the table's order). */
+const FUNDS_CHARTED = 12;
+
+function renderFundsChart(views: BeneficiaryView[], listed: number): void {
   const byCurrency = new Map<string, { name: string; bal: FundBalance }[]>();
   for (const view of views) {
     const name = fundName(view);
@@ -339,7 +344,12 @@ function renderFundsChart(views: BeneficiaryView[]): void {
       el(
         "figure",
         { class: "chart" },
-        el("figcaption", {}, `Beneficiary funds in ${currency}: disbursed, committed and available`),
+        el(
+          "figcaption",
+          {},
+          `Beneficiary funds in ${currency}: disbursed, committed and available` +
+            (listed > views.length ? ` (the first ${views.length} of the ${listed} funds listed above, in their order)` : ""),
+        ),
         el(
           "p",
           { class: "legend", "aria-hidden": "true" },
