@@ -258,6 +258,11 @@ test("a large campaign at desktop and phone sizes, committee and public", { time
   const page = context.pages()[0] ?? (await context.newPage());
   const errors = [];
   page.on("pageerror", (e) => errors.push(e.message));
+  // A style or script the Content-Security-Policy refused (a chart library
+  // writing inline styles, say) is reported on the console.
+  page.on("console", (m) => {
+    if (m.type() === "error") errors.push(`console: ${m.text()}`);
+  });
 
   for (const view of ["committee", "public"]) {
     await page.setViewportSize({ width: 1280, height: 900 });
@@ -284,10 +289,25 @@ test("a large campaign at desktop and phone sizes, committee and public", { time
     assert.match(await textOf(page, "#fund-balance figcaption"), new RegExp(`^Balance of ${largestName.replace(/[.*+?^${}()|[\]\\']/g, "\\$&")}`));
     const fundRows = await tableRows(page, "#fund-balance-table");
     assert.equal(fundRows.at(-1)[1], gbp(largestFund[1]), "the largest fund's balance now");
+    // Month by month: what the plan gave it by each month's end, and the change across the month.
+    let before = 0n;
+    for (const [label, available, change] of fundRows) {
+      const key = [...monthsIn.keys()].find((k) => monthLabel(`${k}-01`) === label);
+      const upTo = plan.donations.filter((d) => d.fund === largestFund[0] && d.date.slice(0, 7) <= key)
+        .reduce((sum, d) => sum + d.amountMinor, 0n) - (largestFund[0] === "fund-001" && key === today.slice(0, 7) ? paidOut : 0n);
+      assert.equal(available, gbp(upTo), `${largestName}, ${label}`);
+      assert.equal(change, (upTo > before ? "+" : "") + gbp(upTo - before), `${largestName}, change in ${label}`);
+      before = upTo;
+    }
     const expectedBranches = ranked([...branchGifts.keys()].filter((id) => view === "committee" || plan.branches.find((b) => b.id === id).shown));
     const branchRows = await tableRows(page, "#branch-year-table");
     assert.equal(branchRows.length, expectedBranches.length, "one row per contributing branch the viewer may see");
-    assert.deepEqual(branchRows.slice(0, 5), expectedBranches.slice(0, 5).map(([n, m]) => [n, gbp(m)]));
+    const allGifts = expectedBranches.reduce((sum, [, m]) => sum + m, 0n);
+    const share = (m) => {
+      const tenths = (m * 1000n) / allGifts;
+      return `${tenths / 10n}.${tenths % 10n}%`;
+    };
+    assert.deepEqual(branchRows.slice(0, 5), expectedBranches.slice(0, 5).map(([n, m]) => [n, gbp(m), share(m)]));
     const drawn = await page.evaluate(() => [...document.querySelectorAll(".chart canvas")].map((c) => c.width > 0 && c.toDataURL().length > 3000));
     assert.ok(drawn.length >= 3 && drawn.every(Boolean), `every chart drawn: ${drawn}`);
 
@@ -340,7 +360,7 @@ test("a large campaign at desktop and phone sizes, committee and public", { time
     await page.screenshot({ path: join(outDir, `scale-${view}-phone.png`), fullPage: true });
     assert.deepEqual(await axeViolations(page), [], `axe, ${view}, 390 px`);
   }
-  assert.deepEqual(errors, [], "no uncaught errors in the page");
+  assert.deepEqual(errors, [], "no uncaught errors and no console errors in the page");
 
   await context.close();
   for (const d of [committee, publicPage]) assert.equal((await stop(d.child)).code, 0);

@@ -25,7 +25,7 @@ import {
 } from "chart.js";
 import { Code, ConnectError, type Client } from "@connectrpc/connect";
 import type { LedgerQueries } from "../../gen/solidarity/ledger/v1/ledger_pb.js";
-import { formatCurrency } from "../shared/money.js";
+import { formatCurrency, permille } from "../shared/money.js";
 import { mainCurrency } from "../shared/listing.js";
 import {
   currenciesOf,
@@ -87,7 +87,7 @@ interface Readings {
   /** Summary totals at the baseline and at each month's end: raised and disbursed by currency. */
   raised: Cumulative[];
   disbursed: Cumulative[];
-  /** Fund id -> { name, available by currency } at each month's end. */
+  /** Fund id -> { name, available by currency } at the baseline and at each month's end. */
   funds: Map<string, { name: string; available: Cumulative }>[];
   /** Branch id -> { name, contributions by currency } at the baseline and now. */
   branchesBefore: Map<string, { name: string; total: Cumulative }>;
@@ -112,7 +112,7 @@ async function read(queries: Queries, today: string): Promise<Readings> {
   const opts = { timeoutMs: 20_000 };
   const [summaries, fundLists, before, now] = await Promise.all([
     Promise.all(ends.map((d) => orNothing(queries.getSummary({ asOf: at(d) }, opts)))),
-    Promise.all(months.map((m) => orNothing(queries.listBeneficiaries({ includeClosed: true, asOf: at(m.end) }, opts)))),
+    Promise.all(ends.map((d) => orNothing(queries.listBeneficiaries({ includeClosed: true, asOf: at(d) }, opts)))),
     orNothing(queries.listBranches({ includeDisaffiliated: true, asOf: at(baseline) }, opts)),
     orNothing(queries.listBranches({ includeDisaffiliated: true, asOf: at(today) }, opts)),
   ]);
@@ -267,14 +267,15 @@ function drawFund(r: Readings): HTMLElement | undefined {
     }, "");
   }
   const name = latest.get(chosenFund)?.name ?? "";
-  const series = r.funds.map((m) => m.get(chosenFund)?.available.get(currency) ?? 0n);
+  const [baseline, ...atEnds] = r.funds.map((m) => m.get(chosenFund)?.available.get(currency) ?? 0n);
+  const series = atEnds;
   const labels = r.months.map((m) => m.label);
   const fig = figure(
     "fund-balance",
     `Balance of ${name} at each month's end, ${currency}`,
     `Available in ${name} at each month's end, ${currency}`,
-    ["Month", "Available"],
-    labels.map((l, i) => [l, formatCurrency(series[i]!, currency)]),
+    ["Month", "Available", "Change in the month"],
+    labels.map((l, i) => [l, formatCurrency(series[i]!, currency), signed(series[i]! - (i > 0 ? series[i - 1]! : baseline!), currency)]),
   );
   const select = el("select", { id: "fund-balance-choice" });
   for (const id of ids.sort((a, b) => latest.get(a)!.name.localeCompare(latest.get(b)!.name, "en-GB"))) {
@@ -324,8 +325,8 @@ function drawBranches(r: Readings): HTMLElement | undefined {
     "branch-year",
     `Contributions by branch over the last twelve months, ${currency}: the ${top.length} largest`,
     `Contributions (fees and donations) by branch over the last twelve months, ${currency}, largest first`,
-    ["Branch", "Contributions"],
-    ranked.map((b) => [b.name, formatCurrency(b.amount, currency)]),
+    ["Branch", "Contributions", "Share"],
+    ranked.map((b) => [b.name, formatCurrency(b.amount, currency), shareText(b.amount, ranked)]),
   );
   fig.querySelector<HTMLElement>(".chart-box")!.classList.add("chart-box-tall");
   queueMicrotask(() =>
@@ -341,6 +342,18 @@ function drawBranches(r: Readings): HTMLElement | undefined {
     }),
   );
   return fig;
+}
+
+/** "+£12.50" / "-£3.00" / "£0.00". */
+function signed(amount: bigint, currency: string): string {
+  return (amount > 0n ? "+" : "") + formatCurrency(amount, currency);
+}
+
+/** A branch's share of all the branches' contributions, "12.3%", in BigInt to the tenth of a percent. */
+function shareText(amount: bigint, all: Ranked[]): string {
+  const total = all.reduce((s, b) => s + b.amount, 0n);
+  const tenths = total > 0n ? permille(amount, total) : 0;
+  return `${Math.floor(tenths / 10)}.${tenths % 10}%`;
 }
 
 let lastReadings: Readings | undefined;

@@ -148,8 +148,14 @@ async function readOne(position: bigint): Promise<Event | undefined> {
   }
 }
 
+/** Ask once more whether events may be read (after each (re)connect: the proxy may have restarted with a token). */
+let recheckView = true;
+
 async function refreshActivity(upTo: bigint): Promise<void> {
   if (upTo === 0n || upTo === activityHead) return;
+  // The public may not read events: do not ask on every update.
+  if (view === "public" && !recheckView) return;
+  recheckView = false;
   const seq = ++activitySeq;
   const from = upTo > RECENT_EVENTS ? upTo - RECENT_EVENTS + 1n : 1n;
   try {
@@ -409,6 +415,7 @@ async function connectLoop(): Promise<never> {
       if (head.ledgerName) document.getElementById("ledger-name")!.textContent = head.ledgerName;
       // A fresh connection re-verifies the whole chain.
       lastFullVerify = 0;
+      recheckView = true;
       verified = undefined;
       shownHead = undefined;
       applyHead(head.head);
