@@ -29,13 +29,13 @@ export interface EventRow {
   date: string;
   kind: string;
   details: string;
-  /** "12.50 GBP", or "" when the event moves no money. */
+  /** "£12.50", or "" when the event moves no money. */
   amount: string;
   /** Position of the reversing event, 0n if not reversed. */
   reversedBy: bigint;
   /** How much of this event was reversed. Only "whole" is struck through. */
   reversal: ReversalExtent;
-  /** A note on a partly reversed event: "10.00 GBP of it refunded". */
+  /** A note on a partly reversed event: "£10.00 of it refunded". */
   note: string;
   /** For a reversal: the position of the event it reverses (0n if unknown). */
   target: bigint;
@@ -125,7 +125,7 @@ const REVERSAL_KIND: Record<number, string> = {
   [ReversalKind.CHARGEBACK]: "chargeback",
 };
 
-/** "10.00 GBP of it <verb>". */
+/** "£10.00 of it <verb>". */
 const REVERSAL_VERB: Record<number, string> = {
   [ReversalKind.REFUND]: "refunded",
   [ReversalKind.CORRECTION]: "corrected",
@@ -362,7 +362,7 @@ const PERIOD: Record<number, string> = {
   [FeePeriod.ANNUAL]: "year",
 };
 
-/** "10.00 GBP / month". */
+/** "£10.00 / month". */
 export function feeText(fee: Money | undefined, period: FeePeriod | undefined): string {
   const amount = moneyText(fee);
   if (!amount) return "";

@@ -86,7 +86,7 @@ function decimalSeparator(locale: string): string {
 
 /**
  * The amount as people read it, in `locale` (default en-GB): the currency's
- * symbol where the locale has one (£, €, US$, JP¥) or its code ("KZT 1,000.00"),
+ * symbol where the locale has one (£, €, US$, JP¥) or its code and a no-break space ("KZT\u00a01,000.00"),
  * thousands separators, and exactly the ISO 4217 number of decimals:
  * 5847800n GBP -> "£58,478.00", -5n GBP -> "-£0.05", 1250n JPY -> "JP¥1,250".
  *
