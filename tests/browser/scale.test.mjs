@@ -12,7 +12,8 @@
 //     money in and out by month, the largest fund's balance, the year's
 //     contributions by branch (only the shown branches for the public), and
 //     every chart's canvas was drawn;
-//   * search, sort and the closed-funds toggle; the committee's event list
+//   * search, sort, sticky headers and the closed-funds toggle; no date
+//     broken over two lines on a phone; the committee's event list
 //     (filter by kind and fund, paging); the public page lists no events;
 //   * axe-core finds no violation of WCAG 2 A/AA (contrast, headings,
 //     labels, names) in either view.
@@ -350,6 +351,17 @@ test("a large campaign at desktop and phone sizes, committee and public", { time
       assert.match(await textOf(page, ".eyebrow"), /public page/);
     }
 
+    // Sticky headers: scrolled, the funds table's header stays at the top of its region.
+    const stuck = await page.evaluate(() => {
+      const wrap = document.querySelector("#funds-table").closest(".table-wrap");
+      wrap.scrollTop = 600;
+      const gap = document.querySelector('#funds-table thead th[data-sort="name"]').getBoundingClientRect().top - wrap.getBoundingClientRect().top;
+      const scrolled = wrap.scrollTop;
+      wrap.scrollTop = 0;
+      return { gap, scrolled };
+    });
+    assert.ok(stuck.scrolled > 0 && Math.abs(stuck.gap) <= 2, `funds header after scrolling: ${JSON.stringify(stuck)}`);
+
     // 6. Both sizes: nothing clipped, screenshots, axe.
     assert.deepEqual(await clipped(page), [], `${view}, 1280 px`);
     await page.screenshot({ path: join(outDir, `scale-${view}-desktop.png`), fullPage: true });
@@ -357,6 +369,10 @@ test("a large campaign at desktop and phone sizes, committee and public", { time
     await page.setViewportSize({ width: 390, height: 844 });
     await sleep(300);
     assert.deepEqual(await clipped(page), [], `${view}, 390 px`);
+    // Dates never wrap: every <time> on one line.
+    const wrapped = await page.evaluate(() => [...document.querySelectorAll("time")]
+      .filter((t) => t.getClientRects().length > 1).map((t) => t.textContent));
+    assert.deepEqual(wrapped, [], `${view}: dates broken over lines at 390 px`);
     await page.screenshot({ path: join(outDir, `scale-${view}-phone.png`), fullPage: true });
     assert.deepEqual(await axeViolations(page), [], `axe, ${view}, 390 px`);
   }
