@@ -473,6 +473,8 @@ test("dashboard shows live ledger balances and survives a ledgerd restart", { ti
   await ctl("donate", "10.00", "GBP", "--to", "lawyer-a", "--donor", "anonymous"); // 21
   await waitForText(page, cell("funds-table", lawyer, "available"), "£40.00");
   await waitForText(page, cell("totals-table", 'data-currency="GBP"', "raised"), "£165.00");
+  // The chart of money in by month follows within seconds (every event is dated today).
+  await waitForText(page, "#flow-GBP-table tbody tr:last-child td:nth-child(2)", "£165.00");
   await waitForText(page, "#head-position", "21");
   await waitForText(page, '#activity-table tr[data-position="21"] td[data-col="amount"]', "£10.00");
   await waitForText(page, "#chain-status", "✓ chain verified");

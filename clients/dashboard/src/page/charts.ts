@@ -42,8 +42,6 @@ Chart.register(BarController, BarElement, CategoryScale, LinearScale, LineContro
 
 const MONTHS = 12;
 const TOP_BRANCHES = 10;
-/** The charts change only with the month's figures: read again at most this often. */
-const REFRESH_MS = 30_000;
 
 const INK = "#1b1b1f";
 const IN_COLOUR = "#1d7a4a";
@@ -83,6 +81,8 @@ function hatch(colour: string): CanvasPattern | string {
 
 /** What the public may read at the end of each month. */
 interface Readings {
+  /** The server's today the figures were read for. */
+  day: string;
   months: Month[];
   /** Summary totals at the baseline and at each month's end: raised and disbursed by currency. */
   raised: Cumulative[];
@@ -105,47 +105,80 @@ async function orNothing<T>(call: Promise<T>): Promise<T | undefined> {
   }
 }
 
+type SummaryAnswer = Awaited<ReturnType<Queries["getSummary"]>>;
+type FundsAnswer = Awaited<ReturnType<Queries["listBeneficiaries"]>>;
+type BranchesAnswer = Awaited<ReturnType<Queries["listBranches"]>>;
+
+const at = (d: string) => ({ point: { case: "endOfDate" as const, value: d } });
+const OPTS = { timeoutMs: 20_000 };
+
+function totals(s: SummaryAnswer | undefined, pick: "raisedMinor" | "disbursedMinor"): Cumulative {
+  return new Map((s?.totals?.currencies ?? []).map((c) => [c.currency, c[pick]]));
+}
+
+function fundMap(r: FundsAnswer | undefined): Readings["funds"][number] {
+  return new Map(
+    (r?.beneficiaries ?? []).map((v) => [
+      v.beneficiary?.beneficiaryId ?? "",
+      {
+        name: v.beneficiary?.displayName || "a fund",
+        available: new Map(v.balances.map((b) => [b.currency, b.availableMinor])),
+      },
+    ]),
+  );
+}
+
+function branchMap(r: BranchesAnswer | undefined): Readings["branchesNow"] {
+  return new Map(
+    (r?.branches ?? []).map((v) => [
+      v.branch?.branchId ?? "",
+      {
+        name: [v.branch?.unionName, v.branch?.branchName].filter(Boolean).join(" ") || (v.branch?.branchId ?? ""),
+        total: new Map((v.branch?.totals ?? []).map((t) => [t.currency, t.totalMinor])),
+      },
+    ]),
+  );
+}
+
+/** Everything the charts show: 28 reads (the baseline and twelve month ends). */
 async function read(queries: Queries, today: string): Promise<Readings> {
   const { months, baseline } = monthsEnding(today, MONTHS);
   const ends = [baseline, ...months.map((m) => m.end)];
-  const at = (d: string) => ({ point: { case: "endOfDate" as const, value: d } });
-  const opts = { timeoutMs: 20_000 };
   const [summaries, fundLists, before, now] = await Promise.all([
-    Promise.all(ends.map((d) => orNothing(queries.getSummary({ asOf: at(d) }, opts)))),
-    Promise.all(ends.map((d) => orNothing(queries.listBeneficiaries({ includeClosed: true, asOf: at(d) }, opts)))),
-    orNothing(queries.listBranches({ includeDisaffiliated: true, asOf: at(baseline) }, opts)),
-    orNothing(queries.listBranches({ includeDisaffiliated: true, asOf: at(today) }, opts)),
+    Promise.all(ends.map((d) => orNothing(queries.getSummary({ asOf: at(d) }, OPTS)))),
+    Promise.all(ends.map((d) => orNothing(queries.listBeneficiaries({ includeClosed: true, asOf: at(d) }, OPTS)))),
+    orNothing(queries.listBranches({ includeDisaffiliated: true, asOf: at(baseline) }, OPTS)),
+    orNothing(queries.listBranches({ includeDisaffiliated: true, asOf: at(today) }, OPTS)),
   ]);
-  const cumulative = (pick: "raisedMinor" | "disbursedMinor") =>
-    summaries.map((s) => new Map((s?.totals?.currencies ?? []).map((c) => [c.currency, c[pick]])));
-  const branchMap = (r: typeof before) =>
-    new Map(
-      (r?.branches ?? []).map((v) => [
-        v.branch?.branchId ?? "",
-        {
-          name: [v.branch?.unionName, v.branch?.branchName].filter(Boolean).join(" ") || (v.branch?.branchId ?? ""),
-          total: new Map((v.branch?.totals ?? []).map((t) => [t.currency, t.totalMinor])),
-        },
-      ]),
-    );
   return {
+    day: today,
     months,
-    raised: cumulative("raisedMinor"),
-    disbursed: cumulative("disbursedMinor"),
-    funds: fundLists.map(
-      (r) =>
-        new Map(
-          (r?.beneficiaries ?? []).map((v) => [
-            v.beneficiary?.beneficiaryId ?? "",
-            {
-              name: v.beneficiary?.displayName || "a fund",
-              available: new Map(v.balances.map((b) => [b.currency, b.availableMinor])),
-            },
-          ]),
-        ),
-    ),
+    raised: summaries.map((x) => totals(x, "raisedMinor")),
+    disbursed: summaries.map((x) => totals(x, "disbursedMinor")),
+    funds: fundLists.map(fundMap),
     branchesBefore: branchMap(before),
     branchesNow: branchMap(now),
+  };
+}
+
+/**
+ * The current month only (3 reads), into a copy of `r`: what an append of
+ * today changes. Earlier months (a back-dated event) wait for the next
+ * whole read.
+ */
+async function readToday(queries: Queries, r: Readings): Promise<Readings> {
+  const [summary, funds, branches] = await Promise.all([
+    orNothing(queries.getSummary({ asOf: at(r.day) }, OPTS)),
+    orNothing(queries.listBeneficiaries({ includeClosed: true, asOf: at(r.day) }, OPTS)),
+    orNothing(queries.listBranches({ includeDisaffiliated: true, asOf: at(r.day) }, OPTS)),
+  ]);
+  const last = <T>(list: T[], value: T) => [...list.slice(0, -1), value];
+  return {
+    ...r,
+    raised: last(r.raised, totals(summary, "raisedMinor")),
+    disbursed: last(r.disbursed, totals(summary, "disbursedMinor")),
+    funds: last(r.funds, fundMap(funds)),
+    branchesNow: branchMap(branches),
   };
 }
 
@@ -193,7 +226,7 @@ function figure(id: string, caption: string, tableCaption: string, head: string[
     el("figcaption", {}, caption),
     // The canvas is a picture of the table that follows it.
     el("div", { class: "chart-box", "aria-hidden": "true" }, el("canvas", { id: `${id}-canvas` })),
-    el("div", { class: "table-wrap tall", role: "region", "aria-label": tableCaption, tabindex: "0" }, table),
+    el("div", { class: "table-wrap tall", id: `${id}-region`, role: "region", "aria-label": tableCaption, tabindex: "0" }, table),
   );
 }
 
@@ -360,10 +393,13 @@ let lastReadings: Readings | undefined;
 
 function render(r: Readings): void {
   lastReadings = r;
+  // A redraw replaces the charts' elements: keep the keyboard focus (the fund list, a table region) where it was.
+  const focused = document.activeElement?.closest("#charts") ? document.activeElement.id : "";
   for (const c of charts.values()) c.destroy();
   charts.clear();
   const parts = [...drawFlows(r), drawFund(r), drawBranches(r)].filter((x): x is HTMLElement => !!x);
   byId("charts").replaceChildren(...parts);
+  if (focused) document.getElementById(focused)?.focus();
   byId("charts-note").textContent =
     parts.length === 0
       ? "No money recorded yet."
@@ -371,23 +407,35 @@ function render(r: Readings): void {
 }
 
 // ------------------------------------------------------------------ refresh
+//
+// After an append the current month is read again (3 reads, at most every
+// CURRENT_MS), so the charts follow the books within seconds; everything
+// (28 reads) at most every WHOLE_MS and whenever the day changes, which
+// also brings in back-dated events of earlier months.
 
+const CURRENT_MS = 2_000;
+const WHOLE_MS = 30_000;
 let lastRead = 0;
+let lastWhole = 0;
 let reading = false;
 let wanted: string | undefined;
 
-/** Reads the figures again for `today` (at most every REFRESH_MS; a newer head waits for the next). */
+/** Reads the figures again for `today` (see above); a newer head waits for the next read. */
 export function refreshCharts(queries: Queries, today: string): void {
   wanted = today;
   if (reading || !today) return;
-  const wait = lastRead === 0 ? 0 : Math.max(0, lastRead + REFRESH_MS - Date.now());
+  const fresh = !lastReadings || lastReadings.day !== today;
+  const wait = fresh ? 0 : Math.max(0, lastRead + CURRENT_MS - Date.now());
   reading = true;
   setTimeout(async () => {
     const day = wanted!;
     wanted = undefined;
+    const whole = !lastReadings || lastReadings.day !== day || Date.now() - lastWhole >= WHOLE_MS;
     try {
-      render(await read(queries, day));
+      const r = whole ? await read(queries, day) : await readToday(queries, lastReadings!);
+      render(r);
       lastRead = Date.now();
+      if (whole) lastWhole = lastRead;
     } catch {
       // ledgerd unreachable: the live stream says so; keep the charts shown.
     } finally {
