@@ -10,7 +10,6 @@
 #include "clients/ledgerctl/output.h"
 #include "clients/ledgerctl/reader.h"
 #include "ledger/audit/replay.h"
-#include "ledger/domain/money.h"
 #include "ledger/status_macros.h"
 #include "ledger/views/queries.h"
 
@@ -102,9 +101,8 @@ void PrintOfflineReport(const Invocation& in, ledger::ReadView& view, const Offl
   Table t({"currency", "raised", "disbursed", "held"});
   for (const auto& c : f.summary.totals().currencies()) {
     const std::string& cur = c.currency();
-    t.Add({cur, ledger::FormatDecimal(c.raised_minor(), cur),
-           ledger::FormatDecimal(c.disbursed_minor(), cur),
-           ledger::FormatDecimal(c.held_minor(), cur)});
+    t.Add({cur, HumanDecimal(c.raised_minor(), cur), HumanDecimal(c.disbursed_minor(), cur),
+           HumanDecimal(c.held_minor(), cur)});
   }
   t.Print(std::cout);
   std::cout << (ok ? "RESULT: the books verify.\n" : "RESULT: PROBLEMS FOUND (see above).\n");

@@ -7,17 +7,13 @@
 #include "clients/ledgerctl/commands.h"
 #include "clients/ledgerctl/output.h"
 #include "clients/ledgerctl/reader.h"
-#include "ledger/domain/money.h"
 #include "ledger/limits.h"
 #include "ledger/status_macros.h"
 
 namespace ledgerctl {
 namespace {
 
-using ledger::FormatAmount;
-using ledger::FormatDecimal;
-
-std::string Amt(const v1::Money& m) { return FormatAmount(m.amount_minor(), m.currency()); }
+std::string Amt(const v1::Money& m) { return HumanAmount(m.amount_minor(), m.currency()); }
 
 const char* PeriodWord(v1::FeePeriod p) {
   return p == v1::FEE_PERIOD_MONTHLY ? "month" : p == v1::FEE_PERIOD_QUARTERLY ? "quarter" : "year";
@@ -30,9 +26,9 @@ void PrintSummaryTable(const v1::GetSummaryResponse& r) {
     for (const auto& g : r.general_fund()) {
       if (g.currency() == c.currency()) general = g.available_minor();
     }
-    t.Add({c.currency(), FormatDecimal(c.raised_minor(), c.currency()),
-           FormatDecimal(c.disbursed_minor(), c.currency()),
-           FormatDecimal(c.held_minor(), c.currency()), FormatDecimal(general, c.currency())});
+    t.Add({c.currency(), HumanDecimal(c.raised_minor(), c.currency()),
+           HumanDecimal(c.disbursed_minor(), c.currency()),
+           HumanDecimal(c.held_minor(), c.currency()), HumanDecimal(general, c.currency())});
   }
   t.Print(std::cout);
 }
@@ -40,9 +36,9 @@ void PrintSummaryTable(const v1::GetSummaryResponse& r) {
 void AddGeneralRows(const v1::GetSummaryResponse& s, Table* t) {
   for (const auto& g : s.general_fund()) {
     const std::string& c = g.currency();
-    t->Add({"general", "(unrestricted)", c, FormatDecimal(g.received_minor(), c),
-            FormatDecimal(-g.allocated_out_minor(), c), FormatDecimal(g.disbursed_minor(), c),
-            FormatDecimal(g.committed_minor(), c), FormatDecimal(g.available_minor(), c)});
+    t->Add({"general", "(unrestricted)", c, HumanDecimal(g.received_minor(), c),
+            HumanDecimal(-g.allocated_out_minor(), c), HumanDecimal(g.disbursed_minor(), c),
+            HumanDecimal(g.committed_minor(), c), HumanDecimal(g.available_minor(), c)});
   }
 }
 
@@ -53,9 +49,9 @@ void AddBeneficiaryRows(const v1::ListBeneficiariesResponse& r, Table* t) {
     if (bv.balances().empty()) t->Add({b.beneficiary_id(), name, "", "", "", "", "", ""});
     for (const auto& f : bv.balances()) {
       const std::string& c = f.currency();
-      t->Add({b.beneficiary_id(), name, c, FormatDecimal(f.received_minor(), c),
-              FormatDecimal(f.allocated_in_minor(), c), FormatDecimal(f.disbursed_minor(), c),
-              FormatDecimal(f.committed_minor(), c), FormatDecimal(f.available_minor(), c)});
+      t->Add({b.beneficiary_id(), name, c, HumanDecimal(f.received_minor(), c),
+              HumanDecimal(f.allocated_in_minor(), c), HumanDecimal(f.disbursed_minor(), c),
+              HumanDecimal(f.committed_minor(), c), HumanDecimal(f.available_minor(), c)});
     }
   }
 }
@@ -86,8 +82,8 @@ void PrintBranch(const v1::GetBranchResponse& resp) {
   Table t({"currency", "fees", "donations", "total"});
   for (const auto& x : b.totals()) {
     const std::string& c = x.currency();
-    t.Add({c, FormatDecimal(x.fees_paid_minor(), c), FormatDecimal(x.donations_minor(), c),
-           FormatDecimal(x.total_minor(), c)});
+    t.Add({c, HumanDecimal(x.fees_paid_minor(), c), HumanDecimal(x.donations_minor(), c),
+           HumanDecimal(x.total_minor(), c)});
   }
   t.Print(std::cout);
 }
@@ -156,9 +152,9 @@ absl::StatusOr<int> RunBranches(const Invocation& in) {
     }
     for (const auto& x : b.totals()) {
       t.Add({b.branch_id(), b.union_name(), b.branch_name(), status, b.paid_until(),
-             FormatAmount(x.fees_paid_minor(), x.currency()),
-             FormatAmount(x.donations_minor(), x.currency()),
-             FormatAmount(x.total_minor(), x.currency())});
+             HumanAmount(x.fees_paid_minor(), x.currency()),
+             HumanAmount(x.donations_minor(), x.currency()),
+             HumanAmount(x.total_minor(), x.currency())});
     }
   }
   t.Print(std::cout);
@@ -196,9 +192,9 @@ absl::StatusOr<int> RunBeneficiaryShow(const Invocation& in) {
   Table t({"currency", "received", "allocated in", "disbursed", "committed", "available"});
   for (const auto& f : resp.beneficiary().balances()) {
     const std::string& c = f.currency();
-    t.Add({c, FormatDecimal(f.received_minor(), c), FormatDecimal(f.allocated_in_minor(), c),
-           FormatDecimal(f.disbursed_minor(), c), FormatDecimal(f.committed_minor(), c),
-           FormatDecimal(f.available_minor(), c)});
+    t.Add({c, HumanDecimal(f.received_minor(), c), HumanDecimal(f.allocated_in_minor(), c),
+           HumanDecimal(f.disbursed_minor(), c), HumanDecimal(f.committed_minor(), c),
+           HumanDecimal(f.available_minor(), c)});
   }
   t.Print(std::cout);
   return kExitOk;
@@ -216,13 +212,13 @@ absl::StatusOr<int> RunTrialBalance(const Invocation& in) {
   Table t({"account", "currency", "debits", "credits", "balance"});
   for (const auto& a : r.accounts()) {
     const std::string& c = a.currency();
-    t.Add({a.account(), c, FormatDecimal(a.debits_minor(), c), FormatDecimal(a.credits_minor(), c),
-           FormatDecimal(a.debits_minor() - a.credits_minor(), c)});
+    t.Add({a.account(), c, HumanDecimal(a.debits_minor(), c), HumanDecimal(a.credits_minor(), c),
+           HumanDecimal(a.debits_minor() - a.credits_minor(), c)});
   }
   for (const auto& x : r.totals()) {
     const std::string& c = x.currency();
-    t.Add({"TOTAL", c, FormatDecimal(x.debits_minor(), c), FormatDecimal(x.credits_minor(), c),
-           FormatDecimal(x.debits_minor() - x.credits_minor(), c)});
+    t.Add({"TOTAL", c, HumanDecimal(x.debits_minor(), c), HumanDecimal(x.credits_minor(), c),
+           HumanDecimal(x.debits_minor() - x.credits_minor(), c)});
   }
   t.Print(std::cout);
   std::cout << (r.balanced() ? "balanced: debits equal credits in every currency\n"

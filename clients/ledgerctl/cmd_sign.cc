@@ -13,14 +13,13 @@
 #include "clients/ledgerctl/commands.h"
 #include "clients/ledgerctl/output.h"
 #include "ledger/domain/approvals.h"
-#include "ledger/domain/money.h"
 #include "ledger/limits.h"
 #include "ledger/status_macros.h"
 
 namespace ledgerctl {
 namespace {
 
-std::string Amt(const v1::Money& m) { return ledger::FormatAmount(m.amount_minor(), m.currency()); }
+std::string Amt(const v1::Money& m) { return HumanAmount(m.amount_minor(), m.currency()); }
 
 std::string NewRequestId() {
   // "req-" and the tail of a fresh event id (time and random hex).
@@ -77,7 +76,7 @@ std::string PolicyText(const v1::ApprovalPolicySet& p, bool recorded) {
                                   p.default_approvals() == 1 ? "" : "s", " for every disbursement");
   for (const v1::ApprovalThreshold& t : p.thresholds()) {
     absl::StrAppend(&text, "; ", t.approvals(), " above ",
-                    ledger::FormatAmount(t.above_minor(), t.currency()));
+                    HumanAmount(t.above_minor(), t.currency()));
   }
   if (!recorded) absl::StrAppend(&text, " (the default: no policy recorded)");
   return text;

@@ -63,7 +63,7 @@ void PrintRows(const Rows& rows, bool csv) {
   Table t(header);
   for (size_t i = 1; i < rows.size(); ++i) {
     std::vector<std::string> row;
-    for (const CsvCell& c : rows[i]) row.push_back(c.value);
+    for (const CsvCell& c : rows[i]) row.push_back(TableText(c));
     t.Add(row);
   }
   t.Print(std::cout);
@@ -78,8 +78,8 @@ void PrintLines(const google::protobuf::RepeatedPtrField<v1::StatementLine>& lin
     const std::string& c = l.currency();
     rows.push_back({CsvText(l.event().occurred_on()), CsvNumber(absl::StrCat(l.event().position())),
                     CsvText(l.event().event_id()), CsvText(DescribeBody(l.event().body())),
-                    CsvText(c), CsvNumber(FormatDecimal(l.change_minor(), c)),
-                    CsvNumber(FormatDecimal(l.balance_minor(), c))});
+                    CsvText(c), CsvAmount(FormatDecimal(l.change_minor(), c)),
+                    CsvAmount(FormatDecimal(l.balance_minor(), c))});
   }
   PrintRows(rows, csv);
 }
@@ -89,13 +89,13 @@ Rows FundTotals(const v1::GetFundStatementResponse& r) {
                        "disbursed", "closing", "committed"})};
   for (const auto& t : r.totals()) {
     const std::string& c = t.currency();
-    rows.push_back({CsvText(c), CsvNumber(FormatDecimal(t.opening_minor(), c)),
-                    CsvNumber(FormatDecimal(t.received_minor(), c)),
-                    CsvNumber(FormatDecimal(t.allocated_in_minor(), c)),
-                    CsvNumber(FormatDecimal(t.allocated_out_minor(), c)),
-                    CsvNumber(FormatDecimal(t.disbursed_minor(), c)),
-                    CsvNumber(FormatDecimal(t.closing_minor(), c)),
-                    CsvNumber(FormatDecimal(t.committed_closing_minor(), c))});
+    rows.push_back({CsvText(c), CsvAmount(FormatDecimal(t.opening_minor(), c)),
+                    CsvAmount(FormatDecimal(t.received_minor(), c)),
+                    CsvAmount(FormatDecimal(t.allocated_in_minor(), c)),
+                    CsvAmount(FormatDecimal(t.allocated_out_minor(), c)),
+                    CsvAmount(FormatDecimal(t.disbursed_minor(), c)),
+                    CsvAmount(FormatDecimal(t.closing_minor(), c)),
+                    CsvAmount(FormatDecimal(t.committed_closing_minor(), c))});
   }
   return rows;
 }
@@ -104,9 +104,9 @@ Rows BranchPaid(const v1::GetBranchStatementResponse& r) {
   Rows rows = {Header({"currency", "fees paid", "donations", "total"})};
   for (const auto& p : r.paid()) {
     const std::string& c = p.currency();
-    rows.push_back({CsvText(c), CsvNumber(FormatDecimal(p.fees_paid_minor(), c)),
-                    CsvNumber(FormatDecimal(p.donations_minor(), c)),
-                    CsvNumber(FormatDecimal(p.total_minor(), c))});
+    rows.push_back({CsvText(c), CsvAmount(FormatDecimal(p.fees_paid_minor(), c)),
+                    CsvAmount(FormatDecimal(p.donations_minor(), c)),
+                    CsvAmount(FormatDecimal(p.total_minor(), c))});
   }
   return rows;
 }
@@ -129,7 +129,9 @@ void PrintBranchHeading(const v1::GetBranchStatementResponse& r, bool csv) {
             << Terminal(r.branch().branch_name()) << " [" << Terminal(r.branch().branch_id())
             << "], " << Terminal(r.range().from_date()) << " to " << Terminal(r.range().to_date())
             << "\n"
-            << "fees due:  " << r.periods_due() << " period(s) x " << fee << " = " << due << "\n"
+            << "fees due:  " << r.periods_due() << " period(s) x "
+            << HumanAmount(r.fee_per_period().amount_minor(), fc) << " = "
+            << HumanAmount(r.fees_due().amount_minor(), fc) << "\n"
             << "fees paid: " << r.periods_paid() << " period(s)\n";
 }
 
@@ -200,11 +202,11 @@ absl::StatusOr<int> RunStatementIncome(const Invocation& in) {
   for (const auto& x : r.rows()) {
     const std::string& c = x.currency();
     rows.push_back({CsvText(c), CsvText(x.fund_class()),
-                    CsvNumber(FormatDecimal(x.opening_minor(), c)),
-                    CsvNumber(FormatDecimal(x.income_minor(), c)),
-                    CsvNumber(FormatDecimal(x.transfers_minor(), c)),
-                    CsvNumber(FormatDecimal(x.spending_minor(), c)),
-                    CsvNumber(FormatDecimal(x.closing_minor(), c))});
+                    CsvAmount(FormatDecimal(x.opening_minor(), c)),
+                    CsvAmount(FormatDecimal(x.income_minor(), c)),
+                    CsvAmount(FormatDecimal(x.transfers_minor(), c)),
+                    CsvAmount(FormatDecimal(x.spending_minor(), c)),
+                    CsvAmount(FormatDecimal(x.closing_minor(), c))});
   }
   const bool csv = args.format == Format::kCsv;
   if (!csv) {

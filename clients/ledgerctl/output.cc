@@ -10,6 +10,7 @@
 #include "absl/strings/str_format.h"
 #include "google/protobuf/descriptor.h"
 #include "ledger/audit/export.h"
+#include "ledger/domain/money.h"
 #include "ledger/errors.h"
 #include "ledger/hash.h"
 
@@ -283,6 +284,30 @@ std::string Terminal(absl::string_view text) {
 std::string Hex(absl::string_view bytes) { return ledger::ToHex(bytes); }
 std::string ShortHash(absl::string_view bytes) { return Hex(bytes).substr(0, 16); }
 
+// ------------------------------------------------------------------ money
+
+std::string GroupThousands(absl::string_view decimal) {
+  const size_t sign = !decimal.empty() && decimal[0] == '-' ? 1 : 0;
+  size_t end = decimal.find('.');
+  if (end == absl::string_view::npos) end = decimal.size();
+  std::string out(decimal.substr(0, sign));
+  for (size_t i = sign; i < end; ++i) {
+    // A comma before every digit that has a multiple of three digits after it.
+    if (i > sign && (end - i) % 3 == 0) out.push_back(',');
+    out.push_back(decimal[i]);
+  }
+  absl::StrAppend(&out, decimal.substr(end));
+  return out;
+}
+
+std::string HumanDecimal(int64_t minor, absl::string_view currency) {
+  return GroupThousands(ledger::FormatDecimal(minor, currency));
+}
+
+std::string HumanAmount(int64_t minor, absl::string_view currency) {
+  return absl::StrCat(HumanDecimal(minor, currency), " ", currency);
+}
+
 Table::Table(std::vector<std::string> header) { Add(std::move(header)); }
 
 void Table::Add(std::vector<std::string> row) {
@@ -319,6 +344,11 @@ void Table::Print(std::ostream& out) const {
 
 CsvCell CsvText(std::string value) { return CsvCell{CsvCell::Kind::kText, std::move(value)}; }
 CsvCell CsvNumber(std::string value) { return CsvCell{CsvCell::Kind::kNumber, std::move(value)}; }
+CsvCell CsvAmount(std::string value) { return CsvCell{CsvCell::Kind::kAmount, std::move(value)}; }
+
+std::string TableText(const CsvCell& cell) {
+  return cell.kind == CsvCell::Kind::kAmount ? GroupThousands(cell.value) : cell.value;
+}
 
 void PrintCsv(const std::vector<std::vector<CsvCell>>& rows, std::ostream& out) {
   for (const auto& row : rows) {

@@ -70,6 +70,20 @@ std::string Terminal(absl::string_view text);
 std::string Hex(absl::string_view bytes);
 std::string ShortHash(absl::string_view bytes);
 
+// ------------------------------------------------------------------ money
+
+// Amounts for people, in human tables and lines: ledger::FormatDecimal with
+// a comma between every three whole digits, (5847800, GBP) -> "58,478.00",
+// (-123456, GBP) -> "-1,234.56", (1250, JPY) -> "1,250"; HumanAmount adds
+// the code, "58,478.00 GBP". --json and CSV keep the exact form
+// ("58478.00 GBP"), which ledgerctl also accepts as input.
+std::string HumanDecimal(int64_t minor, absl::string_view currency);
+std::string HumanAmount(int64_t minor, absl::string_view currency);
+
+// "58478.00" -> "58,478.00": commas between groups of three whole digits of a
+// decimal string (an optional '-', digits, an optional fraction).
+std::string GroupThousands(absl::string_view decimal);
+
 // A plain text table: columns padded, numeric cells right-aligned, every
 // cell passed through Terminal. Prints "(none)" under a header alone.
 class Table {
@@ -86,14 +100,20 @@ class Table {
 
 // A CSV cell: text (names, ids, descriptions: guarded against spreadsheet
 // formulas by ledger::CsvTextField) or a number (amounts, positions, counts:
-// ledger::CsvField, never altered, so "-10.00" stays a number).
+// ledger::CsvField, never altered, so "-10.00" stays a number), or an amount
+// (a number in CSV, "-10.00"; grouped by HumanDecimal where the same rows
+// are printed as a table, "-1,234.56").
 struct CsvCell {
-  enum class Kind { kText, kNumber };
+  enum class Kind { kText, kNumber, kAmount };
   Kind kind;
   std::string value;
 };
 CsvCell CsvText(std::string value);
 CsvCell CsvNumber(std::string value);
+// REQUIRES: `value` is a ledger::FormatDecimal result.
+CsvCell CsvAmount(std::string value);
+// The cell as a table shows it: an amount grouped, anything else as it is.
+std::string TableText(const CsvCell& cell);
 
 // Rows as RFC 4180 CSV, lines ended by CRLF.
 void PrintCsv(const std::vector<std::vector<CsvCell>>& rows, std::ostream& out);

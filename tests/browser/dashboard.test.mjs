@@ -370,37 +370,37 @@ test("dashboard shows live ledger balances and survives a ledgerd restart", { ti
   });
 
   // 3. The right balances.
-  await waitForText(page, cell("totals-table", 'data-currency="GBP"', "raised"), "155.00 GBP");
-  await waitForText(page, cell("totals-table", 'data-currency="GBP"', "disbursed"), "30.00 GBP");
-  await waitForText(page, cell("totals-table", 'data-currency="GBP"', "held"), "125.00 GBP");
-  await waitForText(page, cell("totals-table", 'data-currency="GBP"', "committed"), "0.00 GBP");
-  await waitForText(page, cell("totals-table", 'data-currency="JPY"', "raised"), "4000 JPY");
-  await waitForText(page, cell("general-table", 'data-currency="JPY"', "available"), "4000 JPY");
-  await waitForText(page, cell("totals-table", 'data-currency="KWD"', "held"), "12.345 KWD");
+  await waitForText(page, cell("totals-table", 'data-currency="GBP"', "raised"), "£155.00");
+  await waitForText(page, cell("totals-table", 'data-currency="GBP"', "disbursed"), "£30.00");
+  await waitForText(page, cell("totals-table", 'data-currency="GBP"', "held"), "£125.00");
+  await waitForText(page, cell("totals-table", 'data-currency="GBP"', "committed"), "£0.00");
+  await waitForText(page, cell("totals-table", 'data-currency="JPY"', "raised"), "JP¥4,000");
+  await waitForText(page, cell("general-table", 'data-currency="JPY"', "available"), "JP¥4,000");
+  await waitForText(page, cell("totals-table", 'data-currency="KWD"', "held"), "KWD 12.345");
 
-  await waitForText(page, cell("general-table", 'data-currency="GBP"', "received"), "130.00 GBP");
-  await waitForText(page, cell("general-table", 'data-currency="GBP"', "allocated"), "40.00 GBP");
-  await waitForText(page, cell("general-table", 'data-currency="GBP"', "available"), "90.00 GBP");
+  await waitForText(page, cell("general-table", 'data-currency="GBP"', "received"), "£130.00");
+  await waitForText(page, cell("general-table", 'data-currency="GBP"', "allocated"), "£40.00");
+  await waitForText(page, cell("general-table", 'data-currency="GBP"', "available"), "£90.00");
 
   const lawyer = 'data-fund="lawyer-a"][data-currency="GBP"';
-  await waitForText(page, cell("funds-table", lawyer, "received"), "65.00 GBP");
-  await waitForText(page, cell("funds-table", lawyer, "disbursed"), "30.00 GBP");
-  await waitForText(page, cell("funds-table", lawyer, "committed"), "0.00 GBP");
-  await waitForText(page, cell("funds-table", lawyer, "available"), "35.00 GBP");
+  await waitForText(page, cell("funds-table", lawyer, "received"), "£65.00");
+  await waitForText(page, cell("funds-table", lawyer, "disbursed"), "£30.00");
+  await waitForText(page, cell("funds-table", lawyer, "committed"), "£0.00");
+  await waitForText(page, cell("funds-table", lawyer, "available"), "£35.00");
   // friend-x is sensitive: the page knows it only by its alias (registered at position 3).
-  await waitForText(page, cell("funds-table", 'data-fund="fund@3"][data-currency="KWD"', "available"), "12.345 KWD");
+  await waitForText(page, cell("funds-table", 'data-fund="fund@3"][data-currency="KWD"', "available"), "KWD 12.345");
 
   await waitForText(page, cell("branches-table", 'data-branch="unison-leeds"', "status") + " .tag", "Paid up");
-  await waitForText(page, cell("branches-table", 'data-branch="unison-leeds"', "fees"), "30.00 GBP");
+  await waitForText(page, cell("branches-table", 'data-branch="unison-leeds"', "fees"), "£30.00");
   await waitForText(page, cell("branches-table", 'data-branch="unite-bristol"', "status") + " .tag", "In arrears");
-  await waitForText(page, cell("branches-table", 'data-branch="unite-bristol"', "donations"), "100.00 GBP");
+  await waitForText(page, cell("branches-table", 'data-branch="unite-bristol"', "donations"), "£100.00");
 
   await waitForText(page, "#head-position", expectedHead);
   await waitForText(page, "#chain-status", "✓ chain verified");
   const act = (p, sel) => `#activity-table tr[data-position="${p}"] ${sel}`;
   await waitForText(page, act(14, 'td[data-col="event"] .kind'), "Payment requested");
   await waitForText(page, act(14, 'td[data-col="event"] .detail'), "From Legal aid for Selin; committed until paid, rejected or cancelled");
-  await waitForText(page, act(14, 'td[data-col="amount"]'), "30.00 GBP");
+  await waitForText(page, act(14, 'td[data-col="amount"]'), "£30.00");
   await waitForText(page, act(15, 'td[data-col="event"] .kind'), "Payment approved");
   await waitForText(page, act(15, 'td[data-col="event"] .detail'), "For request #14");
   // Governance rows say what changed, never which member.
@@ -408,17 +408,17 @@ test("dashboard shows live ledger balances and survives a ledgerd restart", { ti
   await waitForText(page, act(18, 'td[data-col="event"] .detail'), "Roles: viewer");
   await waitForText(page, act(19, 'td[data-col="event"] .kind'), "Token issued");
   await waitForText(page, act(15, 'td[data-col="amount"]'), "—");
-  await waitForText(page, act(16, 'td[data-col="amount"]'), "30.00 GBP");
+  await waitForText(page, act(16, 'td[data-col="amount"]'), "£30.00");
   await waitForText(page, act(16, 'td[data-col="event"] .kind'), "Disbursement");
   await waitForText(page, act(16, 'td[data-col="event"] .detail'), "Paid out for Legal aid for Selin, request #14");
   await waitForText(page, act(17, 'td[data-col="event"] .kind'), "Reversal (refund)");
   // A partial reversal: its own amount; the original keeps its amount, is
   // not struck through, and says how much of it was refunded.
-  await waitForText(page, act(17, 'td[data-col="amount"]'), "1000 JPY");
-  await waitForText(page, act(17, 'td[data-col="event"] .detail'), "Of #9 (Donation), 1000 JPY of 5000 JPY");
+  await waitForText(page, act(17, 'td[data-col="amount"]'), "JP¥1,000");
+  await waitForText(page, act(17, 'td[data-col="event"] .detail'), "Of #9 (Donation), JP¥1,000 of JP¥5,000");
   await waitForText(page, '#activity-table tr[data-position="9"] td[data-col="event"] .tag', "partly reversed by #17");
-  await waitForText(page, '#activity-table tr[data-position="9"] td[data-col="event"] .note', "1000 JPY of it refunded");
-  await waitForText(page, '#activity-table tr[data-position="9"] td[data-col="amount"]', "5000 JPY");
+  await waitForText(page, '#activity-table tr[data-position="9"] td[data-col="event"] .note', "JP¥1,000 of it refunded");
+  await waitForText(page, '#activity-table tr[data-position="9"] td[data-col="amount"]', "JP¥5,000");
   assert.equal(await page.evaluate(() => document.querySelector('#activity-table tr[data-position="9"]').classList.contains("reversed")), false);
   await waitForText(page, '#activity-table tr[data-position="11"] td[data-col="event"] .detail', "General fund to Legal aid for Selin");
   assert.match(await text(page, "#head-hash"), /^[0-9a-f]{12}$/);
@@ -454,30 +454,32 @@ test("dashboard shows live ledger balances and survives a ledgerd restart", { ti
   await ctl("disburse", "lawyer-a", "5.00", "GBP", "--purpose", "travel to court", "--payee", "Av. Kaya",
     "--request-id", "req-lawyer-2"); // 20
   await waitForText(page, "#head-position", "20");
-  await waitForText(page, cell("funds-table", lawyer, "committed"), "5.00 GBP");
-  await waitForText(page, cell("funds-table", lawyer, "available"), "30.00 GBP");
+  await waitForText(page, cell("funds-table", lawyer, "committed"), "£5.00");
+  await waitForText(page, cell("funds-table", lawyer, "available"), "£30.00");
   const pending = await page.evaluate((sel) => {
     const read = (col) => document.querySelector(`${sel} td[data-col="${col}"]`).textContent.trim();
     return { received: read("received"), disbursed: read("disbursed"), committed: read("committed"), available: read("available") };
   }, '#funds-table tr[data-fund="lawyer-a"][data-currency="GBP"]');
-  assert.equal(committedBefore, "0.00 GBP");
-  assert.deepEqual(pending, { received: "65.00 GBP", disbursed: "30.00 GBP", committed: "5.00 GBP", available: "30.00 GBP" });
-  const minor = (s) => BigInt(s.replace(/ GBP$/, "").replace(".", ""));
+  assert.equal(committedBefore, "£0.00");
+  assert.deepEqual(pending, { received: "£65.00", disbursed: "£30.00", committed: "£5.00", available: "£30.00" });
+  const minor = (s) => BigInt(s.replace(/^£/, "").replace(/,/g, "").replace(".", ""));
   assert.equal(minor(pending.received) - minor(pending.disbursed) - minor(pending.committed), minor(pending.available),
     "received - disbursed - committed = available");
-  await waitForText(page, cell("totals-table", 'data-currency="GBP"', "committed"), "5.00 GBP");
-  await waitForText(page, cell("totals-table", 'data-currency="GBP"', "disbursed"), "30.00 GBP");
-  await waitForText(page, cell("totals-table", 'data-currency="GBP"', "held"), "125.00 GBP");
+  await waitForText(page, cell("totals-table", 'data-currency="GBP"', "committed"), "£5.00");
+  await waitForText(page, cell("totals-table", 'data-currency="GBP"', "disbursed"), "£30.00");
+  await waitForText(page, cell("totals-table", 'data-currency="GBP"', "held"), "£125.00");
   await waitForText(page, act(20, 'td[data-col="event"] .kind'), "Payment requested");
-  await waitForText(page, act(20, 'td[data-col="amount"]'), "5.00 GBP");
-  assert.match(await text(page, "#funds-chart"), /30\.00 GBP available of 65\.00 GBP, 5\.00 GBP committed/);
+  await waitForText(page, act(20, 'td[data-col="amount"]'), "£5.00");
+  assert.match(await text(page, "#funds-chart"), /£30\.00 available of £65\.00, £5\.00 committed/);
 
   // 5. A new donation shows up without a reload.
   await ctl("donate", "10.00", "GBP", "--to", "lawyer-a", "--donor", "anonymous"); // 21
-  await waitForText(page, cell("funds-table", lawyer, "available"), "40.00 GBP");
-  await waitForText(page, cell("totals-table", 'data-currency="GBP"', "raised"), "165.00 GBP");
+  await waitForText(page, cell("funds-table", lawyer, "available"), "£40.00");
+  await waitForText(page, cell("totals-table", 'data-currency="GBP"', "raised"), "£165.00");
+  // The chart of money in by month follows within seconds (every event is dated today).
+  await waitForText(page, "#flow-GBP-table tbody tr:last-child td:nth-child(2)", "£165.00");
   await waitForText(page, "#head-position", "21");
-  await waitForText(page, '#activity-table tr[data-position="21"] td[data-col="amount"]', "10.00 GBP");
+  await waitForText(page, '#activity-table tr[data-position="21"] td[data-col="amount"]', "£10.00");
   await waitForText(page, "#chain-status", "✓ chain verified");
   // The signed-checkpoint badge: no witness yet, then one cosigns.
   await page.waitForFunction(
@@ -517,7 +519,7 @@ test("dashboard shows live ledger balances and survives a ledgerd restart", { ti
   await page.waitForSelector('[role="alert"] .banner', { state: "visible", timeout: 30_000 });
   assert.match(await text(page, '[role="alert"]'), /cannot be reached/);
   await waitForText(page, "#conn-status", "Offline");
-  assert.equal(await text(page, cell("funds-table", lawyer, "available")), "40.00 GBP");
+  assert.equal(await text(page, cell("funds-table", lawyer, "available")), "£40.00");
   await page.screenshot({ path: join(outDir, "dashboard-offline.png"), fullPage: true });
 
   // 7. ledgerd starts again on the same data directory and port: the page recovers.
@@ -525,11 +527,11 @@ test("dashboard shows live ledger balances and survives a ledgerd restart", { ti
   assert.equal(ledgerd.port, port);
   await page.waitForSelector('[role="alert"] .banner', { state: "detached", timeout: 45_000 });
   await waitForText(page, "#conn-status", "Live");
-  await waitForText(page, cell("funds-table", lawyer, "available"), "40.00 GBP");
-  await waitForText(page, cell("funds-table", lawyer, "committed"), "5.00 GBP");
+  await waitForText(page, cell("funds-table", lawyer, "available"), "£40.00");
+  await waitForText(page, cell("funds-table", lawyer, "committed"), "£5.00");
   await waitForText(page, "#chain-status", "✓ chain verified");
   await ctl("donate", "5.00", "GBP", "--to", "lawyer-a", "--donor", "individual"); // 22
-  await waitForText(page, cell("funds-table", lawyer, "available"), "45.00 GBP");
+  await waitForText(page, cell("funds-table", lawyer, "available"), "£45.00");
   await waitForText(page, "#head-position", "22");
   assert.equal(await page.evaluate(() => window.__noReloadMarker), "still here", "page was not reloaded");
   await page.screenshot({ path: join(outDir, "dashboard.png"), fullPage: true });
@@ -673,14 +675,14 @@ test("the public page never carries a sensitive fund's id or any event id; rever
 
   // The sensitive fund by its display name and alias only.
   const secretRow = 'data-fund="fund@2"][data-currency="GBP"';
-  await waitForText(page, cell("funds-table", secretRow, "available"), "45.00 GBP");
-  await waitForText(page, cell("funds-table", secretRow, "disbursed"), "30.00 GBP");
-  await waitForText(page, cell("funds-table", secretRow, "committed"), "5.00 GBP");
-  await waitForText(page, cell("funds-table", 'data-fund="lawyer-b"][data-currency="GBP"', "committed"), "0.00 GBP");
-  await waitForText(page, cell("totals-table", 'data-currency="GBP"', "committed"), "5.00 GBP");
+  await waitForText(page, cell("funds-table", secretRow, "available"), "£45.00");
+  await waitForText(page, cell("funds-table", secretRow, "disbursed"), "£30.00");
+  await waitForText(page, cell("funds-table", secretRow, "committed"), "£5.00");
+  await waitForText(page, cell("funds-table", 'data-fund="lawyer-b"][data-currency="GBP"', "committed"), "£0.00");
+  await waitForText(page, cell("totals-table", 'data-currency="GBP"', "committed"), "£5.00");
   await waitForText(page, `#funds-table tr[${secretRow}] th .name`, "Friend K.");
   await waitForText(page, '#funds-table tr[data-fund="fund@4"] th .name', "Friend Z");
-  await waitForText(page, cell("funds-table", 'data-fund="lawyer-b"][data-currency="GBP"', "available"), "20.00 GBP");
+  await waitForText(page, cell("funds-table", 'data-fund="lawyer-b"][data-currency="GBP"', "available"), "£20.00");
   await waitForText(page, cell("branches-table", 'data-branch="gmb-hull"', "status") + " .tag", "Fee due");
 
   // Activity, named.
@@ -688,34 +690,34 @@ test("the public page never carries a sensitive fund's id or any event id; rever
   await waitForText(page, "#head-position", "45");
   await waitForText(page, row(43, 'td[data-col="event"] .kind'), "Payment rejected");
   await waitForText(page, row(43, 'td[data-col="event"] .detail'), "Request #42; the money returns to Legal aid for Deniz");
-  await waitForText(page, row(43, 'td[data-col="amount"]'), "3.00 GBP");
+  await waitForText(page, row(43, 'td[data-col="amount"]'), "£3.00");
   await waitForText(page, row(41, 'td[data-col="event"] .detail'), "From Friend K.; committed until paid, rejected or cancelled");
-  await waitForText(page, row(41, 'td[data-col="amount"]'), "5.00 GBP");
+  await waitForText(page, row(41, 'td[data-col="amount"]'), "£5.00");
   await waitForText(page, row(40, 'td[data-col="event"] .detail'), "Paid out for Friend K., request #30");
-  await waitForText(page, row(40, 'td[data-col="amount"]'), "30.00 GBP");
+  await waitForText(page, row(40, 'td[data-col="amount"]'), "£30.00");
   await waitForText(page, row(39, 'td[data-col="event"] .kind'), "Payment approved");
   await waitForText(page, row(39, 'td[data-col="event"] .detail'), "For request #30");
   await waitForText(page, row(30, 'td[data-col="event"] .kind'), "Payment requested");
   await waitForText(page, row(36, 'td[data-col="event"] .kind'), "Branch affiliated");
   await waitForText(page, row(35, 'td[data-col="event"] .detail'), "Friend K.");
   await waitForText(page, row(30, 'td[data-col="event"] .detail'), "From Friend K.; committed until paid, rejected or cancelled");
-  await waitForText(page, row(30, 'td[data-col="amount"]'), "30.00 GBP");
+  await waitForText(page, row(30, 'td[data-col="amount"]'), "£30.00");
   await waitForText(page, row(29, 'td[data-col="event"] .detail'), "General fund to Friend K.");
   // Partial reversal: its own amount; the original keeps its amount, is not
   // struck through, and notes the refund.
   await waitForText(page, row(31, 'td[data-col="event"] .kind'), "Reversal (refund)");
-  await waitForText(page, row(31, 'td[data-col="amount"]'), "10.00 GBP");
-  await waitForText(page, row(31, 'td[data-col="event"] .detail'), "Of #28 (Donation), 10.00 GBP of 50.00 GBP");
-  await waitForText(page, row(28, 'td[data-col="amount"]'), "50.00 GBP");
+  await waitForText(page, row(31, 'td[data-col="amount"]'), "£10.00");
+  await waitForText(page, row(31, 'td[data-col="event"] .detail'), "Of #28 (Donation), £10.00 of £50.00");
+  await waitForText(page, row(28, 'td[data-col="amount"]'), "£50.00");
   await waitForText(page, row(28, 'td[data-col="event"] .tag'), "partly reversed by #31");
-  await waitForText(page, row(28, 'td[data-col="event"] .note'), "10.00 GBP of it refunded");
+  await waitForText(page, row(28, 'td[data-col="event"] .note'), "£10.00 of it refunded");
   await waitForText(page, row(28, 'td[data-col="event"] .detail:not(.note)'), "From an organisation, to Friend K.");
   // Whole reversals: the original's amount; the original struck through.
-  await waitForText(page, row(33, 'td[data-col="amount"]'), "25.00 GBP");
+  await waitForText(page, row(33, 'td[data-col="amount"]'), "£25.00");
   await waitForText(page, row(33, 'td[data-col="event"] .detail'), "Of #32 (Donation), in full");
   await waitForText(page, row(32, 'td[data-col="event"] .tag'), "reversed by #33");
   // The target of #34 is outside the 20 events shown: fetched by position.
-  await waitForText(page, row(34, 'td[data-col="amount"]'), "80.00 GBP");
+  await waitForText(page, row(34, 'td[data-col="amount"]'), "£80.00");
   await waitForText(page, row(34, 'td[data-col="event"] .detail'), "Of #6 (Donation), in full");
   const struck = await page.evaluate(() =>
     [...document.querySelectorAll("#activity-table tbody tr")]

@@ -3,6 +3,7 @@
 // by name, 64-bit integers as strings, defaults printed) except bytes, which
 // are lower-case hex; terminal text cannot carry control or bidi characters;
 // CSV cells are guarded by kind; the parser refuses what it does not know.
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -161,6 +162,37 @@ TEST(Csv, TextGuardedNumbersAsIs) {
   std::ostringstream out;
   PrintCsv({{CsvText("=HYPERLINK(1)"), CsvNumber("-10.00"), CsvText("-1+1"), CsvText("a,b")}}, out);
   EXPECT_EQ(out.str(), "'=HYPERLINK(1),-10.00,'-1+1,\"a,b\"\r\n");
+}
+
+// Goal: people read amounts grouped ("58,478.00 GBP") in tables; CSV keeps
+// the exact form a script or spreadsheet parses ("58478.00").
+TEST(Money, HumanAmountsAreGroupedByThousands) {
+  EXPECT_EQ(HumanDecimal(5847800, "GBP"), "58,478.00");
+  EXPECT_EQ(HumanAmount(5847800, "GBP"), "58,478.00 GBP");
+  EXPECT_EQ(HumanAmount(99999, "GBP"), "999.99 GBP");
+  EXPECT_EQ(HumanAmount(100000, "GBP"), "1,000.00 GBP");
+  EXPECT_EQ(HumanAmount(-123456, "GBP"), "-1,234.56 GBP");
+  EXPECT_EQ(HumanAmount(-5, "GBP"), "-0.05 GBP");
+  EXPECT_EQ(HumanAmount(0, "GBP"), "0.00 GBP");
+  EXPECT_EQ(HumanAmount(100000, "KZT"), "1,000.00 KZT");
+  EXPECT_EQ(HumanAmount(1250, "JPY"), "1,250 JPY");
+  EXPECT_EQ(HumanAmount(999, "JPY"), "999 JPY");
+  EXPECT_EQ(HumanAmount(-1234567, "JPY"), "-1,234,567 JPY");
+  EXPECT_EQ(HumanAmount(1234567, "BHD"), "1,234.567 BHD");
+  EXPECT_EQ(HumanAmount(INT64_MAX, "GBP"), "92,233,720,368,547,758.07 GBP");
+  EXPECT_EQ(HumanAmount(INT64_MIN, "JPY"), "-9,223,372,036,854,775,808 JPY");
+  EXPECT_EQ(GroupThousands("123"), "123");
+  EXPECT_EQ(GroupThousands("-123456"), "-123,456");
+  EXPECT_EQ(GroupThousands(""), "");
+}
+
+TEST(Money, CsvAmountsExactTableAmountsGrouped) {
+  std::ostringstream out;
+  PrintCsv({{CsvAmount("58478.00"), CsvAmount("-1234.56"), CsvNumber("1234")}}, out);
+  EXPECT_EQ(out.str(), "58478.00,-1234.56,1234\r\n");
+  EXPECT_EQ(TableText(CsvAmount("-1234.56")), "-1,234.56");
+  EXPECT_EQ(TableText(CsvNumber("1234")), "1234");
+  EXPECT_EQ(TableText(CsvText("1234")), "1234");
 }
 
 TEST(Errors, UsageErrorsAsJsonAndText) {

@@ -76,6 +76,20 @@ async function buildTests() {
     target: "node18",
     sourcemap: "inline",
   });
+  // Helpers of the browser test (tests/browser), kept out of dist/test so
+  // that node --test does not run them.
+  const support = join(dist, "support");
+  rmSync(support, { recursive: true, force: true });
+  await build({
+    ...common,
+    entryPoints: ["test/support/seed-campaign.ts"],
+    outdir: support,
+    outExtension: { ".js": ".mjs" },
+    format: "esm",
+    platform: "node",
+    target: "node20",
+    packages: "external",
+  });
 }
 
 if (testsOnly) {

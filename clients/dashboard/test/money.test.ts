@@ -2,6 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
   currencyExponent,
+  formatCurrency,
   formatMinorUnits,
   formatMoney,
   permille,
@@ -74,4 +75,43 @@ test("permille is computed in BigInt and clamped", () => {
 test("toHex", () => {
   assert.equal(toHex(new Uint8Array([0, 1, 0xab, 0xff])), "0001abff");
   assert.equal(toHex(new Uint8Array()), "");
+});
+
+test("formatCurrency: symbols, thousands separators and the ISO 4217 decimals", () => {
+  assert.equal(formatCurrency(5847800n, "GBP"), "£58,478.00");
+  assert.equal(formatCurrency(1250n, "GBP"), "£12.50");
+  assert.equal(formatCurrency(0n, "GBP"), "£0.00");
+  assert.equal(formatCurrency(1n, "EUR"), "€0.01");
+  assert.equal(formatCurrency(123456789n, "USD"), "US$1,234,567.89");
+  assert.equal(formatCurrency(100000n, "KZT"), "KZT\u00a01,000.00");
+  assert.equal(formatCurrency(1250n, "JPY"), "JP¥1,250");
+  assert.equal(formatCurrency(0n, "JPY"), "JP¥0");
+  assert.equal(formatCurrency(12345n, "KWD"), "KWD\u00a012.345");
+  assert.equal(formatCurrency(1250n, "gbp"), "£12.50", "the code in any case");
+});
+
+test("formatCurrency: negative amounts, under one unit too", () => {
+  assert.equal(formatCurrency(-5n, "GBP"), "-£0.05");
+  assert.equal(formatCurrency(-99n, "GBP"), "-£0.99");
+  assert.equal(formatCurrency(-100n, "GBP"), "-£1.00");
+  assert.equal(formatCurrency(-123456n, "GBP"), "-£1,234.56");
+  assert.equal(formatCurrency(-7n, "JPY"), "-JP¥7");
+  assert.equal(formatCurrency(-1n, "KWD"), "-KWD\u00a00.001");
+  assert.equal(formatCurrency(-100000n, "KZT"), "-KZT\u00a01,000.00");
+});
+
+test("formatCurrency is exact beyond 2^53 and at the int64 limits", () => {
+  assert.equal(formatCurrency(9007199254740993n, "GBP"), "£90,071,992,547,409.93");
+  assert.equal(formatCurrency(9007199254740993n, "JPY"), "JP¥9,007,199,254,740,993");
+  assert.equal(formatCurrency(9223372036854775807n, "GBP"), "£92,233,720,368,547,758.07");
+  assert.equal(formatCurrency(-9223372036854775808n, "GBP"), "-£92,233,720,368,547,758.08");
+  assert.equal(formatCurrency(-9223372036854775808n, "JPY"), "-JP¥9,223,372,036,854,775,808");
+  assert.equal(formatCurrency(9223372036854775807n, "KWD"), "KWD\u00a09,223,372,036,854,775.807");
+});
+
+test("formatCurrency in another locale, and with a code Intl refuses", () => {
+  assert.equal(formatCurrency(5847800n, "EUR", "de-DE"), "58.478,00\u00a0€");
+  assert.equal(formatCurrency(-5n, "EUR", "de-DE"), "-0,05\u00a0€");
+  assert.equal(formatCurrency(1250n, "G1"), "12.50 G1", "not ISO 4217: the ledger's own form");
+  assert.throws(() => formatCurrency(1250 as unknown as bigint, "GBP"), TypeError);
 });

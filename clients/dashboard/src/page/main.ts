@@ -21,9 +21,12 @@ import { backoffDelay } from "../shared/backoff.js";
 import { checkpointLine, type CheckpointFacts } from "../shared/checkpoint.js";
 import { reversalTarget, type Names } from "../shared/describe.js";
 import { toHex } from "../shared/money.js";
+import { EventBrowser } from "./events.js";
+import { refreshCharts } from "./charts.js";
 import {
   bannerShown,
   clearBanner,
+  initListControls,
   renderActivity,
   renderBranches,
   renderChain,
@@ -65,6 +68,40 @@ const names: Names = {
     return b ? [b.unionName, b.branchName].filter(Boolean).join(" ") || id : id;
   },
 };
+
+// ------------------------------------------------------------------ views
+//
+// One page, two views. Without a token (the proxy started without
+// --token-file) ledgerd answers the public: totals, funds, the branches that
+// chose to be shown, the head and checkpoints, and refuses ReadEvents with
+// PERMISSION_DENIED; the page then is the public transparency page. With a
+// viewer's token ReadEvents answers, and the page is the committee's: the
+// recent activity and every event, searchable. ledgerd does the masking in
+// both; the page shows what it gets.
+
+type View = "unknown" | "public" | "committee";
+let view: View = "unknown";
+
+function setView(next: View): void {
+  if (next === view) return;
+  view = next;
+  document.body.dataset.view = next;
+  document.getElementById("view-name")!.textContent = next === "public" ? " · public page" : " · committee page";
+  document.getElementById("public-note")!.hidden = next !== "public";
+  document.getElementById("events-section")!.hidden = next !== "committee";
+}
+
+const eventBrowser = new EventBrowser({
+  read: async (from, limit) => (await audit.readEvents({ fromPosition: from, limit }, { timeoutMs: 15_000 })).events,
+  names: {
+    beneficiary: (id) => names.beneficiary(id),
+    branch: (id) => names.branch(id),
+  },
+  funds: () =>
+    beneficiaries.map((v) => ({ id: v.beneficiary?.beneficiaryId ?? "", name: v.beneficiary?.displayName || "a fund" })),
+  branches: () => branches.map((v) => ({ id: v.branch?.branchId ?? "", name: names.branch(v.branch?.branchId ?? "") })),
+});
+let browserNamed = false;
 
 function timeText(d: Date): string {
   return d.toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit" });
@@ -111,8 +148,14 @@ async function readOne(position: bigint): Promise<Event | undefined> {
   }
 }
 
+/** Ask once more whether events may be read (after each (re)connect: the proxy may have restarted with a token). */
+let recheckView = true;
+
 async function refreshActivity(upTo: bigint): Promise<void> {
   if (upTo === 0n || upTo === activityHead) return;
+  // The public may not read events: do not ask on every update.
+  if (view === "public" && !recheckView) return;
+  recheckView = false;
   const seq = ++activitySeq;
   const from = upTo > RECENT_EVENTS ? upTo - RECENT_EVENTS + 1n : 1n;
   try {
@@ -145,8 +188,13 @@ async function refreshActivity(upTo: bigint): Promise<void> {
     activityHead = upTo;
     activityRows = [...rows].reverse();
     drawActivity();
-  } catch {
-    // The live stream reports connection trouble; keep the old list.
+    setView("committee");
+    void eventBrowser.follow(upTo);
+  } catch (err) {
+    // The public may not read events: this is the public page. Any other
+    // failure is connection trouble, which the live stream reports; keep
+    // the old list.
+    if (ConnectError.from(err).code === Code.PermissionDenied) setView("public");
   }
 }
 
@@ -307,11 +355,14 @@ function applyUpdate(part: WatchBalancesResponse): void {
   const position = update.summary?.asOf?.position ?? 0n;
   if (position > 0n) namesPosition = position;
   const key = namesSignature();
-  if (key !== namesKey) {
+  if (key !== namesKey || !browserNamed) {
     namesKey = key;
+    browserNamed = true;
     drawActivity();
+    eventBrowser.namesChanged();
   }
   void refreshActivity(position);
+  refreshCharts(queries, update.today);
   void refreshCheckpoint(false);
   setTimeout(() => void refreshCheckpoint(true), CHECKPOINT_AFTER_UPDATE_MS);
   lastUpdate = new Date();
@@ -364,6 +415,7 @@ async function connectLoop(): Promise<never> {
       if (head.ledgerName) document.getElementById("ledger-name")!.textContent = head.ledgerName;
       // A fresh connection re-verifies the whole chain.
       lastFullVerify = 0;
+      recheckView = true;
       verified = undefined;
       shownHead = undefined;
       applyHead(head.head);
@@ -387,4 +439,5 @@ async function connectLoop(): Promise<never> {
   }
 }
 
+initListControls();
 void connectLoop();

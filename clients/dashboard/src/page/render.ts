@@ -11,8 +11,18 @@ import type {
 import type { Event } from "../../gen/solidarity/ledger/v1/events_pb.js";
 import type { FundBalance } from "../../gen/solidarity/ledger/v1/projections_pb.js";
 import { Status } from "../../gen/solidarity/ledger/v1/projections_pb.js";
-import { formatMoney, permille, toHex } from "../shared/money.js";
-import { describeEvent, feeStatus, feeText, type EventLookup, type Names } from "../shared/describe.js";
+import { formatCurrency, permille, toHex } from "../shared/money.js";
+import { describeEvent, feeStatus, feeText, type EventLookup, type EventRow, type Names } from "../shared/describe.js";
+import {
+  branchName,
+  fundClosed,
+  fundName,
+  listBranches,
+  listFunds,
+  type BranchSortKey,
+  type FundSortKey,
+  type Sort,
+} from "../shared/listing.js";
 
 type Child = Node | string | null | undefined | false;
 
@@ -50,17 +60,64 @@ function fillBody(tableId: string, rows: HTMLTableRowElement[], emptyText: strin
   } else {
     body.replaceChildren(...rows);
   }
+  keepTableRoles(byId<HTMLTableElement>(tableId));
 }
+
+/**
+ * A table laid out as cards on a phone (class "stack": its rows are CSS
+ * grids) still reads as a table: browsers may drop the table semantics of
+ * elements whose display changes, so the roles are given explicitly.
+ */
+function keepTableRoles(table: HTMLTableElement): void {
+  if (!table.classList.contains("stack")) return;
+  table.setAttribute("role", "table");
+  for (const g of table.querySelectorAll("thead, tbody")) g.setAttribute("role", "rowgroup");
+  for (const tr of table.querySelectorAll("tr")) tr.setAttribute("role", "row");
+  for (const th of table.querySelectorAll("th")) {
+    th.setAttribute("role", th.getAttribute("scope") === "col" ? "columnheader" : "rowheader");
+  }
+  for (const td of table.querySelectorAll("td")) td.setAttribute("role", "cell");
+}
+
+/** Column labels, repeated in each cell for the stacked layout of a phone screen. */
+const COLUMN_LABEL: Record<string, string> = {
+  raised: "Raised",
+  disbursed: "Disbursed",
+  committed: "Committed",
+  held: "Held",
+  received: "Received",
+  allocated: "Allocated",
+  available: "Available",
+  status: "Fee status",
+  fees: "Fees paid",
+  donations: "Donations",
+};
 
 function moneyCell(amount: bigint, currency: string, col: string): HTMLTableCellElement {
   const cls = amount < 0n ? "num negative" : "num";
-  return el("td", { class: cls, "data-col": col }, formatMoney(amount, currency));
+  return el("td", { class: cls, "data-col": col, "data-label": COLUMN_LABEL[col] ?? col }, formatCurrency(amount, currency));
+}
+
+const DATE = /\d{4}-\d{2}-\d{2}/g;
+
+/** `text` with every YYYY-MM-DD in a <time> that never wraps at its hyphens. */
+export function withDates(text: string): Node[] {
+  const out: Node[] = [];
+  let last = 0;
+  for (const m of text.matchAll(DATE)) {
+    const at = m.index ?? 0;
+    if (at > last) out.push(document.createTextNode(text.slice(last, at)));
+    out.push(el("time", { datetime: m[0], class: "nowrap" }, m[0]));
+    last = at + m[0].length;
+  }
+  if (last < text.length) out.push(document.createTextNode(text.slice(last)));
+  return out;
 }
 
 function stackedMoney(rows: { amount: bigint; currency: string }[]): HTMLElement | string {
   if (rows.length === 0) return "—";
   const list = el("ul", { class: "amount-list" });
-  for (const r of rows) list.append(el("li", {}, formatMoney(r.amount, r.currency)));
+  for (const r of rows) list.append(el("li", {}, formatCurrency(r.amount, r.currency)));
   return list;
 }
 
@@ -127,7 +184,7 @@ function fundReceived(b: FundBalance): bigint {
 
 function fundNameCell(view: BeneficiaryView, rowspan: number): HTMLTableCellElement {
   const b = view.beneficiary;
-  const name = b?.displayName || b?.beneficiaryId || "(unnamed fund)";
+  const name = fundName(view);
   const cell = el("th", { scope: "row", class: "fund-name" }, el("span", { class: "name" }, name));
   if (rowspan > 1) cell.rowSpan = rowspan;
   if (b?.status === Status.CLOSED) cell.append(" ", el("span", { class: "tag tag-muted" }, "closed"));
@@ -136,43 +193,110 @@ function fundNameCell(view: BeneficiaryView, rowspan: number): HTMLTableCellElem
   return cell;
 }
 
-export function renderFunds(views: BeneficiaryView[]): void {
+let fundViews: BeneficiaryView[] = [];
+let fundSort: Sort<FundSortKey> = { key: "name", direction: "ascending" };
+
+function fundRows(view: BeneficiaryView, hidden: boolean): HTMLTableRowElement[] {
+  const id = view.beneficiary?.beneficiaryId ?? "";
+  const attrs = (extra: Record<string, string>): Record<string, string> => {
+    const a: Record<string, string> = { "data-fund": id, ...extra };
+    if (fundClosed(view)) a.class = "closed";
+    return a;
+  };
+  const balances = view.balances;
   const rows: HTMLTableRowElement[] = [];
-  for (const view of views) {
-    const id = view.beneficiary?.beneficiaryId ?? "";
-    const balances = view.balances;
-    if (balances.length === 0) {
-      rows.push(
-        el(
-          "tr",
-          { "data-fund": id },
-          fundNameCell(view, 1),
-          el("td", { colspan: "4", class: "muted" }, "No money yet"),
-        ),
-      );
-      continue;
-    }
-    balances.forEach((bal, i) => {
-      const tr = el("tr", { "data-fund": id, "data-currency": bal.currency });
-      if (i === 0) tr.append(fundNameCell(view, balances.length));
-      tr.append(
-        moneyCell(fundReceived(bal), bal.currency, "received"),
-        moneyCell(bal.disbursedMinor, bal.currency, "disbursed"),
-        moneyCell(bal.committedMinor, bal.currency, "committed"),
-        moneyCell(bal.availableMinor, bal.currency, "available"),
-      );
-      rows.push(tr);
+  if (balances.length === 0) {
+    rows.push(el("tr", attrs({}), fundNameCell(view, 1), el("td", { colspan: "4", class: "muted" }, "No money yet")));
+  }
+  balances.forEach((bal, i) => {
+    const tr = el("tr", attrs({ "data-currency": bal.currency }));
+    if (i === 0) tr.append(fundNameCell(view, balances.length));
+    tr.append(
+      moneyCell(fundReceived(bal), bal.currency, "received"),
+      moneyCell(bal.disbursedMinor, bal.currency, "disbursed"),
+      moneyCell(bal.committedMinor, bal.currency, "committed"),
+      moneyCell(bal.availableMinor, bal.currency, "available"),
+    );
+    rows.push(tr);
+  });
+  for (const r of rows) r.hidden = hidden;
+  return rows;
+}
+
+export function renderFunds(views: BeneficiaryView[]): void {
+  fundViews = views;
+  drawFunds();
+}
+
+function drawFunds(): void {
+  const query = byId<HTMLInputElement>("funds-search").value;
+  const showClosed = byId<HTMLInputElement>("funds-show-closed").checked;
+  const list = listFunds(fundViews, query, fundSort);
+  const rows: HTMLTableRowElement[] = [];
+  for (const v of list.open) rows.push(...fundRows(v, false));
+  // Closed funds stay in the table, collapsed until asked for.
+  for (const v of list.closed) rows.push(...fundRows(v, !showClosed));
+  const empty = fundViews.length === 0 ? "No beneficiary funds yet." : "No fund matches the search.";
+  fillBody("funds-table", rows, empty, 5);
+  const closedCount = fundViews.filter(fundClosed).length;
+  byId("funds-closed-label").textContent = `Show closed funds (${closedCount})`;
+  const shown = list.open.length + (showClosed ? list.closed.length : 0);
+  byId("funds-count").textContent =
+    `Showing ${shown} of ${list.total} funds` +
+    (!showClosed && list.closed.length > 0 ? `; ${list.closed.length} closed hidden` : "") +
+    (list.currency ? `; sorted by the amount in ${list.currency}` : "") +
+    ".";
+  markSort("funds-table", fundSort);
+  const charted = showClosed ? [...list.open, ...list.closed] : list.open;
+  // A bar per fund is readable for a dozen; the table holds every fund.
+  renderFundsChart(charted.slice(0, FUNDS_CHARTED), charted.length);
+}
+
+function markSort<K extends string>(tableId: string, sort: Sort<K>): void {
+  for (const th of byId<HTMLTableElement>(tableId).querySelectorAll<HTMLElement>("thead th[data-sort]")) {
+    if (th.dataset.sort === sort.key) th.setAttribute("aria-sort", sort.direction);
+    else th.removeAttribute("aria-sort");
+  }
+}
+
+/** Clicking a sortable header sorts by it; clicking it again turns the order round. */
+function wireSort<K extends string>(tableId: string, get: () => Sort<K>, set: (s: Sort<K>) => void): void {
+  for (const th of byId<HTMLTableElement>(tableId).querySelectorAll<HTMLElement>("thead th[data-sort]")) {
+    th.querySelector("button")?.addEventListener("click", () => {
+      const key = th.dataset.sort as K;
+      const cur = get();
+      // Names read best A to Z, amounts largest first.
+      const first = key === "name" ? "ascending" : "descending";
+      const direction = cur.key === key ? (cur.direction === "ascending" ? "descending" : "ascending") : first;
+      set({ key, direction });
     });
   }
-  fillBody("funds-table", rows, "No beneficiary funds yet.", 5);
-  renderFundsChart(views);
+}
+
+/** Wires the search boxes, filters and sortable headers of the funds and branches tables. */
+export function initListControls(): void {
+  byId("funds-search").addEventListener("input", drawFunds);
+  byId("funds-show-closed").addEventListener("change", drawFunds);
+  wireSort("funds-table", () => fundSort, (s) => {
+    fundSort = s;
+    drawFunds();
+  });
+  byId("branches-search").addEventListener("input", drawBranches);
+  byId("branches-standing").addEventListener("change", drawBranches);
+  wireSort("branches-table", () => branchSort, (s) => {
+    branchSort = s;
+    drawBranches();
+  });
 }
 
 /** One horizontal bar chart per currency: disbursed + committed + available = received. */
-function renderFundsChart(views: BeneficiaryView[]): void {
+/** The most funds drawn as bars (the first in the table's order). */
+const FUNDS_CHARTED = 12;
+
+function renderFundsChart(views: BeneficiaryView[], listed: number): void {
   const byCurrency = new Map<string, { name: string; bal: FundBalance }[]>();
   for (const view of views) {
-    const name = view.beneficiary?.displayName || view.beneficiary?.beneficiaryId || "";
+    const name = fundName(view);
     for (const bal of view.balances) {
       const list = byCurrency.get(bal.currency) ?? [];
       list.push({ name, bal });
@@ -204,8 +328,8 @@ function renderFundsChart(views: BeneficiaryView[]): void {
       cSeg.style.width = `${cWidth}%`;
       aSeg.style.width = `${aWidth}%`;
       const value =
-        `${formatMoney(available, currency)} available of ${formatMoney(received, currency)}` +
-        (committed > 0n ? `, ${formatMoney(committed, currency)} committed` : "");
+        `${formatCurrency(available, currency)} available of ${formatCurrency(received, currency)}` +
+        (committed > 0n ? `, ${formatCurrency(committed, currency)} committed` : "");
       list.append(
         el(
           "li",
@@ -220,7 +344,12 @@ function renderFundsChart(views: BeneficiaryView[]): void {
       el(
         "figure",
         { class: "chart" },
-        el("figcaption", {}, `Beneficiary funds in ${currency}: disbursed, committed and available`),
+        el(
+          "figcaption",
+          {},
+          `Beneficiary funds in ${currency}: disbursed, committed and available` +
+            (listed > views.length ? ` (the first ${views.length} of the ${listed} funds listed above, in their order)` : ""),
+        ),
         el(
           "p",
           { class: "legend", "aria-hidden": "true" },
@@ -240,11 +369,25 @@ function renderFundsChart(views: BeneficiaryView[]): void {
 
 // ------------------------------------------------------------------ branches
 
+let branchViews: BranchView[] = [];
+let branchToday = "";
+let branchSort: Sort<BranchSortKey> = { key: "name", direction: "ascending" };
+
 export function renderBranches(views: BranchView[], today: string): void {
-  const rows = views.map((view) => {
+  branchViews = views;
+  branchToday = today;
+  drawBranches();
+}
+
+function drawBranches(): void {
+  const today = branchToday;
+  const query = byId<HTMLInputElement>("branches-search").value;
+  const standingWanted = byId<HTMLSelectElement>("branches-standing").value;
+  const list = listBranches(branchViews, query, standingWanted, branchSort, (v) => feeStatus(v, today).state);
+  const rows = list.rows.map((view) => {
     const b = view.branch;
     const id = b?.branchId ?? "";
-    const name = [b?.unionName, b?.branchName].filter(Boolean).join(" ") || id;
+    const name = branchName(view);
     const extra = [b?.region, b && b.members > 0n ? `${b.members} members` : ""]
       .filter(Boolean)
       .join(" · ");
@@ -255,13 +398,13 @@ export function renderBranches(views: BranchView[], today: string): void {
     const affiliated = standing.state !== "disaffiliated";
     const TAG_CLASS = { disaffiliated: "tag-muted", paid: "tag-good", due: "tag-warn", arrears: "tag-bad" };
     const status = el("span", { class: `tag ${TAG_CLASS[standing.state]}` }, standing.text);
-    const statusCell = el("td", { "data-col": "status" }, status);
+    const statusCell = el("td", { "data-col": "status", "data-label": COLUMN_LABEL.status! }, status);
     const fee = feeText(view.feePerPeriod, b?.feeBasis?.period);
     if (affiliated && fee) {
       const perMember = b?.feeBasis?.basis.case === "perMember";
       statusCell.append(el("span", { class: "detail" }, `fee ${fee}${perMember ? " (per-member rate)" : ""}`));
     }
-    if (standing.detail) statusCell.append(el("span", { class: "detail" }, standing.detail));
+    if (standing.detail) statusCell.append(el("span", { class: "detail" }, ...withDates(standing.detail)));
 
     const totals = b?.totals ?? [];
     const fees = totals
@@ -276,11 +419,17 @@ export function renderBranches(views: BranchView[], today: string): void {
       { "data-branch": id, "data-fee-status": standing.state, "data-arrears": String(standing.state === "arrears") },
       nameCell,
       statusCell,
-      el("td", { class: "num", "data-col": "fees" }, stackedMoney(fees)),
-      el("td", { class: "num", "data-col": "donations" }, stackedMoney(gifts)),
+      el("td", { class: "num", "data-col": "fees", "data-label": COLUMN_LABEL.fees! }, stackedMoney(fees)),
+      el("td", { class: "num", "data-col": "donations", "data-label": COLUMN_LABEL.donations! }, stackedMoney(gifts)),
     );
   });
-  fillBody("branches-table", rows, "No branches have affiliated yet.", 4);
+  const empty = branchViews.length === 0 ? "No branches have affiliated yet." : "No branch matches the search.";
+  fillBody("branches-table", rows, empty, 4);
+  byId("branches-count").textContent =
+    `Showing ${list.rows.length} of ${list.total} branches` +
+    (list.currency ? `; sorted by the amount in ${list.currency}` : "") +
+    ".";
+  markSort("branches-table", branchSort);
   byId("branches-caption").textContent =
     "Branches, fee standing and contributions" + (today ? ` (as of ${today})` : "");
 }
@@ -293,28 +442,35 @@ export function renderBranches(views: BranchView[], today: string): void {
  * what they reversed. Only a wholly reversed event is struck through.
  */
 export function renderActivity(eventsNewestFirst: Event[], names: Names, events: EventLookup): void {
-  const rows = eventsNewestFirst.map((ev) => {
-    const r = describeEvent(ev, names, events);
-    const kindCell = el("td", { "data-col": "event" }, el("span", { class: "kind" }, r.kind));
-    if (r.reversedBy > 0n) {
-      const tag = r.reversal === "part" ? `partly reversed by #${r.reversedBy}` : `reversed by #${r.reversedBy}`;
-      kindCell.append(" ", el("span", { class: "tag tag-muted" }, tag));
-    }
-    if (r.details) kindCell.append(el("span", { class: "detail" }, r.details));
-    if (r.note) kindCell.append(el("span", { class: "detail note" }, r.note));
-    const attrs: Record<string, string> = { "data-position": String(r.position), "data-reversal": r.reversal };
-    if (r.reversal === "whole") attrs.class = "reversed";
-    if (r.target > 0n) attrs["data-target"] = String(r.target);
-    return el(
-      "tr",
-      attrs,
-      el("th", { scope: "row", class: "num" }, String(r.position)),
-      el("td", { class: "nowrap" }, r.date ? el("time", { datetime: r.date }, r.date) : "—"),
-      kindCell,
-      el("td", { class: "num", "data-col": "amount" }, r.amount || "—"),
-    );
-  });
+  const rows = eventsNewestFirst.map((ev) => eventRow(describeEvent(ev, names, events)));
   fillBody("activity-table", rows, "No events yet.", 4);
+}
+
+/** One row of an event list (the activity table, the committee's event list). */
+export function eventRow(r: EventRow): HTMLTableRowElement {
+  const kindCell = el("td", { "data-col": "event" }, el("span", { class: "kind" }, r.kind));
+  if (r.reversedBy > 0n) {
+    const tag = r.reversal === "part" ? `partly reversed by #${r.reversedBy}` : `reversed by #${r.reversedBy}`;
+    kindCell.append(" ", el("span", { class: "tag tag-muted" }, tag));
+  }
+  if (r.details) kindCell.append(el("span", { class: "detail" }, r.details));
+  if (r.note) kindCell.append(el("span", { class: "detail note" }, r.note));
+  const attrs: Record<string, string> = { "data-position": String(r.position), "data-reversal": r.reversal };
+  if (r.reversal === "whole") attrs.class = "reversed";
+  if (r.target > 0n) attrs["data-target"] = String(r.target);
+  return el(
+    "tr",
+    attrs,
+    el("th", { scope: "row", class: "num" }, String(r.position)),
+    el("td", { class: "nowrap" }, r.date ? el("time", { datetime: r.date }, r.date) : "—"),
+    kindCell,
+    el("td", { class: "num", "data-col": "amount" }, r.amount || "—"),
+  );
+}
+
+/** Fills an event list's body (see eventRow). */
+export function fillEvents(tableId: string, rows: HTMLTableRowElement[], emptyText: string): void {
+  fillBody(tableId, rows, emptyText, 4);
 }
 
 // ------------------------------------------------------------------ head, status

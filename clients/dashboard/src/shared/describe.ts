@@ -13,7 +13,7 @@ import {
 import type { Money } from "../../gen/solidarity/ledger/v1/events_pb.js";
 import type { BranchView } from "../../gen/solidarity/ledger/v1/ledger_pb.js";
 import { Status } from "../../gen/solidarity/ledger/v1/projections_pb.js";
-import { formatMoney } from "./money.js";
+import { formatCurrency } from "./money.js";
 import { parseEventRef, parseRequestRef } from "./public-ids.js";
 
 /**
@@ -29,13 +29,13 @@ export interface EventRow {
   date: string;
   kind: string;
   details: string;
-  /** "12.50 GBP", or "" when the event moves no money. */
+  /** "£12.50", or "" when the event moves no money. */
   amount: string;
   /** Position of the reversing event, 0n if not reversed. */
   reversedBy: bigint;
   /** How much of this event was reversed. Only "whole" is struck through. */
   reversal: ReversalExtent;
-  /** A note on a partly reversed event: "10.00 GBP of it refunded". */
+  /** A note on a partly reversed event: "£10.00 of it refunded". */
   note: string;
   /** For a reversal: the position of the event it reverses (0n if unknown). */
   target: bigint;
@@ -108,7 +108,7 @@ function reversesWhole(reversal: EventReversed, target: Event | undefined): bool
 
 export function moneyText(m: Money | undefined): string {
   if (!m || !m.currency) return "";
-  return formatMoney(m.amountMinor, m.currency);
+  return formatCurrency(m.amountMinor, m.currency);
 }
 
 const DONOR_KIND: Record<number, string> = {
@@ -125,7 +125,7 @@ const REVERSAL_KIND: Record<number, string> = {
   [ReversalKind.CHARGEBACK]: "chargeback",
 };
 
-/** "10.00 GBP of it <verb>". */
+/** "£10.00 of it <verb>". */
 const REVERSAL_VERB: Record<number, string> = {
   [ReversalKind.REFUND]: "refunded",
   [ReversalKind.CORRECTION]: "corrected",
@@ -324,7 +324,7 @@ export function describeEvent(event: Event, names: Names, events: EventLookup = 
         v.defaultApprovals === 0 ? "Payments need no approval" : `Every payment needs ${approvalsText(v.defaultApprovals)}`,
       ];
       for (const t of v.thresholds) {
-        parts.push(`${approvalsText(t.approvals)} above ${formatMoney(t.aboveMinor, t.currency)}`);
+        parts.push(`${approvalsText(t.approvals)} above ${formatCurrency(t.aboveMinor, t.currency)}`);
       }
       row.kind = "Approval rule set";
       row.details = parts.join("; ");
@@ -362,7 +362,7 @@ const PERIOD: Record<number, string> = {
   [FeePeriod.ANNUAL]: "year",
 };
 
-/** "10.00 GBP / month". */
+/** "£10.00 / month". */
 export function feeText(fee: Money | undefined, period: FeePeriod | undefined): string {
   const amount = moneyText(fee);
   if (!amount) return "";
