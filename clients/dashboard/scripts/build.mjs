@@ -71,9 +71,8 @@ async function buildTests() {
     outExtension: { ".js": ".mjs" },
     format: "esm",
     platform: "node",
-    // Debian 12's own Node.js is 18. The dependencies are bundled in, so the
-    // built server needs no node_modules (the Debian package ships dist/).
     target: "node18",
+    packages: "external",
     sourcemap: "inline",
   });
   // Helpers of the browser test (tests/browser), kept out of dist/test so
