@@ -109,7 +109,7 @@ async function startLedgerd(dataDir, key) {
 async function startDashboard(port, tokenFile, name) {
   const args = [join(dashboardDir, "server.js"), "--ledger", `127.0.0.1:${port}`, "--listen", "127.0.0.1:0"];
   if (tokenFile) args.push("--token-file", tokenFile);
-  const child = start(process.execPath, args, join(outDir, `dashboard-scale-${name}.log`));
+  const child = start(process.env.DASHBOARD_NODE || process.execPath, args, join(outDir, `dashboard-scale-${name}.log`));
   let out = "";
   const url = await new Promise((res, rej) => {
     const timer = setTimeout(() => rej(new Error(`no URL: ${out}`)), 20_000);
