@@ -266,20 +266,22 @@ void Telemetry::OnCommit(const CommitInfo& info) {
                      " requests refused UNAVAILABLE STORAGE): ", info.write_status.message()));
     return;
   }
-  commits_.fetch_add(1, std::memory_order_relaxed);
-  events_.fetch_add(info.events, std::memory_order_relaxed);
   const std::string hash = ToHex(info.head_hash).substr(0, 16);
+  // The line first, then the counters: whoever sees a commit counted finds
+  // its line written.
   if (format_ == LogFormat::kText) {
     WriteLine(absl::StrFormat("ledgerd: commit head=%d hash=%s (+%d events, %d requests, %s ms)\n",
                               info.head_position, hash, info.events, info.requests,
                               Decimal(info.duration_us, 1000)));
-    return;
+  } else {
+    WriteLine(absl::StrCat("{\"time\":", JsonString(NowRfc3339()),
+                           ",\"level\":\"info\",\"msg\":\"commit\",\"head\":", info.head_position,
+                           ",\"hash\":", JsonString(hash), ",\"events\":", info.events,
+                           ",\"requests\":", info.requests, ",\"duration_us\":", info.duration_us,
+                           "}\n"));
   }
-  WriteLine(absl::StrCat("{\"time\":", JsonString(NowRfc3339()),
-                         ",\"level\":\"info\",\"msg\":\"commit\",\"head\":", info.head_position,
-                         ",\"hash\":", JsonString(hash), ",\"events\":", info.events,
-                         ",\"requests\":", info.requests, ",\"duration_us\":", info.duration_us,
-                         "}\n"));
+  commits_.fetch_add(1, std::memory_order_relaxed);
+  events_.fetch_add(info.events, std::memory_order_relaxed);
 }
 
 std::string Telemetry::RefusalLine(absl::string_view method, absl::string_view member,

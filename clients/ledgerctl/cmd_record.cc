@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "clients/ledgerctl/client.h"
 #include "clients/ledgerctl/commands.h"
@@ -237,6 +238,35 @@ absl::StatusOr<int> RunAllocate(const Invocation& in) {
   auto* e = input.mutable_body()->mutable_funds_allocated();
   e->set_beneficiary_id(in.Positional("BENEFICIARY"));
   ASSIGN_OR_RETURN(*e->mutable_amount(), MoneyOf(in, in.Positional("AMOUNT"), "AMOUNT"));
+  return AppendOne(in, std::move(input));
+}
+
+absl::StatusOr<int> RunTransfer(const Invocation& in) {
+  v1::EventInput input;
+  auto* e = input.mutable_body()->mutable_funds_transferred();
+  e->set_from_beneficiary_id(in.Positional("FROM"));
+  // "general" is the general fund; "beneficiary/ID" names a beneficiary
+  // whose id is "general".
+  absl::string_view to = in.Positional("TO");
+  if (to == "general") to = "";
+  absl::ConsumePrefix(&to, "beneficiary/");
+  e->set_to_beneficiary_id(std::string(to));
+  ASSIGN_OR_RETURN(*e->mutable_amount(), MoneyOf(in, in.Positional("AMOUNT"), "AMOUNT"));
+  constexpr char kAuthorities[] = "donor-consent or committee-decision";
+  if (!in.Has("authority")) {
+    return Usage(in, absl::StrCat("needs --authority: ", kAuthorities), "--authority");
+  }
+  const std::string authority = in.Get("authority");
+  if (authority == "donor-consent") {
+    e->set_authority(v1::TRANSFER_AUTHORITY_DONOR_CONSENT);
+  } else if (authority == "committee-decision") {
+    e->set_authority(v1::TRANSFER_AUTHORITY_COMMITTEE_DECISION);
+  } else {
+    return Usage(in,
+                 absl::StrCat("--authority must be ", kAuthorities, ", not \"", authority, "\""),
+                 "--authority");
+  }
+  e->set_authority_reference(in.Get("authority-ref"));
   return AppendOne(in, std::move(input));
 }
 

@@ -193,6 +193,20 @@ std::vector<CommandSpec> Money() {
        {kBeneficiary, kAmount},
        Record({}),
        RunAllocate},
+      {"transfer",
+       "",
+       "Move money out of a beneficiary's fund (a closed one's leftover too) into another "
+       "beneficiary's fund or the general fund, with the authority for it.",
+       {{"FROM", P::kWord, "the beneficiary whose fund the money leaves"},
+        {"TO", P::kWord,
+         "the beneficiary whose fund it goes to, or general (the general fund; "
+         "beneficiary/general for a beneficiary of that id)"},
+        kAmount},
+       Record({{"authority", K::kValue, "donor-consent|committee-decision",
+                "what allows money given for one purpose to move", "required"},
+               {"authority-ref", K::kValue, "REF",
+                "where the authority is written down (a minute number; kept private)", "none"}}),
+       RunTransfer},
       {"disburse",
        "",
        "Request a payment out of a beneficiary's fund (two to sign): the money is committed "
@@ -714,6 +728,8 @@ treasurers (each records one event; options: --on YYYY-MM-DD, --event-id ID, --m
   donate AMOUNT CURRENCY [--to BENEFICIARY] [--donor individual|branch|organisation|anonymous]
                          [--branch ID] [--donor-ref REF] [--method M] [--reference R]
   allocate BENEFICIARY AMOUNT CURRENCY
+  transfer FROM TO|general AMOUNT CURRENCY --authority donor-consent|committee-decision
+                               [--authority-ref REF]   restricted money to another fund
   disburse BENEFICIARY AMOUNT CURRENCY --purpose TEXT [--payee P] [--method M] [--request-id ID]
                                request a payment: the money is committed (two to sign)
   pay REQUEST [--reference R] [--method M]     pay it once approved

@@ -47,6 +47,7 @@ absl::StatusOr<int> RunBranchDisaffiliate(const Invocation& in);
 absl::StatusOr<int> RunBranchPayFee(const Invocation& in);
 absl::StatusOr<int> RunDonate(const Invocation& in);
 absl::StatusOr<int> RunAllocate(const Invocation& in);
+absl::StatusOr<int> RunTransfer(const Invocation& in);
 // cmd_sign.cc: two to sign.
 absl::StatusOr<int> RunDisburse(const Invocation& in);
 absl::StatusOr<int> RunApprove(const Invocation& in);

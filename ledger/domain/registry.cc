@@ -32,7 +32,8 @@
   X(DisbursementCancelled)    \
   X(ApprovalPolicySet)        \
   X(PeriodCloseProposed)      \
-  X(PeriodClosed)
+  X(PeriodClosed)             \
+  X(FundsTransferred)
 
 namespace ledger {
 

@@ -487,11 +487,22 @@ v1::EventInput RandomMoneyEvent(std::mt19937_64& rng, const std::string& id) {
   // holds: it, and any batch holding it, must be refused and leave no trace.
   const bool overdraw = rng() % 20 == 0;
   const int64_t huge = 1'000'000'000'000;
-  switch (rng() % 3) {
+  switch (rng() % 4) {
     case 0:
       return WithId(Donation(Of(100 + rng() % 20000, cur), rng() % 2 ? ben : ""), id);
     case 1:
       return WithId(Allocation(ben, Of(overdraw ? huge : 100 + rng() % 8000, cur)), id);
+    case 2: {
+      // Restricted money moves to another fund (or, one in three, to the
+      // general fund) with the donors' consent.
+      const std::string to =
+          rng() % 3 == 0
+              ? ""
+              : absl::StrCat("b", (rng() % (kBeneficiaries - 1) + 1 + std::stoul(ben.substr(1))) %
+                                      kBeneficiaries);
+      return WithId(
+          ledger::testing::Transfer(ben, to, Of(overdraw ? huge : 100 + rng() % 4000, cur)), id);
+    }
     default:
       // A payment is asked for (it commits the money); approved and paid
       // later (MakeSigning).
@@ -914,6 +925,10 @@ class Checker {
     } else if (b.has_funds_allocated()) {
       AddTo("general", b.funds_allocated().amount(), -1);
       AddTo(FundOf(b.funds_allocated().beneficiary_id()), b.funds_allocated().amount(), +1);
+    } else if (b.has_funds_transferred()) {
+      const auto& t = b.funds_transferred();
+      AddTo(FundOf(t.from_beneficiary_id()), t.amount(), -1);
+      AddTo(FundOf(t.to_beneficiary_id()), t.amount(), +1);
     } else if (b.has_disbursement_requested()) {
       // Committed: no longer available.
       const auto& q = b.disbursement_requested();

@@ -198,7 +198,14 @@ TEST_P(TelemetryTest, CountsWhatHappenedAndLogsEachRefusalWithoutItsMessage) {
   v1::AppendRequest donation = Request({WithId(Donation(Gbp(1)), "by-viewer")});
   EXPECT_EQ(viewer->Append(&ctx, donation, &r).error_code(), grpc::StatusCode::PERMISSION_DENIED);
 
-  const auto after = Scrape();
+  // Commit listeners are told just after the appends are answered: wait
+  // (bounded) until the last commit is counted.
+  auto after = Scrape();
+  for (int i = 0; i < 100 && Value(after, "ledger_events_appended_total") < events_before + 5;
+       ++i) {
+    usleep(20 * 1000);
+    after = Scrape();
+  }
   // Three events, then MemberAdded and TokenIssued for the viewer.
   EXPECT_EQ(before.count("ledger_rpc_calls_total{method=\"LedgerCommands/Append\",code=\"OK\"}"),
             0u);

@@ -141,6 +141,17 @@ v1::EventInput Allocation(absl::string_view beneficiary_id, const v1::Money& amo
   return in;
 }
 
+v1::EventInput Transfer(absl::string_view from_beneficiary_id, absl::string_view to_beneficiary_id,
+                        const v1::Money& amount, v1::TransferAuthority authority) {
+  v1::EventInput in = Input("transfer");
+  auto* e = in.mutable_body()->mutable_funds_transferred();
+  e->set_from_beneficiary_id(std::string(from_beneficiary_id));
+  e->set_to_beneficiary_id(std::string(to_beneficiary_id));
+  *e->mutable_amount() = amount;
+  e->set_authority(authority);
+  return in;
+}
+
 v1::EventInput PaymentRequest(absl::string_view request_id, absl::string_view beneficiary_id,
                               const v1::Money& amount) {
   v1::EventInput in = Input("req");

@@ -71,6 +71,10 @@ v1::EventInput BranchDonation(absl::string_view branch_id, const v1::Money& amou
                               absl::string_view earmark = "");
 v1::EventInput Allocation(absl::string_view beneficiary_id, const v1::Money& amount);
 v1::EventInput Disbursement(absl::string_view beneficiary_id, const v1::Money& amount);
+// FundsTransferred from one beneficiary's fund to another's ("" = general).
+v1::EventInput Transfer(absl::string_view from_beneficiary_id, absl::string_view to_beneficiary_id,
+                        const v1::Money& amount,
+                        v1::TransferAuthority authority = v1::TRANSFER_AUTHORITY_DONOR_CONSENT);
 // Two to sign: a request (purpose "lawyer fees", payee "law-firm-1"), its
 // approval, rejection, cancellation and payment (a Disbursement naming it),
 // and an approval policy.

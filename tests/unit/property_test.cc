@@ -91,7 +91,7 @@ class PropertyRun {
     const std::vector<std::string> bens = {"ana", "ben", "cai"};
     const std::vector<std::string> branches = {"leeds", "york"};
     const std::vector<std::string> currencies = {"GBP", "GBP", "EUR", "JPY", "BHD"};
-    switch (rng_() % 11) {
+    switch (rng_() % 12) {
       case 0:
         return testing::WithId(testing::Beneficiary(pick(bens)), in.event_id());
       case 1:
@@ -117,6 +117,10 @@ class PropertyRun {
                                in.event_id());
       case 8:
         return testing::WithId(testing::Disbursement(pick(bens), Of(amount(), pick(currencies))),
+                               in.event_id());
+      case 9:
+        return testing::WithId(testing::Transfer(pick(bens), rng_() % 3 == 0 ? "" : pick(bens),
+                                                 Of(amount(), pick(currencies))),
                                in.event_id());
       default: {
         if (issued_.empty())
@@ -156,6 +160,13 @@ class PropertyRun {
         Move(in.event_id(), "general", fund_of_ben(b.funds_allocated().beneficiary_id()),
              b.funds_allocated().amount(), in.occurred_on());
         break;
+      case v1::EventBody::kFundsTransferred: {
+        const auto& t = b.funds_transferred();
+        Move(in.event_id(), fund_of_ben(t.from_beneficiary_id()),
+             t.to_beneficiary_id().empty() ? "general" : fund_of_ben(t.to_beneficiary_id()),
+             t.amount(), in.occurred_on());
+        break;
+      }
       case v1::EventBody::kDisbursementMade:
         Move(in.event_id(), fund_of_ben(b.disbursement_made().beneficiary_id()), "",
              b.disbursement_made().amount(), in.occurred_on());

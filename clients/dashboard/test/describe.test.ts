@@ -6,6 +6,7 @@ import {
   EventSchema,
   FeePeriod,
   ReversalKind,
+  TransferAuthority,
   Role,
   type EventBody,
 } from "../gen/solidarity/ledger/v1/events_pb.js";
@@ -79,6 +80,23 @@ test("fees, allocations, disbursements and reversals", () => {
     names,
   );
   assert.equal(alloc.details, "General fund to Legal aid for A.");
+
+  const moved = describeEvent(
+    ev({
+      case: "fundsTransferred",
+      value: {
+        fromBeneficiaryId: "lawyer-a",
+        toBeneficiaryId: "",
+        amount: gbp(2500n),
+        authority: TransferAuthority.COMMITTEE_DECISION,
+        authorityReference: "",
+      } as never,
+    }),
+    names,
+  );
+  assert.equal(moved.kind, "Transfer");
+  assert.equal(moved.details, "Legal aid for A. to the general fund, by committee decision");
+  assert.equal(moved.amount, "£25.00");
 
   const out = describeEvent(
     ev(

@@ -50,7 +50,8 @@ TEST(RegistryTest, EveryCaseOfEventBodyHasOneKindNamedAfterItsField) {
             "funds_allocated disbursement_made event_reversed branch_updated party_erased "
             "event_details_erased member_added member_roles_changed member_removed token_issued "
             "token_revoked disbursement_requested disbursement_approved disbursement_rejected "
-            "disbursement_cancelled approval_policy_set period_close_proposed period_closed");
+            "disbursement_cancelled approval_policy_set period_close_proposed period_closed "
+            "funds_transferred");
 }
 
 TEST(RegistryTest, AnEmptyBodyHasNoKind) {

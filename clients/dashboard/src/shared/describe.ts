@@ -8,6 +8,7 @@ import {
   DonorKind,
   FeePeriod,
   ReversalKind,
+  TransferAuthority,
   Role,
 } from "../../gen/solidarity/ledger/v1/events_pb.js";
 import type { Money } from "../../gen/solidarity/ledger/v1/events_pb.js";
@@ -61,6 +62,7 @@ export function eventMoney(event: Event | undefined): Money | undefined {
     case "affiliationFeePaid":
     case "donationReceived":
     case "fundsAllocated":
+    case "fundsTransferred":
     case "disbursementMade":
       return kind.value.amount;
     default:
@@ -137,6 +139,7 @@ const KIND_NAME: Record<string, string> = {
   affiliationFeePaid: "Affiliation fee",
   donationReceived: "Donation",
   fundsAllocated: "Allocation",
+  fundsTransferred: "Transfer",
   disbursementMade: "Disbursement",
 };
 
@@ -262,6 +265,16 @@ export function describeEvent(event: Event, names: Names, events: EventLookup = 
       row.details = `General fund to ${names.beneficiary(kind.value.beneficiaryId)}`;
       row.amount = moneyText(kind.value.amount);
       break;
+    case "fundsTransferred": {
+      const v = kind.value;
+      const to = v.toBeneficiaryId ? names.beneficiary(v.toBeneficiaryId) : "the general fund";
+      const why =
+        v.authority === TransferAuthority.DONOR_CONSENT ? "with the donors' consent" : "by committee decision";
+      row.kind = "Transfer";
+      row.details = `${names.beneficiary(v.fromBeneficiaryId)} to ${to}, ${why}`;
+      row.amount = moneyText(v.amount);
+      break;
+    }
     case "disbursementMade": {
       const v = kind.value;
       row.kind = "Disbursement";
