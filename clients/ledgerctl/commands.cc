@@ -161,6 +161,26 @@ std::vector<CommandSpec> Branches() {
   };
 }
 
+// Restricted money moved on, with its authority.
+std::vector<CommandSpec> Transfers() {
+  return {
+      {"transfer",
+       "",
+       "Move money out of a beneficiary's fund into another beneficiary's fund or the general "
+       "fund, with the authority for it (a fund closes once its leftover has moved).",
+       {{"FROM", P::kWord, "the beneficiary whose fund the money leaves"},
+        {"TO", P::kWord,
+         "the beneficiary whose fund it goes to, or general (the general fund; "
+         "beneficiary/general for a beneficiary of that id)"},
+        kAmount},
+       Record({{"authority", K::kValue, "donor-consent|committee-decision",
+                "what allows money given for one purpose to move", "required"},
+               {"authority-ref", K::kValue, "REF",
+                "where the authority is written down (a minute number; kept private)", "none"}}),
+       RunTransfer},
+  };
+}
+
 // Treasurers' commands that move money.
 std::vector<CommandSpec> Money() {
   return {
@@ -193,20 +213,6 @@ std::vector<CommandSpec> Money() {
        {kBeneficiary, kAmount},
        Record({}),
        RunAllocate},
-      {"transfer",
-       "",
-       "Move money out of a beneficiary's fund (a closed one's leftover too) into another "
-       "beneficiary's fund or the general fund, with the authority for it.",
-       {{"FROM", P::kWord, "the beneficiary whose fund the money leaves"},
-        {"TO", P::kWord,
-         "the beneficiary whose fund it goes to, or general (the general fund; "
-         "beneficiary/general for a beneficiary of that id)"},
-        kAmount},
-       Record({{"authority", K::kValue, "donor-consent|committee-decision",
-                "what allows money given for one purpose to move", "required"},
-               {"authority-ref", K::kValue, "REF",
-                "where the authority is written down (a minute number; kept private)", "none"}}),
-       RunTransfer},
       {"disburse",
        "",
        "Request a payment out of a beneficiary's fund (two to sign): the money is committed "
@@ -693,8 +699,9 @@ std::vector<CommandSpec> Policy() {
 
 std::vector<CommandSpec> All() {
   std::vector<CommandSpec> all;
-  for (auto part : {Registers(), Branches(), Money(), Payments(), Governance(), Policy(), Readers(),
-                    Statements(), Auditors(), Backups(), Verifiers(), Receipts(), Keepers()}) {
+  for (auto part :
+       {Registers(), Branches(), Money(), Transfers(), Payments(), Governance(), Policy(),
+        Readers(), Statements(), Auditors(), Backups(), Verifiers(), Receipts(), Keepers()}) {
     for (CommandSpec& c : part) all.push_back(std::move(c));
   }
   return all;

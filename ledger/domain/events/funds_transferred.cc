@@ -4,8 +4,9 @@
 //
 //   Dr fund:beneficiary/<from>   Cr fund:beneficiary/<to> | fund:general
 //
-// The source may be closed (its leftover is what moves); the destination
-// must be open. The money is counted as allocated out of the source and
+// The source must hold the amount (a fund closes only at zero, so a
+// released prisoner's leftover moves first, then the fund closes); the
+// destination must be open. The money is counted as allocated out of the source and
 // allocated in to the destination, so statements show it as a transfer
 // between funds, and the income statement as a transfer between restricted
 // and unrestricted money when it goes to the general fund.
