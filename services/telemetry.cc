@@ -12,6 +12,7 @@
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "ledger/audit/export.h"
 #include "ledger/check.h"
 #include "ledger/errors.h"
 #include "ledger/hash.h"
@@ -51,37 +52,6 @@ std::string MethodLabel(absl::string_view full) {
   if (std::binary_search(known->begin(), known->end(), m)) return std::string(m);
   if (absl::StartsWith(full, "/grpc.health.v1.Health/")) return "grpc.health.v1.Health";
   return "other";
-}
-
-// A JSON string literal of `s` (RFC 8259 escapes; bytes >= 0x80 as they are).
-std::string JsonString(absl::string_view s) {
-  std::string out = "\"";
-  for (const char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          absl::StrAppendFormat(&out, "\\u%04x", static_cast<unsigned>(c));
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out + "\"";
 }
 
 std::string NowRfc3339() {

@@ -39,15 +39,8 @@ class FundsAllocated final : public EventKind {
 
   void AddMoneyChanges(const v1::EventBody& body, int64_t amount, Effects& out) const override {
     const auto& e = body.funds_allocated();
-    const std::string& cur = e.amount().currency();
-    v1::FundBalance from = FundChange(kGeneralFund, cur);
-    from.set_allocated_out_minor(amount);
-    from.set_available_minor(-amount);
-    v1::FundBalance to = FundChange(BeneficiaryFund(e.beneficiary_id()), cur);
-    to.set_allocated_in_minor(amount);
-    to.set_available_minor(amount);
-    out.AddFund(std::move(from));
-    out.AddFund(std::move(to));
+    events::AddFundToFundMoney(kGeneralFund, BeneficiaryFund(e.beneficiary_id()),
+                               e.amount().currency(), amount, out);
   }
 
   absl::Status DecideReversal(const Decision&, const LoggedEvent& original, int64_t, bool,

@@ -76,15 +76,8 @@ class FundsTransferred final : public EventKind {
 
   void AddMoneyChanges(const v1::EventBody& body, int64_t amount, Effects& out) const override {
     const auto& e = body.funds_transferred();
-    const std::string& cur = e.amount().currency();
-    v1::FundBalance from = FundChange(BeneficiaryFund(e.from_beneficiary_id()), cur);
-    from.set_allocated_out_minor(amount);
-    from.set_available_minor(-amount);
-    v1::FundBalance to = FundChange(DestinationFund(e), cur);
-    to.set_allocated_in_minor(amount);
-    to.set_available_minor(amount);
-    out.AddFund(std::move(from));
-    out.AddFund(std::move(to));
+    events::AddFundToFundMoney(BeneficiaryFund(e.from_beneficiary_id()), DestinationFund(e),
+                               e.amount().currency(), amount, out);
   }
 
   // A reversal gives the money back to the source, which must be open again

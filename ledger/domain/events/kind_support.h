@@ -40,6 +40,21 @@ inline void AddOwnMoney(const EventKind& kind, const v1::EventBody& body, Effect
   kind.AddMoneyChanges(body, m->amount_minor, out);
 }
 
+// The fund changes of `amount` moving from fund `from` to fund `to` in
+// `currency` (an allocation or a transfer): allocated out of one and in to
+// the other, and what each has available.
+inline void AddFundToFundMoney(const std::string& from, const std::string& to,
+                               const std::string& currency, int64_t amount, Effects& out) {
+  v1::FundBalance out_of = FundChange(from, currency);
+  out_of.set_allocated_out_minor(amount);
+  out_of.set_available_minor(-amount);
+  v1::FundBalance into = FundChange(to, currency);
+  into.set_allocated_in_minor(amount);
+  into.set_available_minor(amount);
+  out.AddFund(std::move(out_of));
+  out.AddFund(std::move(into));
+}
+
 // The logged event `event_id` an event names (a reversal's or an erasure's
 // target); NOT_FOUND (UNKNOWN_EVENT, on `field`) if there is none.
 inline absl::StatusOr<LoggedEvent> TargetEvent(const Decision& d, absl::string_view event_id,
